@@ -1,0 +1,20 @@
+//! The Recur POS domain: the vocabulary every other crate shares.
+//!
+//! Money, identifiers, checkout modes, the sale state machine, webhook signatures and the
+//! tolerant reading of webhook events. Nothing here does I/O, knows a clock (times are passed
+//! in) or knows about windows, HTTP or SQLite.
+
+pub mod event;
+pub mod ids;
+pub mod money;
+pub mod secret;
+pub mod signature;
+pub mod state;
+pub mod time;
+
+pub use event::Event;
+pub use ids::{CheckoutId, EventId, OrderId, ProductId, SubscriptionId, TxnId};
+pub use money::{Currency, Money};
+pub use secret::Secret;
+pub use state::{CauseKind, Mode, SaleState, SessionStatus, TransitionError};
+pub use time::Timestamp;

@@ -1,0 +1,9 @@
+fn main() {
+    println!("cargo:rerun-if-changed=src-tauri/capabilities");
+    println!("cargo:rerun-if-changed=tauri.conf.json");
+    println!("cargo:rerun-if-changed=ui");
+    tauri_build::try_build(
+        tauri_build::Attributes::new().capabilities_path_pattern("src-tauri/capabilities/**/*"),
+    )
+    .expect("tauri build step failed");
+}
