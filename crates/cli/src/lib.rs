@@ -1,4 +1,51 @@
-//! TODO(skeleton)
+//! The headless `recur-pos` command line: the counter's core without a window, for a
+//! back-office PC, scripts and tests.
+//!
+//! `recur-pos <subcommand>`: `charge`, `sales`, `sale`, `products`, `sweep`. With `--json`
+//! exactly one JSON document goes to stdout (a sale is an object, a list of sales an array);
+//! logs and progress go to stderr. Configuration comes from the environment
+//! (`RECUR_POS_DB`, `RECUR_API_BASE`, `RECUR_SECRET_KEY`, `RECUR_WEBHOOK_SECRET`).
+
+mod args;
+mod output;
+mod run;
+
 use std::ffi::OsString;
-pub fn wants_cli(args: &[OsString]) -> bool { args.len() > 1 }
-pub fn main_with_args(_args: Vec<OsString>) -> std::process::ExitCode { std::process::ExitCode::SUCCESS }
+use std::process::ExitCode;
+
+pub use args::{Cli, Command};
+
+/// Whether these process arguments ask for the command line rather than the window: any
+/// argument at all does (`recur-pos` alone opens the window).
+pub fn wants_cli(args: &[OsString]) -> bool {
+    args.len() > 1
+}
+
+/// Parses `args` (with the program name first), runs the command, and returns the exit code.
+pub fn main_with_args(args: Vec<OsString>) -> ExitCode {
+    use clap::Parser as _;
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    init_logging();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: could not start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    let code = runtime.block_on(run::run(cli, &mut stdout));
+    ExitCode::from(code)
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("RECUR_POS_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}

@@ -92,7 +92,7 @@ mod tests {
 
     #[test]
     fn round_trips_iso_8601_with_milliseconds() {
-        let t = Timestamp::from_unix_ms(1_796_031_608_123);
+        let t = Timestamp::from_unix_ms(1_795_945_208_123);
         let text = t.to_rfc3339();
         assert_eq!(text, "2026-11-29T09:40:08.123Z");
         assert_eq!(Timestamp::parse_rfc3339(&text), Some(t));

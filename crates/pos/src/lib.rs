@@ -1,1 +1,17 @@
-//! TODO(skeleton)
+//! Recur POS use cases: charge, confirm, reconcile — the core that the window and the CLI share.
+//!
+//! [`Counter`] wires the Recur client, the ledger and (when no key is configured) the embedded
+//! sandbox. It owns the order of operations that keeps money exact: the sale is written to the
+//! ledger *before* Recur is called, its id travels in `metadata.transaction_id`, and every
+//! confirmation — webhook or session read — goes through the ledger's one state machine.
+//! Nothing here knows about windows or JSON for a UI.
+
+pub mod config;
+pub mod counter;
+pub mod error;
+mod session_fact;
+
+pub use config::{Backend, Config};
+pub use counter::{ChargeRequest, Counter, CoreEvent};
+pub use error::PosError;
+pub use session_fact::fact_from_session;

@@ -1,0 +1,126 @@
+//! The command line's words. Subcommand names and flags are fixed: scripts outside this
+//! repository use them.
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "recur-pos",
+    version,
+    about = "Recur POS: a counter for shops that take payments through Recur.",
+    long_about = "Recur POS: a counter for shops that take payments through Recur.\n\n\
+        Run with no arguments to open the counter window; give a subcommand to use it headless.\n\n\
+        Environment:\n  \
+        RECUR_POS_DB          the ledger file (default: the OS data folder)\n  \
+        RECUR_SECRET_KEY      Recur secret key (sk_test_… or sk_live_…); unset = embedded sandbox\n  \
+        RECUR_API_BASE        Recur's API base (default https://api.recur.tw)\n  \
+        RECUR_WEBHOOK_SECRET  the webhook endpoint's secret (whsec_…)\n  \
+        RECUR_POS_SUCCESS_URL, RECUR_POS_CANCEL_URL  return pages after checkout\n  \
+        RECUR_POS_LOG         log filter for stderr (default warn)"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Record a sale, create its Recur checkout, and print the sale (with the checkout URL).
+    Charge {
+        /// The Recur product id (see `recur-pos products`).
+        #[arg(long)]
+        product: String,
+        /// PAYMENT, SUBSCRIPTION or SETUP (save the card only); default: follow the product.
+        #[arg(long, value_parser = parse_mode)]
+        mode: Option<recur_domain::Mode>,
+        /// Prefill the customer's email on the checkout page.
+        #[arg(long)]
+        email: Option<String>,
+        /// Prefill the customer's name.
+        #[arg(long)]
+        name: Option<String>,
+        /// Read the checkout until it is final (paid, failed, expired), then print the sale once.
+        #[arg(long)]
+        wait: bool,
+        /// With --wait: give up after this many seconds (default: wait until final).
+        #[arg(long, value_name = "SECS", requires = "wait")]
+        timeout: Option<u64>,
+        /// Show the checkout URL as a QR code in the terminal (on stderr).
+        #[arg(long)]
+        qr: bool,
+        /// Print exactly one JSON document on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List sales, newest first.
+    Sales {
+        /// Only sales in this state (OPEN, PAID, FAILED, EXPIRED, CANCELLED, …).
+        #[arg(long, value_parser = parse_state)]
+        state: Option<recur_domain::SaleState>,
+        /// At most this many sales.
+        #[arg(long, default_value_t = 200)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one sale with its state history.
+    Sale {
+        /// The sale id (as printed by `charge` and `sales`).
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List Recur's product catalogue.
+    Products {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Read every open sale's checkout from Recur once and apply what it says.
+    Sweep {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn parse_mode(text: &str) -> Result<recur_domain::Mode, String> {
+    recur_domain::Mode::parse(text).ok_or_else(|| format!("{text:?} is not PAYMENT, SUBSCRIPTION or SETUP"))
+}
+
+fn parse_state(text: &str) -> Result<recur_domain::SaleState, String> {
+    recur_domain::SaleState::parse(text).ok_or_else(|| {
+        let names: Vec<&str> = recur_domain::SaleState::ALL.iter().map(|s| s.as_str()).collect();
+        format!("{text:?} is not a sale state ({})", names.join(", "))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(std::iter::once("recur-pos").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn the_fixed_flags_parse() {
+        let cli = parse(&["charge", "--product", "prod_latte", "--mode", "setup", "--email", "a@b.tw", "--name", "N", "--wait", "--qr", "--json"]).unwrap();
+        match cli.command {
+            Command::Charge { product, mode, wait, qr, json, .. } => {
+                assert_eq!(product, "prod_latte");
+                assert_eq!(mode, Some(recur_domain::Mode::Setup));
+                assert!(wait && qr && json);
+            }
+            other => panic!("parsed as {other:?}"),
+        }
+        assert!(matches!(parse(&["sales", "--state", "paid", "--json"]).unwrap().command,
+            Command::Sales { state: Some(recur_domain::SaleState::Paid), json: true, .. }));
+        assert!(matches!(parse(&["sale", "01ABC"]).unwrap().command, Command::Sale { .. }));
+    }
+
+    #[test]
+    fn bad_words_are_refused() {
+        for args in [&["charge"][..], &["charge", "--product", "p", "--mode", "BOGUS"], &["sales", "--state", "PAYED"], &["refund"], &["charge", "--product", "p", "--timeout", "5"]] {
+            assert!(parse(args).is_err(), "{args:?}");
+        }
+    }
+}

@@ -1,0 +1,143 @@
+//! How sales look on stdout: the JSON documents scripts read, and the plain text people read.
+//!
+//! These are the CLI's own shapes; the core's types stay free of serialization.
+
+use recur_client::Product;
+use recur_ledger::{Sale, SaleDetail};
+use serde_json::{json, Value};
+
+/// A sale as scripts see it. `id`, `state`, `checkout_id`, `url`, `amount`, `product_id` and
+/// `mode` are promised; the rest may grow.
+pub fn sale_json(sale: &Sale) -> Value {
+    json!({
+        "id": sale.id.as_str(),
+        "state": sale.state.as_str(),
+        "checkout_id": sale.checkout_id.as_ref().map(|c| c.as_str()),
+        "url": sale.url,
+        "amount": sale.amount.get(),
+        "currency": sale.currency.as_str(),
+        "product_id": sale.product_id.as_str(),
+        "product_name": sale.product_name,
+        "mode": sale.mode.as_str(),
+        "customer_email": sale.customer_email,
+        "customer_name": sale.customer_name,
+        "order_id": sale.order_id.as_ref().map(|o| o.as_str()),
+        "subscription_id": sale.subscription_id.as_ref().map(|s| s.as_str()),
+        "paid_amount": sale.paid_amount.map(|m| m.get()),
+        "refunded_amount": sale.refunded_amount.get(),
+        "failure": sale.failure,
+        "attention": sale.attention,
+        "expires_at": sale.expires_at.map(|t| t.to_rfc3339()),
+        "page_opened_at": sale.page_opened_at.map(|t| t.to_rfc3339()),
+        "paid_at": sale.paid_at.map(|t| t.to_rfc3339()),
+        "created_at": sale.created_at.to_rfc3339(),
+        "updated_at": sale.updated_at.to_rfc3339(),
+    })
+}
+
+/// A sale with its history and checkouts.
+pub fn sale_detail_json(detail: &SaleDetail) -> Value {
+    let mut value = sale_json(&detail.sale);
+    value["history"] = detail
+        .history
+        .iter()
+        .map(|t| {
+            json!({
+                "from": t.from.map(|s| s.as_str()),
+                "to": t.to.as_str(),
+                "cause": t.cause.as_str(),
+                "reference": t.reference,
+                "note": t.note,
+                "at": t.at.to_rfc3339(),
+            })
+        })
+        .collect();
+    value["checkouts"] = detail
+        .checkouts
+        .iter()
+        .map(|c| json!({ "checkout_id": c.checkout_id.as_str(), "url": c.url, "created_at": c.created_at.to_rfc3339() }))
+        .collect();
+    value
+}
+
+pub fn product_json(p: &Product) -> Value {
+    json!({
+        "id": p.id.as_str(),
+        "name": p.name,
+        "type": p.product_type,
+        "price": p.price.get(),
+        "currency": p.currency.as_str(),
+        "billing_period": p.billing_period,
+        "trial_days": p.trial_days,
+        "active": p.active,
+    })
+}
+
+pub fn error_json(code: &str, message: &str, sale: Option<&Sale>) -> Value {
+    let mut value = json!({ "error": { "code": code, "message": message } });
+    if let Some(sale) = sale {
+        value["sale"] = sale_json(sale);
+    }
+    value
+}
+
+/// One line per sale, for people.
+pub fn sale_line(sale: &Sale) -> String {
+    format!(
+        "{}  {:<18}  {:>10}  {:<12}  {}  {}",
+        sale.created_at.to_rfc3339().get(..19).unwrap_or_default().replace('T', " "),
+        sale.state.as_str(),
+        sale.amount.display_twd(),
+        sale.mode.as_str(),
+        sale.id,
+        sale.product_name
+    )
+}
+
+pub fn sale_text(detail: &SaleDetail) -> String {
+    let s = &detail.sale;
+    let mut out = format!(
+        "sale      {}\nstate     {}\nproduct   {} ({})\nmode      {}\namount    {} {}\n",
+        s.id, s.state, s.product_name, s.product_id, s.mode, s.amount.display_twd(), s.currency
+    );
+    let optional = [
+        ("customer", s.customer_email.clone()),
+        ("checkout", s.checkout_id.as_ref().map(|c| c.to_string())),
+        ("url", s.url.clone()),
+        ("expires", s.expires_at.map(|t| t.to_rfc3339())),
+        ("order", s.order_id.as_ref().map(|o| o.to_string())),
+        ("paid at", s.paid_at.map(|t| t.to_rfc3339())),
+        ("failure", s.failure.clone()),
+        ("ATTENTION", s.attention.clone()),
+    ];
+    for (label, value) in optional {
+        if let Some(value) = value {
+            out.push_str(&format!("{label:<9} {value}\n"));
+        }
+    }
+    out.push_str("history\n");
+    for t in &detail.history {
+        out.push_str(&format!(
+            "  {}  {} -> {}  ({}{})\n",
+            t.at.to_rfc3339(),
+            t.from.map(|s| s.as_str()).unwrap_or("-"),
+            t.to,
+            t.cause.as_str(),
+            t.reference.as_deref().map(|r| format!(" {r}")).unwrap_or_default()
+        ));
+    }
+    out
+}
+
+/// The checkout URL as a QR code drawn with Unicode half blocks, for a terminal.
+pub fn terminal_qr(url: &str) -> String {
+    match qrcode::QrCode::with_error_correction_level(url.as_bytes(), qrcode::EcLevel::M) {
+        Ok(code) => code
+            .render::<qrcode::render::unicode::Dense1x2>()
+            .dark_color(qrcode::render::unicode::Dense1x2::Light)
+            .light_color(qrcode::render::unicode::Dense1x2::Dark)
+            .quiet_zone(true)
+            .build(),
+        Err(e) => format!("(no QR code: {e})"),
+    }
+}

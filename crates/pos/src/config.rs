@@ -1,0 +1,99 @@
+//! Where the counter's settings come from when it runs headless: the environment.
+//!
+//! `RECUR_POS_DB` (ledger file), `RECUR_API_BASE` (Recur or a sandbox), `RECUR_SECRET_KEY`,
+//! `RECUR_WEBHOOK_SECRET`, `RECUR_POS_SUCCESS_URL` / `RECUR_POS_CANCEL_URL` (return pages).
+//! With no secret key the counter runs against the embedded sandbox.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use recur_domain::Secret;
+
+/// What the counter talks to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// No key configured: an in-process sandbox on loopback, offline.
+    EmbeddedSandbox,
+    /// A Recur API (real, or a sandbox started elsewhere) at `base_url` with `secret_key`.
+    Remote { base_url: String, secret_key: Secret },
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub db_path: PathBuf,
+    pub backend: Backend,
+    pub webhook_secret: Option<Secret>,
+    pub success_url: Option<String>,
+    pub cancel_url: Option<String>,
+    /// How often an open session is read while someone waits for it.
+    pub poll_interval: Duration,
+}
+
+pub const DEFAULT_API_BASE: &str = "https://api.recur.tw";
+
+impl Config {
+    /// Reads the environment (see the module docs).
+    pub fn from_env() -> Config {
+        Config::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// The same, from any variable lookup (for tests).
+    pub fn from_lookup(var: impl Fn(&str) -> Option<String>) -> Config {
+        let non_empty = |name: &str| var(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let backend = match non_empty("RECUR_SECRET_KEY") {
+            None => Backend::EmbeddedSandbox,
+            Some(key) => Backend::Remote {
+                base_url: non_empty("RECUR_API_BASE").unwrap_or_else(|| DEFAULT_API_BASE.to_owned()),
+                secret_key: Secret::new(key),
+            },
+        };
+        let poll_ms = non_empty("RECUR_POS_POLL_MS")
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(2000)
+            .max(50);
+        Config {
+            db_path: non_empty("RECUR_POS_DB")
+                .map(PathBuf::from)
+                .unwrap_or_else(recur_ledger::Ledger::default_path),
+            backend,
+            webhook_secret: non_empty("RECUR_WEBHOOK_SECRET").map(Secret::new),
+            success_url: non_empty("RECUR_POS_SUCCESS_URL"),
+            cancel_url: non_empty("RECUR_POS_CANCEL_URL"),
+            poll_interval: Duration::from_millis(poll_ms),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(vars: &[(&str, &str)]) -> Config {
+        let vars: Vec<(String, String)> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(move |name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
+    }
+
+    #[test]
+    fn no_key_means_the_embedded_sandbox() {
+        assert_eq!(config(&[]).backend, Backend::EmbeddedSandbox);
+        assert_eq!(config(&[("RECUR_SECRET_KEY", "  ")]).backend, Backend::EmbeddedSandbox);
+    }
+
+    #[test]
+    fn a_key_means_recur_at_the_default_or_configured_base() {
+        let c = config(&[("RECUR_SECRET_KEY", "sk_live_x")]);
+        assert_eq!(
+            c.backend,
+            Backend::Remote { base_url: DEFAULT_API_BASE.into(), secret_key: Secret::new("sk_live_x") }
+        );
+        let c = config(&[("RECUR_SECRET_KEY", "sk_test_x"), ("RECUR_API_BASE", "http://127.0.0.1:9")]);
+        assert!(matches!(c.backend, Backend::Remote { ref base_url, .. } if base_url == "http://127.0.0.1:9"));
+    }
+
+    #[test]
+    fn paths_and_poll_interval_from_the_environment() {
+        let c = config(&[("RECUR_POS_DB", "/tmp/x.db"), ("RECUR_POS_POLL_MS", "10")]);
+        assert_eq!(c.db_path, PathBuf::from("/tmp/x.db"));
+        assert_eq!(c.poll_interval, Duration::from_millis(50), "clamped to a sane minimum");
+    }
+}

@@ -1,0 +1,383 @@
+//! [`Counter`]: the use cases of a shop counter, in the order that keeps money exact.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use recur_client::{ClientConfig, CreateCheckout, Environment, Product, RecurClient};
+use recur_domain::fact::Fact;
+use recur_domain::{CauseKind, Currency, Mode, Money, ProductId, SaleState, Timestamp, TxnId};
+use recur_ledger::{Cause, Ledger, NewCheckout, NewSale, Sale, SaleDetail, SaleFilter};
+use recur_sandbox::{Sandbox, SandboxConfig};
+use tokio::sync::broadcast;
+
+use crate::config::{Backend, Config};
+use crate::error::PosError;
+use crate::session_fact::fact_from_session;
+
+/// What the counter tells whoever listens (the window maps each to one UI event).
+#[derive(Clone, Debug)]
+pub enum CoreEvent {
+    /// A sale was created or changed state; carries the sale as it is now.
+    SaleChanged(Sale),
+    /// The catalogue was refreshed.
+    CatalogueChanged,
+}
+
+/// A cashier's request to charge a product.
+#[derive(Clone, Debug, Default)]
+pub struct ChargeRequest {
+    pub product_id: String,
+    /// `None`: follow the product (one-off → PAYMENT, subscription → SUBSCRIPTION).
+    pub mode: Option<Mode>,
+    pub customer_email: Option<String>,
+    pub customer_name: Option<String>,
+}
+
+pub struct Counter {
+    ledger: Arc<Ledger>,
+    client: RecurClient,
+    /// Kept alive for as long as the counter runs when no key is configured.
+    sandbox: Option<Sandbox>,
+    config: Config,
+    catalogue: Mutex<Option<Vec<Product>>>,
+    events: broadcast::Sender<CoreEvent>,
+}
+
+impl Counter {
+    /// Opens the ledger and connects to Recur, or starts the embedded sandbox when no key is set.
+    pub fn open(config: Config) -> Result<Counter, PosError> {
+        let ledger = Arc::new(Ledger::open(&config.db_path)?);
+        let (sandbox, base_url, key) = match &config.backend {
+            Backend::EmbeddedSandbox => {
+                let sandbox = Sandbox::start(SandboxConfig { port: 0, ..SandboxConfig::default() })
+                    .map_err(|e| PosError::Sandbox(e.to_string()))?;
+                let base = sandbox.base_url();
+                let key = recur_domain::Secret::new(sandbox.secret_key());
+                (Some(sandbox), base, key)
+            }
+            Backend::Remote { base_url, secret_key } => (None, base_url.clone(), secret_key.clone()),
+        };
+        let client = RecurClient::new(ClientConfig::new(base_url, key))?;
+        let (events, _) = broadcast::channel(256);
+        Ok(Counter { ledger, client, sandbox, config, catalogue: Mutex::new(None), events })
+    }
+
+    pub fn ledger(&self) -> &Arc<Ledger> {
+        &self.ledger
+    }
+
+    pub fn sandbox(&self) -> Option<&Sandbox> {
+        self.sandbox.as_ref()
+    }
+
+    pub fn is_embedded_sandbox(&self) -> bool {
+        self.sandbox.is_some()
+    }
+
+    pub fn environment(&self) -> Environment {
+        self.client.environment()
+    }
+
+    pub fn api_base(&self) -> &str {
+        self.client.base_url()
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<CoreEvent> {
+        self.events.subscribe()
+    }
+
+    /// The catalogue, from memory unless `refresh` or never loaded.
+    pub async fn products(&self, refresh: bool) -> Result<Vec<Product>, PosError> {
+        if !refresh {
+            if let Some(cached) = self.catalogue.lock().expect("catalogue lock").clone() {
+                return Ok(cached);
+            }
+        }
+        let products = self.client.all_products().await?;
+        *self.catalogue.lock().expect("catalogue lock") = Some(products.clone());
+        let _ = self.events.send(CoreEvent::CatalogueChanged);
+        Ok(products)
+    }
+
+    /// Records the sale, then creates its checkout at Recur with the sale's id in `metadata`.
+    ///
+    /// Bad input changes nothing. If Recur fails after the sale is recorded, the sale stays in
+    /// the ledger as FAILED with the reason ([`PosError::CreateFailed`]).
+    pub async fn charge(&self, req: ChargeRequest) -> Result<Sale, PosError> {
+        let email = clean_email(req.customer_email.as_deref())?;
+        let name = req.customer_name.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
+        let urls = self.return_urls()?;
+        let product = self.find_product(&req.product_id).await?;
+        let mode = mode_for(&product, req.mode)?;
+        let amount = if mode == Mode::Setup { Money::ZERO } else { product.price };
+        let new = NewSale {
+            product_id: product.id.clone(),
+            product_name: product.name.clone(),
+            mode,
+            amount,
+            currency: product.currency.clone(),
+            customer_email: email,
+            customer_name: name,
+        };
+        let sale = self.ledger.create_sale(new, Timestamp::now())?;
+        self.notify(&sale);
+        self.create_checkout_for(sale, urls).await
+    }
+
+    /// "New QR": a new checkout for a FAILED or EXPIRED sale. The old checkout stays mapped to
+    /// this sale, so a late payment on it can only ever credit this sale.
+    pub async fn new_checkout(&self, id: &TxnId) -> Result<Sale, PosError> {
+        let sale = self.sale(id)?.sale;
+        if !matches!(sale.state, SaleState::Failed | SaleState::Expired | SaleState::Draft) {
+            return Err(PosError::InvalidInput(format!(
+                "only a failed or expired sale gets a new checkout; this one is {}",
+                sale.state
+            )));
+        }
+        let urls = self.return_urls()?;
+        self.create_checkout_for(sale, urls).await
+    }
+
+    async fn create_checkout_for(&self, sale: Sale, urls: (String, String)) -> Result<Sale, PosError> {
+        let request = CreateCheckout {
+            product_id: sale.product_id.clone(),
+            mode: Some(sale.mode),
+            success_url: urls.0,
+            cancel_url: urls.1,
+            customer_email: sale.customer_email.clone(),
+            customer_name: sale.customer_name.clone(),
+            metadata: BTreeMap::from([("transaction_id".to_owned(), sale.id.as_str().to_owned())]),
+        };
+        match self.client.create_checkout(&request).await {
+            Ok(session) => {
+                let checkout = NewCheckout { checkout_id: session.id.clone(), url: session.url.clone(), expires_at: session.expires_at };
+                let sale = self.ledger.attach_checkout(&sale.id, checkout, Timestamp::now())?;
+                self.notify(&sale);
+                Ok(sale)
+            }
+            Err(source) => {
+                tracing::warn!(sale = %sale.id, code = source.code(), "checkout create failed");
+                let failed = if sale.state == SaleState::Draft {
+                    self.ledger.mark_create_failed(&sale.id, source.code(), &source.to_string(), Timestamp::now())?
+                } else {
+                    sale
+                };
+                self.notify(&failed);
+                Err(PosError::CreateFailed { sale: Box::new(failed), source })
+            }
+        }
+    }
+
+    /// The cashier cancels a sale that has not been paid.
+    pub fn cancel(&self, id: &TxnId) -> Result<Sale, PosError> {
+        self.sale(id)?;
+        let sale = self.ledger.cancel_sale(id, Timestamp::now())?;
+        self.notify(&sale);
+        Ok(sale)
+    }
+
+    /// Reads the sale's current checkout from Recur and applies what it says.
+    pub async fn read_session(&self, id: &TxnId) -> Result<Sale, PosError> {
+        let sale = self.sale(id)?.sale;
+        let Some(checkout_id) = sale.checkout_id.clone() else {
+            return Ok(sale);
+        };
+        let session = self.client.get_checkout(&checkout_id).await?;
+        let now = Timestamp::now();
+        if let Some(fact) = fact_from_session(&session, now) {
+            self.apply(&fact, CauseKind::SessionRead, Some(checkout_id.as_str()), now)?;
+        }
+        Ok(self.sale(id)?.sale)
+    }
+
+    /// Applies a fact to the ledger and tells listeners about the sale it touched.
+    pub fn apply(&self, fact: &Fact, kind: CauseKind, reference: Option<&str>, now: Timestamp) -> Result<recur_ledger::Applied, PosError> {
+        let cause = Cause { kind, reference: reference.map(str::to_owned) };
+        let applied = self.ledger.apply_fact(fact, &cause, now)?;
+        if let recur_ledger::Applied::Changed { sale, .. } | recur_ledger::Applied::Recorded { sale } = &applied {
+            if let Ok(detail) = self.sale(sale) {
+                self.notify(&detail.sale);
+            }
+        }
+        Ok(applied)
+    }
+
+    /// Reads the session every poll interval (backing off on errors) until the sale is final.
+    pub async fn wait_until_final(&self, id: &TxnId, timeout: Option<Duration>) -> Result<Sale, PosError> {
+        let started = tokio::time::Instant::now();
+        let mut delay = self.config.poll_interval;
+        loop {
+            match self.read_session(id).await {
+                Ok(sale) if sale.state.is_final() => return Ok(sale),
+                Ok(_) => delay = self.config.poll_interval,
+                Err(PosError::Recur(e)) if e.is_retryable() => {
+                    tracing::warn!(code = e.code(), "reading the session failed; retrying");
+                    delay = (delay * 2).min(Duration::from_secs(30));
+                }
+                Err(e) => return Err(e),
+            }
+            if timeout.is_some_and(|t| started.elapsed() >= t) {
+                let sale = self.sale(id)?.sale;
+                return Err(PosError::WaitTimedOut(sale.state.to_string()));
+            }
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    /// Reads every open sale's session once (start-up and every few minutes): nothing paid is
+    /// missed even with no webhook at all. Returns how many sales changed.
+    pub async fn sweep_open(&self) -> Result<usize, PosError> {
+        let mut changed = 0;
+        for sale in self.ledger.open_sales()? {
+            let before = sale.state;
+            match self.read_session(&sale.id).await {
+                Ok(after) if after.state != before => changed += 1,
+                Ok(_) => {}
+                Err(e) => tracing::warn!(sale = %sale.id, code = %e.code(), "sweep could not read a session"),
+            }
+        }
+        Ok(changed)
+    }
+
+    pub fn sales(&self, filter: &SaleFilter) -> Result<Vec<Sale>, PosError> {
+        Ok(self.ledger.sales(filter)?)
+    }
+
+    pub fn sale(&self, id: &TxnId) -> Result<SaleDetail, PosError> {
+        self.ledger.sale(id)?.ok_or_else(|| PosError::SaleNotFound(id.to_string()))
+    }
+
+    fn notify(&self, sale: &Sale) {
+        // No receiver is fine (the CLI does not listen).
+        let _ = self.events.send(CoreEvent::SaleChanged(sale.clone()));
+    }
+
+    async fn find_product(&self, id: &str) -> Result<Product, PosError> {
+        let id = id.trim();
+        if id.is_empty() {
+            return Err(PosError::InvalidInput("a product id is required".into()));
+        }
+        let wanted = ProductId::new(id);
+        let mut products = self.products(false).await?;
+        if !products.iter().any(|p| p.id == wanted) {
+            products = self.products(true).await?;
+        }
+        let product = products
+            .into_iter()
+            .find(|p| p.id == wanted)
+            .ok_or_else(|| PosError::ProductNotFound(id.to_owned()))?;
+        if !product.active {
+            return Err(PosError::ProductInactive { product: id.to_owned() });
+        }
+        Ok(product)
+    }
+
+    /// Success and cancel pages: configured, else the sandbox's own return pages.
+    fn return_urls(&self) -> Result<(String, String), PosError> {
+        let sandbox_base = if self.is_embedded_sandbox() || is_loopback(self.api_base()) {
+            Some(self.api_base().trim_end_matches('/').to_owned())
+        } else {
+            None
+        };
+        let success = self.config.success_url.clone().or_else(|| {
+            sandbox_base.as_ref().map(|b| format!("{b}/_sandbox/return/success?session_id={{CHECKOUT_SESSION_ID}}"))
+        });
+        let cancel = self.config.cancel_url.clone().or_else(|| {
+            sandbox_base.as_ref().map(|b| format!("{b}/_sandbox/return/cancel?session_id={{CHECKOUT_SESSION_ID}}"))
+        });
+        match (success, cancel) {
+            (Some(s), Some(c)) => Ok((s, c)),
+            _ => Err(PosError::NoReturnUrl),
+        }
+    }
+}
+
+/// The mode a product is sold in: one-off products as PAYMENT, subscriptions as SUBSCRIPTION;
+/// SETUP (save the card only) is allowed for either when asked for explicitly.
+pub fn mode_for(product: &Product, requested: Option<Mode>) -> Result<Mode, PosError> {
+    let natural = if product.product_type.eq_ignore_ascii_case("SUBSCRIPTION") { Mode::Subscription } else { Mode::Payment };
+    match requested {
+        None => Ok(natural),
+        Some(Mode::Setup) => Ok(Mode::Setup),
+        Some(mode) if mode == natural => Ok(mode),
+        Some(mode) => Err(PosError::ModeNotAllowed { mode: mode.to_string(), product_type: product.product_type.clone() }),
+    }
+}
+
+fn clean_email(email: Option<&str>) -> Result<Option<String>, PosError> {
+    let Some(email) = email.map(str::trim).filter(|e| !e.is_empty()) else {
+        return Ok(None);
+    };
+    let valid = email.len() <= 254
+        && email.split_once('@').is_some_and(|(user, host)| !user.is_empty() && host.contains('.') && !host.starts_with('.'))
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control());
+    if valid {
+        Ok(Some(email.to_owned()))
+    } else {
+        Err(PosError::InvalidInput(format!("{email:?} is not an email address")))
+    }
+}
+
+fn is_loopback(base: &str) -> bool {
+    url::Url::parse(base)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_owned))
+        .is_some_and(|h| h == "127.0.0.1" || h == "localhost" || h == "[::1]" || h == "::1")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn product(kind: &str) -> Product {
+        Product {
+            id: ProductId::new("p"),
+            name: "p".into(),
+            description: None,
+            product_type: kind.into(),
+            price: Money::new(100),
+            currency: Currency::twd(),
+            billing_period: None,
+            trial_days: None,
+            active: true,
+        }
+    }
+
+    #[test]
+    fn mode_follows_the_product_and_setup_is_explicit() {
+        let cases = [
+            ("ONE_TIME", None, Some(Mode::Payment)),
+            ("ONE_TIME", Some(Mode::Payment), Some(Mode::Payment)),
+            ("ONE_TIME", Some(Mode::Setup), Some(Mode::Setup)),
+            ("ONE_TIME", Some(Mode::Subscription), None),
+            ("SUBSCRIPTION", None, Some(Mode::Subscription)),
+            ("SUBSCRIPTION", Some(Mode::Setup), Some(Mode::Setup)),
+            ("SUBSCRIPTION", Some(Mode::Payment), None),
+        ];
+        for (kind, requested, expected) in cases {
+            assert_eq!(mode_for(&product(kind), requested).ok(), expected, "{kind} {requested:?}");
+        }
+    }
+
+    #[test]
+    fn emails_are_checked_not_guessed() {
+        assert_eq!(clean_email(None).unwrap(), None);
+        assert_eq!(clean_email(Some("  ")).unwrap(), None);
+        assert_eq!(clean_email(Some(" a@b.tw ")).unwrap().as_deref(), Some("a@b.tw"));
+        for bad in ["a", "a@b", "@b.tw", "a b@c.tw", "a@.tw"] {
+            assert!(clean_email(Some(bad)).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn loopback_bases_are_recognised() {
+        assert!(is_loopback("http://127.0.0.1:4010"));
+        assert!(is_loopback("http://localhost:1/"));
+        assert!(!is_loopback("https://api.recur.tw"));
+    }
+}
