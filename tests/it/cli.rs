@@ -1,0 +1,1 @@
+//! The headless CLI end to end against a real sandbox.

@@ -1,0 +1,1 @@
+//! End-to-end tests of the counter window (tauri-driver + WebKitWebDriver under Xvfb).
