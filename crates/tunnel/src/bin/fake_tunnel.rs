@@ -1,0 +1,52 @@
+//! `fake-tunnel --to PORT [--exit-after-ms MS]`: a stand-in for `cloudflared` in tests.
+//!
+//! It listens on a fresh loopback port, forwards every TCP connection to `127.0.0.1:PORT`, and
+//! announces its URL in cloudflared's banner format. With `--exit-after-ms` it exits after that
+//! long, as a quick tunnel that dies; its next run gets a new port, hence a new URL.
+
+use std::io::{copy, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::time::Duration;
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let value = |flag: &str| args.iter().position(|a| a == flag).and_then(|i| args.get(i + 1)).and_then(|v| v.parse::<u64>().ok());
+    let Some(target) = value("--to") else {
+        eprintln!("usage: fake-tunnel --to PORT [--exit-after-ms MS]");
+        std::process::exit(2);
+    };
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+    let port = listener.local_addr().expect("local address").port();
+    let mut err = std::io::stderr();
+    let _ = writeln!(err, "INF Requesting new quick Tunnel on trycloudflare.com...");
+    let _ = writeln!(err, "INF +--------------------------------------------------------------------------------------------+");
+    let _ = writeln!(err, "INF |  Your quick Tunnel has been created! Visit it at (it may take some time to be reachable):  |");
+    let _ = writeln!(err, "INF |  http://127.0.0.1:{port}                                                                    |");
+    let _ = writeln!(err, "INF +--------------------------------------------------------------------------------------------+");
+    if let Some(ms) = value("--exit-after-ms") {
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(ms));
+            std::process::exit(1);
+        });
+    }
+    for inbound in listener.incoming().flatten() {
+        let target = target as u16;
+        std::thread::spawn(move || forward(inbound, target));
+    }
+}
+
+fn forward(inbound: TcpStream, target: u16) {
+    let Ok(outbound) = TcpStream::connect(("127.0.0.1", target)) else {
+        let _ = inbound.shutdown(Shutdown::Both);
+        return;
+    };
+    let (mut in_read, mut out_write) = (inbound.try_clone().expect("clone"), outbound.try_clone().expect("clone"));
+    let upstream = std::thread::spawn(move || {
+        let _ = copy(&mut in_read, &mut out_write);
+        let _ = out_write.shutdown(Shutdown::Write);
+    });
+    let (mut out_read, mut in_write) = (outbound, inbound);
+    let _ = copy(&mut out_read, &mut in_write);
+    let _ = in_write.shutdown(Shutdown::Write);
+    let _ = upstream.join();
+}
