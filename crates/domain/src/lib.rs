@@ -5,6 +5,7 @@
 //! in) or knows about windows, HTTP or SQLite.
 
 pub mod event;
+pub mod fact;
 pub mod ids;
 pub mod money;
 pub mod secret;

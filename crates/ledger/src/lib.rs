@@ -1,1 +1,32 @@
-//! TODO(skeleton)
+//! The local SQLite ledger of Recur POS: sales, their checkouts, every state transition, the
+//! webhook journal, refunds, subscriptions and renewals.
+//!
+//! The ledger's one promise is that it never loses or invents money:
+//! - a sale is written (DRAFT) before Recur is called, and every checkout ever created for it
+//!   stays mapped to it, so a late payment on an old checkout credits this sale and no other;
+//! - facts from Recur are matched to a sale **only** by checkout id or by our transaction id in
+//!   `metadata` — never by email, customer or product (recur-api.md §7);
+//! - every state change goes through [`recur_domain::state::decide`] and is recorded with its
+//!   cause; a webhook is journaled, deduplicated and applied in one SQLite transaction, so the
+//!   listener acknowledges only what is durably stored;
+//! - what cannot be matched is kept (journal outcome `unmatched`), never dropped or guessed.
+//!
+//! Not here: HTTP, signature verification (the listener verifies and says so in
+//! [`WebhookReceipt::verified`]), calling Recur, or any UI serialization.
+
+mod db;
+mod error;
+mod facts;
+mod journal;
+mod migrations;
+mod query;
+mod refunds;
+mod rows;
+mod sales;
+mod subscriptions;
+mod types;
+
+pub use db::Ledger;
+pub use error::LedgerError;
+pub use migrations::SCHEMA_VERSION;
+pub use types::*;

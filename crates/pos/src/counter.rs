@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use recur_client::{ClientConfig, CreateCheckout, Environment, Product, RecurClient};
 use recur_domain::fact::Fact;
-use recur_domain::{CauseKind, Currency, Mode, Money, ProductId, SaleState, Timestamp, TxnId};
+use recur_domain::{CauseKind, Mode, Money, ProductId, SaleState, Timestamp, TxnId};
 use recur_ledger::{Cause, Ledger, NewCheckout, NewSale, Sale, SaleDetail, SaleFilter};
 use recur_sandbox::{Sandbox, SandboxConfig};
 use tokio::sync::broadcast;
@@ -333,6 +333,7 @@ fn is_loopback(base: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use recur_domain::Currency;
 
     fn product(kind: &str) -> Product {
         Product {

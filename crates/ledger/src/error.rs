@@ -1,0 +1,41 @@
+//! The ledger's errors, each with a stable code for the UI boundary.
+//!
+//! SQL text and file paths go into the message (for the log); people see the code, translated.
+
+use recur_domain::{CheckoutId, EventId, TransitionError, TxnId};
+
+#[derive(Debug, thiserror::Error)]
+pub enum LedgerError {
+    #[error("the ledger database failed: {0}")]
+    Database(#[from] rusqlite::Error),
+    #[error("cannot prepare the ledger folder {path}: {source}")]
+    Folder { path: String, source: std::io::Error },
+    #[error("the ledger file has schema version {found}, newer than this program's {known}")]
+    SchemaTooNew { found: i64, known: i64 },
+    #[error("no sale {0}")]
+    SaleNotFound(TxnId),
+    #[error("no journaled event {0}")]
+    EventNotFound(EventId),
+    #[error("checkout {checkout} already belongs to sale {owner}")]
+    CheckoutConflict { checkout: CheckoutId, owner: TxnId },
+    #[error(transparent)]
+    Transition(#[from] TransitionError),
+    #[error("the ledger holds a value it cannot read: {0}")]
+    Corrupt(String),
+}
+
+impl LedgerError {
+    /// Stable, for the UI to translate; never parse the message instead.
+    pub fn code(&self) -> &'static str {
+        match self {
+            LedgerError::Database(_) => "ledger_database",
+            LedgerError::Folder { .. } => "ledger_folder",
+            LedgerError::SchemaTooNew { .. } => "ledger_schema_too_new",
+            LedgerError::SaleNotFound(_) => "sale_not_found",
+            LedgerError::EventNotFound(_) => "event_not_found",
+            LedgerError::CheckoutConflict { .. } => "checkout_conflict",
+            LedgerError::Transition(_) => "invalid_transition",
+            LedgerError::Corrupt(_) => "ledger_corrupt",
+        }
+    }
+}

@@ -1,0 +1,220 @@
+//! Applying facts from Recur (webhooks, session reads) to sales.
+//!
+//! Every rule here is idempotent and, as far as the facts allow, independent of order: the same
+//! facts applied once in order or several times shuffled leave the same sales. That is why
+//! times keep their minimum, missing fields are only ever filled, never overwritten, and money
+//! once recorded is never changed. Matching is by checkout id or our transaction id only.
+//! Refunds and subscriptions have their own modules; matching and payments live here.
+
+use rusqlite::types::Value;
+use rusqlite::{params, Connection, OptionalExtension};
+
+use recur_domain::fact::{Fact, MatchKey, Payment};
+use recur_domain::state::{decide, Decision};
+use recur_domain::{CheckoutId, SaleState, Timestamp, TxnId};
+
+use crate::db::Ledger;
+use crate::error::LedgerError;
+use crate::rows::{flag, record_step, require_sale, Step};
+use crate::types::{Applied, Cause, Sale};
+use crate::{refunds, subscriptions};
+
+impl Ledger {
+    /// Applies one fact in one transaction. Facts from Recur (`CauseKind::Event`,
+    /// `SessionRead`) never fail on the state machine: at worst they are no-ops.
+    pub fn apply_fact(&self, fact: &Fact, cause: &Cause, now: Timestamp) -> Result<Applied, LedgerError> {
+        self.write(|tx| apply_in(tx, fact, cause, now))
+    }
+}
+
+pub(crate) fn apply_in(conn: &Connection, fact: &Fact, cause: &Cause, now: Timestamp) -> Result<Applied, LedgerError> {
+    match fact {
+        Fact::PageOpened { key, at } => page_opened(conn, key, at.unwrap_or(now), now),
+        Fact::Paid(payment) => paid(conn, payment, cause, now),
+        Fact::PaymentFailed { key, code, message } => {
+            let failure = match (code, message) {
+                (Some(code), Some(message)) => format!("{code}: {message}"),
+                (Some(text), None) | (None, Some(text)) => text.clone(),
+                (None, None) => "payment_failed".to_owned(),
+            };
+            unpaid_end(conn, key, SaleState::Failed, Some(&failure), cause, now)
+        }
+        Fact::Expired { key } => unpaid_end(conn, key, SaleState::Expired, None, cause, now),
+        Fact::Refund(refund) => refunds::apply(conn, refund, cause, now),
+        Fact::Subscription(update) => subscriptions::apply(conn, update, cause, now),
+        Fact::CatalogChanged | Fact::Ignored => Ok(Applied::Ignored),
+    }
+}
+
+/// The sale a key names: the checkout's sale (any checkout it ever had), else the sale named
+/// by our transaction id. When both are given and disagree, the checkout wins (Recur tied the
+/// payment to that session) and the sale is flagged so a person looks at it.
+pub(crate) fn match_sale(conn: &Connection, key: &MatchKey, now: Timestamp) -> Result<Option<Sale>, LedgerError> {
+    let by_checkout = match &key.checkout_id {
+        Some(checkout) => sale_of_checkout(conn, checkout)?,
+        None => None,
+    };
+    let id = match (by_checkout, &key.txn_id) {
+        (Some(owner), Some(named)) if &owner != named => {
+            let checkout = key.checkout_id.as_ref().map(CheckoutId::as_str).unwrap_or_default();
+            let note = format!("match_conflict: checkout {checkout} belongs to this sale, metadata names sale {named}");
+            flag(conn, &owner, &note, now)?;
+            owner
+        }
+        (Some(owner), _) => owner,
+        (None, Some(named)) => named.clone(),
+        (None, None) => return Ok(None),
+    };
+    crate::rows::load_sale(conn, &id)
+}
+
+pub(crate) fn sale_of_checkout(conn: &Connection, checkout: &CheckoutId) -> Result<Option<TxnId>, LedgerError> {
+    let owner: Option<String> = conn
+        .query_row("SELECT sale_id FROM checkouts WHERE checkout_id = ?1", [checkout.as_str()], |r| r.get(0))
+        .optional()?;
+    Ok(owner.map(TxnId::new))
+}
+
+fn page_opened(conn: &Connection, key: &MatchKey, at: Timestamp, now: Timestamp) -> Result<Applied, LedgerError> {
+    let Some(sale) = match_sale(conn, key, now)? else { return Ok(Applied::Unmatched) };
+    let changed = conn.execute(
+        "UPDATE sales SET page_opened_at = ?2, updated_at = ?3 WHERE id = ?1 \
+         AND (page_opened_at IS NULL OR page_opened_at > ?2)",
+        params![sale.id.as_str(), at.unix_ms(), now.unix_ms()],
+    )?;
+    Ok(match changed {
+        0 => Applied::NoOp { sale: sale.id, reason: "the page was already seen open".to_owned() },
+        _ => Applied::Recorded { sale: sale.id },
+    })
+}
+
+/// FAILED or EXPIRED: only about the sale's current checkout. A failure of an earlier checkout
+/// must not end a sale the cashier has since re-opened with a new QR code.
+fn unpaid_end(
+    conn: &Connection,
+    key: &MatchKey,
+    to: SaleState,
+    failure: Option<&str>,
+    cause: &Cause,
+    now: Timestamp,
+) -> Result<Applied, LedgerError> {
+    let Some(sale) = match_sale(conn, key, now)? else { return Ok(Applied::Unmatched) };
+    if let (Some(theirs), Some(current)) = (&key.checkout_id, &sale.checkout_id) {
+        if theirs != current {
+            let reason = format!("about {theirs}, an earlier checkout of this sale");
+            return Ok(Applied::NoOp { sale: sale.id, reason });
+        }
+    }
+    match decide(sale.state, to, cause.kind)? {
+        Decision::Ignore(reason) => Ok(Applied::NoOp { sale: sale.id, reason: reason.to_owned() }),
+        Decision::Apply => {
+            conn.execute("UPDATE sales SET failure = ?2 WHERE id = ?1", params![sale.id.as_str(), failure])?;
+            let step = Step::new(&sale.id, Some(sale.state), to, cause.kind, now)
+                .reference(cause.reference.as_deref())
+                .note(failure);
+            record_step(conn, &step)?;
+            Ok(Applied::Changed { sale: sale.id, from: sale.state, to })
+        }
+    }
+}
+
+fn paid(conn: &Connection, payment: &Payment, cause: &Cause, now: Timestamp) -> Result<Applied, LedgerError> {
+    let Some(sale) = match_sale(conn, &payment.key, now)? else { return Ok(Applied::Unmatched) };
+    let decision = decide(sale.state, SaleState::Paid, cause.kind)?;
+    let filled = fill_payment(conn, &sale, payment, now)?;
+    if decision == Decision::Apply {
+        let note = payment.amount.map(|a| format!("received {a}"));
+        let step = Step::new(&sale.id, Some(sale.state), SaleState::Paid, cause.kind, now)
+            .reference(cause.reference.as_deref())
+            .note(note.as_deref());
+        record_step(conn, &step)?;
+        // Money received wins over an earlier failure; the failure stays in the history.
+        conn.execute("UPDATE sales SET failure = NULL WHERE id = ?1", [sale.id.as_str()])?;
+        if sale.state == SaleState::Cancelled {
+            flag(conn, &sale.id, "paid_after_cancel: payment arrived after the cashier cancelled", now)?;
+        }
+    }
+    if let Some(subscription) = &payment.subscription_id {
+        subscriptions::link_sale(conn, subscription, &sale.id, now)?;
+    }
+    refunds::settle(conn, &sale.id, cause.reference.as_deref(), now)?;
+    let state = require_sale(conn, &sale.id)?.state;
+    Ok(match decision {
+        _ if state != sale.state => Applied::Changed { sale: sale.id, from: sale.state, to: state },
+        Decision::Ignore(reason) if filled.is_empty() => Applied::NoOp { sale: sale.id, reason: reason.to_owned() },
+        Decision::Ignore(reason) => Applied::NoOp { sale: sale.id, reason: format!("{reason}; filled {}", filled.join(", ")) },
+        Decision::Apply => Applied::Changed { sale: sale.id, from: sale.state, to: state },
+    })
+}
+
+/// Stores what a payment says, filling only what is still unknown (a second report of the
+/// same payment never changes money), and flags what does not add up. Returns what it filled.
+fn fill_payment(conn: &Connection, sale: &Sale, p: &Payment, now: Timestamp) -> Result<Vec<&'static str>, LedgerError> {
+    let paid_checkout: Option<String> =
+        conn.query_row("SELECT paid_checkout_id FROM sales WHERE id = ?1", [sale.id.as_str()], |r| r.get(0))?;
+    flag_second_payment(conn, sale, paid_checkout.as_deref(), p, now)?;
+    let text = |value: Option<String>| value.map(Value::Text);
+    let fields: [(&'static str, Option<Value>); 7] = [
+        ("order_id", text(p.order_id.as_ref().map(ToString::to_string))),
+        ("subscription_id", text(p.subscription_id.as_ref().map(ToString::to_string))),
+        ("paid_checkout_id", text(p.key.checkout_id.as_ref().map(ToString::to_string))),
+        ("paid_amount", p.amount.map(|a| Value::Integer(a.get()))),
+        ("paid_currency", text(p.currency.as_ref().map(ToString::to_string))),
+        ("paid_email", text(p.customer_email.clone())),
+        ("paid_name", text(p.customer_name.clone())),
+    ];
+    let mut filled = Vec::new();
+    for (column, value) in fields {
+        let Some(value) = value else { continue };
+        // Column names are our own constants, never input.
+        let sql = format!("UPDATE sales SET {column} = ?2 WHERE id = ?1 AND {column} IS NULL");
+        if conn.execute(&sql, params![sale.id.as_str(), value])? > 0 {
+            filled.push(column);
+        }
+    }
+    let earlier = conn.execute(
+        "UPDATE sales SET paid_at = ?2 WHERE id = ?1 AND (paid_at IS NULL OR paid_at > ?2)",
+        params![sale.id.as_str(), p.paid_at.unwrap_or(now).unix_ms()],
+    )?;
+    if !filled.is_empty() || earlier > 0 {
+        conn.execute("UPDATE sales SET updated_at = ?2 WHERE id = ?1", params![sale.id.as_str(), now.unix_ms()])?;
+    }
+    flag_mismatch(conn, sale, p, now)?;
+    Ok(filled)
+}
+
+/// The amount or currency Recur received is not what the sale asked: still paid (the money
+/// is real), but a person must look.
+fn flag_mismatch(conn: &Connection, sale: &Sale, p: &Payment, now: Timestamp) -> Result<(), LedgerError> {
+    if let Some(amount) = p.amount.filter(|a| *a != sale.amount) {
+        flag(conn, &sale.id, &format!("amount_mismatch: expected {}, received {amount}", sale.amount), now)?;
+    }
+    if let Some(currency) = p.currency.as_ref().filter(|c| **c != sale.currency) {
+        flag(conn, &sale.id, &format!("currency_mismatch: expected {}, received {currency}", sale.currency), now)?;
+    }
+    Ok(())
+}
+
+/// Two different checkouts (or orders) of one sale both paid: the customer paid twice. Both
+/// ids are named in a fixed order so the note is the same whichever payment came first.
+fn flag_second_payment(
+    conn: &Connection,
+    sale: &Sale,
+    paid_checkout: Option<&str>,
+    p: &Payment,
+    now: Timestamp,
+) -> Result<(), LedgerError> {
+    let pairs = [
+        ("checkouts", paid_checkout, p.key.checkout_id.as_ref().map(CheckoutId::as_str)),
+        ("orders", sale.order_id.as_ref().map(|o| o.as_str()), p.order_id.as_ref().map(|o| o.as_str())),
+    ];
+    for (what, known, reported) in pairs {
+        if let (Some(known), Some(reported)) = (known, reported) {
+            if known != reported {
+                let (a, b) = if known < reported { (known, reported) } else { (reported, known) };
+                flag(conn, &sale.id, &format!("double_payment: {what} {a} and {b} were both paid"), now)?;
+            }
+        }
+    }
+    Ok(())
+}

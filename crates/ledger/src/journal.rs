@@ -1,0 +1,217 @@
+//! The webhook journal: every delivery is stored, deduplicated by event id and applied in the
+//! same transaction, so an acknowledged event is never lost and never applied twice.
+//!
+//! Only verified, decodable deliveries *claim* their event id. A delivery with a bad signature
+//! is journaled as `rejected` and claims nothing, so a later genuine delivery of the same id
+//! still applies. Not here: signature checking (the listener does it on the raw bytes) or HTTP.
+
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+use recur_domain::fact::{fact_from_event, Fact, MatchKey};
+use recur_domain::{Event, EventId, Timestamp, TxnId};
+
+use crate::db::Ledger;
+use crate::error::LedgerError;
+use crate::facts::apply_in;
+use crate::rows::{parse_column, time};
+use crate::types::{Applied, Cause, JournalEntry, JournalOutcome, WebhookOutcome, WebhookReceipt};
+
+/// Headers never worth keeping, in case a proxy adds them.
+const DROPPED_HEADERS: [&str; 3] = ["authorization", "cookie", "x-recur-secret-key"];
+
+const ENTRY_COLUMNS: &str = "seq, event_id, event_type, verified, outcome, sale_id, detail, body, headers, \
+    received_at, processed_at, attempts";
+
+impl Ledger {
+    /// Journals, deduplicates and applies one delivery in ONE transaction. Acknowledge the
+    /// delivery (2xx) only after this returns `Ok`; on `Err` nothing was stored.
+    pub fn receive_webhook(&self, req: &WebhookReceipt, now: Timestamp) -> Result<WebhookOutcome, LedgerError> {
+        self.write(|tx| {
+            let mut row = NewRow::from_receipt(req, now);
+            if !req.verified {
+                row.insert(tx, JournalOutcome::Rejected, None, Some("the signature did not verify"))?;
+                return Ok(WebhookOutcome::Rejected);
+            }
+            let event = match Event::parse(&req.body, req.event_id_header.as_deref(), req.event_type_header.as_deref()) {
+                Ok(event) => event,
+                Err(error) => {
+                    let detail = error.to_string();
+                    row.insert(tx, JournalOutcome::Undecodable, None, Some(&detail))?;
+                    return Ok(WebhookOutcome::Undecodable(detail));
+                }
+            };
+            let deliveries =
+                tx.execute("UPDATE webhook_journal SET attempts = attempts + 1 WHERE event_id = ?1 AND claimed = 1", [
+                    event.id.as_str(),
+                ])?;
+            if deliveries > 0 {
+                return Ok(WebhookOutcome::Duplicate);
+            }
+            let fact = fact_from_event(&event);
+            let applied = apply_in(tx, &fact, &Cause::event(&event.id), now)?;
+            let (outcome, sale, detail) = summarize(&applied, &fact);
+            row.event_id = Some(event.id.to_string());
+            row.event_type = Some(event.kind.clone());
+            row.claimed = true;
+            row.insert(tx, outcome, sale, detail.as_deref())?;
+            Ok(WebhookOutcome::Applied(applied))
+        })
+    }
+
+    /// Applies a journaled event again ("apply again", e.g. after fixing a sale by hand).
+    /// Idempotent: the rules make a repeated fact a no-op. The journal row takes the new
+    /// outcome only if this application had an effect.
+    pub fn reapply_event(&self, event_id: &EventId, now: Timestamp) -> Result<WebhookOutcome, LedgerError> {
+        self.write(|tx| {
+            let stored: Option<(i64, Vec<u8>, Option<String>)> = tx
+                .query_row(
+                    "SELECT seq, body, event_type FROM webhook_journal WHERE event_id = ?1 AND claimed = 1",
+                    [event_id.as_str()],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?;
+            let Some((seq, body, kind)) = stored else { return Err(LedgerError::EventNotFound(event_id.clone())) };
+            let event = Event::parse(&body, Some(event_id.as_str()), kind.as_deref())
+                .map_err(|e| LedgerError::Corrupt(format!("journaled event {event_id} no longer decodes: {e}")))?;
+            let fact = fact_from_event(&event);
+            let applied = apply_in(tx, &fact, &Cause::event(event_id), now)?;
+            let (outcome, sale, detail) = summarize(&applied, &fact);
+            if matches!(outcome, JournalOutcome::Changed | JournalOutcome::Recorded) {
+                tx.execute(
+                    "UPDATE webhook_journal SET outcome = ?2, sale_id = ?3, detail = ?4, processed_at = ?5 WHERE seq = ?1",
+                    params![seq, outcome.as_str(), sale.as_ref().map(TxnId::as_str), detail, now.unix_ms()],
+                )?;
+            }
+            Ok(WebhookOutcome::Applied(applied))
+        })
+    }
+
+    /// The newest deliveries first.
+    pub fn journal(&self, limit: usize) -> Result<Vec<JournalEntry>, LedgerError> {
+        self.entries("1 = 1", limit)
+    }
+
+    /// Deliveries no sale matched (payments, refunds, renewals): kept, credited nowhere, and
+    /// listed here for a person. Newest first.
+    pub fn unmatched(&self, limit: usize) -> Result<Vec<JournalEntry>, LedgerError> {
+        self.entries("outcome = 'unmatched'", limit)
+    }
+
+    /// The delivery that claimed `event_id`, else the latest one carrying it (e.g. rejected).
+    pub fn journal_entry(&self, event_id: &EventId) -> Result<Option<JournalEntry>, LedgerError> {
+        let sql = format!("SELECT {ENTRY_COLUMNS} FROM webhook_journal WHERE event_id = ?1 ORDER BY claimed DESC, seq DESC LIMIT 1");
+        self.read(|conn| Ok(conn.query_row(&sql, [event_id.as_str()], entry_from_row).optional()?))
+    }
+
+    fn entries(&self, condition: &str, limit: usize) -> Result<Vec<JournalEntry>, LedgerError> {
+        let sql = format!("SELECT {ENTRY_COLUMNS} FROM webhook_journal WHERE {condition} ORDER BY seq DESC LIMIT ?1");
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.read(|conn| {
+            let mut stmt = conn.prepare(&sql)?;
+            let rows = stmt.query_map([limit], entry_from_row)?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+    }
+}
+
+/// A journal row about to be written.
+struct NewRow {
+    event_id: Option<String>,
+    event_type: Option<String>,
+    verified: bool,
+    claimed: bool,
+    body: Vec<u8>,
+    headers: String,
+    received_at: Timestamp,
+    processed_at: Timestamp,
+}
+
+impl NewRow {
+    fn from_receipt(req: &WebhookReceipt, now: Timestamp) -> Self {
+        let kept: Vec<&(String, String)> = req
+            .headers
+            .iter()
+            .filter(|(name, _)| !DROPPED_HEADERS.contains(&name.to_ascii_lowercase().as_str()))
+            .collect();
+        NewRow {
+            event_id: req.event_id_header.clone(),
+            event_type: req.event_type_header.clone(),
+            verified: req.verified,
+            claimed: false,
+            body: req.body.clone(),
+            headers: serde_json::to_string(&kept).unwrap_or_else(|_| "[]".to_owned()),
+            received_at: req.received_at,
+            processed_at: now,
+        }
+    }
+
+    fn insert(&self, conn: &Connection, outcome: JournalOutcome, sale: Option<TxnId>, detail: Option<&str>) -> Result<(), LedgerError> {
+        conn.execute(
+            "INSERT INTO webhook_journal (event_id, event_type, verified, claimed, body, headers, outcome, sale_id, \
+             detail, received_at, processed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            params![
+                self.event_id,
+                self.event_type,
+                self.verified,
+                self.claimed,
+                self.body,
+                self.headers,
+                outcome.as_str(),
+                sale.as_ref().map(TxnId::as_str),
+                detail,
+                self.received_at.unix_ms(),
+                self.processed_at.unix_ms()
+            ],
+        )?;
+        Ok(())
+    }
+}
+
+fn summarize(applied: &Applied, fact: &Fact) -> (JournalOutcome, Option<TxnId>, Option<String>) {
+    match applied {
+        Applied::Changed { sale, from, to } => (JournalOutcome::Changed, Some(sale.clone()), Some(format!("{from} → {to}"))),
+        Applied::Recorded { sale } => (JournalOutcome::Recorded, Some(sale.clone()), None),
+        Applied::NoOp { sale, reason } => (JournalOutcome::NoOp, Some(sale.clone()), Some(reason.clone())),
+        Applied::Unmatched => (JournalOutcome::Unmatched, None, Some(unmatched_detail(fact))),
+        Applied::Ignored => (JournalOutcome::Ignored, None, None),
+    }
+}
+
+/// What a person needs to find the money by hand: the kind of fact and the ids it named.
+fn unmatched_detail(fact: &Fact) -> String {
+    let describe = |what: &str, key: &MatchKey| {
+        let checkout = key.checkout_id.as_ref().map_or("-".to_owned(), ToString::to_string);
+        let txn = key.txn_id.as_ref().map_or("-".to_owned(), ToString::to_string);
+        format!("{what}: no sale for checkout {checkout}, transaction {txn}")
+    };
+    match fact {
+        Fact::Paid(p) => {
+            let amount = p.amount.map_or("unknown amount".to_owned(), |a| a.to_string());
+            format!("{} ({amount})", describe("payment", &p.key))
+        }
+        Fact::Refund(r) => format!("refund {}: no sale for order {}", r.refund_id, r.order_id.as_ref().map_or("-", |o| o.as_str())),
+        Fact::Subscription(u) => describe(&u.event_type, &u.key),
+        Fact::PageOpened { key, .. } => describe("page opened", key),
+        Fact::PaymentFailed { key, .. } => describe("payment failed", key),
+        Fact::Expired { key } => describe("expired", key),
+        Fact::CatalogChanged | Fact::Ignored => "nothing to match".to_owned(),
+    }
+}
+
+fn entry_from_row(r: &Row<'_>) -> rusqlite::Result<JournalEntry> {
+    let headers: String = r.get(8)?;
+    Ok(JournalEntry {
+        seq: r.get(0)?,
+        event_id: r.get::<_, Option<String>>(1)?.map(EventId::new),
+        event_type: r.get(2)?,
+        verified: r.get(3)?,
+        outcome: parse_column(r, 4, JournalOutcome::parse)?,
+        sale_id: r.get::<_, Option<String>>(5)?.map(TxnId::new),
+        detail: r.get(6)?,
+        body: r.get(7)?,
+        headers: serde_json::from_str(&headers).unwrap_or_default(),
+        received_at: Timestamp::from_unix_ms(r.get(9)?),
+        processed_at: time(r.get(10)?),
+        attempts: r.get(11)?,
+    })
+}

@@ -1,0 +1,183 @@
+//! Reading sales: one with its history, lists, the open ones for the sweep, a day's totals.
+//!
+//! Read-only; nothing here writes. The journal and subscriptions have their own readers.
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use recur_domain::{CauseKind, CheckoutId, Currency, Money, SaleState, Timestamp, TxnId};
+
+use crate::db::Ledger;
+use crate::error::LedgerError;
+use crate::refunds::counts;
+use crate::rows::{load_sale, money, parse_column, sale_from_row, time, SALE_COLUMNS};
+use crate::types::{CheckoutRecord, DaySummary, RefundRecord, Sale, SaleDetail, SaleFilter, StateTotal, Transition};
+
+impl Ledger {
+    /// A sale with its full history, every checkout it had and its refunds.
+    pub fn sale(&self, id: &TxnId) -> Result<Option<SaleDetail>, LedgerError> {
+        self.read(|conn| {
+            let Some(sale) = load_sale(conn, id)? else { return Ok(None) };
+            Ok(Some(SaleDetail {
+                history: history(conn, id)?,
+                checkouts: checkouts(conn, id)?,
+                refunds: refunds(conn, id)?,
+                sale,
+            }))
+        })
+    }
+
+    /// Newest first.
+    pub fn sales(&self, filter: &SaleFilter) -> Result<Vec<Sale>, LedgerError> {
+        let sql = format!(
+            "SELECT {SALE_COLUMNS} FROM sales WHERE (?1 IS NULL OR state = ?1) \
+             AND (?2 IS NULL OR created_at >= ?2) AND (?3 IS NULL OR created_at < ?3) \
+             ORDER BY created_at DESC, id DESC LIMIT ?4"
+        );
+        let limit = filter.limit.map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX));
+        self.read(|conn| {
+            let mut stmt = conn.prepare(&sql)?;
+            let rows = stmt.query_map(
+                params![
+                    filter.state.map(SaleState::as_str),
+                    filter.since.map(Timestamp::unix_ms),
+                    filter.until.map(Timestamp::unix_ms),
+                    limit
+                ],
+                sale_from_row,
+            )?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+    }
+
+    /// The sale any of whose checkouts (current or earlier) is `id`.
+    pub fn sale_by_checkout(&self, id: &CheckoutId) -> Result<Option<Sale>, LedgerError> {
+        let sql = format!("SELECT {SALE_COLUMNS} FROM sales WHERE id = (SELECT sale_id FROM checkouts WHERE checkout_id = ?1)");
+        self.read(|conn| Ok(conn.query_row(&sql, [id.as_str()], sale_from_row).optional()?))
+    }
+
+    /// DRAFT and OPEN sales, oldest first, each with its current checkout: what the sweep
+    /// must still resolve by reading sessions or by expiry.
+    pub fn open_sales(&self) -> Result<Vec<Sale>, LedgerError> {
+        let sql = format!("SELECT {SALE_COLUMNS} FROM sales WHERE state IN ('DRAFT', 'OPEN') ORDER BY created_at, id");
+        self.read(|conn| {
+            let mut stmt = conn.prepare(&sql)?;
+            let rows = stmt.query_map([], sale_from_row)?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+    }
+
+    /// Counts and sums by state of the sales created in `[day_start, day_end)`, plus the
+    /// renewals paid in it.
+    pub fn day_summary(&self, day_start: Timestamp, day_end: Timestamp) -> Result<DaySummary, LedgerError> {
+        self.read(|conn| {
+            let (by_state, sums) = state_totals(conn, day_start, day_end)?;
+            let (renewals, renewals_total): (i64, i64) = conn.query_row(
+                "SELECT count(*), COALESCE(sum(amount), 0) FROM renewals \
+                 WHERE COALESCE(paid_at, recorded_at) >= ?1 AND COALESCE(paid_at, recorded_at) < ?2",
+                params![day_start.unix_ms(), day_end.unix_ms()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            Ok(DaySummary {
+                day_start,
+                day_end,
+                by_state,
+                collected: Money::new(sums.collected),
+                refunded: Money::new(sums.refunded),
+                net: Money::new(sums.collected - sums.refunded + renewals_total),
+                attention: sums.attention,
+                renewals: renewals as u64,
+                renewals_total: Money::new(renewals_total),
+            })
+        })
+    }
+}
+
+struct Sums {
+    collected: i64,
+    refunded: i64,
+    attention: u64,
+}
+
+/// Per state: count and asked amount; over paid states: received and refunded.
+fn state_totals(conn: &Connection, start: Timestamp, end: Timestamp) -> Result<(Vec<StateTotal>, Sums), LedgerError> {
+    let mut stmt = conn.prepare(
+        "SELECT state, count(*), COALESCE(sum(amount), 0), COALESCE(sum(COALESCE(paid_amount, amount)), 0), \
+         COALESCE(sum(refunded_amount), 0), count(attention) \
+         FROM sales WHERE created_at >= ?1 AND created_at < ?2 GROUP BY state",
+    )?;
+    let rows = stmt.query_map(params![start.unix_ms(), end.unix_ms()], |r| {
+        Ok((parse_column(r, 0, SaleState::parse)?, r.get::<_, i64>(1)?, r.get(2)?, r.get::<_, i64>(3)?, r.get::<_, i64>(4)?, r.get::<_, i64>(5)?))
+    })?;
+    let mut totals = Vec::new();
+    let mut sums = Sums { collected: 0, refunded: 0, attention: 0 };
+    for row in rows {
+        let (state, count, asked, received, refunded, attention) = row?;
+        totals.push(StateTotal { state, count: count as u64, amount: Money::new(asked) });
+        sums.attention += attention as u64;
+        if state.is_paid() {
+            sums.collected += received;
+            sums.refunded += refunded;
+        }
+    }
+    totals.sort_by_key(|t| SaleState::ALL.iter().position(|s| *s == t.state));
+    Ok((totals, sums))
+}
+
+fn history(conn: &Connection, id: &TxnId) -> Result<Vec<Transition>, LedgerError> {
+    let mut stmt = conn.prepare(
+        "SELECT from_state, to_state, cause, reference, note, at FROM transitions WHERE sale_id = ?1 ORDER BY seq",
+    )?;
+    let rows = stmt.query_map([id.as_str()], |r| {
+        let from = match r.get::<_, Option<String>>(0)? {
+            Some(_) => Some(parse_column(r, 0, SaleState::parse)?),
+            None => None,
+        };
+        Ok(Transition {
+            from,
+            to: parse_column(r, 1, SaleState::parse)?,
+            cause: parse_column(r, 2, CauseKind::parse)?,
+            reference: r.get(3)?,
+            note: r.get(4)?,
+            at: Timestamp::from_unix_ms(r.get(5)?),
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+fn checkouts(conn: &Connection, id: &TxnId) -> Result<Vec<CheckoutRecord>, LedgerError> {
+    let mut stmt = conn.prepare(
+        "SELECT checkout_id, url, expires_at, created_at FROM checkouts WHERE sale_id = ?1 ORDER BY created_at, rowid",
+    )?;
+    let rows = stmt.query_map([id.as_str()], |r| {
+        Ok(CheckoutRecord {
+            checkout_id: CheckoutId::new(r.get::<_, String>(0)?),
+            url: r.get(1)?,
+            expires_at: time(r.get(2)?),
+            created_at: Timestamp::from_unix_ms(r.get(3)?),
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+fn refunds(conn: &Connection, id: &TxnId) -> Result<Vec<RefundRecord>, LedgerError> {
+    let mut stmt = conn.prepare(
+        "SELECT refund_id, order_id, status, amount, refunded_amount, original_amount, currency, updated_at \
+         FROM refunds WHERE sale_id = ?1 ORDER BY created_at, refund_id",
+    )?;
+    let rows = stmt.query_map([id.as_str()], |r| {
+        let status: String = r.get(2)?;
+        let refunded_amount = money(r.get(4)?);
+        Ok(RefundRecord {
+            refund_id: r.get(0)?,
+            order_id: r.get::<_, Option<String>>(1)?.map(Into::into),
+            counted: counts(&status, refunded_amount),
+            status,
+            amount: money(r.get(3)?),
+            refunded_amount,
+            original_amount: money(r.get(5)?),
+            currency: r.get::<_, Option<String>>(6)?.map(|c| Currency::new(&c)),
+            updated_at: Timestamp::from_unix_ms(r.get(7)?),
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

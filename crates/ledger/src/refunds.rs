@@ -1,0 +1,166 @@
+//! Refunds: one row per Recur refund id, and the sale's refunded amount derived from them.
+//!
+//! The refunded amount is always recomputed from the rows, never incremented, so a refund
+//! event delivered twice (or `refund.created` and `refund.succeeded` for one refund) cannot
+//! count twice. A refund for an order we do not know yet is kept with no sale and adopted when
+//! the payment naming that order arrives. Not here: asking Recur for a refund.
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use recur_domain::fact::Refund;
+use recur_domain::state::{decide, Decision};
+use recur_domain::{CauseKind, Money, SaleState, Timestamp, TxnId};
+
+use crate::error::LedgerError;
+use crate::facts::match_sale;
+use crate::rows::{money, record_step, require_sale, Step};
+use crate::types::{Applied, Cause};
+
+/// Only a refund that Recur says succeeded moves money back (or, when it names no status at
+/// all, one that states a refunded amount).
+pub(crate) fn counts(status: &str, refunded_amount: Option<Money>) -> bool {
+    matches!(status, "SUCCEEDED" | "SUCCESS" | "COMPLETED" | "REFUNDED") || (status.is_empty() && refunded_amount.is_some())
+}
+
+pub(crate) fn apply(conn: &Connection, refund: &Refund, cause: &Cause, now: Timestamp) -> Result<Applied, LedgerError> {
+    let sale = match match_sale(conn, &refund.key, now)? {
+        Some(sale) => Some(sale),
+        None => match &refund.order_id {
+            Some(order) => sale_of_order(conn, order.as_str())?,
+            None => None,
+        },
+    };
+    let stored = upsert(conn, refund, sale.as_ref().map(|s| &s.id), now)?;
+    let Some(sale) = sale else { return Ok(Applied::Unmatched) };
+    settle(conn, &sale.id, cause.reference.as_deref(), now)?;
+    let after = require_sale(conn, &sale.id)?;
+    Ok(if after.state != sale.state {
+        Applied::Changed { sale: sale.id, from: sale.state, to: after.state }
+    } else if stored || after.refunded_amount != sale.refunded_amount {
+        Applied::Recorded { sale: sale.id }
+    } else {
+        Applied::NoOp { sale: sale.id, reason: "refund already recorded".to_owned() }
+    })
+}
+
+/// Recomputes the sale's refunded amount from its refunds and moves a paid sale to
+/// PARTIALLY_REFUNDED or REFUNDED. Also adopts refunds that arrived before the order was known.
+pub(crate) fn settle(conn: &Connection, sale_id: &TxnId, reference: Option<&str>, now: Timestamp) -> Result<(), LedgerError> {
+    conn.execute(
+        "UPDATE refunds SET sale_id = ?1 WHERE sale_id IS NULL AND order_id IS NOT NULL \
+         AND order_id = (SELECT order_id FROM sales WHERE id = ?1)",
+        [sale_id.as_str()],
+    )?;
+    let (total, ids) = refunded_total(conn, sale_id)?;
+    let sale = require_sale(conn, sale_id)?;
+    if total != sale.refunded_amount {
+        conn.execute(
+            "UPDATE sales SET refunded_amount = ?2, updated_at = ?3 WHERE id = ?1",
+            params![sale_id.as_str(), total.get(), now.unix_ms()],
+        )?;
+    }
+    if !sale.state.is_paid() || total <= Money::ZERO {
+        return Ok(());
+    }
+    let paid = sale.paid_amount.unwrap_or(sale.amount);
+    let target = if total >= paid { SaleState::Refunded } else { SaleState::PartiallyRefunded };
+    // Refund transitions are always caused by Recur's refund events, whatever fact led here.
+    if decide(sale.state, target, CauseKind::Event)? == Decision::Apply {
+        let note = format!("refunded {total} of {paid} ({})", ids.join(", "));
+        let step = Step::new(sale_id, Some(sale.state), target, CauseKind::Event, now).reference(reference).note(Some(&note));
+        record_step(conn, &step)?;
+    }
+    Ok(())
+}
+
+/// The counted refunds' sum, or the largest cumulative `refunded_amount` Recur reported if
+/// that is higher (Recur's field may be the order's running total). Also the counted ids.
+fn refunded_total(conn: &Connection, sale_id: &TxnId) -> Result<(Money, Vec<String>), LedgerError> {
+    let mut stmt = conn.prepare(
+        "SELECT refund_id, status, amount, refunded_amount FROM refunds WHERE sale_id = ?1 ORDER BY refund_id",
+    )?;
+    let rows = stmt.query_map([sale_id.as_str()], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, money(r.get(2)?), money(r.get(3)?)))
+    })?;
+    let (mut sum, mut largest, mut ids) = (0_i64, 0_i64, Vec::new());
+    for row in rows {
+        let (id, status, amount, refunded) = row?;
+        if counts(&status, refunded) {
+            sum = sum.saturating_add(amount.or(refunded).map_or(0, Money::get));
+            largest = largest.max(refunded.map_or(0, Money::get));
+            ids.push(id);
+        }
+    }
+    Ok((Money::new(sum.max(largest)), ids))
+}
+
+fn sale_of_order(conn: &Connection, order: &str) -> Result<Option<crate::types::Sale>, LedgerError> {
+    let id: Option<String> = conn
+        .query_row(
+            "SELECT id FROM sales WHERE order_id = ?1 ORDER BY created_at, id LIMIT 1",
+            [order],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match id {
+        Some(id) => crate::rows::load_sale(conn, &TxnId::new(id)),
+        None => Ok(None),
+    }
+}
+
+/// How settled a status is; a refund's status only ever moves up, so a late `refund.created`
+/// cannot undo `refund.succeeded`.
+fn status_rank(status: &str) -> u8 {
+    match status {
+        "" => 0,
+        "PENDING" | "CREATED" | "REQUIRES_ACTION" => 1,
+        "PROCESSING" => 2,
+        _ => 3,
+    }
+}
+
+type StoredRefund = (Option<String>, Option<String>, String, Option<i64>, Option<i64>, Option<i64>, Option<String>);
+
+/// Inserts or merges the refund row. Returns whether anything changed.
+fn upsert(conn: &Connection, r: &Refund, sale: Option<&TxnId>, now: Timestamp) -> Result<bool, LedgerError> {
+    let existing: Option<StoredRefund> = conn
+        .query_row(
+            "SELECT sale_id, order_id, status, amount, refunded_amount, original_amount, currency \
+             FROM refunds WHERE refund_id = ?1",
+            [r.refund_id.as_str()],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?, row.get(6)?)),
+        )
+        .optional()?;
+    let incoming: StoredRefund = (
+        sale.map(ToString::to_string),
+        r.order_id.as_ref().map(ToString::to_string),
+        r.status.clone(),
+        r.amount.map(Money::get),
+        r.refunded_amount.map(Money::get),
+        r.original_amount.map(Money::get),
+        r.currency.as_ref().map(ToString::to_string),
+    );
+    let merged = match &existing {
+        None => incoming,
+        Some(old) => (
+            old.0.clone().or(incoming.0),
+            old.1.clone().or(incoming.1),
+            if status_rank(&incoming.2) > status_rank(&old.2) { incoming.2 } else { old.2.clone() },
+            old.3.or(incoming.3),
+            old.4.or(incoming.4),
+            old.5.or(incoming.5),
+            old.6.clone().or(incoming.6),
+        ),
+    };
+    if existing.as_ref() == Some(&merged) {
+        return Ok(false);
+    }
+    conn.execute(
+        "INSERT INTO refunds (refund_id, sale_id, order_id, status, amount, refunded_amount, original_amount, currency, \
+         created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9) \
+         ON CONFLICT(refund_id) DO UPDATE SET sale_id = ?2, order_id = ?3, status = ?4, amount = ?5, \
+         refunded_amount = ?6, original_amount = ?7, currency = ?8, updated_at = ?9",
+        params![r.refund_id, merged.0, merged.1, merged.2, merged.3, merged.4, merged.5, merged.6, now.unix_ms()],
+    )?;
+    Ok(true)
+}

@@ -1,0 +1,9 @@
+//! The ledger's integration tests: one binary, real SQLite files in temporary folders.
+
+mod events;
+mod lifecycle;
+mod migrations;
+mod property;
+mod race;
+mod subscriptions;
+mod support;
