@@ -1,0 +1,140 @@
+//! How a sandbox is configured: [`SandboxConfig`], the injectable [`Faults`] and the crate's
+//! error type.
+//!
+//! Nothing here starts threads or touches the network; see [`crate::Sandbox`] for that.
+
+use std::fmt;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::Catalog;
+
+/// Everything a [`crate::Sandbox`] needs to start.
+#[derive(Clone)]
+pub struct SandboxConfig {
+    /// 0 = any free port. The sandbox binds 127.0.0.1 only.
+    pub port: u16,
+    /// Requests to `/v1` must send this key (`Authorization: Bearer …` or `X-Recur-Secret-Key`).
+    pub secret_key: String,
+    /// Endpoints that receive every event.
+    pub webhook_urls: Vec<String>,
+    /// Signs webhook bodies (the whole string, `whsec_` included).
+    pub webhook_secret: String,
+    pub catalog: Catalog,
+    /// How long a checkout session stays OPEN.
+    pub session_ttl: Duration,
+    /// Requests per key per rolling minute; `None` = unlimited.
+    pub rate_limit_per_min: Option<u32>,
+    /// How long a webhook endpoint may take to answer before the attempt counts as failed.
+    pub webhook_timeout: Duration,
+    /// Delays before each retry of a failed delivery; its length is the number of retries.
+    pub retry_schedule: Vec<Duration>,
+    pub faults: Faults,
+    /// Seeds the randomness of fault injection, so a faulty run can be reproduced.
+    pub seed: Option<u64>,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        SandboxConfig {
+            port: 0,
+            secret_key: "sk_test_sandbox".to_owned(),
+            webhook_urls: Vec::new(),
+            webhook_secret: "whsec_sandbox".to_owned(),
+            catalog: Catalog::builtin(),
+            session_ttl: Duration::from_secs(30 * 60),
+            rate_limit_per_min: Some(100),
+            webhook_timeout: Duration::from_secs(20),
+            retry_schedule: [5, 30, 120, 600, 1800, 3600].map(Duration::from_secs).to_vec(),
+            faults: Faults::default(),
+            seed: None,
+        }
+    }
+}
+
+impl SandboxConfig {
+    /// Any free port, no rate limit, retries within about 1.5 s and a 2 s webhook timeout.
+    pub fn for_tests() -> Self {
+        SandboxConfig {
+            rate_limit_per_min: None,
+            webhook_timeout: Duration::from_secs(2),
+            retry_schedule: [50, 100, 200, 400, 800].map(Duration::from_millis).to_vec(),
+            ..SandboxConfig::default()
+        }
+    }
+}
+
+// The keys are secrets even in a sandbox: a Debug print must not teach anyone to log them.
+impl fmt::Debug for SandboxConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SandboxConfig")
+            .field("port", &self.port)
+            .field("secret_key", &"[REDACTED]")
+            .field("webhook_urls", &self.webhook_urls)
+            .field("webhook_secret", &"[REDACTED]")
+            .field("products", &self.catalog.products.len())
+            .field("session_ttl", &self.session_ttl)
+            .field("rate_limit_per_min", &self.rate_limit_per_min)
+            .field("webhook_timeout", &self.webhook_timeout)
+            .field("retry_schedule", &self.retry_schedule)
+            .field("faults", &self.faults)
+            .field("seed", &self.seed)
+            .finish()
+    }
+}
+
+/// Misbehaviour to inject, so clients and webhook receivers can be tested against a bad day.
+///
+/// Webhook faults: `duplicate_rate`, `shuffle`, `delay_ms`, `drop_rate`. API faults (paths
+/// under `/v1` only): `api_500_rate`, `api_429_rate`, `api_slow_ms`, `api_garbage_rate`.
+/// JSON is snake_case; a missing field means 0/false.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Faults {
+    /// Chance that an event is delivered a second time (same id, same bytes).
+    pub duplicate_rate: f64,
+    /// Deliver the events of one payment in random order.
+    pub shuffle: bool,
+    /// A random delay in `[min, max]` ms before each first attempt.
+    pub delay_ms: (u64, u64),
+    /// Chance that a first attempt is not sent (logged as failed, then retried).
+    pub drop_rate: f64,
+    /// Chance that a `/v1` request is answered 500 (after it was processed).
+    pub api_500_rate: f64,
+    /// Chance that a `/v1` request is answered 429 with `Retry-After: 1` (not processed).
+    pub api_429_rate: f64,
+    /// Sleep this long before answering a `/v1` request (after processing it).
+    pub api_slow_ms: u64,
+    /// Chance that a `/v1` request is answered 200 with a body that is not JSON (after processing).
+    pub api_garbage_rate: f64,
+}
+
+impl Faults {
+    /// Whether any webhook fault is on.
+    pub fn any_webhook_fault(&self) -> bool {
+        self.duplicate_rate > 0.0 || self.shuffle || self.delay_ms.1 > 0 || self.drop_rate > 0.0
+    }
+}
+
+/// Why a sandbox could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    #[error("cannot listen on {addr}: {message}")]
+    Bind { addr: String, message: String },
+    #[error("invalid catalogue {source_name}: {message}")]
+    Catalog { source_name: String, message: String },
+    #[error("invalid configuration: {0}")]
+    Config(String),
+}
+
+impl SandboxError {
+    /// A stable code for scripts and logs.
+    pub fn code(&self) -> &'static str {
+        match self {
+            SandboxError::Bind { .. } => "bind_failed",
+            SandboxError::Catalog { .. } => "invalid_catalog",
+            SandboxError::Config(_) => "invalid_config",
+        }
+    }
+}

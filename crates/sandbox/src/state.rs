@@ -1,0 +1,338 @@
+//! The sandbox's memory: sessions, subscriptions, customers, emitted events, webhook
+//! endpoints and rate-limit windows, with the rules that change them.
+//!
+//! Every rule takes `now` so it can be tested without waiting. Nothing here does I/O: handlers
+//! take the lock, call one method, release the lock, then send webhooks ([`crate::webhook`]).
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use recur_domain::{Mode, SessionStatus, Timestamp};
+use serde_json::{Map, Value};
+
+use crate::cards::{self, Decline, Malformed};
+use crate::catalog::{Catalog, Product};
+use crate::events::{self, StoredEvent};
+use crate::http::{invalid, not_found, Resp};
+use crate::ids;
+use crate::session::Session;
+
+/// A validated `POST /v1/checkout/sessions` body.
+#[derive(Clone, Debug, Default)]
+pub struct NewSession {
+    pub product_id: String,
+    pub mode: Option<Mode>,
+    pub success_url: String,
+    pub cancel_url: String,
+    pub customer_email: Option<String>,
+    pub customer_name: Option<String>,
+    pub metadata: Map<String, Value>,
+}
+
+/// What the customer typed on the page (or a script sent to the control API).
+#[derive(Clone, Debug, Default)]
+pub struct PayInput {
+    pub email: String,
+    pub card_number: String,
+    pub exp: Option<String>,
+    pub name: Option<String>,
+}
+
+/// The result of a payment attempt.
+#[derive(Clone, Debug)]
+pub enum PayOutcome {
+    Paid(Box<Session>),
+    Declined(Decline),
+    Refused(Refusal),
+}
+
+/// Why a payment was not even attempted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    NotFound,
+    Expired,
+    AlreadyComplete,
+    MissingEmail,
+    MissingCard,
+    BadEmail,
+    BadExpiry,
+}
+
+#[derive(Debug)]
+pub struct State {
+    pub catalog: Catalog,
+    pub base_url: String,
+    pub session_ttl: Duration,
+    sessions: HashMap<String, Session>,
+    /// Session ids, oldest first.
+    order: Vec<String>,
+    /// (lower-case email, product id) of active subscriptions.
+    subscriptions: HashSet<(String, String)>,
+    /// Lower-case email → customer id, so a returning customer keeps one id.
+    customers: HashMap<String, String>,
+    events: Vec<Arc<StoredEvent>>,
+    pub webhook_urls: Vec<String>,
+    rate_windows: HashMap<String, VecDeque<Instant>>,
+    /// Requests that reached `/v1`, for tests that count attempts.
+    pub api_requests: u64,
+}
+
+impl State {
+    pub fn new(catalog: Catalog, base_url: String, session_ttl: Duration, webhook_urls: Vec<String>) -> State {
+        State {
+            catalog,
+            base_url,
+            session_ttl,
+            sessions: HashMap::new(),
+            order: Vec::new(),
+            subscriptions: HashSet::new(),
+            customers: HashMap::new(),
+            events: Vec::new(),
+            webhook_urls,
+            rate_windows: HashMap::new(),
+            api_requests: 0,
+        }
+    }
+
+    /// Creates a session: 404 for an unknown or inactive product, 400 for a mode the product
+    /// cannot have, 409 when the email already subscribes to this product.
+    pub fn create_session(&mut self, new: NewSession, now: Timestamp) -> Result<Session, Resp> {
+        let (product, mode) = self.product_and_mode(&new)?;
+        let id = ids::cuid(now.unix_ms());
+        let ttl_ms = i64::try_from(self.session_ttl.as_millis()).unwrap_or(i64::MAX);
+        let session = Session {
+            url: format!("{}/checkout/{id}", self.base_url),
+            id: id.clone(),
+            mode,
+            amount: if mode == Mode::Setup { 0 } else { product.price },
+            currency: product.currency.clone(),
+            product,
+            customer_email: new.customer_email,
+            customer_name: new.customer_name,
+            metadata: new.metadata,
+            success_url: new.success_url,
+            cancel_url: new.cancel_url,
+            created_at: now,
+            expires_at: now.plus_ms(ttl_ms),
+            status: SessionStatus::Open,
+            completed_at: None,
+            cancelled_at: None,
+            order_id: None,
+            subscription_id: None,
+            payment_intent_id: None,
+            setup_intent_id: None,
+            customer_id: None,
+            payment_method: None,
+            page_opened: false,
+        };
+        self.sessions.insert(id.clone(), session.clone());
+        self.order.push(id);
+        Ok(session)
+    }
+
+    fn product_and_mode(&self, new: &NewSession) -> Result<(Product, Mode), Resp> {
+        let product = match self.catalog.get(&new.product_id) {
+            Some(p) if p.active => p.clone(),
+            Some(_) => return Err(not_found(&format!("product {} is not active", new.product_id))),
+            None => return Err(not_found(&format!("no product with id {}", new.product_id))),
+        };
+        let mode = new.mode.unwrap_or(if product.is_subscription() { Mode::Subscription } else { Mode::Payment });
+        if mode == Mode::Subscription && !product.is_subscription() {
+            return Err(invalid("mode", &format!("mode SUBSCRIPTION needs a SUBSCRIPTION product; {} is sold once", product.id)));
+        }
+        if let (Mode::Subscription, Some(email)) = (mode, &new.customer_email) {
+            if self.subscriptions.contains(&(email.to_lowercase(), product.id.clone())) {
+                let message = format!("{email} already has an active subscription to {}", product.id);
+                return Err(Resp::error(409, "conflict", &message));
+            }
+        }
+        Ok((product, mode))
+    }
+
+    /// The session as of `now` (lazy expiry applied).
+    pub fn session(&mut self, id: &str, now: Timestamp) -> Option<Session> {
+        let s = self.sessions.get_mut(id)?;
+        s.refresh(now);
+        Some(s.clone())
+    }
+
+    /// Session ids, oldest first.
+    pub fn session_ids(&self) -> Vec<String> {
+        self.order.clone()
+    }
+
+    /// The hosted page was viewed: the first view of an OPEN session emits `checkout.created`.
+    pub fn open_page(&mut self, id: &str, now: Timestamp) -> Option<(Session, Option<Arc<StoredEvent>>)> {
+        let s = self.sessions.get_mut(id)?;
+        s.refresh(now);
+        if s.page_opened || s.status != SessionStatus::Open {
+            return Some((s.clone(), None));
+        }
+        s.page_opened = true;
+        let event = events::checkout_created(s, now);
+        let snapshot = s.clone();
+        Some((snapshot, Some(self.record_event(event))))
+    }
+
+    /// Attempts a payment; returns the outcome and the events it emitted.
+    pub fn pay(&mut self, id: &str, input: &PayInput, now: Timestamp) -> (PayOutcome, Vec<Arc<StoredEvent>>) {
+        let refused = |r| (PayOutcome::Refused(r), Vec::new());
+        let Some(s) = self.sessions.get_mut(id) else { return refused(Refusal::NotFound) };
+        s.refresh(now);
+        match s.status {
+            SessionStatus::Expired => return refused(Refusal::Expired),
+            SessionStatus::Complete => return refused(Refusal::AlreadyComplete),
+            SessionStatus::Open => {}
+        }
+        let email = input.email.trim();
+        if email.is_empty() {
+            return refused(Refusal::MissingEmail);
+        }
+        if !looks_like_email(email) {
+            return refused(Refusal::BadEmail);
+        }
+        if input.card_number.trim().is_empty() {
+            return refused(Refusal::MissingCard);
+        }
+        match cards::charge(&input.card_number, input.exp.as_deref(), now) {
+            Err(Malformed::Expiry) => refused(Refusal::BadExpiry),
+            Ok(Err(decline)) => {
+                // The session is left as it was; only the event tells who tried.
+                let mut attempt = self.sessions[id].clone();
+                attempt.customer_email = Some(email.to_owned());
+                let event = events::payment_failed(&attempt, decline, now);
+                (PayOutcome::Declined(decline), vec![self.record_event(event)])
+            }
+            Ok(Ok(method)) => self.complete(id, email, input.name.clone(), method, now),
+        }
+    }
+
+    fn complete(
+        &mut self,
+        id: &str,
+        email: &str,
+        name: Option<String>,
+        method: crate::session::PaymentMethod,
+        now: Timestamp,
+    ) -> (PayOutcome, Vec<Arc<StoredEvent>>) {
+        let key = email.to_lowercase();
+        let customer_id = self.customers.entry(key.clone()).or_insert_with(|| ids::cuid(now.unix_ms())).clone();
+        let s = self.sessions.get_mut(id).expect("checked by the caller");
+        let new_id = || Some(ids::cuid(now.unix_ms()));
+        s.status = SessionStatus::Complete;
+        s.completed_at = Some(now);
+        s.customer_email = Some(email.to_owned());
+        s.customer_name = name.filter(|n| !n.trim().is_empty()).or(s.customer_name.take());
+        s.customer_id = Some(customer_id);
+        s.payment_method = Some(method);
+        match s.mode {
+            Mode::Setup => s.setup_intent_id = new_id(),
+            Mode::Payment => (s.order_id, s.payment_intent_id) = (new_id(), new_id()),
+            Mode::Subscription => {
+                (s.order_id, s.payment_intent_id, s.subscription_id) = (new_id(), new_id(), new_id());
+                self.subscriptions.insert((key, s.product.id.clone()));
+            }
+        }
+        let s = self.sessions.get(id).expect("just updated").clone();
+        let emitted = events::payment_succeeded(&s, now).into_iter().map(|e| self.record_event(e)).collect();
+        (PayOutcome::Paid(Box::new(s)), emitted)
+    }
+
+    /// The customer pressed Cancel: recorded, the session stays as it is (Recur has no
+    /// cancelled status).
+    pub fn cancel(&mut self, id: &str, now: Timestamp) -> Option<Session> {
+        let s = self.sessions.get_mut(id)?;
+        s.refresh(now);
+        if s.status == SessionStatus::Open {
+            s.cancelled_at = Some(now);
+        }
+        Some(s.clone())
+    }
+
+    /// Expires an OPEN session now (a COMPLETE one stays COMPLETE).
+    pub fn expire(&mut self, id: &str, now: Timestamp) -> Option<Session> {
+        let s = self.sessions.get_mut(id)?;
+        if s.status == SessionStatus::Open {
+            s.status = SessionStatus::Expired;
+            s.expires_at = s.expires_at.min(now);
+        }
+        Some(s.clone())
+    }
+
+    pub fn record_event(&mut self, event: StoredEvent) -> Arc<StoredEvent> {
+        let event = Arc::new(event);
+        self.events.push(event.clone());
+        event
+    }
+
+    pub fn event(&self, id: &str) -> Option<Arc<StoredEvent>> {
+        self.events.iter().rev().find(|e| e.id == id).cloned()
+    }
+
+    pub fn events(&self) -> &[Arc<StoredEvent>] {
+        &self.events
+    }
+
+    /// Counts a request against `key`'s rolling minute; `Err(seconds)` when over `limit`.
+    pub fn admit(&mut self, key: &str, limit: u32, now: Instant) -> Result<(), u64> {
+        let window = self.rate_windows.entry(key.to_owned()).or_default();
+        let minute = Duration::from_secs(60);
+        while window.front().is_some_and(|t| now.duration_since(*t) >= minute) {
+            window.pop_front();
+        }
+        if window.len() >= limit as usize {
+            let oldest = window.front().copied().unwrap_or(now);
+            let wait = minute.saturating_sub(now.duration_since(oldest));
+            return Err(wait.as_secs_f64().ceil().max(1.0) as u64);
+        }
+        window.push_back(now);
+        Ok(())
+    }
+}
+
+/// Something@something: enough for a receipt address in a sandbox.
+pub fn looks_like_email(text: &str) -> bool {
+    match text.split_once('@') {
+        Some((user, domain)) => !user.is_empty() && !domain.is_empty() && !text.contains(char::is_whitespace),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state(ttl_ms: u64) -> State {
+        State::new(Catalog::builtin(), "http://127.0.0.1:1".into(), Duration::from_millis(ttl_ms), Vec::new())
+    }
+
+    fn new_session(product: &str) -> NewSession {
+        NewSession { product_id: product.into(), success_url: "https://a.tw/ok".into(), cancel_url: "https://a.tw/no".into(), ..NewSession::default() }
+    }
+
+    #[test]
+    fn sessions_expire_exactly_at_their_ttl() {
+        let mut st = state(1000);
+        let t0 = Timestamp::from_unix_ms(1_796_031_608_000);
+        let id = st.create_session(new_session("prod_latte"), t0).unwrap().id;
+        assert_eq!(st.session(&id, t0.plus_ms(999)).unwrap().status, SessionStatus::Open);
+        assert_eq!(st.session(&id, t0.plus_ms(1000)).unwrap().status, SessionStatus::Expired);
+        // Expiry is final, even if asked about an earlier time afterwards.
+        assert_eq!(st.session(&id, t0).unwrap().status, SessionStatus::Expired);
+        let input = PayInput { email: "a@b.tw".into(), card_number: "4147631000000001".into(), ..PayInput::default() };
+        assert!(matches!(st.pay(&id, &input, t0).0, PayOutcome::Refused(Refusal::Expired)));
+    }
+
+    #[test]
+    fn the_rate_limit_window_rolls() {
+        let mut st = state(1000);
+        let t0 = Instant::now();
+        assert_eq!(st.admit("k", 2, t0), Ok(()));
+        assert_eq!(st.admit("k", 2, t0 + Duration::from_secs(10)), Ok(()));
+        assert_eq!(st.admit("k", 2, t0 + Duration::from_secs(20)), Err(40));
+        assert_eq!(st.admit("other", 2, t0 + Duration::from_secs(20)), Ok(()));
+        assert_eq!(st.admit("k", 2, t0 + Duration::from_secs(60)), Ok(()));
+        assert_eq!(st.admit("k", 2, t0 + Duration::from_millis(60_500)), Err(10));
+    }
+}
