@@ -75,6 +75,19 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Receive Recur's webhooks on 127.0.0.1:PORT/webhooks/recur (expose it with a tunnel), and
+    /// sweep open sales every few minutes, until stopped (Ctrl-C or SIGTERM).
+    Listen {
+        /// The local port (0 = any free port; the one chosen is printed).
+        #[arg(long, default_value_t = 8787)]
+        port: u16,
+        /// Seconds between sweeps of open sales.
+        #[arg(long, default_value_t = 180, value_name = "SECS")]
+        sweep_every: u64,
+        /// Print the listener's address as one JSON document when ready.
+        #[arg(long)]
+        json: bool,
+    },
     /// Read every open sale's checkout from Recur once and apply what it says.
     Sweep {
         #[arg(long)]

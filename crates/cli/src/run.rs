@@ -25,7 +25,7 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> u8 {
             sandbox.base_url()
         );
     }
-    match execute(&counter, cli.command, out).await {
+    match execute(counter, cli.command, out).await {
         Ok(code) => code,
         Err(e) => report_error(out, json, &e),
     }
@@ -38,13 +38,16 @@ impl Command {
             | Command::Sales { json, .. }
             | Command::Sale { json, .. }
             | Command::Products { json }
+            | Command::Listen { json, .. }
             | Command::Sweep { json } => *json,
         }
     }
 }
 
-async fn execute(counter: &Counter, command: Command, out: &mut dyn Write) -> Result<u8, PosError> {
+async fn execute(counter: Counter, command: Command, out: &mut dyn Write) -> Result<u8, PosError> {
+    let counter = std::sync::Arc::new(counter);
     match command {
+        Command::Listen { port, sweep_every, json } => listen(&counter, port, sweep_every, json, out).await,
         Command::Charge { product, mode, email, name, wait, timeout, qr, json } => {
             let request = ChargeRequest { product_id: product, mode, customer_email: email, customer_name: name };
             let mut sale = counter.charge(request).await?;
@@ -106,6 +109,39 @@ async fn execute(counter: &Counter, command: Command, out: &mut dyn Write) -> Re
             Ok(0)
         }
     }
+}
+
+/// Runs the webhook listener and the sweeper until Ctrl-C or SIGTERM.
+async fn listen(counter: &std::sync::Arc<Counter>, port: u16, sweep_every: u64, json: bool, out: &mut dyn Write) -> Result<u8, PosError> {
+    let listener = counter.start_listener(port)?;
+    let sweeper = counter.spawn_sweeper(Duration::from_secs(sweep_every.max(1)));
+    if json {
+        write_json(out, &serde_json::json!({ "port": listener.port(), "webhook_url": listener.webhook_url() }));
+    } else {
+        let _ = writeln!(out, "listening on {}", listener.webhook_url());
+        let _ = out.flush();
+    }
+    eprintln!("webhooks: {} — expose it with a tunnel and register the public URL in Recur's dashboard", listener.webhook_url());
+    wait_for_stop_signal().await;
+    eprintln!("stopping: finishing deliveries in flight");
+    sweeper.abort();
+    listener.shutdown();
+    Ok(0)
+}
+
+async fn wait_for_stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 fn print_sale(out: &mut dyn Write, json: bool, sale: &recur_ledger::Sale) {

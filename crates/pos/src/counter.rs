@@ -22,6 +22,8 @@ pub enum CoreEvent {
     SaleChanged(Sale),
     /// The catalogue was refreshed.
     CatalogueChanged,
+    /// A webhook delivery was journaled (the event journal view refreshes).
+    JournalChanged,
 }
 
 /// A cashier's request to charge a product.
@@ -42,6 +44,9 @@ pub struct Counter {
     config: Config,
     catalogue: Mutex<Option<Vec<Product>>>,
     events: broadcast::Sender<CoreEvent>,
+    /// Where return pages are served: the tunnel's public URL, else the local listener.
+    public_base: Mutex<Option<String>>,
+    listener_base: Mutex<Option<String>>,
 }
 
 impl Counter {
@@ -60,7 +65,16 @@ impl Counter {
         };
         let client = RecurClient::new(ClientConfig::new(base_url, key))?;
         let (events, _) = broadcast::channel(256);
-        Ok(Counter { ledger, client, sandbox, config, catalogue: Mutex::new(None), events })
+        Ok(Counter {
+            ledger,
+            client,
+            sandbox,
+            config,
+            catalogue: Mutex::new(None),
+            events,
+            public_base: Mutex::new(None),
+            listener_base: Mutex::new(None),
+        })
     }
 
     pub fn ledger(&self) -> &Arc<Ledger> {
@@ -229,19 +243,19 @@ impl Counter {
         }
     }
 
-    /// Reads every open sale's session once (start-up and every few minutes): nothing paid is
-    /// missed even with no webhook at all. Returns how many sales changed.
+    /// Reads every open sale's session once; returns how many sales changed.
     pub async fn sweep_open(&self) -> Result<usize, PosError> {
-        let mut changed = 0;
-        for sale in self.ledger.open_sales()? {
-            let before = sale.state;
-            match self.read_session(&sale.id).await {
-                Ok(after) if after.state != before => changed += 1,
-                Ok(_) => {}
-                Err(e) => tracing::warn!(sale = %sale.id, code = %e.code(), "sweep could not read a session"),
-            }
-        }
-        Ok(changed)
+        Ok(self.sweep().await?.changed)
+    }
+
+    /// The tunnel's public base URL (`https://x.trycloudflare.com`), once known: customers'
+    /// return pages then point at it.
+    pub fn set_public_base(&self, url: Option<String>) {
+        *self.public_base.lock().expect("public base lock") = url.map(|u| u.trim_end_matches('/').to_owned());
+    }
+
+    pub(crate) fn set_listener_base(&self, url: Option<String>) {
+        *self.listener_base.lock().expect("listener base lock") = url;
     }
 
     pub fn sales(&self, filter: &SaleFilter) -> Result<Vec<Sale>, PosError> {
@@ -253,8 +267,12 @@ impl Counter {
     }
 
     fn notify(&self, sale: &Sale) {
+        self.emit(CoreEvent::SaleChanged(sale.clone()));
+    }
+
+    pub(crate) fn emit(&self, event: CoreEvent) {
         // No receiver is fine (the CLI does not listen).
-        let _ = self.events.send(CoreEvent::SaleChanged(sale.clone()));
+        let _ = self.events.send(event);
     }
 
     async fn find_product(&self, id: &str) -> Result<Product, PosError> {
@@ -277,19 +295,33 @@ impl Counter {
         Ok(product)
     }
 
-    /// Success and cancel pages: configured, else the sandbox's own return pages.
+    /// Success and cancel pages: configured; else the listener's pages through the tunnel;
+    /// else, against a sandbox, the local listener's or the sandbox's own pages. Live Recur
+    /// accepts only HTTPS, so a live key with none of these is an error.
     fn return_urls(&self) -> Result<(String, String), PosError> {
-        let sandbox_base = if self.is_embedded_sandbox() || is_loopback(self.api_base()) {
-            Some(self.api_base().trim_end_matches('/').to_owned())
-        } else {
-            None
+        let sandbox = self.is_embedded_sandbox() || is_loopback(self.api_base());
+        let public = self.public_base.lock().expect("public base lock").clone();
+        let listener = self.listener_base.lock().expect("listener base lock").clone();
+        let pages = |base: &str| {
+            (
+                format!("{base}/return/success?session_id={{CHECKOUT_SESSION_ID}}"),
+                format!("{base}/return/cancel?session_id={{CHECKOUT_SESSION_ID}}"),
+            )
         };
-        let success = self.config.success_url.clone().or_else(|| {
-            sandbox_base.as_ref().map(|b| format!("{b}/_sandbox/return/success?session_id={{CHECKOUT_SESSION_ID}}"))
-        });
-        let cancel = self.config.cancel_url.clone().or_else(|| {
-            sandbox_base.as_ref().map(|b| format!("{b}/_sandbox/return/cancel?session_id={{CHECKOUT_SESSION_ID}}"))
-        });
+        let derived = match (public, listener) {
+            (Some(public), _) => Some(pages(&public)),
+            (None, Some(local)) if sandbox => Some(pages(&local)),
+            _ if sandbox => {
+                let base = self.api_base().trim_end_matches('/');
+                Some((
+                    format!("{base}/_sandbox/return/success?session_id={{CHECKOUT_SESSION_ID}}"),
+                    format!("{base}/_sandbox/return/cancel?session_id={{CHECKOUT_SESSION_ID}}"),
+                ))
+            }
+            _ => None,
+        };
+        let success = self.config.success_url.clone().or_else(|| derived.as_ref().map(|d| d.0.clone()));
+        let cancel = self.config.cancel_url.clone().or_else(|| derived.map(|d| d.1));
         match (success, cancel) {
             (Some(s), Some(c)) => Ok((s, c)),
             _ => Err(PosError::NoReturnUrl),

@@ -30,6 +30,10 @@ pub enum PosError {
     Sandbox(String),
     #[error("gave up waiting: the sale is still {0}")]
     WaitTimedOut(String),
+    #[error("no webhook secret is configured: set RECUR_WEBHOOK_SECRET (whsec_… from Recur's dashboard)")]
+    NoWebhookSecret,
+    #[error("the webhook listener could not start: {0}")]
+    Listener(String),
 }
 
 impl PosError {
@@ -46,6 +50,8 @@ impl PosError {
             PosError::NoReturnUrl => "no_return_url".into(),
             PosError::Sandbox(_) => "sandbox".into(),
             PosError::WaitTimedOut(_) => "wait_timed_out".into(),
+            PosError::NoWebhookSecret => "no_webhook_secret".into(),
+            PosError::Listener(_) => "listener".into(),
         }
     }
 

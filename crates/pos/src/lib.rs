@@ -7,11 +7,13 @@
 //! Nothing here knows about windows or JSON for a UI.
 
 pub mod config;
+mod confirm;
 pub mod counter;
 pub mod error;
 mod session_fact;
 
 pub use config::{Backend, Config};
+pub use confirm::SweepReport;
 pub use counter::{ChargeRequest, Counter, CoreEvent};
 pub use error::PosError;
 pub use session_fact::fact_from_session;

@@ -1,0 +1,161 @@
+//! Confirmation that never misses: the webhook listener, return-page visits and the sweep.
+//!
+//! Two sources of truth feed the one state machine. Webhooks arrive at the listener, which
+//! commits their effect before acknowledging; the counter only hears *that* something changed
+//! and tells its own listeners. Session reads happen when the customer's browser lands on the
+//! return page, while a Pay screen watches a sale, and in a sweep of every open sale at start-up
+//! and every few minutes — so with no tunnel at all, every sale still reaches its final state.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use recur_domain::fact::{Fact, MatchKey};
+use recur_domain::{CauseKind, CheckoutId, SaleState, Secret, Timestamp, TxnId};
+use recur_ledger::{Applied, WebhookOutcome};
+use recur_listener::{Hooks, Listener, ListenerConfig, ReturnKind};
+use tokio::sync::mpsc;
+
+use crate::counter::{CoreEvent, Counter};
+use crate::error::PosError;
+
+/// A DRAFT sale older than this lost its checkout to a crash between writing the sale and
+/// hearing from Recur; the sweep makes that visible.
+const INTERRUPTED_DRAFT_AFTER_MS: i64 = 10 * 60 * 1000;
+
+/// What the listener's threads hand over to the counter's async side.
+enum Signal {
+    SaleTouched(TxnId),
+    Delivery,
+    Returned(CheckoutId),
+}
+
+impl Counter {
+    /// The secret webhooks are signed with: configured, or the embedded sandbox's own.
+    pub fn webhook_secret(&self) -> Option<Secret> {
+        self.config()
+            .webhook_secret
+            .clone()
+            .or_else(|| self.sandbox().map(|s| Secret::new(s.webhook_secret())))
+    }
+
+    /// Starts the webhook listener on 127.0.0.1:`port` (0 = any free port). With the embedded
+    /// sandbox, the sandbox is pointed at it, so the whole loop works offline. Call from within
+    /// a tokio runtime: the reactions to deliveries run as a task on it.
+    pub fn start_listener(self: &Arc<Self>, port: u16) -> Result<Listener, PosError> {
+        let secret = self.webhook_secret().ok_or(PosError::NoWebhookSecret)?;
+        let (tx, rx) = mpsc::unbounded_channel();
+        let outcome_tx = tx.clone();
+        let hooks = Hooks {
+            on_outcome: Some(Arc::new(move |outcome: &WebhookOutcome| {
+                if let WebhookOutcome::Applied(Applied::Changed { sale, .. } | Applied::Recorded { sale }) = outcome {
+                    let _ = outcome_tx.send(Signal::SaleTouched(sale.clone()));
+                }
+                let _ = outcome_tx.send(Signal::Delivery);
+            })),
+            on_return: Some(Arc::new(move |kind, session_id| {
+                if let (ReturnKind::Success, Some(id)) = (kind, session_id) {
+                    let _ = tx.send(Signal::Returned(CheckoutId::new(id)));
+                }
+            })),
+        };
+        let listener = Listener::start(ListenerConfig::new(port, secret), self.ledger().clone(), hooks)
+            .map_err(|e| PosError::Listener(e.to_string()))?;
+        if let Some(sandbox) = self.sandbox() {
+            sandbox.add_webhook_url(&listener.webhook_url());
+        }
+        self.set_listener_base(Some(listener.base_url()));
+        tokio::spawn(Arc::clone(self).react(rx));
+        Ok(listener)
+    }
+
+    async fn react(self: Arc<Self>, mut signals: mpsc::UnboundedReceiver<Signal>) {
+        while let Some(signal) = signals.recv().await {
+            match signal {
+                Signal::SaleTouched(id) => {
+                    if let Ok(detail) = self.sale(&id) {
+                        self.emit(CoreEvent::SaleChanged(detail.sale));
+                    }
+                }
+                Signal::Delivery => self.emit(CoreEvent::JournalChanged),
+                Signal::Returned(checkout) => {
+                    if let Ok(Some(sale)) = self.ledger().sale_by_checkout(&checkout) {
+                        if let Err(e) = self.read_session(&sale.id).await {
+                            tracing::warn!(code = %e.code(), "reading the session after the return page failed");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Sweeps open sales now and then every `every`, for as long as the runtime runs.
+    pub fn spawn_sweeper(self: &Arc<Self>, every: Duration) -> tokio::task::JoinHandle<()> {
+        let counter = Arc::clone(self);
+        tokio::spawn(async move {
+            loop {
+                match counter.sweep().await {
+                    Ok(report) if report.changed > 0 => tracing::info!(changed = report.changed, "sweep"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(code = %e.code(), "sweep failed"),
+                }
+                tokio::time::sleep(every).await;
+            }
+        })
+    }
+
+    /// Reads every open sale's session once and applies what it says. A session Recur no
+    /// longer knows is expired once past its expiry; a draft that never got its checkout is
+    /// marked failed after a while. Network errors leave sales as they are (read again later).
+    pub async fn sweep(&self) -> Result<SweepReport, PosError> {
+        let mut report = SweepReport::default();
+        let now = Timestamp::now();
+        for sale in self.ledger().open_sales()? {
+            report.read += 1;
+            let before = sale.state;
+            let after = match self.read_session(&sale.id).await {
+                Ok(after) => after.state,
+                Err(PosError::Recur(recur_client::RecurError::NotFound { .. })) => self.expire_if_past(&sale, now)?,
+                Err(e) => {
+                    report.errors += 1;
+                    tracing::warn!(sale = %sale.id, code = %e.code(), "sweep could not read a session");
+                    before
+                }
+            };
+            let after = if after == SaleState::Draft { self.fail_if_interrupted(&sale, now)? } else { after };
+            if after != before {
+                report.changed += 1;
+            }
+        }
+        Ok(report)
+    }
+
+    fn expire_if_past(&self, sale: &recur_ledger::Sale, now: Timestamp) -> Result<SaleState, PosError> {
+        if sale.expires_at.is_some_and(|at| at < now) {
+            let key = MatchKey { checkout_id: sale.checkout_id.clone(), txn_id: Some(sale.id.clone()) };
+            self.apply(&Fact::Expired { key }, CauseKind::SessionRead, Some("session unknown to Recur after expiry"), now)?;
+        }
+        Ok(self.sale(&sale.id)?.sale.state)
+    }
+
+    fn fail_if_interrupted(&self, sale: &recur_ledger::Sale, now: Timestamp) -> Result<SaleState, PosError> {
+        if sale.checkout_id.is_none() && now.unix_ms() - sale.created_at.unix_ms() > INTERRUPTED_DRAFT_AFTER_MS {
+            let failed = self.ledger().mark_create_failed(
+                &sale.id,
+                "interrupted",
+                "the app stopped before Recur answered; a payment for this sale would still be matched",
+                now,
+            )?;
+            self.emit(CoreEvent::SaleChanged(failed.clone()));
+            return Ok(failed.state);
+        }
+        Ok(SaleState::Draft)
+    }
+}
+
+/// What one sweep did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SweepReport {
+    pub read: usize,
+    pub changed: usize,
+    pub errors: usize,
+}
