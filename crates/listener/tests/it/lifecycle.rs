@@ -1,0 +1,89 @@
+//! The return pages and their hook, the listener's addresses, refusing a taken port, and a
+//! shutdown that finishes what is in flight and frees the port.
+
+use std::net::TcpStream;
+use std::sync::{Arc, Mutex};
+
+use recur_domain::Secret;
+use recur_listener::{Hooks, Listener, ListenerConfig, ReturnKind, WEBHOOK_PATH};
+use serde_json::json;
+
+use crate::support::{event, Client, Env, SECRET};
+
+type Returns = Arc<Mutex<Vec<(ReturnKind, Option<String>)>>>;
+
+#[test]
+fn return_pages_thank_the_customer_and_tell_the_app() {
+    let returns: Returns = Arc::default();
+    let log = Arc::clone(&returns);
+    let hooks = Hooks {
+        on_outcome: None,
+        on_return: Some(Arc::new(move |kind, session: Option<&str>| log.lock().unwrap().push((kind, session.map(str::to_owned))))),
+    };
+    let env = Env::start_with(|_| {}, hooks);
+    let mut client = env.client();
+    let cases = [
+        ("/return/success?session_id=c1abc2def3ghi4jkl5mno6pqr", 200, "付款完成", Some((ReturnKind::Success, Some("c1abc2def3ghi4jkl5mno6pqr")))),
+        ("/return/success?session_id=%3Cscript%3E", 200, "Payment complete", Some((ReturnKind::Success, None))),
+        ("/return/cancel", 200, "已取消", Some((ReturnKind::Cancel, None))),
+        ("/return/cancel?session_id=cs_9", 200, "Cancelled", Some((ReturnKind::Cancel, Some("cs_9")))),
+        ("/return/elsewhere", 404, "not_found", None),
+    ];
+    for (path, status, text, hook) in cases {
+        let before = returns.lock().unwrap().len();
+        let response = client.send(format!("GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes()).unwrap();
+        assert_eq!(response.status, status, "{path}");
+        assert!(response.text().contains(text), "{path}: {}", response.text());
+        assert!(!response.text().contains("<script>"), "{path}: reflected markup");
+        let called = returns.lock().unwrap()[before..].to_vec();
+        let expected: Vec<_> = hook.into_iter().map(|(k, s)| (k, s.map(str::to_owned))).collect();
+        assert_eq!(called, expected, "{path}");
+        if status == 200 {
+            let csp = response.header("Content-Security-Policy").unwrap_or_default();
+            assert!(csp.contains("default-src 'none'"), "{path}: {csp}");
+            assert!(response.header("Content-Type").unwrap_or_default().starts_with("text/html"));
+        }
+    }
+    let post = client.send(b"POST /return/success HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n").unwrap();
+    assert_eq!((post.status, post.header("Allow")), (405, Some("GET")));
+}
+
+#[test]
+fn addresses_port_conflicts_and_config_errors() {
+    let env = Env::start();
+    let port = env.port();
+    assert_ne!(port, 0);
+    assert_eq!(env.listener.base_url(), format!("http://127.0.0.1:{port}"));
+    assert_eq!(env.listener.webhook_url(), format!("http://127.0.0.1:{port}{WEBHOOK_PATH}"));
+    let taken = Listener::start(ListenerConfig::new(port, Secret::new(SECRET)), Arc::clone(&env.ledger), Hooks::default());
+    assert_eq!(taken.unwrap_err().code(), "listener_bind");
+    let mut zero = ListenerConfig::new(0, Secret::new(SECRET));
+    zero.batch_max = 0;
+    let refused = Listener::start(zero, Arc::clone(&env.ledger), Hooks::default());
+    assert_eq!(refused.unwrap_err().code(), "listener_config");
+    assert!(!format!("{:?}", ListenerConfig::new(0, Secret::new(SECRET))).contains(SECRET), "the secret leaked into Debug");
+}
+
+#[test]
+fn shutdown_closes_idle_connections_and_frees_the_port() {
+    let env = Env::start();
+    env.open_sale("prod_latte", 120, "cs_down", None);
+    let port = env.port();
+    let mut idle = env.client();
+    let ok = idle.post_signed(&event("evt_down_1", "checkout.created", json!({"id": "cs_down"})));
+    assert_eq!(ok.status, 200);
+    let Env { listener, ledger, dir } = env;
+    let started = std::time::Instant::now();
+    listener.shutdown();
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "shutdown took {:?}", started.elapsed());
+    // The idle keep-alive connection was closed, and nobody listens any more.
+    assert!(idle.read_response().is_err());
+    assert!(TcpStream::connect(("127.0.0.1", port)).is_err());
+    assert_eq!(ledger.journal(10).unwrap().len(), 1);
+    // The same port can be taken again at once.
+    let again = Listener::start(ListenerConfig::new(port, Secret::new(SECRET)), Arc::clone(&ledger), Hooks::default()).unwrap();
+    let response = Client::connect(port).post_signed(&event("evt_down_2", "checkout.created", json!({"id": "cs_down"})));
+    assert_eq!(response.status, 200);
+    again.shutdown();
+    drop(dir);
+}
