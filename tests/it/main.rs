@@ -4,5 +4,6 @@
 //! real app in a WebKit window through tauri-driver.
 
 mod cli;
+mod confirm;
 mod e2e;
 mod invariants;

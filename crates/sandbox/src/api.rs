@@ -43,7 +43,11 @@ pub fn handle(shared: &Shared, req: &Req, now: Timestamp, instant: Instant) -> R
     if shared.dice().roll(faults.api_500_rate) {
         resp = Resp::error(500, "internal_error", "injected fault: internal error");
     } else if shared.dice().roll(faults.api_garbage_rate) {
-        resp = Resp { status: 200, headers: vec![("Content-Type".into(), "application/json".into())], body: GARBAGE.to_vec() };
+        resp = Resp {
+            status: 200,
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body: GARBAGE.to_vec(),
+        };
     }
     if faults.api_slow_ms > 0 {
         std::thread::sleep(Duration::from_millis(faults.api_slow_ms));
@@ -59,7 +63,9 @@ fn authenticate(shared: &Shared, req: &Req) -> Result<(String, KeyKind), Resp> {
         let (scheme, rest) = h.trim().split_once(' ')?;
         scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim())
     });
-    let key = bearer.or_else(|| req.header("x-recur-secret-key").map(str::trim)).unwrap_or("");
+    let key = bearer
+        .or_else(|| req.header("x-recur-secret-key").map(str::trim))
+        .unwrap_or("");
     let unauthorized = |message: &str| Err(Resp::error(401, "unauthorized", message));
     if key.is_empty() {
         return unauthorized("missing API key: send Authorization: Bearer sk_test_…");
@@ -128,25 +134,42 @@ pub fn parse_new_session(body: &Map<String, Value>) -> Result<NewSession, Resp> 
     let mode = match optional_str(body, "mode", "mode")? {
         None => None,
         Some(text) => Some(Mode::parse(&text).ok_or_else(|| {
-            invalid("mode", &format!("mode must be PAYMENT, SUBSCRIPTION or SETUP, not {text:?}"))
+            invalid(
+                "mode",
+                &format!("mode must be PAYMENT, SUBSCRIPTION or SETUP, not {text:?}"),
+            )
         })?),
     };
     let customer_email = optional_str(body, "customerEmail", "customer_email")?.filter(|e| !e.trim().is_empty());
-    if let Some(email) = &customer_email {
-        if !looks_like_email(email) {
-            return Err(invalid("customerEmail", &format!("customerEmail {email:?} is not an email address")));
-        }
+    if let Some(email) = customer_email.as_deref().filter(|e| !looks_like_email(e)) {
+        return Err(invalid(
+            "customerEmail",
+            &format!("customerEmail {email:?} is not an email address"),
+        ));
     }
     let customer_name = optional_str(body, "customerName", "customer_name")?.filter(|n| !n.trim().is_empty());
-    let metadata = match field(body, "metadata", "metadata") {
-        None => Map::new(),
+    let metadata = metadata(body)?;
+    Ok(NewSession {
+        product_id,
+        mode,
+        success_url,
+        cancel_url,
+        customer_email,
+        customer_name,
+        metadata,
+    })
+}
+
+/// A flat object of strings (Recur refuses anything else).
+fn metadata(body: &Map<String, Value>) -> Result<Map<String, Value>, Resp> {
+    match field(body, "metadata", "metadata") {
+        None => Ok(Map::new()),
         Some(Value::Object(map)) => match map.iter().find(|(_, v)| !v.is_string()) {
-            Some((k, _)) => return Err(invalid("metadata", &format!("metadata.{k} must be a string"))),
-            None => map.clone(),
+            Some((k, _)) => Err(invalid("metadata", &format!("metadata.{k} must be a string"))),
+            None => Ok(map.clone()),
         },
-        Some(_) => return Err(invalid("metadata", "metadata must be a flat object of strings")),
-    };
-    Ok(NewSession { product_id, mode, success_url, cancel_url, customer_email, customer_name, metadata })
+        Some(_) => Err(invalid("metadata", "metadata must be a flat object of strings")),
+    }
 }
 
 /// A non-null value under the camelCase or the snake_case name.
@@ -177,7 +200,10 @@ fn check_redirect_url(name: &str, text: &str) -> Result<(), Resp> {
     match parsed.scheme() {
         "https" if !host.is_empty() => Ok(()),
         "http" if matches!(host, "127.0.0.1" | "localhost" | "[::1]") => Ok(()),
-        _ => Err(invalid(name, &format!("{name} must be an https URL (plain http only to 127.0.0.1/localhost in the sandbox)"))),
+        _ => Err(invalid(
+            name,
+            &format!("{name} must be an https URL (plain http only to 127.0.0.1/localhost in the sandbox)"),
+        )),
     }
 }
 

@@ -2,7 +2,7 @@
 //!
 //! VISA 4147 6310 0000 0001 and JCB 3560 5110 0000 0001 succeed with any future expiry and any
 //! CVV, as in Recur's sandbox. The decline cards are this sandbox's own. Whether a session may
-//! be paid at all (expired, already paid) is decided in [`crate::state`], not here.
+//! be paid at all (expired, already paid) is decided in `payment.rs`, not here.
 
 use recur_domain::Timestamp;
 
@@ -97,7 +97,10 @@ pub fn charge(number: &str, exp: Option<&str>, now: Timestamp) -> Result<Result<
         return Ok(Err(*decline));
     }
     match SUCCESS_CARDS.iter().find(|(_, n)| *n == digits) {
-        Some((brand, n)) => Ok(Ok(PaymentMethod { brand, last4: n[n.len() - 4..].to_owned() })),
+        Some((brand, n)) => Ok(Ok(PaymentMethod {
+            brand,
+            last4: n[n.len() - 4..].to_owned(),
+        })),
         None => Ok(Err(Decline::NotATestCard)),
     }
 }
@@ -130,7 +133,12 @@ mod tests {
     fn cards_table() {
         // 2026-11-29.
         let now = Timestamp::from_unix_ms(1_796_031_608_123);
-        let ok = |brand: &'static str| Ok(Ok(PaymentMethod { brand, last4: "0001".into() }));
+        let ok = |brand: &'static str| {
+            Ok(Ok(PaymentMethod {
+                brand,
+                last4: "0001".into(),
+            }))
+        };
         let cases = [
             ("4147 6310 0000 0001", Some("12/30"), ok("VISA")),
             ("4147-6310-0000-0001", None, ok("VISA")),
@@ -150,7 +158,12 @@ mod tests {
 
     #[test]
     fn every_decline_has_a_message_in_both_languages() {
-        for d in [Decline::CardDeclined, Decline::InsufficientFunds, Decline::ExpiredCard, Decline::NotATestCard] {
+        for d in [
+            Decline::CardDeclined,
+            Decline::InsufficientFunds,
+            Decline::ExpiredCard,
+            Decline::NotATestCard,
+        ] {
             assert!(!d.message(Lang::Zh).is_empty() && !d.message(Lang::En).is_empty());
             assert_ne!(d.message(Lang::Zh), d.message(Lang::En));
         }

@@ -2,7 +2,7 @@
 //!
 //! The file format is exactly the `products` array that `GET /v1/products` answers (a bare
 //! array, or `{"products": [...]}`). Prices are whole TWD, at least NT$30 as at Recur. Sessions
-//! and payments live in [`crate::state`], not here.
+//! and payments live in `state.rs`, not here.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -87,14 +87,49 @@ impl Catalog {
         let mut products = vec![
             p("prod_latte", "拿鐵咖啡", "熱／冰 中杯", OneTime, 120, None),
             p("prod_americano", "美式咖啡", "熱／冰 中杯", OneTime, 90, None),
-            p("prod_beans_half", "手沖咖啡豆 半磅", "衣索比亞 耶加雪菲 淺焙 227g", OneTime, 450, None),
+            p(
+                "prod_beans_half",
+                "手沖咖啡豆 半磅",
+                "衣索比亞 耶加雪菲 淺焙 227g",
+                OneTime,
+                450,
+                None,
+            ),
             p("prod_cinnamon_roll", "肉桂捲", "每日現烤", OneTime, 85, None),
             p("prod_gift_box", "禮盒", "咖啡豆兩包＋濾掛十入", OneTime, 1290, None),
             p("prod_points_100", "儲值 100 點", "會員點數 100 點", OneTime, 100, None),
-            p("prod_points_1000", "儲值 1000 點", "會員點數 1000 點", OneTime, 1000, None),
-            p("prod_coffee_monthly", "咖啡月卡", "每日一杯美式，首 7 天免費", Subscription, 299, Some(Monthly)),
-            p("prod_member_yearly", "年度會員", "全品項九折，生日禮", Subscription, 2990, Some(Yearly)),
-            p("prod_mooncake_2024", "中秋月餅禮盒（已下架）", "2024 中秋限定", OneTime, 880, None),
+            p(
+                "prod_points_1000",
+                "儲值 1000 點",
+                "會員點數 1000 點",
+                OneTime,
+                1000,
+                None,
+            ),
+            p(
+                "prod_coffee_monthly",
+                "咖啡月卡",
+                "每日一杯美式，首 7 天免費",
+                Subscription,
+                299,
+                Some(Monthly),
+            ),
+            p(
+                "prod_member_yearly",
+                "年度會員",
+                "全品項九折，生日禮",
+                Subscription,
+                2990,
+                Some(Yearly),
+            ),
+            p(
+                "prod_mooncake_2024",
+                "中秋月餅禮盒（已下架）",
+                "2024 中秋限定",
+                OneTime,
+                880,
+                None,
+            ),
         ];
         products[7].trial_days = Some(7);
         products[9].active = false;
@@ -104,7 +139,10 @@ impl Catalog {
     /// Reads a catalogue file (see the module docs for the format) and checks it.
     pub fn from_json_file(path: impl AsRef<Path>) -> Result<Catalog, SandboxError> {
         let path = path.as_ref();
-        let err = |message: String| SandboxError::Catalog { source_name: path.display().to_string(), message };
+        let err = |message: String| SandboxError::Catalog {
+            source_name: path.display().to_string(),
+            message,
+        };
         let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
         Catalog::from_json_str(&text).map_err(|e| match e {
             SandboxError::Catalog { message, .. } => err(message),
@@ -114,7 +152,10 @@ impl Catalog {
 
     /// Parses a bare products array or `{"products": [...]}` and checks it.
     pub fn from_json_str(text: &str) -> Result<Catalog, SandboxError> {
-        let err = |message: String| SandboxError::Catalog { source_name: "JSON".to_owned(), message };
+        let err = |message: String| SandboxError::Catalog {
+            source_name: "JSON".to_owned(),
+            message,
+        };
         let value: serde_json::Value = serde_json::from_str(text).map_err(|e| err(e.to_string()))?;
         let products = match value {
             serde_json::Value::Object(mut o) => o.remove("products").unwrap_or(serde_json::Value::Null),
@@ -137,7 +178,10 @@ impl Catalog {
                 return Err(format!("duplicate product id {}", p.id));
             }
             if p.price < MIN_PRICE {
-                return Err(format!("{}: price {} is below the minimum of NT${MIN_PRICE}", p.id, p.price));
+                return Err(format!(
+                    "{}: price {} is below the minimum of NT${MIN_PRICE}",
+                    p.id, p.price
+                ));
             }
             if p.product_type == ProductType::Subscription && p.billing_period.is_none() {
                 return Err(format!("{}: a SUBSCRIPTION product needs a billing_period", p.id));

@@ -13,33 +13,15 @@ use crate::config::Faults;
 use crate::events::StoredEvent;
 use crate::http::{invalid, json_object, method_not_allowed, not_found, Req, Resp};
 use crate::page;
+use crate::payment::{PayInput, PayOutcome, Refusal};
 use crate::server::Shared;
-use crate::state::{PayInput, PayOutcome, Refusal};
 
 pub fn handle(shared: &Shared, req: &Req, now: Timestamp) -> Resp {
     let post = req.method == "POST";
     let get = req.method == "GET" || req.method == "HEAD";
     match req.segments().as_slice() {
         ["_sandbox", "return", which] if get => page::return_page(which, req),
-        ["_sandbox", "sessions"] if get => {
-            let mut state = shared.state();
-            let sessions: Vec<Value> =
-                state.session_ids().iter().filter_map(|id| state.session(id, now)).map(|s| s.to_json()).collect();
-            Resp::json(200, &Value::Array(sessions))
-        }
-        ["_sandbox", "sessions", id] if get => match shared.state().session(id, now) {
-            Some(s) => Resp::json(200, &s.to_json()),
-            None => no_session(id),
-        },
-        ["_sandbox", "sessions", id, "pay"] if post => pay(shared, id, req, now),
-        ["_sandbox", "sessions", id, "cancel"] if post => match shared.state().cancel(id, now) {
-            Some(s) => Resp::json(200, &json!({"session": s.to_json(), "redirect_url": s.cancel_redirect()})),
-            None => no_session(id),
-        },
-        ["_sandbox", "sessions", id, "expire"] if post => match shared.state().expire(id, now) {
-            Some(s) => Resp::json(200, &s.to_json()),
-            None => no_session(id),
-        },
+        ["_sandbox", "sessions", rest @ ..] => sessions(shared, req, rest, now),
         ["_sandbox", "events"] if post => emit_custom(shared, req, now),
         ["_sandbox", "events"] if get => {
             let events: Vec<Value> = shared.state().events().iter().map(|e| e.json()).collect();
@@ -52,7 +34,43 @@ pub fn handle(shared: &Shared, req: &Req, now: Timestamp) -> Resp {
         ["_sandbox", "webhooks"] if get => Resp::json(200, &json!({"webhook_urls": shared.state().webhook_urls})),
         ["_sandbox", "webhooks"] if post => add_webhook(shared, req),
         ["_sandbox", "health"] if get => Resp::json(200, &json!({"ok": true, "base_url": shared.base_url})),
-        ["_sandbox", "sessions" | "events" | "faults" | "webhooks", ..] => method_not_allowed(if get { "POST" } else { "GET" }),
+        ["_sandbox", "events" | "faults" | "webhooks", ..] => method_not_allowed(if get { "POST" } else { "GET" }),
+        _ => not_found(&format!("no control route for {} {}", req.method, req.path)),
+    }
+}
+
+/// `/_sandbox/sessions/…`: list, read, pay, cancel, expire.
+fn sessions(shared: &Shared, req: &Req, rest: &[&str], now: Timestamp) -> Resp {
+    let get = req.method == "GET" || req.method == "HEAD";
+    match (req.method.as_str(), rest) {
+        (_, []) if get => {
+            let mut state = shared.state();
+            let ids = state.session_ids();
+            let sessions: Vec<Value> = ids
+                .iter()
+                .filter_map(|id| state.session(id, now))
+                .map(|s| s.to_json())
+                .collect();
+            Resp::json(200, &Value::Array(sessions))
+        }
+        (_, [id]) if get => match shared.state().session(id, now) {
+            Some(s) => Resp::json(200, &s.to_json()),
+            None => no_session(id),
+        },
+        ("POST", [id, "pay"]) => pay(shared, id, req, now),
+        ("POST", [id, "cancel"]) => match shared.state().cancel(id, now) {
+            Some(s) => Resp::json(
+                200,
+                &json!({"session": s.to_json(), "redirect_url": s.cancel_redirect()}),
+            ),
+            None => no_session(id),
+        },
+        ("POST", [id, "expire"]) => match shared.state().expire(id, now) {
+            Some(s) => Resp::json(200, &s.to_json()),
+            None => no_session(id),
+        },
+        (_, [] | [_]) => method_not_allowed("GET"),
+        (_, [_, "pay" | "cancel" | "expire"]) => method_not_allowed("POST"),
         _ => not_found(&format!("no control route for {} {}", req.method, req.path)),
     }
 }
@@ -101,10 +119,18 @@ fn emit_custom(shared: &Shared, req: &Req, now: Timestamp) -> Resp {
         Ok(body) => body,
         Err(resp) => return resp,
     };
-    let Some(event_type) = body.get("type").and_then(Value::as_str).filter(|t| !t.trim().is_empty()) else {
+    let Some(event_type) = body
+        .get("type")
+        .and_then(Value::as_str)
+        .filter(|t| !t.trim().is_empty())
+    else {
         return invalid("type", "type is required");
     };
-    let id = body.get("id").and_then(Value::as_str).filter(|t| !t.is_empty()).map(str::to_owned);
+    let id = body
+        .get("id")
+        .and_then(Value::as_str)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned);
     let data = body.get("data").cloned().unwrap_or_else(|| json!({}));
     let event = shared.state().record_event(StoredEvent::new(id, event_type, now, data));
     shared.emit(std::slice::from_ref(&event));
@@ -134,7 +160,13 @@ fn set_faults(shared: &Shared, req: &Req) -> Resp {
         Ok(f) => f,
         Err(e) => return Resp::error(400, "invalid_request", &format!("not a faults object: {e}")),
     };
-    let rates = [faults.duplicate_rate, faults.drop_rate, faults.api_500_rate, faults.api_429_rate, faults.api_garbage_rate];
+    let rates = [
+        faults.duplicate_rate,
+        faults.drop_rate,
+        faults.api_500_rate,
+        faults.api_429_rate,
+        faults.api_garbage_rate,
+    ];
     if rates.iter().any(|r| !(0.0..=1.0).contains(r)) {
         return Resp::error(400, "invalid_request", "rates must be between 0 and 1");
     }
@@ -148,7 +180,11 @@ fn add_webhook(shared: &Shared, req: &Req) -> Resp {
         Ok(body) => body,
         Err(resp) => return resp,
     };
-    let Some(url) = body.get("url").and_then(Value::as_str).filter(|u| url::Url::parse(u).is_ok()) else {
+    let Some(url) = body
+        .get("url")
+        .and_then(Value::as_str)
+        .filter(|u| url::Url::parse(u).is_ok())
+    else {
         return invalid("url", "url must be an absolute URL");
     };
     let mut state = shared.state();

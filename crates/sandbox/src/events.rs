@@ -9,8 +9,8 @@ use std::sync::Arc;
 use recur_domain::{Mode, Timestamp};
 use serde_json::{json, Value};
 
-use crate::catalog::BillingPeriod;
 use crate::cards::{Decline, Lang};
+use crate::catalog::BillingPeriod;
 use crate::ids;
 use crate::session::Session;
 
@@ -29,7 +29,11 @@ impl StoredEvent {
         let id = id.unwrap_or_else(|| ids::event_id(now.unix_ms()));
         let envelope = json!({"id": id, "type": event_type, "timestamp": now.to_rfc3339(), "data": data});
         let body: Vec<u8> = serde_json::to_vec(&envelope).unwrap_or_default();
-        StoredEvent { id, event_type: event_type.to_owned(), body: body.into() }
+        StoredEvent {
+            id,
+            event_type: event_type.to_owned(),
+            body: body.into(),
+        }
     }
 
     pub fn json(&self) -> Value {
@@ -54,7 +58,12 @@ pub fn payment_succeeded(s: &Session, now: Timestamp) -> Vec<StoredEvent> {
     if s.mode != Mode::Setup {
         out.push(StoredEvent::new(None, "order.paid", now, order_paid(s, now)));
     }
-    out.push(StoredEvent::new(None, "checkout.completed", now, checkout_completed(s, now)));
+    out.push(StoredEvent::new(
+        None,
+        "checkout.completed",
+        now,
+        checkout_completed(s, now),
+    ));
     if s.mode == Mode::Subscription {
         let sub = subscription(s, now);
         out.push(StoredEvent::new(None, "subscription.created", now, sub.clone()));
@@ -76,8 +85,15 @@ pub fn payment_failed(s: &Session, decline: Decline, now: Timestamp) -> StoredEv
 }
 
 fn order_paid(s: &Session, now: Timestamp) -> Value {
-    let reason = if s.mode == Mode::Subscription { "subscription_create" } else { "purchase" };
-    let method = s.payment_method.as_ref().map(|m| json!({"type": "card", "brand": m.brand, "last4": m.last4}));
+    let reason = if s.mode == Mode::Subscription {
+        "subscription_create"
+    } else {
+        "purchase"
+    };
+    let method = s
+        .payment_method
+        .as_ref()
+        .map(|m| json!({"type": "card", "brand": m.brand, "last4": m.last4}));
     json!({
         "id": s.order_id, "order_id": s.order_id, "checkout_id": s.id, "status": "PAID",
         "amount": s.amount, "currency": s.currency, "paid_at": now.to_rfc3339(),
@@ -138,7 +154,12 @@ pub fn add_period(start: Timestamp, period: BillingPeriod) -> Timestamp {
         return start.plus_ms(30 * DAY);
     };
     let day = dt.day().min(month.length(year));
-    match dt.replace_day(1).and_then(|d| d.replace_year(year)).and_then(|d| d.replace_month(month)).and_then(|d| d.replace_day(day)) {
+    match dt
+        .replace_day(1)
+        .and_then(|d| d.replace_year(year))
+        .and_then(|d| d.replace_month(month))
+        .and_then(|d| d.replace_day(day))
+    {
         Ok(later) => Timestamp::from_unix_ms((later.unix_timestamp_nanos() / 1_000_000) as i64),
         Err(_) => start.plus_ms(30 * DAY),
     }
@@ -152,20 +173,49 @@ mod tests {
     fn periods_follow_the_calendar() {
         let t = |s: &str| Timestamp::parse_rfc3339(s).unwrap();
         let cases = [
-            ("2026-01-31T10:00:00.000Z", BillingPeriod::Monthly, "2026-02-28T10:00:00.000Z"),
-            ("2028-01-31T10:00:00.000Z", BillingPeriod::Monthly, "2028-02-29T10:00:00.000Z"),
-            ("2026-12-15T10:00:00.000Z", BillingPeriod::Monthly, "2027-01-15T10:00:00.000Z"),
-            ("2028-02-29T10:00:00.000Z", BillingPeriod::Yearly, "2029-02-28T10:00:00.000Z"),
-            ("2026-11-29T10:00:00.000Z", BillingPeriod::Weekly, "2026-12-06T10:00:00.000Z"),
+            (
+                "2026-01-31T10:00:00.000Z",
+                BillingPeriod::Monthly,
+                "2026-02-28T10:00:00.000Z",
+            ),
+            (
+                "2028-01-31T10:00:00.000Z",
+                BillingPeriod::Monthly,
+                "2028-02-29T10:00:00.000Z",
+            ),
+            (
+                "2026-12-15T10:00:00.000Z",
+                BillingPeriod::Monthly,
+                "2027-01-15T10:00:00.000Z",
+            ),
+            (
+                "2028-02-29T10:00:00.000Z",
+                BillingPeriod::Yearly,
+                "2029-02-28T10:00:00.000Z",
+            ),
+            (
+                "2026-11-29T10:00:00.000Z",
+                BillingPeriod::Weekly,
+                "2026-12-06T10:00:00.000Z",
+            ),
         ];
         for (start, period, expected) in cases {
-            assert_eq!(add_period(t(start), period).to_rfc3339(), expected, "{start} {period:?}");
+            assert_eq!(
+                add_period(t(start), period).to_rfc3339(),
+                expected,
+                "{start} {period:?}"
+            );
         }
     }
 
     #[test]
     fn the_body_is_the_envelope() {
-        let e = StoredEvent::new(Some("evt_1".into()), "ping", Timestamp::from_unix_ms(0), json!({"a": 1}));
+        let e = StoredEvent::new(
+            Some("evt_1".into()),
+            "ping",
+            Timestamp::from_unix_ms(0),
+            json!({"a": 1}),
+        );
         let v = e.json();
         assert_eq!(v["id"], "evt_1");
         assert_eq!(v["type"], "ping");

@@ -141,7 +141,10 @@ pub fn checkout_page(s: &Session, lang: Lang, form: &FormState) -> String {
     let body = format!(
         "{summary}{error}{form}<p class=\"note\">{label} {expires}</p>{cards}",
         summary = summary(s, t),
-        error = form.error.map(|e| format!("<p class=\"error\" role=\"alert\">{}</p>", esc(e))).unwrap_or_default(),
+        error = form
+            .error
+            .map(|e| format!("<p class=\"error\" role=\"alert\">{}</p>", esc(e)))
+            .unwrap_or_default(),
         form = pay_form(s, lang, form.email.or(s.customer_email.as_deref()).unwrap_or("")),
         label = t.expires_at,
         expires = taipei_time(s.expires_at, t),
@@ -154,14 +157,25 @@ pub fn checkout_page(s: &Session, lang: Lang, form: &FormState) -> String {
 fn summary(s: &Session, t: &Texts) -> String {
     let mode = match s.mode {
         Mode::Payment => t.mode_payment.to_owned(),
-        Mode::Subscription => format!("{} · {}", t.mode_subscription, period_label(t, s.product.billing_period)),
+        Mode::Subscription => format!(
+            "{} · {}",
+            t.mode_subscription,
+            period_label(t, s.product.billing_period)
+        ),
         Mode::Setup => t.mode_setup.to_owned(),
     };
     let trial = match (s.mode, s.product.trial_days) {
-        (Mode::Subscription, Some(days)) if days > 0 => format!("<p class=\"note\">{days}{}</p>", t.trial),
+        (Mode::Subscription, Some(days)) if days > 0 => {
+            format!("<p class=\"note\">{days}{}</p>", t.trial)
+        }
         _ => String::new(),
     };
-    let desc = s.product.description.as_deref().map(|d| format!("<p>{}</p>", esc(d))).unwrap_or_default();
+    let desc = s
+        .product
+        .description
+        .as_deref()
+        .map(|d| format!("<p>{}</p>", esc(d)))
+        .unwrap_or_default();
     format!(
         "<div class=\"item\"><h2>{}</h2>{desc}<p class=\"amount\">{}</p><p class=\"mode\">{mode}</p>{trial}</div>",
         esc(&s.product.name),
@@ -217,11 +231,27 @@ pub fn message_page(lang: Lang, switch_path: &str, title: &str, message: &str) -
 
 fn test_cards(lang: Lang) -> String {
     let t = texts(lang);
-    let group = |n: &str| n.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join(" ");
-    let mut rows: Vec<String> =
-        SUCCESS_CARDS.iter().map(|(brand, n)| format!("<li><code>{}</code> {brand} — {}</li>", group(n), t.succeeds)).collect();
-    rows.extend(DECLINE_CARDS.iter().map(|(n, d)| format!("<li><code>{}</code> — {}</li>", group(n), esc(d.message(lang)))));
-    format!("<details class=\"cards\" open><summary>{}</summary><ul>{}</ul></details>", t.test_cards, rows.join(""))
+    let group = |n: &str| {
+        n.as_bytes()
+            .chunks(4)
+            .map(|c| String::from_utf8_lossy(c).into_owned())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let mut rows: Vec<String> = SUCCESS_CARDS
+        .iter()
+        .map(|(brand, n)| format!("<li><code>{}</code> {brand} — {}</li>", group(n), t.succeeds))
+        .collect();
+    rows.extend(
+        DECLINE_CARDS
+            .iter()
+            .map(|(n, d)| format!("<li><code>{}</code> — {}</li>", group(n), esc(d.message(lang)))),
+    );
+    format!(
+        "<details class=\"cards\" open><summary>{}</summary><ul>{}</ul></details>",
+        t.test_cards,
+        rows.join("")
+    )
 }
 
 fn layout(lang: Lang, title: &str, switch_path: &str, body: &str) -> String {

@@ -1,6 +1,6 @@
 //! The sandbox's own small request/response types, so routing and handlers are plain functions
 //! that tests can call without a socket. Conversion from and to `tiny_http` lives in
-//! [`crate::server`]; nothing here knows a socket or a thread.
+//! `server.rs`; nothing here knows a socket or a thread.
 
 use serde_json::{json, Value};
 
@@ -22,7 +22,13 @@ impl Req {
         let (path, query) = url.split_once('?').unwrap_or((url, ""));
         let query = url::form_urlencoded::parse(query.as_bytes()).into_owned().collect();
         let headers = headers.into_iter().map(|(k, v)| (k.to_ascii_lowercase(), v)).collect();
-        Req { method: method.to_ascii_uppercase(), path: path.to_owned(), query, headers, body }
+        Req {
+            method: method.to_ascii_uppercase(),
+            path: path.to_owned(),
+            query,
+            headers,
+            body,
+        }
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
@@ -58,16 +64,28 @@ pub struct Resp {
 impl Resp {
     pub fn json(status: u16, value: &Value) -> Resp {
         let body = serde_json::to_vec(value).unwrap_or_default();
-        Resp { status, headers: vec![("Content-Type".into(), "application/json; charset=utf-8".into())], body }
+        Resp {
+            status,
+            headers: vec![("Content-Type".into(), "application/json; charset=utf-8".into())],
+            body,
+        }
     }
 
     pub fn html(status: u16, page: String) -> Resp {
-        Resp { status, headers: vec![("Content-Type".into(), "text/html; charset=utf-8".into())], body: page.into_bytes() }
+        Resp {
+            status,
+            headers: vec![("Content-Type".into(), "text/html; charset=utf-8".into())],
+            body: page.into_bytes(),
+        }
     }
 
     /// `303 See Other`, so a browser follows a form post with a GET.
     pub fn redirect(location: &str) -> Resp {
-        Resp { status: 303, headers: vec![("Location".into(), location.to_owned())], body: Vec::new() }
+        Resp {
+            status: 303,
+            headers: vec![("Location".into(), location.to_owned())],
+            body: Vec::new(),
+        }
     }
 
     /// Recur's error shape: `{"error": {"code", "message"}}`.
@@ -114,6 +132,10 @@ pub fn json_object(body: &[u8]) -> Result<serde_json::Map<String, Value>, Resp> 
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(map)) => Ok(map),
         Ok(_) => Err(Resp::error(400, "invalid_request", "the body must be a JSON object")),
-        Err(e) => Err(Resp::error(400, "invalid_request", &format!("the body is not valid JSON: {e}"))),
+        Err(e) => Err(Resp::error(
+            400,
+            "invalid_request",
+            &format!("the body is not valid JSON: {e}"),
+        )),
     }
 }

@@ -8,8 +8,8 @@ use recur_domain::{SessionStatus, Timestamp};
 use crate::cards::Lang;
 use crate::html::{self, texts, FormState};
 use crate::http::{method_not_allowed, Req, Resp};
+use crate::payment::{PayInput, PayOutcome, Refusal};
 use crate::server::Shared;
-use crate::state::{PayInput, PayOutcome, Refusal};
 
 pub fn handle(shared: &Shared, req: &Req, now: Timestamp) -> Resp {
     let lang = Lang::parse(req.query("lang"));
@@ -54,11 +54,15 @@ fn pay(shared: &Shared, id: &str, req: &Req, now: Timestamp) -> Resp {
     shared.emit(&events);
     let t = texts(lang);
     let path = format!("/checkout/{id}");
+    // The form again, with the reason and what the customer typed.
     let again = |status: u16, message: &str| -> Resp {
         let session = shared.state().session(id, now);
         match session {
             Some(s) => {
-                let form = FormState { error: Some(message), email: Some(input.email.as_str()) };
+                let form = FormState {
+                    error: Some(message),
+                    email: Some(input.email.as_str()),
+                };
                 Resp::html(status, html::checkout_page(&s, lang, &form))
             }
             None => not_found_page(lang, &path),
@@ -75,10 +79,18 @@ fn pay(shared: &Shared, id: &str, req: &Req, now: Timestamp) -> Resp {
         PayOutcome::Refused(Refusal::AlreadyComplete) => {
             Resp::html(409, html::message_page(lang, &path, t.paid_title, t.already_paid))
         }
-        PayOutcome::Refused(Refusal::MissingEmail) => again(400, t.missing_email),
-        PayOutcome::Refused(Refusal::BadEmail) => again(400, t.bad_email),
-        PayOutcome::Refused(Refusal::MissingCard) => again(400, t.missing_card),
-        PayOutcome::Refused(Refusal::BadExpiry) => again(400, t.bad_expiry),
+        PayOutcome::Refused(refusal) => again(400, input_problem(refusal, lang)),
+    }
+}
+
+/// The sentence for a form the customer filled in wrongly.
+fn input_problem(refusal: Refusal, lang: Lang) -> &'static str {
+    let t = texts(lang);
+    match refusal {
+        Refusal::MissingEmail => t.missing_email,
+        Refusal::BadEmail => t.bad_email,
+        Refusal::MissingCard => t.missing_card,
+        _ => t.bad_expiry,
     }
 }
 
@@ -104,10 +116,25 @@ pub fn return_page(which: &str, req: &Req) -> Resp {
     let lang = Lang::parse(req.query("lang"));
     let t = texts(lang);
     let path = format!("/_sandbox/return/{which}");
-    let session = req.query("session_id").or(req.query("id")).map(|id| format!(" ({id})")).unwrap_or_default();
+    let session = req
+        .query("session_id")
+        .or(req.query("id"))
+        .map(|id| format!(" ({id})"))
+        .unwrap_or_default();
     match which {
-        "success" => Resp::html(200, html::message_page(lang, &path, t.paid_title, &format!("{}{session}", t.paid_body))),
-        "cancel" => Resp::html(200, html::message_page(lang, &path, t.cancelled_title, &format!("{}{session}", t.cancelled_body))),
+        "success" => Resp::html(
+            200,
+            html::message_page(lang, &path, t.paid_title, &format!("{}{session}", t.paid_body)),
+        ),
+        "cancel" => Resp::html(
+            200,
+            html::message_page(
+                lang,
+                &path,
+                t.cancelled_title,
+                &format!("{}{session}", t.cancelled_body),
+            ),
+        ),
         _ => not_found_page(lang, &path),
     }
 }

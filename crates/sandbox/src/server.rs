@@ -14,10 +14,11 @@ use recur_domain::Timestamp;
 use serde_json::Value;
 
 use crate::config::{Faults, SandboxConfig, SandboxError};
+use crate::delivery::DeliveryRecord;
 use crate::events::StoredEvent;
 use crate::http::{Req, Resp};
 use crate::state::State;
-use crate::webhook::{DeliveryRecord, Dispatcher};
+use crate::webhook::Dispatcher;
 use crate::{api, control, page};
 
 /// HTTP worker threads.
@@ -73,6 +74,29 @@ impl FaultDice {
 }
 
 impl Shared {
+    fn new(config: SandboxConfig, port: u16) -> Shared {
+        let base_url = format!("http://127.0.0.1:{port}");
+        let state = State::new(
+            config.catalog,
+            base_url.clone(),
+            config.session_ttl,
+            config.webhook_urls,
+        );
+        Shared {
+            base_url,
+            dispatcher: Dispatcher::start(
+                config.webhook_secret.clone(),
+                config.webhook_timeout,
+                config.retry_schedule,
+            ),
+            secret_key: config.secret_key,
+            webhook_secret: config.webhook_secret,
+            rate_limit: config.rate_limit_per_min.filter(|n| *n > 0),
+            state: Mutex::new(state),
+            dice: Mutex::new(FaultDice::new(config.faults, config.seed)),
+        }
+    }
+
     pub fn state(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -91,37 +115,36 @@ impl Shared {
 
 impl Sandbox {
     pub fn start(config: SandboxConfig) -> Result<Sandbox, SandboxError> {
-        config.catalog.validate().map_err(|message| SandboxError::Catalog { source_name: "config".into(), message })?;
-        if config.secret_key.trim().is_empty() || config.webhook_secret.is_empty() {
-            return Err(SandboxError::Config("the secret key and the webhook secret must not be empty".into()));
-        }
+        check(&config)?;
         let addr = format!("127.0.0.1:{}", config.port);
-        let server = tiny_http::Server::http(&addr).map_err(|e| SandboxError::Bind { addr: addr.clone(), message: e.to_string() })?;
+        let server = tiny_http::Server::http(&addr).map_err(|e| SandboxError::Bind {
+            addr: addr.clone(),
+            message: e.to_string(),
+        })?;
         let port = server.server_addr().to_ip().map(|a| a.port()).unwrap_or(config.port);
-        let base_url = format!("http://127.0.0.1:{port}");
-        let state = State::new(config.catalog, base_url.clone(), config.session_ttl, config.webhook_urls);
-        let shared = Arc::new(Shared {
-            base_url,
-            dispatcher: Dispatcher::start(config.webhook_secret.clone(), config.webhook_timeout, config.retry_schedule),
-            secret_key: config.secret_key,
-            webhook_secret: config.webhook_secret,
-            rate_limit: config.rate_limit_per_min.filter(|n| *n > 0),
-            state: Mutex::new(state),
-            dice: Mutex::new(FaultDice::new(config.faults, config.seed)),
-        });
-        let server = Arc::new(server);
-        let stop = Arc::new(AtomicBool::new(false));
-        let workers = (0..HTTP_WORKERS)
-            .map(|i| {
-                let (shared, server, stop) = (shared.clone(), server.clone(), stop.clone());
-                std::thread::Builder::new()
-                    .name(format!("sandbox-http-{i}"))
-                    .spawn(move || serve_loop(&shared, &server, &stop))
-                    .map_err(|e| SandboxError::Config(format!("cannot start a thread: {e}")))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        tracing::info!(base_url = %shared.base_url, "Recur sandbox listening");
-        Ok(Sandbox { shared, server, stop, workers, port })
+        let mut sandbox = Sandbox {
+            shared: Arc::new(Shared::new(config, port)),
+            server: Arc::new(server),
+            stop: Arc::new(AtomicBool::new(false)),
+            workers: Vec::new(),
+            port,
+        };
+        for i in 0..HTTP_WORKERS {
+            // On failure `sandbox` is dropped, which stops the workers already started.
+            sandbox.spawn_worker(i)?;
+        }
+        tracing::info!(base_url = %sandbox.shared.base_url, "Recur sandbox listening");
+        Ok(sandbox)
+    }
+
+    fn spawn_worker(&mut self, i: usize) -> Result<(), SandboxError> {
+        let (shared, server, stop) = (self.shared.clone(), self.server.clone(), self.stop.clone());
+        let handle = std::thread::Builder::new()
+            .name(format!("sandbox-http-{i}"))
+            .spawn(move || serve_loop(&shared, &server, &stop))
+            .map_err(|e| SandboxError::Config(format!("cannot start a thread: {e}")))?;
+        self.workers.push(handle);
+        Ok(())
     }
 
     /// `http://127.0.0.1:PORT`, without a trailing slash or `/v1`.
@@ -219,6 +242,20 @@ impl Drop for Sandbox {
     }
 }
 
+/// What must hold before anything is bound.
+fn check(config: &SandboxConfig) -> Result<(), SandboxError> {
+    config.catalog.validate().map_err(|message| SandboxError::Catalog {
+        source_name: "config".into(),
+        message,
+    })?;
+    if config.secret_key.trim().is_empty() || config.webhook_secret.is_empty() {
+        return Err(SandboxError::Config(
+            "the secret key and the webhook secret must not be empty".into(),
+        ));
+    }
+    Ok(())
+}
+
 fn serve_loop(shared: &Shared, server: &tiny_http::Server, stop: &AtomicBool) {
     while !stop.load(Ordering::SeqCst) {
         match server.recv() {
@@ -230,25 +267,19 @@ fn serve_loop(shared: &Shared, server: &tiny_http::Server, stop: &AtomicBool) {
 }
 
 fn serve(shared: &Shared, mut request: tiny_http::Request) {
-    let headers = request
-        .headers()
-        .iter()
-        .map(|h| (h.field.as_str().as_str().to_owned(), h.value.as_str().to_owned()))
-        .collect();
-    let mut body = Vec::new();
-    let read = request.as_reader().take(MAX_BODY + 1).read_to_end(&mut body);
-    let resp = if read.is_err() {
-        Resp::error(400, "invalid_request", "could not read the request body")
-    } else if body.len() as u64 > MAX_BODY {
-        Resp::error(413, "invalid_request", "the request body is too large")
-    } else {
-        let req = Req::new(request.method().as_str(), request.url(), headers, body);
-        let started = Instant::now();
-        // A bug in one handler must answer 500, not take a worker thread down with it.
-        let resp = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| route(shared, &req, Timestamp::now(), started)))
+    let started = Instant::now();
+    let resp = match read_request(&mut request) {
+        Ok(req) => {
+            // A bug in one handler must answer 500, not take a worker thread down with it.
+            let resp = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                route(shared, &req, Timestamp::now(), started)
+            }))
             .unwrap_or_else(|_| Resp::error(500, "internal_error", "the sandbox failed on this request"));
-        tracing::debug!(method = %req.method, path = %req.path, status = resp.status, ms = started.elapsed().as_millis() as u64, "request");
-        resp
+            let ms = started.elapsed().as_millis() as u64;
+            tracing::debug!(method = %req.method, path = %req.path, status = resp.status, ms, "request");
+            resp
+        }
+        Err(resp) => resp,
     };
     let mut response = tiny_http::Response::from_data(resp.body).with_status_code(resp.status);
     for (name, value) in resp.headers {
@@ -259,6 +290,23 @@ fn serve(shared: &Shared, mut request: tiny_http::Request) {
     if let Err(e) = request.respond(response) {
         tracing::debug!("could not send a response: {e}");
     }
+}
+
+/// Reads the whole request into a [`Req`], refusing bodies over [`MAX_BODY`].
+fn read_request(request: &mut tiny_http::Request) -> Result<Req, Resp> {
+    let headers = request
+        .headers()
+        .iter()
+        .map(|h| (h.field.as_str().as_str().to_owned(), h.value.as_str().to_owned()))
+        .collect();
+    let mut body = Vec::new();
+    if request.as_reader().take(MAX_BODY + 1).read_to_end(&mut body).is_err() {
+        return Err(Resp::error(400, "invalid_request", "could not read the request body"));
+    }
+    if body.len() as u64 > MAX_BODY {
+        return Err(Resp::error(413, "invalid_request", "the request body is too large"));
+    }
+    Ok(Req::new(request.method().as_str(), request.url(), headers, body))
 }
 
 /// The top-level router.

@@ -1,8 +1,9 @@
 //! The sandbox's memory: sessions, subscriptions, customers, emitted events, webhook
 //! endpoints and rate-limit windows, with the rules that change them.
 //!
-//! Every rule takes `now` so it can be tested without waiting. Nothing here does I/O: handlers
-//! take the lock, call one method, release the lock, then send webhooks ([`crate::webhook`]).
+//! Paying is in [`crate::payment`]. Every rule takes `now` so it can be tested without waiting.
+//! Nothing here does I/O: handlers take the lock, call one method, release the lock, then send
+//! webhooks ([`crate::webhook`]).
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
@@ -11,11 +12,12 @@ use std::time::{Duration, Instant};
 use recur_domain::{Mode, SessionStatus, Timestamp};
 use serde_json::{Map, Value};
 
-use crate::cards::{self, Decline, Malformed};
 use crate::catalog::{Catalog, Product};
 use crate::events::{self, StoredEvent};
 use crate::http::{invalid, not_found, Resp};
 use crate::ids;
+#[cfg(test)]
+use crate::payment::{PayInput, PayOutcome, Refusal};
 use crate::session::Session;
 
 /// A validated `POST /v1/checkout/sessions` body.
@@ -30,47 +32,18 @@ pub struct NewSession {
     pub metadata: Map<String, Value>,
 }
 
-/// What the customer typed on the page (or a script sent to the control API).
-#[derive(Clone, Debug, Default)]
-pub struct PayInput {
-    pub email: String,
-    pub card_number: String,
-    pub exp: Option<String>,
-    pub name: Option<String>,
-}
-
-/// The result of a payment attempt.
-#[derive(Clone, Debug)]
-pub enum PayOutcome {
-    Paid(Box<Session>),
-    Declined(Decline),
-    Refused(Refusal),
-}
-
-/// Why a payment was not even attempted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Refusal {
-    NotFound,
-    Expired,
-    AlreadyComplete,
-    MissingEmail,
-    MissingCard,
-    BadEmail,
-    BadExpiry,
-}
-
 #[derive(Debug)]
 pub struct State {
     pub catalog: Catalog,
     pub base_url: String,
     pub session_ttl: Duration,
-    sessions: HashMap<String, Session>,
+    pub(crate) sessions: HashMap<String, Session>,
     /// Session ids, oldest first.
     order: Vec<String>,
     /// (lower-case email, product id) of active subscriptions.
-    subscriptions: HashSet<(String, String)>,
+    pub(crate) subscriptions: HashSet<(String, String)>,
     /// Lower-case email → customer id, so a returning customer keeps one id.
-    customers: HashMap<String, String>,
+    pub(crate) customers: HashMap<String, String>,
     events: Vec<Arc<StoredEvent>>,
     pub webhook_urls: Vec<String>,
     rate_windows: HashMap<String, VecDeque<Instant>>,
@@ -137,9 +110,19 @@ impl State {
             Some(_) => return Err(not_found(&format!("product {} is not active", new.product_id))),
             None => return Err(not_found(&format!("no product with id {}", new.product_id))),
         };
-        let mode = new.mode.unwrap_or(if product.is_subscription() { Mode::Subscription } else { Mode::Payment });
+        let mode = new.mode.unwrap_or(if product.is_subscription() {
+            Mode::Subscription
+        } else {
+            Mode::Payment
+        });
         if mode == Mode::Subscription && !product.is_subscription() {
-            return Err(invalid("mode", &format!("mode SUBSCRIPTION needs a SUBSCRIPTION product; {} is sold once", product.id)));
+            return Err(invalid(
+                "mode",
+                &format!(
+                    "mode SUBSCRIPTION needs a SUBSCRIPTION product; {} is sold once",
+                    product.id
+                ),
+            ));
         }
         if let (Mode::Subscription, Some(email)) = (mode, &new.customer_email) {
             if self.subscriptions.contains(&(email.to_lowercase(), product.id.clone())) {
@@ -173,70 +156,6 @@ impl State {
         let event = events::checkout_created(s, now);
         let snapshot = s.clone();
         Some((snapshot, Some(self.record_event(event))))
-    }
-
-    /// Attempts a payment; returns the outcome and the events it emitted.
-    pub fn pay(&mut self, id: &str, input: &PayInput, now: Timestamp) -> (PayOutcome, Vec<Arc<StoredEvent>>) {
-        let refused = |r| (PayOutcome::Refused(r), Vec::new());
-        let Some(s) = self.sessions.get_mut(id) else { return refused(Refusal::NotFound) };
-        s.refresh(now);
-        match s.status {
-            SessionStatus::Expired => return refused(Refusal::Expired),
-            SessionStatus::Complete => return refused(Refusal::AlreadyComplete),
-            SessionStatus::Open => {}
-        }
-        let email = input.email.trim();
-        if email.is_empty() {
-            return refused(Refusal::MissingEmail);
-        }
-        if !looks_like_email(email) {
-            return refused(Refusal::BadEmail);
-        }
-        if input.card_number.trim().is_empty() {
-            return refused(Refusal::MissingCard);
-        }
-        match cards::charge(&input.card_number, input.exp.as_deref(), now) {
-            Err(Malformed::Expiry) => refused(Refusal::BadExpiry),
-            Ok(Err(decline)) => {
-                // The session is left as it was; only the event tells who tried.
-                let mut attempt = self.sessions[id].clone();
-                attempt.customer_email = Some(email.to_owned());
-                let event = events::payment_failed(&attempt, decline, now);
-                (PayOutcome::Declined(decline), vec![self.record_event(event)])
-            }
-            Ok(Ok(method)) => self.complete(id, email, input.name.clone(), method, now),
-        }
-    }
-
-    fn complete(
-        &mut self,
-        id: &str,
-        email: &str,
-        name: Option<String>,
-        method: crate::session::PaymentMethod,
-        now: Timestamp,
-    ) -> (PayOutcome, Vec<Arc<StoredEvent>>) {
-        let key = email.to_lowercase();
-        let customer_id = self.customers.entry(key.clone()).or_insert_with(|| ids::cuid(now.unix_ms())).clone();
-        let s = self.sessions.get_mut(id).expect("checked by the caller");
-        let new_id = || Some(ids::cuid(now.unix_ms()));
-        s.status = SessionStatus::Complete;
-        s.completed_at = Some(now);
-        s.customer_email = Some(email.to_owned());
-        s.customer_name = name.filter(|n| !n.trim().is_empty()).or(s.customer_name.take());
-        s.customer_id = Some(customer_id);
-        s.payment_method = Some(method);
-        match s.mode {
-            Mode::Setup => s.setup_intent_id = new_id(),
-            Mode::Payment => (s.order_id, s.payment_intent_id) = (new_id(), new_id()),
-            Mode::Subscription => {
-                (s.order_id, s.payment_intent_id, s.subscription_id) = (new_id(), new_id(), new_id());
-                self.subscriptions.insert((key, s.product.id.clone()));
-            }
-        }
-        let s = self.sessions.get(id).expect("just updated").clone();
-        let emitted = events::payment_succeeded(&s, now).into_iter().map(|e| self.record_event(e)).collect();
-        (PayOutcome::Paid(Box::new(s)), emitted)
     }
 
     /// The customer pressed Cancel: recorded, the session stays as it is (Recur has no
@@ -304,11 +223,21 @@ mod tests {
     use super::*;
 
     fn state(ttl_ms: u64) -> State {
-        State::new(Catalog::builtin(), "http://127.0.0.1:1".into(), Duration::from_millis(ttl_ms), Vec::new())
+        State::new(
+            Catalog::builtin(),
+            "http://127.0.0.1:1".into(),
+            Duration::from_millis(ttl_ms),
+            Vec::new(),
+        )
     }
 
     fn new_session(product: &str) -> NewSession {
-        NewSession { product_id: product.into(), success_url: "https://a.tw/ok".into(), cancel_url: "https://a.tw/no".into(), ..NewSession::default() }
+        NewSession {
+            product_id: product.into(),
+            success_url: "https://a.tw/ok".into(),
+            cancel_url: "https://a.tw/no".into(),
+            ..NewSession::default()
+        }
     }
 
     #[test]
@@ -317,11 +246,21 @@ mod tests {
         let t0 = Timestamp::from_unix_ms(1_796_031_608_000);
         let id = st.create_session(new_session("prod_latte"), t0).unwrap().id;
         assert_eq!(st.session(&id, t0.plus_ms(999)).unwrap().status, SessionStatus::Open);
-        assert_eq!(st.session(&id, t0.plus_ms(1000)).unwrap().status, SessionStatus::Expired);
+        assert_eq!(
+            st.session(&id, t0.plus_ms(1000)).unwrap().status,
+            SessionStatus::Expired
+        );
         // Expiry is final, even if asked about an earlier time afterwards.
         assert_eq!(st.session(&id, t0).unwrap().status, SessionStatus::Expired);
-        let input = PayInput { email: "a@b.tw".into(), card_number: "4147631000000001".into(), ..PayInput::default() };
-        assert!(matches!(st.pay(&id, &input, t0).0, PayOutcome::Refused(Refusal::Expired)));
+        let input = PayInput {
+            email: "a@b.tw".into(),
+            card_number: "4147631000000001".into(),
+            ..PayInput::default()
+        };
+        assert!(matches!(
+            st.pay(&id, &input, t0).0,
+            PayOutcome::Refused(Refusal::Expired)
+        ));
     }
 
     #[test]

@@ -10,40 +10,14 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use recur_domain::{signature, Timestamp};
-use serde::Serialize;
+use recur_domain::Timestamp;
 
+use crate::delivery::{DeliveryRecord, Sender};
 use crate::events::StoredEvent;
 use crate::server::FaultDice;
 
 /// Delivery threads: enough that one hanging endpoint does not stall the others.
 const WORKERS: usize = 4;
-
-/// One delivery attempt of one event to one endpoint.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct DeliveryRecord {
-    pub event_id: String,
-    pub event_type: String,
-    pub url: String,
-    /// 1 for the first attempt, then 2, 3… for retries.
-    pub attempt: u32,
-    /// The endpoint's HTTP status; None when nothing was answered (or the attempt was dropped).
-    pub status: Option<u16>,
-    pub error: Option<String>,
-    pub duration_ms: u64,
-    /// When the attempt started, ISO-8601 UTC.
-    pub at: String,
-    /// This attempt belongs to an extra copy sent by the `duplicate_rate` fault.
-    pub duplicate: bool,
-    /// The last retry failed too: the sandbox gave up on this event for this endpoint.
-    pub gave_up: bool,
-}
-
-impl DeliveryRecord {
-    pub fn delivered(&self) -> bool {
-        self.status.is_some_and(|s| (200..300).contains(&s))
-    }
-}
 
 /// Owns the queue and the delivery threads.
 pub struct Dispatcher {
@@ -76,10 +50,10 @@ struct Queue {
     shutdown: bool,
 }
 
-/// Events sent one after the other to one URL (one payment's events travel together).
 /// (due, url, items, exclusive)
 type NewJob = (Instant, String, Vec<Item>, bool);
 
+/// Events sent one after the other to one URL (one payment's events travel together).
 struct Job {
     due: Instant,
     seq: u64,
@@ -116,7 +90,10 @@ impl Dispatcher {
                     .expect("spawn a webhook thread")
             })
             .collect();
-        Dispatcher { inner, workers: Mutex::new(workers) }
+        Dispatcher {
+            inner,
+            workers: Mutex::new(workers),
+        }
     }
 
     /// Queues freshly emitted events for every URL, applying the webhook faults.
@@ -124,31 +101,7 @@ impl Dispatcher {
         if events.is_empty() || urls.is_empty() {
             return;
         }
-        let faults = dice.faults.clone();
-        let exclusive = !faults.any_webhook_fault();
-        let mut jobs = Vec::new();
-        for url in urls {
-            let mut order: Vec<Arc<StoredEvent>> = events.to_vec();
-            if faults.shuffle {
-                dice.rng.shuffle(&mut order);
-            }
-            let items: Vec<Item> = order
-                .iter()
-                .map(|event| Item { event: event.clone(), attempt: 1, drop: dice.roll(faults.drop_rate), duplicate: false })
-                .collect();
-            if faults.delay_ms.1 > 0 {
-                // Each event waits on its own, so delays also reorder.
-                jobs.extend(items.into_iter().map(|item| (now + dice.delay(), url.clone(), vec![item], exclusive)));
-            } else {
-                jobs.push((now, url.clone(), items, exclusive));
-            }
-            for event in &order {
-                if dice.roll(faults.duplicate_rate) {
-                    let copy = Item { event: event.clone(), attempt: 1, drop: false, duplicate: true };
-                    jobs.push((now + dice.delay(), url.clone(), vec![copy], exclusive));
-                }
-            }
-        }
+        let jobs = urls.iter().flat_map(|url| plan(events, url, dice, now)).collect();
         self.inner.push_all(jobs);
     }
 
@@ -157,7 +110,12 @@ impl Dispatcher {
         let jobs = urls
             .iter()
             .map(|url| {
-                let item = Item { event: event.clone(), attempt: 1, drop: false, duplicate: false };
+                let item = Item {
+                    event: event.clone(),
+                    attempt: 1,
+                    drop: false,
+                    duplicate: false,
+                };
                 (now, url.clone(), vec![item], true)
             })
             .collect();
@@ -180,7 +138,12 @@ impl Dispatcher {
             if now >= deadline {
                 return false;
             }
-            queue = self.inner.changed.wait_timeout(queue, deadline - now).map(|(q, _)| q).unwrap_or_else(|e| e.into_inner().0);
+            queue = self
+                .inner
+                .changed
+                .wait_timeout(queue, deadline - now)
+                .map(|(q, _)| q)
+                .unwrap_or_else(|e| e.into_inner().0);
         }
     }
 
@@ -206,22 +169,26 @@ impl Inner {
         for (due, url, items, exclusive) in jobs {
             let seq = queue.next_seq;
             queue.next_seq += 1;
-            queue.jobs.push(Job { due, seq, url, items, exclusive });
+            queue.jobs.push(Job {
+                due,
+                seq,
+                url,
+                items,
+                exclusive,
+            });
         }
         drop(queue);
         self.changed.notify_all();
     }
 
     fn run(&self) {
-        // Built lazily on this thread: a blocking client owns a runtime that must not be
-        // created or dropped on a caller's async thread.
-        let mut client: Option<reqwest::blocking::Client> = None;
+        let mut sender = Sender::new(self.secret.clone(), self.timeout);
         while let Some(job) = self.next_job() {
             for item in job.items {
                 if lock(&self.queue).shutdown {
                     break;
                 }
-                self.attempt(&mut client, &job.url, item, job.exclusive);
+                self.attempt(&mut sender, &job.url, item, job.exclusive);
             }
             let mut queue = lock(&self.queue);
             queue.in_flight -= 1;
@@ -261,20 +228,26 @@ impl Inner {
                 // Nothing ready: a push or a finished job wakes us.
                 None => Duration::from_secs(3600),
             };
-            queue = self.changed.wait_timeout(queue, wait).map(|(q, _)| q).unwrap_or_else(|e| e.into_inner().0);
+            queue = self
+                .changed
+                .wait_timeout(queue, wait)
+                .map(|(q, _)| q)
+                .unwrap_or_else(|e| e.into_inner().0);
         }
     }
 
-    fn attempt(&self, client: &mut Option<reqwest::blocking::Client>, url: &str, item: Item, exclusive: bool) {
+    fn attempt(&self, sender: &mut Sender, url: &str, item: Item, exclusive: bool) {
         let started = Instant::now();
         let at = Timestamp::now();
         let (status, error) = if item.drop {
             (None, Some("dropped by fault injection: not sent".to_owned()))
         } else {
-            self.post(client, url, &item.event)
+            sender.post(url, &item.event)
         };
         let delivered = status.is_some_and(|s| (200..300).contains(&s));
-        let retry = (!delivered).then(|| self.retry_schedule.get(item.attempt as usize - 1).copied()).flatten();
+        let retry = (!delivered)
+            .then(|| self.retry_schedule.get(item.attempt as usize - 1).copied())
+            .flatten();
         let record = DeliveryRecord {
             event_id: item.event.id.clone(),
             event_type: item.event.event_type.clone(),
@@ -287,52 +260,61 @@ impl Inner {
             duplicate: item.duplicate,
             gave_up: !delivered && retry.is_none(),
         };
-        if delivered {
-            tracing::debug!(event = %record.event_id, url, attempt = record.attempt, "webhook delivered");
-        } else {
-            tracing::warn!(event = %record.event_id, url, attempt = record.attempt, status = ?record.status,
-                error = ?record.error, gave_up = record.gave_up, "webhook delivery failed");
-        }
+        record.trace();
         // Logged before the retry is queued, so the log never lags behind the queue.
         lock(&self.log).push(record);
         if let Some(delay) = retry {
-            let next = Item { attempt: item.attempt + 1, drop: false, ..item };
-            self.push_all(vec![(Instant::now() + delay, url.to_owned(), vec![next], exclusive)]);
+            let next = Item {
+                attempt: item.attempt + 1,
+                drop: false,
+                ..item
+            };
+            let due = Instant::now() + delay;
+            self.push_all(vec![(due, url.to_owned(), vec![next], exclusive)]);
         }
     }
+}
 
-    fn post(&self, client: &mut Option<reqwest::blocking::Client>, url: &str, event: &StoredEvent) -> (Option<u16>, Option<String>) {
-        let client = match client {
-            Some(c) => c,
-            None => match reqwest::blocking::Client::builder()
-                .timeout(self.timeout)
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-            {
-                Ok(c) => client.insert(c),
-                Err(e) => return (None, Some(format!("cannot build an HTTP client: {e}"))),
-            },
-        };
-        let result = client
-            .post(url)
-            .header("Content-Type", "application/json")
-            .header("X-Recur-Signature", signature::sign_base64(&self.secret, &event.body))
-            .header("X-Recur-Event-Id", event.id.as_str())
-            .header("X-Recur-Event-Type", event.event_type.as_str())
-            .header("X-Recur-Timestamp", Timestamp::now().unix_ms().to_string())
-            .header("User-Agent", "Recur-Sandbox-Webhooks/1.0")
-            .body(event.body.to_vec())
-            .send();
-        match result {
-            Ok(resp) => {
-                let status = resp.status().as_u16();
-                let error = (!resp.status().is_success()).then(|| format!("endpoint answered HTTP {status}"));
-                (Some(status), error)
-            }
-            Err(e) if e.is_timeout() => (None, Some(format!("no answer within {} ms", self.timeout.as_millis()))),
-            Err(e) => (None, Some(format!("cannot deliver: {e}"))),
+/// The jobs that deliver `events` to `url`, with the webhook faults rolled.
+fn plan(events: &[Arc<StoredEvent>], url: &str, dice: &mut FaultDice, now: Instant) -> Vec<NewJob> {
+    let faults = dice.faults.clone();
+    let exclusive = !faults.any_webhook_fault();
+    let mut order = events.to_vec();
+    if faults.shuffle {
+        dice.rng.shuffle(&mut order);
+    }
+    let item = |event: &Arc<StoredEvent>, drop: bool, duplicate: bool| Item {
+        event: event.clone(),
+        attempt: 1,
+        drop,
+        duplicate,
+    };
+    let items: Vec<Item> = order
+        .iter()
+        .map(|e| item(e, dice.roll(faults.drop_rate), false))
+        .collect();
+    let mut jobs = Vec::new();
+    if faults.delay_ms.1 > 0 {
+        // Each event waits on its own, so delays also reorder.
+        jobs.extend(
+            items
+                .into_iter()
+                .map(|i| (now + dice.delay(), url.to_owned(), vec![i], exclusive)),
+        );
+    } else {
+        jobs.push((now, url.to_owned(), items, exclusive));
+    }
+    for event in &order {
+        if dice.roll(faults.duplicate_rate) {
+            jobs.push((
+                now + dice.delay(),
+                url.to_owned(),
+                vec![item(event, false, true)],
+                exclusive,
+            ));
         }
     }
+    jobs
 }
 
 /// Locks, surviving a poisoned mutex: a panic in one delivery must not stop the others.

@@ -29,12 +29,24 @@ fn creates_sessions_from_camel_and_snake_case() {
         assert!(id.starts_with('c') && id.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_lowercase()));
         assert_eq!(s["object"], "checkout.session");
         assert_eq!(s["url"], format!("{}/checkout/{id}", env.sandbox.base_url()));
-        assert_eq!((s["status"].as_str(), s["mode"].as_str()), (Some("OPEN"), Some("PAYMENT")));
-        assert_eq!((s["amount"].as_i64(), s["currency"].as_str()), (Some(1290), Some("TWD")));
-        assert_eq!((s["productId"].as_str(), s["customerEmail"].as_str()), (Some("prod_gift_box"), Some("amy@example.tw")));
+        assert_eq!(
+            (s["status"].as_str(), s["mode"].as_str()),
+            (Some("OPEN"), Some("PAYMENT"))
+        );
+        assert_eq!(
+            (s["amount"].as_i64(), s["currency"].as_str()),
+            (Some(1290), Some("TWD"))
+        );
+        assert_eq!(
+            (s["productId"].as_str(), s["customerEmail"].as_str()),
+            (Some("prod_gift_box"), Some("amy@example.tw"))
+        );
         assert_eq!(s["customerName"], "林小美");
         assert_eq!(s["metadata"], json!({"transaction_id": "txn_1"}));
-        assert_eq!((s["successUrl"].as_str(), s["cancelUrl"].as_str()), (Some(OK), Some(NO)));
+        assert_eq!(
+            (s["successUrl"].as_str(), s["cancelUrl"].as_str()),
+            (Some(OK), Some(NO))
+        );
         for null in ["orderId", "subscriptionId", "paymentIntentId", "setupIntentId"] {
             assert!(s[null].is_null(), "{null}");
         }
@@ -61,7 +73,11 @@ fn mode_defaults_by_product_type_and_setup_costs_nothing() {
     for (product, mode, expected_mode, amount) in cases {
         let extra = mode.map(|m| json!({"mode": m})).unwrap_or(json!({}));
         let s = env.create(product, extra);
-        assert_eq!((s["mode"].as_str(), s["amount"].as_i64()), (Some(expected_mode), Some(amount)), "{product} {mode:?}");
+        assert_eq!(
+            (s["mode"].as_str(), s["amount"].as_i64()),
+            (Some(expected_mode), Some(amount)),
+            "{product} {mode:?}"
+        );
     }
 }
 
@@ -87,23 +103,101 @@ fn create_errors() {
         (None, base(), 401, "unauthorized", None),
         (Some("sk_test_other"), base(), 401, "unauthorized", None),
         (Some("sk_live_sandbox"), base(), 401, "unauthorized", None),
-        (Some("pk_test_abc"), with("metadata", json!({"transaction_id": "t"})), 403, "forbidden", None),
+        (
+            Some("pk_test_abc"),
+            with("metadata", json!({"transaction_id": "t"})),
+            403,
+            "forbidden",
+            None,
+        ),
         (sk, without("productId"), 400, "invalid_request", Some("productId")),
         (sk, without("successUrl"), 400, "invalid_request", Some("successUrl")),
         (sk, without("cancelUrl"), 400, "invalid_request", Some("cancelUrl")),
-        (sk, with("productId", json!("")), 400, "invalid_request", Some("productId")),
-        (sk, with("successUrl", json!("http://shop.example/ok")), 400, "invalid_request", Some("successUrl")),
-        (sk, with("successUrl", json!("ftp://shop.example/ok")), 400, "invalid_request", Some("successUrl")),
-        (sk, with("successUrl", json!("not a url")), 400, "invalid_request", Some("successUrl")),
-        (sk, with("cancelUrl", json!("http://192.168.1.5/cancel")), 400, "invalid_request", Some("cancelUrl")),
-        (sk, with("metadata", json!({"transaction_id": 5})), 400, "invalid_request", Some("metadata")),
-        (sk, with("metadata", json!({"nested": {"a": "b"}})), 400, "invalid_request", Some("metadata")),
-        (sk, with("metadata", json!(["a"])), 400, "invalid_request", Some("metadata")),
+        (
+            sk,
+            with("productId", json!("")),
+            400,
+            "invalid_request",
+            Some("productId"),
+        ),
+        (
+            sk,
+            with("successUrl", json!("http://shop.example/ok")),
+            400,
+            "invalid_request",
+            Some("successUrl"),
+        ),
+        (
+            sk,
+            with("successUrl", json!("ftp://shop.example/ok")),
+            400,
+            "invalid_request",
+            Some("successUrl"),
+        ),
+        (
+            sk,
+            with("successUrl", json!("not a url")),
+            400,
+            "invalid_request",
+            Some("successUrl"),
+        ),
+        (
+            sk,
+            with("cancelUrl", json!("http://192.168.1.5/cancel")),
+            400,
+            "invalid_request",
+            Some("cancelUrl"),
+        ),
+        (
+            sk,
+            with("metadata", json!({"transaction_id": 5})),
+            400,
+            "invalid_request",
+            Some("metadata"),
+        ),
+        (
+            sk,
+            with("metadata", json!({"nested": {"a": "b"}})),
+            400,
+            "invalid_request",
+            Some("metadata"),
+        ),
+        (
+            sk,
+            with("metadata", json!(["a"])),
+            400,
+            "invalid_request",
+            Some("metadata"),
+        ),
         (sk, with("mode", json!("DONATE")), 400, "invalid_request", Some("mode")),
-        (sk, with("customerEmail", json!("not-an-email")), 400, "invalid_request", Some("customerEmail")),
-        (sk, with("productId", json!("prod_nope")), 404, "resource_not_found", None),
-        (sk, with("productId", json!("prod_mooncake_2024")), 404, "resource_not_found", None),
-        (sk, with("mode", json!("SUBSCRIPTION")), 400, "invalid_request", Some("mode")),
+        (
+            sk,
+            with("customerEmail", json!("not-an-email")),
+            400,
+            "invalid_request",
+            Some("customerEmail"),
+        ),
+        (
+            sk,
+            with("productId", json!("prod_nope")),
+            404,
+            "resource_not_found",
+            None,
+        ),
+        (
+            sk,
+            with("productId", json!("prod_mooncake_2024")),
+            404,
+            "resource_not_found",
+            None,
+        ),
+        (
+            sk,
+            with("mode", json!("SUBSCRIPTION")),
+            400,
+            "invalid_request",
+            Some("mode"),
+        ),
         // Allowed: loopback http (sandbox allowance) and a publishable key without metadata.
         (sk, with("successUrl", json!("http://127.0.0.1:8080/ok")), 201, "", None),
         (sk, with("successUrl", json!("http://localhost/ok")), 201, "", None),
@@ -115,11 +209,19 @@ fn create_errors() {
         assert_eq!(a.status, status, "{key:?} {body}: {}", a.text);
         assert_eq!(a.code(), code, "{body}");
         if status >= 400 {
-            assert!(a.json["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{}", a.text);
+            assert!(
+                a.json["error"]["message"].as_str().is_some_and(|m| !m.is_empty()),
+                "{}",
+                a.text
+            );
         }
         if let Some(field) = field {
             assert_eq!(a.json["error"]["details"][0]["field"], field, "{body}");
-            assert!(a.json["error"]["message"].as_str().unwrap().contains(field), "{}", a.text);
+            assert!(
+                a.json["error"]["message"].as_str().unwrap().contains(field),
+                "{}",
+                a.text
+            );
         }
     }
 }
@@ -153,13 +255,19 @@ fn a_second_subscription_for_the_same_email_conflicts() {
     // Another product, another customer, or a one-off purchase are not conflicts.
     env.create("prod_member_yearly", json!({"customerEmail": "ben@example.tw"}));
     env.create("prod_coffee_monthly", json!({"customerEmail": "cat@example.tw"}));
-    env.create("prod_coffee_monthly", json!({"customerEmail": "ben@example.tw", "mode": "SETUP"}));
+    env.create(
+        "prod_coffee_monthly",
+        json!({"customerEmail": "ben@example.tw", "mode": "SETUP"}),
+    );
 }
 
 #[test]
 fn reading_sessions_before_and_after_payment() {
     let env = start();
-    assert_eq!(env.api("GET", "/v1/checkout/sessions/cnope", None).code(), "resource_not_found");
+    assert_eq!(
+        env.api("GET", "/v1/checkout/sessions/cnope", None).code(),
+        "resource_not_found"
+    );
     let cases = [
         ("prod_latte", "PAYMENT", true, false, false),
         ("prod_coffee_monthly", "SUBSCRIPTION", true, true, false),
@@ -177,7 +285,11 @@ fn reading_sessions_before_and_after_payment() {
         assert!(Timestamp::parse_rfc3339(done["completedAt"].as_str().unwrap()).is_some());
         assert_eq!(done["orderId"].is_string(), order, "{mode} orderId");
         assert_eq!(done["paymentIntentId"].is_string(), order, "{mode} paymentIntentId");
-        assert_eq!(done["subscriptionId"].is_string(), subscription, "{mode} subscriptionId");
+        assert_eq!(
+            done["subscriptionId"].is_string(),
+            subscription,
+            "{mode} subscriptionId"
+        );
         assert_eq!(done["setupIntentId"].is_string(), setup, "{mode} setupIntentId");
     }
 }
@@ -206,13 +318,34 @@ fn products_page_through_the_catalogue() {
     assert_eq!(seen, expected);
     let all = env.api("GET", "/v1/products", None).json;
     assert_eq!(all["products"].as_array().unwrap().len(), expected.len().min(20));
-    let monthly = all["products"].as_array().unwrap().iter().find(|p| p["id"] == "prod_coffee_monthly").unwrap();
-    let keys = ["id", "name", "description", "type", "price", "currency", "billing_period", "trial_days", "active"];
+    let monthly = all["products"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "prod_coffee_monthly")
+        .unwrap();
+    let keys = [
+        "id",
+        "name",
+        "description",
+        "type",
+        "price",
+        "currency",
+        "billing_period",
+        "trial_days",
+        "active",
+    ];
     for k in keys {
         assert!(monthly.get(k).is_some(), "{k}");
     }
-    assert_eq!((monthly["type"].as_str(), monthly["billing_period"].as_str()), (Some("SUBSCRIPTION"), Some("MONTHLY")));
-    assert_eq!((monthly["price"].as_i64(), monthly["trial_days"].as_i64()), (Some(299), Some(7)));
+    assert_eq!(
+        (monthly["type"].as_str(), monthly["billing_period"].as_str()),
+        (Some("SUBSCRIPTION"), Some("MONTHLY"))
+    );
+    assert_eq!(
+        (monthly["price"].as_i64(), monthly["trial_days"].as_i64()),
+        (Some(299), Some(7))
+    );
     for bad in ["limit=101", "limit=0", "limit=ten", "starting_after=prod_nope"] {
         let a = env.api("GET", &format!("/v1/products?{bad}"), None);
         assert_eq!((a.status, a.code()), (400, "invalid_request"), "{bad}");
@@ -228,9 +361,17 @@ fn a_catalogue_file_replaces_the_builtin_one() {
         {"id":"club","name":"茶友會","type":"SUBSCRIPTION","price":199,"billing_period":"WEEKLY"}]"#;
     std::fs::write(&path, text).unwrap();
     let catalog = Catalog::from_json_file(&path).unwrap();
-    let env = start_with(SandboxConfig { catalog, ..SandboxConfig::for_tests() });
+    let env = start_with(SandboxConfig {
+        catalog,
+        ..SandboxConfig::for_tests()
+    });
     let page = env.api("GET", "/v1/products", None).json;
-    let ids: Vec<&str> = page["products"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = page["products"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
     assert_eq!(ids, ["tea", "club"]);
     assert_eq!(page["products"][0]["currency"], "TWD");
     assert_eq!(page["products"][0]["active"], true);
@@ -257,7 +398,10 @@ fn unknown_paths_and_wrong_methods() {
 
 #[test]
 fn the_rate_limit_answers_429_with_retry_after() {
-    let env = start_with(SandboxConfig { rate_limit_per_min: Some(5), ..SandboxConfig::for_tests() });
+    let env = start_with(SandboxConfig {
+        rate_limit_per_min: Some(5),
+        ..SandboxConfig::for_tests()
+    });
     for i in 0..5 {
         assert_eq!(env.api("GET", "/v1/products", None).status, 200, "request {i}");
     }
@@ -266,14 +410,20 @@ fn the_rate_limit_answers_429_with_retry_after() {
     let retry: u64 = a.header("Retry-After").unwrap().parse().unwrap();
     assert!((1..=60).contains(&retry), "{retry}");
     // The limit is per key: another (publishable) key still gets through.
-    assert_eq!(env.api_with_key("GET", "/v1/products", None, Some("pk_test_x")).status, 200);
+    assert_eq!(
+        env.api_with_key("GET", "/v1/products", None, Some("pk_test_x")).status,
+        200
+    );
     // The control API is never limited.
     assert_eq!(env.get("/_sandbox/faults").status, 200);
 }
 
 #[test]
 fn sessions_expire_after_their_ttl() {
-    let env = start_with(SandboxConfig { session_ttl: Duration::from_millis(300), ..SandboxConfig::for_tests() });
+    let env = start_with(SandboxConfig {
+        session_ttl: Duration::from_millis(300),
+        ..SandboxConfig::for_tests()
+    });
     let s = env.create("prod_latte", json!({}));
     let id = s["id"].as_str().unwrap().to_owned();
     let path = format!("/v1/checkout/sessions/{id}");

@@ -12,10 +12,26 @@ fn pay_declines_and_refusals() {
     let id = id_of(&env.create("prod_latte", json!({})));
     let path = format!("/_sandbox/sessions/{id}/pay");
     let cases = [
-        (json!({"card_number": "4000000000000002", "email": "a@b.tw"}), 402, "card_declined"),
-        (json!({"card_number": "4000000000009995", "email": "a@b.tw"}), 402, "insufficient_funds"),
-        (json!({"card_number": "4000000000000069", "email": "a@b.tw"}), 402, "expired_card"),
-        (json!({"card_number": "4147631000000001", "email": "a@b.tw", "exp": "01/21"}), 402, "expired_card"),
+        (
+            json!({"card_number": "4000000000000002", "email": "a@b.tw"}),
+            402,
+            "card_declined",
+        ),
+        (
+            json!({"card_number": "4000000000009995", "email": "a@b.tw"}),
+            402,
+            "insufficient_funds",
+        ),
+        (
+            json!({"card_number": "4000000000000069", "email": "a@b.tw"}),
+            402,
+            "expired_card",
+        ),
+        (
+            json!({"card_number": "4147631000000001", "email": "a@b.tw", "exp": "01/21"}),
+            402,
+            "expired_card",
+        ),
         (json!({"card_number": "1234", "email": "a@b.tw"}), 402, "card_declined"),
         (json!({"card_number": "4147631000000001"}), 400, "invalid_request"),
         (json!({"email": "a@b.tw"}), 400, "invalid_request"),
@@ -26,9 +42,15 @@ fn pay_declines_and_refusals() {
         assert!(a.json["error"]["message"].is_string());
         assert_eq!(env.sandbox.session_json(&id).unwrap()["status"], "OPEN");
     }
-    let paid = env.post_json(&path, &json!({"card_number": "3560 5110 0000 0001", "email": "a@b.tw", "exp": "12/39", "cvc": "1", "name": "王大明"}));
+    let paid = env.post_json(
+        &path,
+        &json!({"card_number": "3560 5110 0000 0001", "email": "a@b.tw", "exp": "12/39", "cvc": "1", "name": "王大明"}),
+    );
     assert_eq!(paid.status, 200);
-    assert_eq!((paid.json["status"].as_str(), paid.json["customerName"].as_str()), (Some("COMPLETE"), Some("王大明")));
+    assert_eq!(
+        (paid.json["status"].as_str(), paid.json["customerName"].as_str()),
+        (Some("COMPLETE"), Some("王大明"))
+    );
     assert_eq!(env.pay(&id, "a@b.tw").status, 409);
     assert_eq!(env.pay("cnope", "a@b.tw").status, 404);
 }
@@ -45,7 +67,11 @@ fn cancel_and_expire() {
     assert_eq!((e.status, e.json["status"].as_str()), (200, Some("EXPIRED")));
     assert_eq!(env.pay(&id, "a@b.tw").status, 410);
     for action in ["cancel", "expire"] {
-        assert_eq!(env.post_json(&format!("/_sandbox/sessions/cnope/{action}"), &json!({})).status, 404);
+        assert_eq!(
+            env.post_json(&format!("/_sandbox/sessions/cnope/{action}"), &json!({}))
+                .status,
+            404
+        );
     }
     let list = env.get("/_sandbox/sessions").json;
     assert_eq!(list.as_array().unwrap().len(), 1);
@@ -58,11 +84,17 @@ fn faults_are_read_and_replaced() {
     let a = env.get("/_sandbox/faults");
     assert_eq!(a.json["duplicate_rate"], 0.0);
     assert_eq!(a.json["delay_ms"], json!([0, 0]));
-    let set = env.post_json("/_sandbox/faults", &json!({"duplicate_rate": 0.5, "delay_ms": [10, 20]}));
+    let set = env.post_json(
+        "/_sandbox/faults",
+        &json!({"duplicate_rate": 0.5, "delay_ms": [10, 20]}),
+    );
     assert_eq!(set.status, 200);
     assert_eq!(set.json["shuffle"], false);
     let faults = env.sandbox.faults();
-    assert_eq!((faults.duplicate_rate, faults.delay_ms, faults.api_500_rate), (0.5, (10, 20), 0.0));
+    assert_eq!(
+        (faults.duplicate_rate, faults.delay_ms, faults.api_500_rate),
+        (0.5, (10, 20), 0.0)
+    );
     // Missing fields go back to 0.
     env.post_json("/_sandbox/faults", &json!({"shuffle": true}));
     assert_eq!(env.sandbox.faults().duplicate_rate, 0.0);
@@ -80,7 +112,10 @@ fn custom_events_webhooks_and_redelivery() {
     assert_eq!(added.status, 200);
     assert_eq!(added.json["webhook_urls"].as_array().unwrap().len(), 2);
     assert_eq!(env.post_json("/_sandbox/webhooks", &json!({"url": "nope"})).status, 400);
-    let a = env.post_json("/_sandbox/events", &json!({"id": "evt_custom_1", "type": "refund.succeeded", "data": {"id": "re_1", "amount": 50}}));
+    let a = env.post_json(
+        "/_sandbox/events",
+        &json!({"id": "evt_custom_1", "type": "refund.succeeded", "data": {"id": "re_1", "amount": 50}}),
+    );
     assert_eq!((a.status, a.json["id"].as_str()), (200, Some("evt_custom_1")));
     let first = receiver.wait_for(1, LONG);
     assert_eq!(first[0].header("X-Recur-Event-Type"), Some("refund.succeeded"));
@@ -93,13 +128,68 @@ fn custom_events_webhooks_and_redelivery() {
     let got = receiver.wait_for(3, LONG);
     assert_eq!(got[2].body, got[0].body, "same bytes");
     assert_eq!(got[2].header("X-Recur-Event-Id"), Some("evt_custom_1"));
-    assert_eq!(env.post_json("/_sandbox/events/evt_nope/redeliver", &json!({})).status, 404);
+    assert_eq!(
+        env.post_json("/_sandbox/events/evt_nope/redeliver", &json!({})).status,
+        404
+    );
     assert_eq!(env.post_json("/_sandbox/events", &json!({"data": {}})).status, 400);
     assert!(env.sandbox.wait_idle(LONG));
     let log = env.get("/_sandbox/deliveries").json;
-    let to_receiver = log.as_array().unwrap().iter().filter(|d| d["url"] == receiver.url.as_str()).count();
+    let to_receiver = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["url"] == receiver.url.as_str())
+        .count();
     assert_eq!(to_receiver, 3);
     assert_eq!(first_endpoint.received().len(), 3, "every endpoint gets every event");
     let events = env.get("/_sandbox/events").json;
     assert_eq!(events.as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn in_process_shortcuts() {
+    let env = start();
+    let s = env
+        .sandbox
+        .create_session(
+            &json!({"productId": "prod_latte", "successUrl": "https://a.tw/ok", "cancelUrl": "https://a.tw/no"}),
+        )
+        .unwrap();
+    let id = id_of(&s);
+    assert_eq!(
+        env.sandbox
+            .pay_session(&id, "4000000000000002", "a@b.tw")
+            .unwrap_err()
+            .1["error"]["code"],
+        "card_declined"
+    );
+    assert_eq!(
+        env.sandbox.pay_session(&id, "4147631000000001", "a@b.tw").unwrap()["status"],
+        "COMPLETE"
+    );
+    assert_eq!(
+        env.sandbox
+            .pay_session(&id, "4147631000000001", "a@b.tw")
+            .unwrap_err()
+            .0,
+        409
+    );
+    let other = id_of(
+        &env.sandbox
+            .create_session(
+                &json!({"productId": "prod_latte", "successUrl": "https://a.tw/ok", "cancelUrl": "https://a.tw/no"}),
+            )
+            .unwrap(),
+    );
+    assert_eq!(env.sandbox.expire_session(&other).unwrap()["status"], "EXPIRED");
+    assert_eq!(env.sandbox.expire_session("cnope").unwrap_err().0, 404);
+    assert_eq!(
+        env.sandbox
+            .create_session(&json!({"productId": "prod_nope"}))
+            .unwrap_err()
+            .0,
+        400
+    );
+    assert_eq!(env.sandbox.api_request_count(), 3);
 }

@@ -55,7 +55,12 @@ impl Env {
         let headers = resp.headers().clone();
         let text = resp.text().unwrap_or_default();
         let json = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Answer { status, headers, text, json }
+        Answer {
+            status,
+            headers,
+            text,
+            json,
+        }
     }
 
     /// An authenticated `/v1` call.
@@ -80,11 +85,23 @@ impl Env {
     }
 
     pub fn post_json(&self, path: &str, body: &Value) -> Answer {
-        Env::answer(self.http.post(self.url(path)).json(body).send().expect("the sandbox answers"))
+        Env::answer(
+            self.http
+                .post(self.url(path))
+                .json(body)
+                .send()
+                .expect("the sandbox answers"),
+        )
     }
 
     pub fn post_form(&self, path: &str, form: &[(&str, &str)]) -> Answer {
-        Env::answer(self.http.post(self.url(path)).form(form).send().expect("the sandbox answers"))
+        Env::answer(
+            self.http
+                .post(self.url(path))
+                .form(form)
+                .send()
+                .expect("the sandbox answers"),
+        )
     }
 
     /// Creates a session for `product` (extra fields merged in) and returns its JSON.
@@ -104,7 +121,10 @@ impl Env {
 
     /// Pays through the control API with a card that succeeds.
     pub fn pay(&self, id: &str, email: &str) -> Answer {
-        self.post_json(&format!("/_sandbox/sessions/{id}/pay"), &json!({"card_number": "4147 6310 0000 0001", "email": email}))
+        self.post_json(
+            &format!("/_sandbox/sessions/{id}/pay"),
+            &json!({"card_number": "4147 6310 0000 0001", "email": email}),
+        )
     }
 }
 
@@ -118,7 +138,10 @@ pub struct Received {
 
 impl Received {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     pub fn json(&self) -> Value {
@@ -149,17 +172,28 @@ impl Receiver {
 
     pub fn with_plan(plan: Plan) -> Receiver {
         let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").unwrap());
-        let url = format!("http://127.0.0.1:{}/webhooks/recur", server.server_addr().to_ip().unwrap().port());
+        let url = format!(
+            "http://127.0.0.1:{}/webhooks/recur",
+            server.server_addr().to_ip().unwrap().port()
+        );
         let got = Arc::new(Mutex::new(Vec::new()));
         let (s, g) = (server.clone(), got.clone());
         let thread = std::thread::spawn(move || {
             // One request at a time is enough, except for slow answers: those get a thread so a
             // deliberately hanging answer does not hold up the next delivery.
             while let Ok(mut rq) = s.recv() {
-                let headers = rq.headers().iter().map(|h| (h.field.to_string(), h.value.to_string())).collect();
+                let headers = rq
+                    .headers()
+                    .iter()
+                    .map(|h| (h.field.to_string(), h.value.to_string()))
+                    .collect();
                 let mut body = Vec::new();
                 let _ = rq.as_reader().read_to_end(&mut body);
-                let received = Received { headers, body, at: Instant::now() };
+                let received = Received {
+                    headers,
+                    body,
+                    at: Instant::now(),
+                };
                 let n = {
                     let mut g = g.lock().unwrap();
                     g.push(received.clone());
@@ -177,7 +211,12 @@ impl Receiver {
                 }
             }
         });
-        Receiver { url, server, got, thread: Some(thread) }
+        Receiver {
+            url,
+            server,
+            got,
+            thread: Some(thread),
+        }
     }
 
     pub fn received(&self) -> Vec<Received> {
@@ -192,7 +231,11 @@ impl Receiver {
             if got.len() >= n {
                 return got;
             }
-            assert!(Instant::now() < deadline, "expected {n} webhook requests, got {}", got.len());
+            assert!(
+                Instant::now() < deadline,
+                "expected {n} webhook requests, got {}",
+                got.len()
+            );
             std::thread::sleep(Duration::from_millis(10));
         }
     }

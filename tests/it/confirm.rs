@@ -1,0 +1,174 @@
+//! Confirmation that never misses, end to end: the listener as its own process killed with
+//! SIGKILL mid-burst and restarted, and a counter with no webhooks at all.
+
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use recur_domain::{SaleState, Secret};
+use recur_ledger::{Ledger, SaleFilter};
+use recur_pos_core::{Backend, ChargeRequest, Config, Counter};
+use recur_sandbox::{Sandbox, SandboxConfig};
+use serde_json::json;
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap()
+}
+
+fn counter_for(sandbox: &Sandbox, db: &Path) -> Arc<Counter> {
+    let config = Config {
+        db_path: db.to_owned(),
+        backend: Backend::Remote { base_url: sandbox.base_url(), secret_key: Secret::new(sandbox.secret_key()) },
+        webhook_secret: Some(Secret::new(sandbox.webhook_secret())),
+        success_url: None,
+        cancel_url: None,
+        poll_interval: Duration::from_millis(100),
+    };
+    Arc::new(Counter::open(config).expect("counter opens"))
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn spawn_listener(sandbox: &Sandbox, db: &Path, port: u16) -> Child {
+    let child = Command::new(env!("CARGO_BIN_EXE_recur-pos"))
+        .args(["listen", "--port", &port.to_string()])
+        .env("RECUR_POS_DB", db)
+        .env("RECUR_API_BASE", sandbox.base_url())
+        .env("RECUR_SECRET_KEY", sandbox.secret_key())
+        .env("RECUR_WEBHOOK_SECRET", sandbox.webhook_secret())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("recur-pos listen starts");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "the listener never accepted connections");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child
+}
+
+fn pay(base: &str, checkout: &str, card: &str) -> u16 {
+    reqwest::blocking::Client::new()
+        .post(format!("{base}/_sandbox/sessions/{checkout}/pay"))
+        .json(&json!({ "card_number": card, "email": "same.customer@example.com" }))
+        .send()
+        .map(|r| r.status().as_u16())
+        .unwrap_or(0)
+}
+
+#[test]
+fn a_listener_killed_mid_burst_loses_nothing_and_counts_nothing_twice() {
+    let sandbox = Sandbox::start(SandboxConfig {
+        retry_schedule: [100, 200, 400, 800, 1600, 3200, 6400].map(Duration::from_millis).to_vec(),
+        ..SandboxConfig::for_tests()
+    })
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ledger.db");
+    let port = free_port();
+    sandbox.add_webhook_url(&format!("http://127.0.0.1:{port}/webhooks/recur"));
+    let mut listener = spawn_listener(&sandbox, &db, port);
+
+    let rt = runtime();
+    let counter = counter_for(&sandbox, &db);
+    let products = ["prod_latte", "prod_points_100", "prod_coffee_monthly", "prod_gift_box"];
+    let sales: Vec<_> = (0..40)
+        .map(|i| {
+            let request = ChargeRequest { product_id: products[i % products.len()].into(), ..ChargeRequest::default() };
+            rt.block_on(counter.charge(request)).expect("charge")
+        })
+        .collect();
+
+    let base = sandbox.base_url();
+    for (i, sale) in sales.iter().enumerate() {
+        if i == 20 {
+            listener.kill().expect("SIGKILL the listener mid-burst");
+            listener.wait().unwrap();
+        }
+        if i == 26 {
+            // Restart only once Recur (the sandbox) has seen the listener gone.
+            let deadline = Instant::now() + Duration::from_secs(20);
+            while !sandbox.deliveries().iter().any(|d| d.status.is_none()) {
+                assert!(Instant::now() < deadline, "no delivery ever failed while the listener was down");
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            listener = spawn_listener(&sandbox, &db, port);
+        }
+        assert_eq!(pay(&base, sale.checkout_id.as_ref().unwrap().as_str(), "4147631000000001"), 200);
+    }
+    assert!(sandbox.wait_idle(Duration::from_secs(60)), "every delivery settled");
+    listener.kill().ok();
+    listener.wait().ok();
+
+    let ledger = Ledger::open(&db).unwrap();
+    for sale in &sales {
+        let detail = ledger.sale(&sale.id).unwrap().unwrap();
+        assert_eq!(detail.sale.state, SaleState::Paid, "sale {} was confirmed by webhooks alone", sale.id);
+        assert_eq!(detail.sale.paid_amount, Some(detail.sale.amount), "paid once, the right amount");
+        let paid_steps = detail.history.iter().filter(|t| t.to == SaleState::Paid).count();
+        assert_eq!(paid_steps, 1, "exactly one PAID transition for {}", sale.id);
+        assert!(detail.sale.attention.is_none(), "nothing flagged: {:?}", detail.sale.attention);
+    }
+    let delivered_ok: std::collections::BTreeSet<String> = sandbox
+        .deliveries()
+        .into_iter()
+        .filter(|d| d.status.is_some_and(|s| (200..300).contains(&s)))
+        .map(|d| d.event_id)
+        .collect();
+    for event_id in &delivered_ok {
+        let entry = ledger.journal_entry(&recur_domain::EventId::new(event_id.as_str())).unwrap();
+        assert!(entry.is_some(), "event {event_id} was acknowledged, so it must be committed");
+    }
+    let emitted = sandbox.events().len();
+    assert_eq!(delivered_ok.len(), emitted, "every emitted event was finally acknowledged");
+}
+
+#[test]
+fn with_no_webhooks_at_all_session_reads_bring_every_sale_to_its_final_state() {
+    let sandbox = Sandbox::start(SandboxConfig::for_tests()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let counter = counter_for(&sandbox, &dir.path().join("ledger.db"));
+    let rt = runtime();
+    let charge = |product: &str, mode: Option<recur_domain::Mode>| {
+        rt.block_on(counter.charge(ChargeRequest { product_id: product.into(), mode, ..ChargeRequest::default() })).unwrap()
+    };
+    let base = sandbox.base_url();
+    let cases = [
+        ("prod_latte", None, "pay", SaleState::Paid),
+        ("prod_coffee_monthly", None, "pay", SaleState::Paid),
+        ("prod_beans_half", Some(recur_domain::Mode::Setup), "pay", SaleState::Paid),
+        ("prod_points_1000", None, "expire", SaleState::Expired),
+        ("prod_points_100", None, "decline-then-pay", SaleState::Paid),
+        ("prod_americano", None, "nothing", SaleState::Open),
+    ];
+    let sales: Vec<_> = cases.iter().map(|(product, mode, _, _)| charge(product, *mode)).collect();
+    for ((_, _, action, _), sale) in cases.iter().zip(&sales) {
+        let checkout = sale.checkout_id.as_ref().unwrap().as_str();
+        match *action {
+            "pay" => assert_eq!(pay(&base, checkout, "4147631000000001"), 200),
+            "decline-then-pay" => {
+                assert_eq!(pay(&base, checkout, "4000000000000002"), 402);
+                assert_eq!(pay(&base, checkout, "3560511000000001"), 200);
+            }
+            "expire" => {
+                let status = reqwest::blocking::Client::new().post(format!("{base}/_sandbox/sessions/{checkout}/expire")).send().unwrap().status();
+                assert!(status.is_success());
+            }
+            _ => {}
+        }
+    }
+    let report = rt.block_on(counter.sweep()).unwrap();
+    assert_eq!(report.read, cases.len());
+    assert_eq!(report.changed, cases.len() - 1);
+    for ((product, _, action, expected), sale) in cases.iter().zip(&sales) {
+        let now = counter.sale(&sale.id).unwrap().sale;
+        assert_eq!(now.state, *expected, "{product} after {action}");
+    }
+    let open = counter.sales(&SaleFilter { state: Some(SaleState::Open), ..SaleFilter::default() }).unwrap();
+    assert_eq!(open.len(), 1, "only the untouched sale is still open");
+}
