@@ -172,3 +172,43 @@ fn with_no_webhooks_at_all_session_reads_bring_every_sale_to_its_final_state() {
     let open = counter.sales(&SaleFilter { state: Some(SaleState::Open), ..SaleFilter::default() }).unwrap();
     assert_eq!(open.len(), 1, "only the untouched sale is still open");
 }
+
+/// `fake-tunnel` is built with the workspace (it is `recur-tunnel`'s test program).
+fn fake_tunnel() -> std::path::PathBuf {
+    let path = Path::new(env!("CARGO_BIN_EXE_recur-pos")).with_file_name("fake-tunnel");
+    assert!(path.exists(), "{} is missing: build the workspace (cargo test --workspace)", path.display());
+    path
+}
+
+#[test]
+fn through_a_tunnel_the_self_test_comes_back_and_a_new_url_is_announced() {
+    let sandbox = Sandbox::start(SandboxConfig::for_tests()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let counter = counter_for(&sandbox, &dir.path().join("ledger.db"));
+    let rt = runtime();
+    let _guard = rt.enter();
+    let mut events = counter.subscribe();
+    let listener = counter.start_listener(0).unwrap();
+    let command = format!("{} --to {{port}} --exit-after-ms 1500", fake_tunnel().display());
+    let tunnel = counter.start_tunnel(&command, listener.port()).unwrap();
+
+    let mut urls = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while urls.len() < 2 {
+        assert!(Instant::now() < deadline, "the tunnel URL was not announced twice: {urls:?}");
+        match events.try_recv() {
+            Ok(recur_pos_core::CoreEvent::Tunnel(recur_pos_core::TunnelEvent::UrlChanged { new, .. })) => {
+                if urls.is_empty() {
+                    let report = rt.block_on(counter.self_test(&new)).unwrap();
+                    assert_eq!(report.status, 200, "{report:?}");
+                    assert!(report.journaled, "the test event came back through our listener");
+                }
+                urls.push(new);
+            }
+            _ => std::thread::sleep(Duration::from_millis(20)),
+        }
+    }
+    assert_ne!(urls[0], urls[1], "a restarted quick tunnel announces its new URL");
+    tunnel.stop();
+    listener.shutdown();
+}

@@ -24,6 +24,8 @@ pub enum CoreEvent {
     CatalogueChanged,
     /// A webhook delivery was journaled (the event journal view refreshes).
     JournalChanged,
+    /// The tunnel's status or public URL changed.
+    Tunnel(recur_tunnel::TunnelEvent),
 }
 
 /// A cashier's request to charge a product.

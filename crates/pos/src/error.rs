@@ -34,6 +34,8 @@ pub enum PosError {
     NoWebhookSecret,
     #[error("the webhook listener could not start: {0}")]
     Listener(String),
+    #[error("the self-test could not reach the public URL: {0}")]
+    SelfTest(String),
 }
 
 impl PosError {
@@ -52,6 +54,7 @@ impl PosError {
             PosError::WaitTimedOut(_) => "wait_timed_out".into(),
             PosError::NoWebhookSecret => "no_webhook_secret".into(),
             PosError::Listener(_) => "listener".into(),
+            PosError::SelfTest(_) => "self_test".into(),
         }
     }
 

@@ -11,9 +11,12 @@ mod confirm;
 pub mod counter;
 pub mod error;
 mod session_fact;
+mod tunnel;
 
 pub use config::{Backend, Config};
 pub use confirm::SweepReport;
 pub use counter::{ChargeRequest, Counter, CoreEvent};
 pub use error::PosError;
 pub use session_fact::fact_from_session;
+pub use tunnel::SelfTestReport;
+pub use recur_tunnel::{TunnelEvent, TunnelStatus, PRESETS as TUNNEL_PRESETS};
