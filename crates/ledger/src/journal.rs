@@ -26,36 +26,7 @@ impl Ledger {
     /// Journals, deduplicates and applies one delivery in ONE transaction. Acknowledge the
     /// delivery (2xx) only after this returns `Ok`; on `Err` nothing was stored.
     pub fn receive_webhook(&self, req: &WebhookReceipt, now: Timestamp) -> Result<WebhookOutcome, LedgerError> {
-        self.write(|tx| {
-            let mut row = NewRow::from_receipt(req, now);
-            if !req.verified {
-                row.insert(tx, JournalOutcome::Rejected, None, Some("the signature did not verify"))?;
-                return Ok(WebhookOutcome::Rejected);
-            }
-            let event = match Event::parse(&req.body, req.event_id_header.as_deref(), req.event_type_header.as_deref()) {
-                Ok(event) => event,
-                Err(error) => {
-                    let detail = error.to_string();
-                    row.insert(tx, JournalOutcome::Undecodable, None, Some(&detail))?;
-                    return Ok(WebhookOutcome::Undecodable(detail));
-                }
-            };
-            let deliveries =
-                tx.execute("UPDATE webhook_journal SET attempts = attempts + 1 WHERE event_id = ?1 AND claimed = 1", [
-                    event.id.as_str(),
-                ])?;
-            if deliveries > 0 {
-                return Ok(WebhookOutcome::Duplicate);
-            }
-            let fact = fact_from_event(&event);
-            let applied = apply_in(tx, &fact, &Cause::event(&event.id), now)?;
-            let (outcome, sale, detail) = summarize(&applied, &fact);
-            row.event_id = Some(event.id.to_string());
-            row.event_type = Some(event.kind.clone());
-            row.claimed = true;
-            row.insert(tx, outcome, sale, detail.as_deref())?;
-            Ok(WebhookOutcome::Applied(applied))
-        })
+        self.write(|tx| receive_in(tx, req, now))
     }
 
     /// Applies a journaled event again ("apply again", e.g. after fixing a sale by hand).
@@ -112,6 +83,39 @@ impl Ledger {
             Ok(rows.collect::<Result<_, _>>()?)
         })
     }
+}
+
+/// The work of [`Ledger::receive_webhook`] inside a transaction the caller owns (also used,
+/// one savepoint per receipt, by the batch in `batch.rs`).
+pub(crate) fn receive_in(tx: &Connection, req: &WebhookReceipt, now: Timestamp) -> Result<WebhookOutcome, LedgerError> {
+    let mut row = NewRow::from_receipt(req, now);
+    if !req.verified {
+        row.insert(tx, JournalOutcome::Rejected, None, Some("the signature did not verify"))?;
+        return Ok(WebhookOutcome::Rejected);
+    }
+    let event = match Event::parse(&req.body, req.event_id_header.as_deref(), req.event_type_header.as_deref()) {
+        Ok(event) => event,
+        Err(error) => {
+            let detail = error.to_string();
+            row.insert(tx, JournalOutcome::Undecodable, None, Some(&detail))?;
+            return Ok(WebhookOutcome::Undecodable(detail));
+        }
+    };
+    let deliveries =
+        tx.execute("UPDATE webhook_journal SET attempts = attempts + 1 WHERE event_id = ?1 AND claimed = 1", [
+            event.id.as_str(),
+        ])?;
+    if deliveries > 0 {
+        return Ok(WebhookOutcome::Duplicate);
+    }
+    let fact = fact_from_event(&event);
+    let applied = apply_in(tx, &fact, &Cause::event(&event.id), now)?;
+    let (outcome, sale, detail) = summarize(&applied, &fact);
+    row.event_id = Some(event.id.to_string());
+    row.event_type = Some(event.kind.clone());
+    row.claimed = true;
+    row.insert(tx, outcome, sale, detail.as_deref())?;
+    Ok(WebhookOutcome::Applied(applied))
 }
 
 /// A journal row about to be written.

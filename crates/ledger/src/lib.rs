@@ -14,6 +14,7 @@
 //! Not here: HTTP, signature verification (the listener verifies and says so in
 //! [`WebhookReceipt::verified`]), calling Recur, or any UI serialization.
 
+mod batch;
 mod db;
 mod error;
 mod facts;

@@ -17,10 +17,11 @@
 //!
 //! - **Reading.** Each connection is served by one thread from a pool: `workers` threads are
 //!   kept warm, more are started on demand up to `max_connections` (beyond that a connection is
-//!   answered 503 and closed). Every read is bounded in time (`read_timeout` for a whole head and
-//!   for a whole body, measured from their first byte) and in size (`max_body_bytes`, checked
-//!   against `Content-Length` before reading and counted while reading a chunked body), so a
-//!   slow or stalled client only holds its own thread, for at most `read_timeout`.
+//!   answered 503 and closed). Every read is bounded in time (`read_timeout` for the whole head,
+//!   counted from its first byte, then again for the whole body; `idle_timeout` between
+//!   keep-alive requests) and in size (`max_body_bytes`, checked against `Content-Length` before
+//!   reading and counted while reading a chunked body), so a slow or stalled client only holds
+//!   its own thread, and only for a bounded time.
 //! - **Verifying.** `X-Recur-Signature` (Base64 or hex) is checked over the raw body bytes in
 //!   constant time before anything parses them. A missing, duplicated or wrong signature, or a
 //!   head with control characters smuggled into header values, makes the delivery unverified.

@@ -30,6 +30,7 @@ pub struct Listener {
     accept: Option<JoinHandle<()>>,
     pool: Option<Arc<ConnectionPool>>,
     writer: Option<JoinHandle<()>>,
+    stopped: bool,
 }
 
 /// What every connection thread shares.
@@ -56,8 +57,15 @@ impl Listener {
         let context = Arc::new(Context { config, writer, counters: Arc::clone(&counters), hooks, shutdown: Arc::clone(&shutdown) });
         let serve = Box::new(move |stream| serve_connection(stream, &context));
         let pool = Arc::new(ConnectionPool::new(workers, max_connections, serve));
-        let mut listener =
-            Listener { port, counters, shutdown: Arc::clone(&shutdown), accept: None, pool: Some(Arc::clone(&pool)), writer: Some(writer_thread) };
+        let mut listener = Listener {
+            port,
+            counters,
+            shutdown: Arc::clone(&shutdown),
+            accept: None,
+            pool: Some(Arc::clone(&pool)),
+            writer: Some(writer_thread),
+            stopped: false,
+        };
         let accept = std::thread::Builder::new()
             .name("recur-listener-accept".into())
             .spawn(move || accept_loop(&socket, &pool, &shutdown))
@@ -87,17 +95,27 @@ impl Listener {
 
     /// Stops accepting, lets requests in flight finish (their batch commits and they are
     /// answered), closes idle connections and joins the threads.
-    pub fn shutdown(self) {
-        // Drop does the work, so a listener that is merely dropped stops the same way.
+    pub fn shutdown(mut self) {
+        self.stop();
     }
 
+    /// Idempotent: [`Drop`] calls it too, so a listener that is merely dropped stops the same way.
     fn stop(&mut self) {
+        if self.stopped {
+            return;
+        }
+        self.stopped = true;
         self.shutdown.store(true, Ordering::SeqCst);
         if let Some(accept) = self.accept.take() {
             // The accept thread is blocked in accept(): wake it with a connection of our own.
             let wake = SocketAddr::from((Ipv4Addr::LOCALHOST, self.port));
-            let _ = TcpStream::connect_timeout(&wake, Duration::from_secs(1));
-            let _ = accept.join();
+            match TcpStream::connect_timeout(&wake, Duration::from_secs(1)) {
+                Ok(_) => {
+                    let _ = accept.join();
+                }
+                // Joining now could wait forever; the thread ends with the next connection.
+                Err(e) => tracing::warn!(error = %e, "cannot wake the accept thread; not waiting for it"),
+            }
         }
         let drained = self.pool.take().is_none_or(|pool| pool.close(DRAIN_TIMEOUT));
         if let Some(writer) = self.writer.take() {
@@ -114,9 +132,7 @@ impl Listener {
 
 impl Drop for Listener {
     fn drop(&mut self) {
-        if self.writer.is_some() || self.accept.is_some() {
-            self.stop();
-        }
+        self.stop();
     }
 }
 

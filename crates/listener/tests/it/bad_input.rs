@@ -212,8 +212,15 @@ fn chunked_hex_signed_and_keep_alive_deliveries_are_accepted() {
     assert_eq!((second.status, second.json()["outcome"].as_str()), (200, Some("changed")));
     let again = client.post_signed(&paid);
     assert_eq!((again.status, again.json()["duplicate"].as_bool()), (200, Some(true)));
+    // A client that waits for `100 Continue` before sending its body.
+    let refund = event("evt_ok_4", "refund.created", json!({"id": "re_1", "order_id": "ord_none", "status": "PENDING", "amount": 5}));
+    let sig = signature::sign_base64(SECRET, &refund);
+    let head = format!("POST /webhooks/recur HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nX-Recur-Signature: {sig}\r\nContent-Length: {}\r\n\r\n", refund.len());
+    assert_eq!(client.send(head.as_bytes()).unwrap().status, 100);
+    let continued = client.send(&refund).unwrap();
+    assert_eq!((continued.status, continued.json()["outcome"].as_str()), (200, Some("unmatched")), "{}", continued.text());
     let unknown = client.post_signed(&event("evt_ok_3", "einvoice.issued", json!({"id": "inv_1"})));
     assert_eq!((unknown.status, unknown.json()["outcome"].as_str()), (200, Some("ignored")));
     let stats = env.listener.stats();
-    assert_eq!((stats.received, stats.applied, stats.duplicates, stats.rejected), (4, 3, 1, 0));
+    assert_eq!((stats.received, stats.applied, stats.duplicates, stats.rejected), (5, 4, 1, 0));
 }

@@ -79,3 +79,23 @@ fn a_stalled_client_does_not_block_other_senders() {
     assert_eq!(env.listener.stats().applied, 20);
     drop(stalled);
 }
+
+#[test]
+fn connections_beyond_the_limit_are_refused_with_503_and_the_rest_still_work() {
+    let env = Env::start_with(|c| c.max_connections = 2, Hooks::default());
+    env.open_sale("prod_latte", 120, "cs_full", None);
+    let mut first = env.client();
+    let mut second = env.client();
+    let body = |n: usize| event(&format!("evt_full_{n}"), "checkout.created", json!({"id": "cs_full"}));
+    // Both connections are being served (their threads exist) once each got an answer.
+    assert_eq!(first.post_signed(&body(1)).status, 200);
+    assert_eq!(second.post_signed(&body(2)).status, 200);
+    let refused = env.client().read_response().expect("an answer without asking");
+    assert_eq!((refused.status, refused.header("Connection")), (503, Some("close")));
+    assert_eq!(first.post_signed(&body(3)).status, 200, "the served connections keep working");
+    drop(second);
+    // The freed thread takes the next connection.
+    assert!(crate::support::wait_until(Duration::from_secs(5), || {
+        Client::connect(env.port()).send(&signed_request(&body(4))).is_ok_and(|r| r.status == 200)
+    }));
+}

@@ -1,5 +1,6 @@
-//! The return pages and their hook, the listener's addresses, refusing a taken port, and a
-//! shutdown that finishes what is in flight and frees the port.
+//! The return pages and their hook, the listener's addresses, refusing a taken port, a ledger
+//! failure answered 500 (so Recur retries), and a shutdown that closes idle connections and
+//! frees the port.
 
 use std::net::TcpStream;
 use std::sync::{Arc, Mutex};
@@ -86,4 +87,27 @@ fn shutdown_closes_idle_connections_and_frees_the_port() {
     assert_eq!(response.status, 200);
     again.shutdown();
     drop(dir);
+}
+
+#[test]
+fn a_ledger_failure_is_answered_500_and_the_retry_applies() {
+    let env = Env::start();
+    let sale = env.open_sale("prod_latte", 120, "cs_fail", None);
+    // Another connection to the same file makes the journal refuse this one event.
+    let admin = rusqlite::Connection::open(env.ledger.path()).unwrap();
+    admin
+        .execute_batch("CREATE TRIGGER boom BEFORE INSERT ON webhook_journal WHEN NEW.event_id = 'evt_fail' BEGIN SELECT RAISE(ABORT, 'disk says no'); END;")
+        .unwrap();
+    let body = event("evt_fail", "checkout.completed", json!({"id": "cs_fail", "status": "COMPLETED", "amount": 120, "currency": "TWD"}));
+    let mut client = env.client();
+    let failed = client.post_signed(&body);
+    assert_eq!(failed.status, 500, "{}", failed.text());
+    assert_eq!(failed.json()["error"]["code"], "ledger_database");
+    assert_eq!(env.ledger.sale(&sale.id).unwrap().unwrap().sale.state.as_str(), "OPEN", "nothing stored");
+    assert_eq!(env.listener.stats().failed, 1);
+    // Recur delivers again later; by then the problem is gone.
+    admin.execute_batch("DROP TRIGGER boom").unwrap();
+    let retried = client.post_signed(&body);
+    assert_eq!((retried.status, retried.json()["outcome"].as_str()), (200, Some("changed")));
+    assert_eq!(env.ledger.sale(&sale.id).unwrap().unwrap().sale.state.as_str(), "PAID");
 }

@@ -80,7 +80,7 @@ impl Harness {
     }
 
     fn pay(&self, i: usize, checkout: &CheckoutId) {
-        if i % 4 == 0 {
+        if matches!(i % 4, 0) {
             // The customer opens the hosted page first: checkout.created.
             let page = self.http.get(format!("{}/checkout/{checkout}", self.sandbox.base_url())).send().expect("page");
             assert_eq!(page.status().as_u16(), 200);

@@ -1,0 +1,148 @@
+//! Group commit: many webhook receipts in ONE transaction, one savepoint each.
+//!
+//! The listener's writer thread hands over every delivery that is waiting at once; committing
+//! them together costs one fsync instead of one per delivery (`synchronous=FULL` stays on). Each
+//! receipt runs exactly the logic of [`Ledger::receive_webhook`] inside its own savepoint, so a
+//! receipt whose work fails is rolled back alone and the others still commit. Deliveries of the
+//! same event id within one batch deduplicate as they would across batches: the savepoint of
+//! the first is part of the transaction the second sees.
+//!
+//! Not here: choosing batch sizes or when to commit (the listener's writer does).
+
+use rusqlite::{ffi, Connection};
+
+use recur_domain::Timestamp;
+
+use crate::db::Ledger;
+use crate::error::LedgerError;
+use crate::journal::receive_in;
+use crate::types::{WebhookOutcome, WebhookReceipt};
+
+impl Ledger {
+    /// Journals, deduplicates and applies each receipt, all in ONE transaction, and returns one
+    /// result per receipt, in order. A receipt whose work failed was rolled back alone (its
+    /// result is the error). If the transaction itself fails, every result is an error and
+    /// nothing was stored. Acknowledge a delivery only on its `Ok`.
+    pub fn receive_webhooks(&self, batch: &[WebhookReceipt], now: Timestamp) -> Vec<Result<WebhookOutcome, LedgerError>> {
+        if batch.is_empty() {
+            return Vec::new();
+        }
+        let committed = self.write(|tx| batch.iter().map(|receipt| in_savepoint(tx, receipt, now)).collect());
+        match committed {
+            Ok(results) => results,
+            Err(error) => {
+                tracing::error!(%error, size = batch.len(), "a webhook batch did not commit");
+                batch.iter().map(|_| Err(batch_failed(&error))).collect()
+            }
+        }
+    }
+}
+
+/// One receipt in its own savepoint. The outer `Err` means the transaction itself is unusable
+/// (the savepoint could not be taken or undone), which fails the whole batch.
+fn in_savepoint(
+    tx: &Connection,
+    receipt: &WebhookReceipt,
+    now: Timestamp,
+) -> Result<Result<WebhookOutcome, LedgerError>, LedgerError> {
+    tx.execute_batch("SAVEPOINT receipt")?;
+    match receive_in(tx, receipt, now) {
+        Ok(outcome) => {
+            tx.execute_batch("RELEASE receipt")?;
+            Ok(Ok(outcome))
+        }
+        Err(error) => {
+            tx.execute_batch("ROLLBACK TO receipt; RELEASE receipt")?;
+            tracing::warn!(%error, "a webhook receipt failed; the rest of its batch goes on");
+            Ok(Err(error))
+        }
+    }
+}
+
+/// Every receipt of a failed batch gets its own copy of the failure (errors are not `Clone`).
+fn batch_failed(error: &LedgerError) -> LedgerError {
+    let code = match error {
+        LedgerError::Database(e) => e.sqlite_error().copied(),
+        _ => None,
+    };
+    let code = code.unwrap_or_else(|| ffi::Error::new(ffi::SQLITE_ERROR));
+    LedgerError::Database(rusqlite::Error::SqliteFailure(code, Some(format!("the webhook batch did not commit: {error}"))))
+}
+
+#[cfg(test)]
+mod tests {
+    use recur_domain::{CheckoutId, Currency, EventId, Mode, Money, ProductId, SaleState, TxnId};
+
+    use super::*;
+    use crate::types::{Applied, JournalOutcome, NewCheckout, NewSale};
+
+    fn open_sale(ledger: &Ledger, checkout: &str, now: Timestamp) -> TxnId {
+        let new = NewSale {
+            product_id: ProductId::new("prod_latte"),
+            product_name: "拿鐵咖啡".into(),
+            mode: Mode::Payment,
+            amount: Money::new(120),
+            currency: Currency::twd(),
+            customer_email: None,
+            customer_name: None,
+        };
+        let sale = ledger.create_sale(new, now).unwrap();
+        let checkout = NewCheckout { checkout_id: CheckoutId::new(checkout), url: "https://x/".into(), expires_at: None };
+        ledger.attach_checkout(&sale.id, checkout, now).unwrap().id
+    }
+
+    fn receipt(body: &str, verified: bool, now: Timestamp) -> WebhookReceipt {
+        WebhookReceipt {
+            event_id_header: None,
+            event_type_header: None,
+            body: body.as_bytes().to_vec(),
+            headers: vec![],
+            verified,
+            received_at: now,
+        }
+    }
+
+    fn paid(event_id: &str, checkout: &str) -> String {
+        format!(r#"{{"id":"{event_id}","type":"checkout.completed","data":{{"id":"{checkout}","status":"COMPLETED","amount":120,"currency":"TWD"}}}}"#)
+    }
+
+    fn state(ledger: &Ledger, id: &TxnId) -> SaleState {
+        ledger.sale(id).unwrap().unwrap().sale.state
+    }
+
+    #[test]
+    fn one_failing_receipt_is_rolled_back_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let ledger = Ledger::open(&dir.path().join("ledger.db")).unwrap();
+        let now = Timestamp::from_unix_ms(1_795_945_208_000);
+        let (first, second) = (open_sale(&ledger, "cs_1", now), open_sale(&ledger, "cs_2", now));
+        // Fails the boom event's journal insert, AFTER its effect (sale 2 paid) was written.
+        ledger
+            .write(|tx| Ok(tx.execute_batch("CREATE TEMP TRIGGER boom BEFORE INSERT ON webhook_journal WHEN NEW.event_id = 'evt_boom' BEGIN SELECT RAISE(ABORT, 'boom'); END;")?))
+            .unwrap();
+        let batch = [
+            receipt(&paid("evt_1", "cs_1"), true, now),
+            receipt(&paid("evt_1", "cs_1"), true, now),
+            receipt(&paid("evt_2", "cs_2"), false, now),
+            receipt("not json", true, now),
+            receipt(&paid("evt_boom", "cs_2"), true, now),
+        ];
+        let results = ledger.receive_webhooks(&batch, now);
+        assert_eq!(results.len(), 5);
+        assert!(matches!(&results[0], Ok(WebhookOutcome::Applied(Applied::Changed { to: SaleState::Paid, .. }))), "{:?}", results[0]);
+        assert!(matches!(results[1], Ok(WebhookOutcome::Duplicate)), "{:?}", results[1]);
+        assert!(matches!(results[2], Ok(WebhookOutcome::Rejected)), "{:?}", results[2]);
+        assert!(matches!(results[3], Ok(WebhookOutcome::Undecodable(_))), "{:?}", results[3]);
+        assert!(matches!(results[4], Err(LedgerError::Database(_))), "{:?}", results[4]);
+        assert_eq!((state(&ledger, &first), state(&ledger, &second)), (SaleState::Paid, SaleState::Open));
+        let outcomes: Vec<JournalOutcome> = ledger.journal(10).unwrap().iter().map(|e| e.outcome).collect();
+        assert_eq!(outcomes, [JournalOutcome::Undecodable, JournalOutcome::Rejected, JournalOutcome::Changed]);
+        assert_eq!(ledger.journal_entry(&EventId::new("evt_1")).unwrap().unwrap().attempts, 2);
+        // Recur delivers the failed one again; this time it applies.
+        ledger.write(|tx| Ok(tx.execute_batch("DROP TRIGGER boom")?)).unwrap();
+        let retried = ledger.receive_webhooks(&[receipt(&paid("evt_boom", "cs_2"), true, now)], now);
+        assert!(matches!(retried[0], Ok(WebhookOutcome::Applied(Applied::Changed { .. }))), "{:?}", retried[0]);
+        assert_eq!(state(&ledger, &second), SaleState::Paid);
+        assert!(ledger.receive_webhooks(&[], now).is_empty());
+    }
+}
