@@ -212,3 +212,52 @@ fn through_a_tunnel_the_self_test_comes_back_and_a_new_url_is_announced() {
     tunnel.stop();
     listener.shutdown();
 }
+
+fn wait_for(events: &mut tokio::sync::broadcast::Receiver<recur_pos_core::CoreEvent>, what: &str, matches: impl Fn(&recur_pos_core::CoreEvent) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        match events.try_recv() {
+            Ok(event) if matches(&event) => return,
+            Ok(_) => {}
+            Err(_) => {
+                assert!(Instant::now() < deadline, "never saw {what}");
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+    }
+}
+
+#[test]
+fn the_return_page_reads_the_session_and_product_events_refresh_the_catalogue() {
+    // The sandbox is NOT pointed at the listener: only the customer's return visit can confirm.
+    let sandbox = Sandbox::start(SandboxConfig::for_tests()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let counter = counter_for(&sandbox, &dir.path().join("ledger.db"));
+    let rt = runtime();
+    let _guard = rt.enter();
+    let mut events = counter.subscribe();
+    let listener = counter.start_listener(0).unwrap();
+    let sale = rt.block_on(counter.charge(ChargeRequest { product_id: "prod_latte".into(), ..ChargeRequest::default() })).unwrap();
+    let checkout = sale.checkout_id.clone().unwrap();
+    let success_url = sandbox.session_json(checkout.as_str()).unwrap()["successUrl"].as_str().unwrap().to_owned();
+    assert!(success_url.starts_with(&listener.base_url()), "return pages are served by our listener: {success_url}");
+
+    assert_eq!(pay(&sandbox.base_url(), checkout.as_str(), "4147631000000001"), 200);
+    let landed = reqwest::blocking::get(success_url.replace("{CHECKOUT_SESSION_ID}", checkout.as_str())).unwrap();
+    assert_eq!(landed.status(), 200);
+    assert!(landed.text().unwrap().contains("付款完成"));
+    wait_for(&mut events, "the sale turning paid", |e| {
+        matches!(e, recur_pos_core::CoreEvent::SaleChanged(s) if s.id == sale.id && s.state == SaleState::Paid)
+    });
+
+    // Recur says a product changed: the counter refreshes its catalogue.
+    sandbox.add_webhook_url(&listener.webhook_url());
+    let posted = reqwest::blocking::Client::new()
+        .post(format!("{}/_sandbox/events", sandbox.base_url()))
+        .json(&json!({ "type": "product.updated", "data": { "id": "prod_latte", "price": 130 } }))
+        .send()
+        .unwrap();
+    assert!(posted.status().is_success());
+    wait_for(&mut events, "a catalogue refresh", |e| matches!(e, recur_pos_core::CoreEvent::CatalogueChanged));
+    listener.shutdown();
+}

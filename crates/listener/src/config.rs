@@ -51,8 +51,9 @@ pub enum ReturnKind {
     Cancel,
 }
 
-/// Called by the listener's threads; keep them short (hand work to another thread).
-pub type OutcomeHook = Arc<dyn Fn(&WebhookOutcome) + Send + Sync>;
+/// Called by the listener's threads with the outcome and the `X-Recur-Event-Type` header (the
+/// app refreshes its catalogue on `product.*`); keep them short (hand work to another thread).
+pub type OutcomeHook = Arc<dyn Fn(&WebhookOutcome, Option<&str>) + Send + Sync>;
 /// Called with the page kind and the `session_id` query parameter, if any.
 pub type ReturnHook = Arc<dyn Fn(ReturnKind, Option<&str>) + Send + Sync>;
 

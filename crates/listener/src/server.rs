@@ -202,7 +202,7 @@ fn serve_connection(stream: TcpStream, ctx: &Context) {
         response.close |= !head.keep_alive() || ctx.shutdown.load(Ordering::Relaxed);
         let written = conn.respond(&response);
         if let (Some(outcome), Some(hook)) = (outcome, &ctx.hooks.on_outcome) {
-            call_outcome_hook(hook.as_ref(), &outcome);
+            call_outcome_hook(hook.as_ref(), &outcome, head.header("x-recur-event-type"));
         }
         if response.close {
             conn.close_lingering();
@@ -250,8 +250,8 @@ fn head_refusal(error: ReadError) -> Option<Response> {
     Some(response.closing())
 }
 
-fn call_outcome_hook(hook: &(dyn Fn(&WebhookOutcome) + Send + Sync), outcome: &WebhookOutcome) {
-    let called = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| hook(outcome)));
+fn call_outcome_hook(hook: &(dyn Fn(&WebhookOutcome, Option<&str>) + Send + Sync), outcome: &WebhookOutcome, event_type: Option<&str>) {
+    let called = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| hook(outcome, event_type)));
     if called.is_err() {
         tracing::error!("the on_outcome hook panicked");
     }

@@ -27,6 +27,7 @@ enum Signal {
     SaleTouched(TxnId),
     Delivery,
     Returned(CheckoutId),
+    CatalogueChanged,
 }
 
 impl Counter {
@@ -46,9 +47,12 @@ impl Counter {
         let (tx, rx) = mpsc::unbounded_channel();
         let outcome_tx = tx.clone();
         let hooks = Hooks {
-            on_outcome: Some(Arc::new(move |outcome: &WebhookOutcome| {
+            on_outcome: Some(Arc::new(move |outcome: &WebhookOutcome, event_type: Option<&str>| {
                 if let WebhookOutcome::Applied(Applied::Changed { sale, .. } | Applied::Recorded { sale }) = outcome {
                     let _ = outcome_tx.send(Signal::SaleTouched(sale.clone()));
+                }
+                if event_type.is_some_and(|t| t.to_ascii_lowercase().starts_with("product.")) {
+                    let _ = outcome_tx.send(Signal::CatalogueChanged);
                 }
                 let _ = outcome_tx.send(Signal::Delivery);
             })),
@@ -77,6 +81,11 @@ impl Counter {
                     }
                 }
                 Signal::Delivery => self.emit(CoreEvent::JournalChanged),
+                Signal::CatalogueChanged => {
+                    if let Err(e) = self.products(true).await {
+                        tracing::warn!(code = %e.code(), "refreshing the catalogue after a product event failed");
+                    }
+                }
                 Signal::Returned(checkout) => {
                     if let Ok(Some(sale)) = self.ledger().sale_by_checkout(&checkout) {
                         if let Err(e) = self.read_session(&sale.id).await {

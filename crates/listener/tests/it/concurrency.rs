@@ -20,7 +20,7 @@ fn concurrent_senders_are_acknowledged_only_after_their_batch_commits() {
     // sees only what a COMMIT made durable, never the writer's open transaction.
     let committed = Arc::new(Mutex::new(0usize));
     let seen = Arc::clone(&committed);
-    let hooks = Hooks { on_outcome: Some(Arc::new(move |_: &WebhookOutcome| *seen.lock().unwrap() += 1)), on_return: None };
+    let hooks = Hooks { on_outcome: Some(Arc::new(move |_: &WebhookOutcome, _: Option<&str>| *seen.lock().unwrap() += 1)), on_return: None };
     let env = Arc::new(Env::start_with(|_| {}, hooks));
     for s in 0..SENDERS {
         env.open_sale("prod_latte", 120, &format!("cs_gc_{s}"), None);
