@@ -16,6 +16,8 @@ use crate::error::PosError;
 use crate::session_fact::fact_from_session;
 
 /// What the counter tells whoever listens (the window maps each to one UI event).
+// A few events a minute: the size of a sale in the largest variant costs nothing worth a Box.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug)]
 pub enum CoreEvent {
     /// A sale was created or changed state; carries the sale as it is now.
