@@ -217,3 +217,67 @@ fn wait_for_new_session(sandbox: &Sandbox) -> String {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+#[test]
+fn day_close_and_csv_export_count_what_was_paid() {
+    let shop = Shop::new();
+    let paid = shop.json(&["charge", "--product", "prod_gift_box", "--email", "a@example.com", "--json"]);
+    shop.json(&["charge", "--product", "prod_latte", "--json"]);
+    assert_eq!(shop.pay(str_field(&paid, "checkout_id"), "4147631000000001"), 200);
+    shop.json(&["sweep", "--json"]);
+
+    let day = shop.json(&["day", "--json"]);
+    assert_eq!(day["collected"], 1290, "{day}");
+    assert_eq!(day["net"], 1290);
+    let states: Vec<(&str, u64)> = day["by_state"].as_array().unwrap().iter().map(|t| (str_field(t, "state"), t["count"].as_u64().unwrap())).collect();
+    assert_eq!(states, [("OPEN", 1), ("PAID", 1)]);
+
+    let out = shop.run(&["export"]);
+    assert!(out.status.success());
+    let csv = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 3, "header and two sales, oldest first: {csv}");
+    assert!(lines[0].starts_with("created_at,sale_id,state"));
+    assert!(lines[1].contains(str_field(&paid, "id")) && lines[1].contains(",PAID,") && lines[1].contains(",1290,"), "{}", lines[1]);
+    let out = shop.run(&["export", "--from", "2020-01-01", "--to", "2020-01-02"]);
+    assert_eq!(String::from_utf8(out.stdout).unwrap().lines().count(), 1, "only the header for days with no sales");
+}
+
+#[test]
+fn listen_journals_webhooks_and_events_shows_them() {
+    let shop = Shop::new();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut listener = shop
+        .command(&["listen", "--port", &port.to_string()])
+        .env("RECUR_WEBHOOK_SECRET", shop.sandbox.webhook_secret())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "listener never came up");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    shop.sandbox.add_webhook_url(&format!("http://127.0.0.1:{port}/webhooks/recur"));
+    let sale = shop.json(&["charge", "--product", "prod_latte", "--json"]);
+    assert_eq!(shop.pay(str_field(&sale, "checkout_id"), "4147631000000001"), 200);
+    assert!(shop.sandbox.wait_idle(Duration::from_secs(30)));
+    listener.kill().ok();
+    listener.wait().ok();
+
+    let detail = shop.json(&["sale", str_field(&sale, "id"), "--json"]);
+    assert_eq!(str_field(&detail, "state"), "PAID", "confirmed by the webhook alone");
+    let events = shop.json(&["events", "--json"]);
+    let types: Vec<&str> = events.as_array().unwrap().iter().map(|e| str_field(e, "type")).collect();
+    assert!(types.contains(&"order.paid") && types.contains(&"checkout.completed"), "{types:?}");
+    for event in events.as_array().unwrap() {
+        assert_eq!(event["verified"], true);
+        assert_eq!(event["sale_id"], sale["id"], "every delivery matched our sale: {event}");
+    }
+    let first = str_field(&events[0], "event_id").to_owned();
+    shop.json(&["reapply", &first, "--json"]);
+    let again = shop.json(&["sale", str_field(&sale, "id"), "--json"]);
+    assert_eq!(again["history"], detail["history"], "applying again changes nothing");
+    assert_eq!(shop.json(&["events", "--unmatched", "--json"]), Value::Array(vec![]));
+}

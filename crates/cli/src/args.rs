@@ -88,6 +88,40 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The webhook journal, newest first: every delivery, verified or not, and what it did.
+    Events {
+        /// Only deliveries that matched no sale.
+        #[arg(long)]
+        unmatched: bool,
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Apply one journaled event again (idempotent: a second application changes nothing).
+    Reapply {
+        /// The event id (`X-Recur-Event-Id`).
+        event_id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Close the day: counts and sums by state for a Taipei calendar day (default today).
+    Day {
+        /// YYYY-MM-DD (Asia/Taipei).
+        #[arg(long, value_parser = parse_date)]
+        date: Option<recur_domain::Timestamp>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Export sales as CSV on stdout (for a spreadsheet or the accountant).
+    Export {
+        /// First Taipei day to include, YYYY-MM-DD (default: today).
+        #[arg(long, value_parser = parse_date)]
+        from: Option<recur_domain::Timestamp>,
+        /// Last Taipei day to include, YYYY-MM-DD (default: the same as --from).
+        #[arg(long, value_parser = parse_date)]
+        to: Option<recur_domain::Timestamp>,
+    },
     /// Read every open sale's checkout from Recur once and apply what it says.
     Sweep {
         #[arg(long)]
@@ -97,6 +131,13 @@ pub enum Command {
 
 fn parse_mode(text: &str) -> Result<recur_domain::Mode, String> {
     recur_domain::Mode::parse(text).ok_or_else(|| format!("{text:?} is not PAYMENT, SUBSCRIPTION or SETUP"))
+}
+
+/// A Taipei calendar day, as the instant its day starts.
+fn parse_date(text: &str) -> Result<recur_domain::Timestamp, String> {
+    recur_domain::Timestamp::parse_rfc3339(&format!("{}T00:00:00+08:00", text.trim()))
+        .filter(|_| text.trim().len() == 10)
+        .ok_or_else(|| format!("{text:?} is not a date like 2026-11-29"))
 }
 
 fn parse_state(text: &str) -> Result<recur_domain::SaleState, String> {
@@ -128,11 +169,15 @@ mod tests {
         assert!(matches!(parse(&["sales", "--state", "paid", "--json"]).unwrap().command,
             Command::Sales { state: Some(recur_domain::SaleState::Paid), json: true, .. }));
         assert!(matches!(parse(&["sale", "01ABC"]).unwrap().command, Command::Sale { .. }));
+        match parse(&["day", "--date", "2026-11-30"]).unwrap().command {
+            Command::Day { date: Some(d), .. } => assert_eq!(d.to_rfc3339(), "2026-11-29T16:00:00.000Z"),
+            other => panic!("parsed as {other:?}"),
+        }
     }
 
     #[test]
     fn bad_words_are_refused() {
-        for args in [&["charge"][..], &["charge", "--product", "p", "--mode", "BOGUS"], &["sales", "--state", "PAYED"], &["refund"], &["charge", "--product", "p", "--timeout", "5"]] {
+        for args in [&["charge"][..], &["charge", "--product", "p", "--mode", "BOGUS"], &["sales", "--state", "PAYED"], &["refund"], &["charge", "--product", "p", "--timeout", "5"], &["day", "--date", "2026-13-01"], &["export", "--from", "yesterday"]] {
             assert!(parse(args).is_err(), "{args:?}");
         }
     }

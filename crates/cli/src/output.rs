@@ -3,7 +3,7 @@
 //! These are the CLI's own shapes; the core's types stay free of serialization.
 
 use recur_client::Product;
-use recur_ledger::{Sale, SaleDetail};
+use recur_ledger::{DaySummary, JournalEntry, Sale, SaleDetail};
 use serde_json::{json, Value};
 
 /// A sale as scripts see it. `id`, `state`, `checkout_id`, `url`, `amount`, `product_id` and
@@ -140,4 +140,88 @@ pub fn terminal_qr(url: &str) -> String {
             .build(),
         Err(e) => format!("(no QR code: {e})"),
     }
+}
+
+pub fn journal_json(e: &JournalEntry) -> Value {
+    json!({
+        "seq": e.seq,
+        "event_id": e.event_id.as_ref().map(|i| i.as_str()),
+        "type": e.event_type,
+        "verified": e.verified,
+        "outcome": format!("{:?}", e.outcome).to_lowercase(),
+        "sale_id": e.sale_id.as_ref().map(|i| i.as_str()),
+        "detail": e.detail,
+        "attempts": e.attempts,
+        "received_at": e.received_at.to_rfc3339(),
+        "body": String::from_utf8_lossy(&e.body),
+    })
+}
+
+pub fn journal_line(e: &JournalEntry) -> String {
+    format!(
+        "{}  {:<28} {:<10} {:<11} {}  {}",
+        e.received_at.to_rfc3339(),
+        e.event_type.as_deref().unwrap_or("?"),
+        if e.verified { "verified" } else { "REJECTED" },
+        format!("{:?}", e.outcome).to_lowercase(),
+        e.sale_id.as_ref().map(|s| s.as_str()).unwrap_or("-"),
+        e.event_id.as_ref().map(|s| s.as_str()).unwrap_or("-"),
+    )
+}
+
+pub fn day_json(d: &DaySummary) -> Value {
+    json!({
+        "day": d.day_start.taipei_date(),
+        "by_state": d.by_state.iter().map(|t| json!({ "state": t.state.as_str(), "count": t.count, "amount": t.amount.get() })).collect::<Vec<_>>(),
+        "collected": d.collected.get(),
+        "refunded": d.refunded.get(),
+        "renewals": d.renewals,
+        "renewals_total": d.renewals_total.get(),
+        "net": d.net.get(),
+        "attention": d.attention,
+    })
+}
+
+pub fn day_text(d: &DaySummary) -> String {
+    let mut out = format!("day       {} (Asia/Taipei)\n", d.day_start.taipei_date());
+    for t in &d.by_state {
+        out.push_str(&format!("  {:<18} {:>4}  {:>12}\n", t.state.as_str(), t.count, t.amount.display_twd()));
+    }
+    out.push_str(&format!("collected {}\nrefunded  {}\nrenewals  {} ({})\nnet       {}\n",
+        d.collected.display_twd(), d.refunded.display_twd(), d.renewals, d.renewals_total.display_twd(), d.net.display_twd()));
+    if d.attention > 0 {
+        out.push_str(&format!("ATTENTION {} sale(s) need a look (see `recur-pos sales`)\n", d.attention));
+    }
+    out
+}
+
+/// Sales as CSV, oldest first, one row per sale, amounts in whole TWD.
+pub fn write_csv(out: &mut dyn std::io::Write, sales: &[Sale]) -> Result<(), csv::Error> {
+    let mut writer = csv::Writer::from_writer(out);
+    writer.write_record([
+        "created_at", "sale_id", "state", "product_id", "product_name", "mode", "amount", "currency",
+        "paid_amount", "refunded_amount", "customer_email", "checkout_id", "order_id", "paid_at", "attention",
+    ])?;
+    for s in sales {
+        let opt = |v: Option<String>| v.unwrap_or_default();
+        writer.write_record([
+            s.created_at.to_rfc3339(),
+            s.id.to_string(),
+            s.state.as_str().to_owned(),
+            s.product_id.to_string(),
+            s.product_name.clone(),
+            s.mode.as_str().to_owned(),
+            s.amount.get().to_string(),
+            s.currency.to_string(),
+            opt(s.paid_amount.map(|m| m.get().to_string())),
+            s.refunded_amount.get().to_string(),
+            opt(s.customer_email.clone()),
+            opt(s.checkout_id.as_ref().map(|c| c.to_string())),
+            opt(s.order_id.as_ref().map(|o| o.to_string())),
+            opt(s.paid_at.map(|t| t.to_rfc3339())),
+            opt(s.attention.clone()),
+        ])?;
+    }
+    writer.flush()?;
+    Ok(())
 }

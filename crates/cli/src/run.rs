@@ -39,7 +39,11 @@ impl Command {
             | Command::Sale { json, .. }
             | Command::Products { json }
             | Command::Listen { json, .. }
+            | Command::Events { json, .. }
+            | Command::Reapply { json, .. }
+            | Command::Day { json, .. }
             | Command::Sweep { json } => *json,
+            Command::Export { .. } => false,
         }
     }
 }
@@ -97,6 +101,45 @@ async fn execute(counter: Counter, command: Command, out: &mut dyn Write) -> Res
                     let _ = writeln!(out, "{:<24} {:>10}  {:<12} {}", p.id, p.price.display_twd(), p.product_type, p.name);
                 }
             }
+            Ok(0)
+        }
+        Command::Events { unmatched, limit, json } => {
+            let entries = if unmatched { counter.unmatched(limit)? } else { counter.journal(limit)? };
+            if json {
+                write_json(out, &Value::Array(entries.iter().map(output::journal_json).collect()));
+            } else {
+                for entry in &entries {
+                    let _ = writeln!(out, "{}", output::journal_line(entry));
+                }
+            }
+            Ok(0)
+        }
+        Command::Reapply { event_id, json } => {
+            let outcome = counter.reapply_event(&recur_domain::EventId::new(event_id.trim()))?;
+            if json {
+                write_json(out, &serde_json::json!({ "outcome": format!("{outcome:?}") }));
+            } else {
+                let _ = writeln!(out, "{outcome:?}");
+            }
+            Ok(0)
+        }
+        Command::Day { date, json } => {
+            let summary = counter.day_summary(date.unwrap_or_else(recur_domain::Timestamp::now))?;
+            if json {
+                write_json(out, &output::day_json(&summary));
+            } else {
+                let _ = write!(out, "{}", output::day_text(&summary));
+            }
+            Ok(0)
+        }
+        Command::Export { from, to } => {
+            let from = from.unwrap_or_else(recur_domain::Timestamp::now).taipei_day_start();
+            let until = to.unwrap_or(from).taipei_day_start().plus_ms(24 * 3600 * 1000);
+            let filter = SaleFilter { since: Some(from), until: Some(until), ..SaleFilter::default() };
+            let mut sales = counter.sales(&filter)?;
+            sales.reverse();
+            output::write_csv(out, &sales).map_err(|e| PosError::InvalidInput(format!("could not write CSV: {e}")))?;
+            eprintln!("{} sale(s) exported", sales.len());
             Ok(0)
         }
         Command::Sweep { json } => {

@@ -10,6 +10,7 @@ pub mod config;
 mod confirm;
 pub mod counter;
 pub mod error;
+mod review;
 mod session_fact;
 mod tunnel;
 
