@@ -104,21 +104,7 @@ impl<'a> Fields<'a> {
     }
 }
 
-pub(crate) fn camel_case(snake: &str) -> String {
-    let mut out = String::with_capacity(snake.len());
-    let mut upper = false;
-    for ch in snake.chars() {
-        if ch == '_' {
-            upper = true;
-        } else if upper {
-            out.push(ch.to_ascii_uppercase());
-            upper = false;
-        } else {
-            out.push(ch);
-        }
-    }
-    out
-}
+pub(crate) use recur_domain::event::camel_case;
 
 #[cfg(test)]
 mod tests {

@@ -189,7 +189,8 @@ fn lookup_str<'a>(value: &'a Value, names: &[&str]) -> Option<&'a str> {
     lookup(value, names).and_then(Value::as_str)
 }
 
-fn camel_case(snake: &str) -> String {
+/// `customer_email` → `customerEmail`: Recur's payloads come in either spelling.
+pub fn camel_case(snake: &str) -> String {
     let mut out = String::with_capacity(snake.len());
     let mut upper = false;
     for ch in snake.chars() {
