@@ -14,4 +14,4 @@ mkdir -p "$RECUR_POS_ARTIFACTS"
 # One D-Bus session for the whole run (WebKit and the Secret Service need it), a virtual
 # display for the window, and an unlocked keyring inside that session.
 exec dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24" \
-  scripts/with-keyring.sh cargo test --workspace --locked "$@"
+  scripts/with-keyring.sh cargo test --workspace --locked --no-fail-fast "$@"

@@ -192,11 +192,12 @@ impl Supervisor {
         if self.status() == (TunnelStatus::Up { url: url.clone() }) {
             return;
         }
+        // The status is up before anyone hears of the URL, so a listener may ask for it at once.
+        self.set(TunnelStatus::Up { url: url.clone() });
         if last_url.as_deref() != Some(url.as_str()) {
-            (self.listener)(TunnelEvent::UrlChanged { old: last_url.clone(), new: url.clone() });
-            *last_url = Some(url.clone());
+            let old = last_url.replace(url.clone());
+            (self.listener)(TunnelEvent::UrlChanged { old, new: url });
         }
-        self.set(TunnelStatus::Up { url });
     }
 
     fn status(&self) -> TunnelStatus {
