@@ -1,9 +1,36 @@
+//! Tauri's build step: embeds `tauri.conf.json`, the UI and the capabilities, and generates an
+//! ACL permission (`allow-<command>`) for each app command, so each window's capability file
+//! lists exactly the commands it may call.
+
+/// Every `#[tauri::command]` of the shell (the same list as `generate_handler!` in lib.rs).
+const COMMANDS: &[&str] = &[
+    "app_status",
+    "reopen",
+    "settings",
+    "save_keys",
+    "clear_keys",
+    "tunnel_self_test",
+    "products",
+    "charge",
+    "new_checkout",
+    "cancel_sale",
+    "pay_view",
+    "today",
+    "watch_sale",
+    "unwatch_sale",
+    "open_checkout",
+    "open_customer_display",
+    "customer_view",
+];
+
 fn main() {
     println!("cargo:rerun-if-changed=src-tauri/capabilities");
     println!("cargo:rerun-if-changed=tauri.conf.json");
     println!("cargo:rerun-if-changed=ui");
     tauri_build::try_build(
-        tauri_build::Attributes::new().capabilities_path_pattern("src-tauri/capabilities/**/*"),
+        tauri_build::Attributes::new()
+            .capabilities_path_pattern("src-tauri/capabilities/**/*")
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
     )
     .expect("tauri build step failed");
 }

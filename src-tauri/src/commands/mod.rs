@@ -1,0 +1,9 @@
+//! The commands the UI invokes: one-line adapters that take the state, call one core function
+//! and convert the result to DTOs and the error to a [`crate::error::CommandError`].
+//!
+//! Every command is `async`, so none runs on the window's main thread. The list here is also
+//! the list in `src-tauri/build.rs` (ACL permissions) and in the capabilities.
+
+pub mod display;
+pub mod sale;
+pub mod settings;

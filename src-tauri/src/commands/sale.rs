@@ -1,0 +1,105 @@
+//! Sell, Pay and Today.
+
+use recur_domain::{Mode, Timestamp, TxnId};
+use recur_ledger::SaleFilter;
+use recur_pos_core::{ChargeRequest, PosError};
+use serde::Deserialize;
+use tauri::{AppHandle, State};
+use tauri_plugin_opener::OpenerExt;
+
+use crate::dto::{PayDto, ProductDto, SaleDto, TodayDto, TotalsDto};
+use crate::error::{codes, CommandError};
+use crate::state::AppState;
+use crate::{display, qr, watch};
+
+const DAY_MS: i64 = 24 * 3600 * 1000;
+
+/// A charge as the Sell screen sends it.
+#[derive(Debug, Deserialize)]
+pub struct ChargeInput {
+    pub product_id: String,
+    /// `null` follows the product; `"SETUP"` saves the card only.
+    pub mode: Option<String>,
+    pub customer_email: Option<String>,
+    pub customer_name: Option<String>,
+}
+
+impl ChargeInput {
+    fn into_request(self) -> Result<ChargeRequest, CommandError> {
+        let mode = match self.mode.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
+            None => None,
+            Some(text) => Some(Mode::parse(text).ok_or_else(|| PosError::InvalidInput(format!("unknown mode {text:?}")))?),
+        };
+        Ok(ChargeRequest { product_id: self.product_id, mode, customer_email: self.customer_email, customer_name: self.customer_name })
+    }
+}
+
+fn pay(sale: &recur_ledger::Sale) -> PayDto {
+    PayDto { sale: SaleDto::from(sale), qr: sale.url.as_deref().and_then(qr::render) }
+}
+
+#[tauri::command]
+pub async fn products(state: State<'_, AppState>, refresh: bool) -> Result<Vec<ProductDto>, CommandError> {
+    Ok(state.counter()?.products(refresh).await?.iter().map(ProductDto::from).collect())
+}
+
+#[tauri::command]
+pub async fn charge(state: State<'_, AppState>, input: ChargeInput) -> Result<PayDto, CommandError> {
+    Ok(pay(&state.counter()?.charge(input.into_request()?).await?))
+}
+
+/// "New QR": a new checkout for a failed or expired sale.
+#[tauri::command]
+pub async fn new_checkout(state: State<'_, AppState>, id: String) -> Result<PayDto, CommandError> {
+    Ok(pay(&state.counter()?.new_checkout(&TxnId::new(id)).await?))
+}
+
+#[tauri::command]
+pub async fn cancel_sale(state: State<'_, AppState>, id: String) -> Result<SaleDto, CommandError> {
+    Ok(SaleDto::from(&state.counter()?.cancel(&TxnId::new(id))?))
+}
+
+/// The sale with its QR, for (re)drawing the Pay screen.
+#[tauri::command]
+pub async fn pay_view(state: State<'_, AppState>, id: String) -> Result<PayDto, CommandError> {
+    Ok(pay(&state.counter()?.sale(&TxnId::new(id))?.sale))
+}
+
+#[tauri::command]
+pub async fn today(state: State<'_, AppState>) -> Result<TodayDto, CommandError> {
+    let counter = state.counter()?;
+    let start = Timestamp::now().taipei_day_start();
+    let end = start.plus_ms(DAY_MS);
+    let sales = counter.sales(&SaleFilter { since: Some(start), until: Some(end), ..SaleFilter::default() })?;
+    let summary = counter.ledger().day_summary(start, end).map_err(PosError::from)?;
+    Ok(TodayDto { day_start: start.unix_ms(), totals: TotalsDto::from(&summary), sales: sales.iter().map(SaleDto::from).collect() })
+}
+
+/// The Pay screen shows `id`: watch its session and put it on the customer display.
+#[tauri::command]
+pub async fn watch_sale(app: AppHandle, state: State<'_, AppState>, id: String) -> Result<SaleDto, CommandError> {
+    let counter = state.counter()?;
+    let sale = counter.sale(&TxnId::new(id))?.sale;
+    display::show(&app, &state, Some(&sale));
+    if watch::worth_watching(sale.state) {
+        state.set_watch(watch::start(app.clone(), counter, sale.id.clone()));
+    }
+    Ok(SaleDto::from(&sale))
+}
+
+/// The Pay screen left its sale.
+#[tauri::command]
+pub async fn unwatch_sale(app: AppHandle, state: State<'_, AppState>) -> Result<(), CommandError> {
+    state.stop_watch();
+    display::show(&app, &state, None);
+    Ok(())
+}
+
+/// Opens the sale's hosted checkout in the system browser — never in the app's own webview.
+/// Only the sale's own checkout URL can be opened this way.
+#[tauri::command]
+pub async fn open_checkout(app: AppHandle, state: State<'_, AppState>, id: String) -> Result<(), CommandError> {
+    let sale = state.counter()?.sale(&TxnId::new(id))?.sale;
+    let url = sale.url.ok_or_else(|| CommandError::new(codes::NO_CHECKOUT, "the sale has no checkout yet"))?;
+    app.opener().open_url(url, None::<&str>).map_err(|e| CommandError::new(codes::OPEN_FAILED, e.to_string()))
+}

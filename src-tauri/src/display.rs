@@ -1,0 +1,80 @@
+//! The customer display: a second window (label `customer`) for a monitor that faces the
+//! customer. It shows one sale's amount, product, QR and state — the sale on the Pay screen —
+//! and nothing else: no email or name, no other sale, no control. Its capability allows it
+//! one command (`customer_view`) and listening to events; everything else is refused by
+//! Tauri's ACL before it reaches a command.
+
+use recur_ledger::Sale;
+use tauri::{AppHandle, Emitter, Manager, WebviewUrl, WebviewWindowBuilder};
+
+use crate::dto::CustomerViewDto;
+use crate::error::{codes, CommandError};
+use crate::events::CUSTOMER_VIEW;
+use crate::qr;
+use crate::state::AppState;
+
+pub const LABEL: &str = "customer";
+
+/// Opens the customer window, or brings it forward if it is open.
+pub fn open(app: &AppHandle) -> Result<(), CommandError> {
+    if let Some(window) = app.get_webview_window(LABEL) {
+        return window.set_focus().map_err(|e| CommandError::new(codes::WINDOW_FAILED, e.to_string()));
+    }
+    WebviewWindowBuilder::new(app, LABEL, WebviewUrl::App("customer.html".into()))
+        .title("顧客顯示 Customer display — Recur POS")
+        .inner_size(1024.0, 768.0)
+        .min_inner_size(640.0, 480.0)
+        .build()
+        .map(|_| ())
+        .map_err(|e| CommandError::new(codes::WINDOW_FAILED, e.to_string()))
+}
+
+/// What the customer window shows now.
+pub fn view(state: &AppState) -> CustomerViewDto {
+    let sale = state
+        .display()
+        .and_then(|id| state.counter().ok()?.sale(&id).ok())
+        .map(|detail| detail.sale);
+    view_of(&state.shop_name, sale.as_ref())
+}
+
+pub fn view_of(shop_name: &str, sale: Option<&Sale>) -> CustomerViewDto {
+    let Some(sale) = sale else {
+        return CustomerViewDto {
+            shop_name: shop_name.to_owned(),
+            state: "idle".into(),
+            page_opened: false,
+            amount_text: None,
+            product_name: None,
+            mode: None,
+            qr: None,
+        };
+    };
+    let open = matches!(sale.state, recur_domain::SaleState::Open);
+    CustomerViewDto {
+        shop_name: shop_name.to_owned(),
+        state: sale.state.as_str().to_owned(),
+        page_opened: sale.page_opened_at.is_some(),
+        amount_text: Some(sale.amount.display_twd()),
+        product_name: Some(sale.product_name.clone()),
+        mode: Some(sale.mode.as_str().to_owned()),
+        // Only a payable sale shows a code: a settled one must not invite a second scan.
+        qr: if open { sale.url.as_deref().and_then(qr::render) } else { None },
+    }
+}
+
+/// Sends the customer window its view of `sale` (or idle).
+pub fn publish_sale(app: &AppHandle, state: &AppState, sale: Option<&Sale>) {
+    if app.get_webview_window(LABEL).is_none() {
+        return;
+    }
+    if let Err(e) = app.emit_to(LABEL, CUSTOMER_VIEW, view_of(&state.shop_name, sale)) {
+        tracing::warn!(error = %e, "could not update the customer display");
+    }
+}
+
+/// Puts `sale` (or nothing) on the customer display.
+pub fn show(app: &AppHandle, state: &AppState, sale: Option<&Sale>) {
+    state.set_display(sale.map(|s| s.id.clone()));
+    publish_sale(app, state, sale);
+}

@@ -1,0 +1,332 @@
+//! The JSON the UI sees: small, flat structs built from core types at the boundary.
+//!
+//! Core types never grow `Serialize`; this module is the only place that decides how a sale,
+//! a product or a day looks to JavaScript. Times cross as Unix milliseconds (the UI formats
+//! them in Asia/Taipei); money crosses both as a whole-TWD integer and as `NT$1,290` text so
+//! the UI never formats money itself. Not here: any rule about sales.
+
+use recur_client::Product;
+use recur_domain::state::{decide, Decision};
+use recur_domain::{CauseKind, Money, SaleState, Timestamp};
+use recur_ledger::{DaySummary, Sale};
+use serde::Serialize;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ProductDto {
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+    /// `ONE_TIME`, `SUBSCRIPTION`, …
+    pub product_type: String,
+    pub price: i64,
+    pub price_text: String,
+    /// `MONTHLY`, `YEARLY`, … for subscriptions.
+    pub billing_period: Option<String>,
+    pub trial_days: Option<u32>,
+    pub active: bool,
+}
+
+impl From<&Product> for ProductDto {
+    fn from(p: &Product) -> ProductDto {
+        ProductDto {
+            id: p.id.to_string(),
+            name: p.name.clone(),
+            description: p.description.clone(),
+            product_type: p.product_type.clone(),
+            price: p.price.get(),
+            price_text: p.price.display_twd(),
+            billing_period: p.billing_period.clone(),
+            trial_days: p.trial_days,
+            active: p.active,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SaleDto {
+    pub id: String,
+    pub product_id: String,
+    pub product_name: String,
+    /// `PAYMENT`, `SUBSCRIPTION` or `SETUP`.
+    pub mode: String,
+    pub amount: i64,
+    pub amount_text: String,
+    pub customer_email: Option<String>,
+    pub customer_name: Option<String>,
+    /// `DRAFT`, `OPEN`, `PAID`, `FAILED`, `EXPIRED`, `CANCELLED`, `PARTIALLY_REFUNDED`, `REFUNDED`.
+    pub state: String,
+    /// The customer has the payment page open (`checkout.created`).
+    pub page_opened: bool,
+    /// Whether the cashier may ask for a new checkout (after expiry or failure).
+    pub can_renew: bool,
+    /// Whether the cashier may still cancel it.
+    pub can_cancel: bool,
+    pub checkout_id: Option<String>,
+    pub url: Option<String>,
+    pub expires_at: Option<i64>,
+    pub order_id: Option<String>,
+    pub subscription_id: Option<String>,
+    pub paid_amount_text: Option<String>,
+    pub failure: Option<String>,
+    pub attention: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub paid_at: Option<i64>,
+}
+
+impl From<&Sale> for SaleDto {
+    fn from(s: &Sale) -> SaleDto {
+        SaleDto {
+            id: s.id.to_string(),
+            product_id: s.product_id.to_string(),
+            product_name: s.product_name.clone(),
+            mode: s.mode.as_str().to_owned(),
+            amount: s.amount.get(),
+            amount_text: s.amount.display_twd(),
+            customer_email: s.customer_email.clone(),
+            customer_name: s.customer_name.clone(),
+            state: s.state.as_str().to_owned(),
+            page_opened: s.page_opened_at.is_some(),
+            can_renew: matches!(s.state, SaleState::Failed | SaleState::Expired) && allowed(s.state, SaleState::Open, CauseKind::Create),
+            can_cancel: allowed(s.state, SaleState::Cancelled, CauseKind::Cashier),
+            checkout_id: s.checkout_id.as_ref().map(ToString::to_string),
+            url: s.url.clone(),
+            expires_at: s.expires_at.map(Timestamp::unix_ms),
+            order_id: s.order_id.as_ref().map(ToString::to_string),
+            subscription_id: s.subscription_id.as_ref().map(ToString::to_string),
+            paid_amount_text: s.paid_amount.map(Money::display_twd),
+            failure: s.failure.clone(),
+            attention: s.attention.clone(),
+            created_at: s.created_at.unix_ms(),
+            updated_at: s.updated_at.unix_ms(),
+            paid_at: s.paid_at.map(Timestamp::unix_ms),
+        }
+    }
+}
+
+/// Whether the domain's state machine lets the cashier make this move (buttons follow it).
+fn allowed(from: SaleState, to: SaleState, cause: CauseKind) -> bool {
+    decide(from, to, cause) == Ok(Decision::Apply)
+}
+
+/// A checkout URL as a QR code the UI can show as an image.
+#[derive(Clone, Debug, Serialize)]
+pub struct QrDto {
+    pub url: String,
+    /// The host the URL points at, shown small under the code.
+    pub host: String,
+    /// `data:image/svg+xml;base64,…`
+    pub data_url: String,
+    /// Modules per side, quiet zone included (for sizing whole pixels per module).
+    pub modules: u32,
+}
+
+/// What the Pay screen needs: the sale and its QR.
+#[derive(Clone, Debug, Serialize)]
+pub struct PayDto {
+    pub sale: SaleDto,
+    pub qr: Option<QrDto>,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct TotalsDto {
+    pub paid_count: u64,
+    pub paid_text: String,
+    pub open_count: u64,
+    pub failed_count: u64,
+    pub refunded_text: String,
+    pub net_text: String,
+}
+
+impl From<&DaySummary> for TotalsDto {
+    fn from(d: &DaySummary) -> TotalsDto {
+        let count = |wanted: fn(SaleState) -> bool| d.by_state.iter().filter(|t| wanted(t.state)).map(|t| t.count).sum();
+        TotalsDto {
+            paid_count: count(SaleState::is_paid),
+            paid_text: d.collected.display_twd(),
+            open_count: count(|s| matches!(s, SaleState::Draft | SaleState::Open)),
+            failed_count: count(|s| matches!(s, SaleState::Failed | SaleState::Expired)),
+            refunded_text: d.refunded.display_twd(),
+            net_text: d.net.display_twd(),
+        }
+    }
+}
+
+/// Today's sales, newest first, and the day's totals.
+#[derive(Clone, Debug, Serialize)]
+pub struct TodayDto {
+    /// The start of today in Asia/Taipei.
+    pub day_start: i64,
+    pub totals: TotalsDto,
+    pub sales: Vec<SaleDto>,
+}
+
+/// Where the app is: starting (with the step), ready, or failed to start.
+#[derive(Clone, Debug, Serialize)]
+pub struct StatusDto {
+    /// `starting`, `ready` or `failed`.
+    pub phase: &'static str,
+    /// While starting: `keys`, `ledger`, `catalogue`.
+    pub step: Option<&'static str>,
+    pub error: Option<crate::error::CommandError>,
+    /// `sandbox` or `live` (known once ready).
+    pub environment: Option<&'static str>,
+    /// Running on the sandbox inside this app (no key configured).
+    pub embedded: bool,
+    /// The webhook listener runs.
+    pub listener: bool,
+    /// The tunnel's status (`starting`, `up`, …), when a tunnel is configured.
+    pub tunnel: Option<&'static str>,
+    pub shop_name: String,
+    pub version: &'static str,
+}
+
+/// The Settings screen. Keys only ever appear masked.
+#[derive(Clone, Debug, Serialize)]
+pub struct SettingsDto {
+    pub environment: Option<&'static str>,
+    pub embedded: bool,
+    pub api_base: Option<String>,
+    pub secret_key: KeyDto,
+    pub webhook_secret: KeyDto,
+    /// `ok`, or the keyring's error code (`keyring_unavailable`, …).
+    pub keyring: String,
+    pub version: &'static str,
+    pub data_dir: Option<String>,
+    pub ledger_path: Option<String>,
+    pub shop_name: String,
+    pub listener: Option<ListenerDto>,
+    pub tunnel: Option<TunnelInfoDto>,
+}
+
+/// The tunnel in Settings: its command and what it last said.
+#[derive(Clone, Debug, Serialize)]
+pub struct TunnelInfoDto {
+    pub command: String,
+    pub state: Option<TunnelDto>,
+}
+
+/// What the tunnel self-test saw.
+#[derive(Clone, Debug, Serialize)]
+pub struct SelfTestDto {
+    pub url: String,
+    pub status: u16,
+    /// The signed test event came back through the tunnel into the journal.
+    pub journaled: bool,
+    pub round_trip_ms: u64,
+}
+
+impl From<&recur_pos_core::SelfTestReport> for SelfTestDto {
+    fn from(r: &recur_pos_core::SelfTestReport) -> SelfTestDto {
+        SelfTestDto { url: r.url.clone(), status: r.status, journaled: r.journaled, round_trip_ms: r.round_trip.as_millis() as u64 }
+    }
+}
+
+/// The tunnel's state as the top bar and Settings show it.
+#[derive(Clone, Debug, Serialize)]
+pub struct TunnelDto {
+    /// `starting`, `up`, `restarting` or `stopped`.
+    pub status: &'static str,
+    /// The public URL (when up, or the new one after a change).
+    pub url: Option<String>,
+    /// The URL it had before, when it just changed (Recur's dashboard needs the new one).
+    pub previous_url: Option<String>,
+    pub reason: Option<String>,
+    pub retry_in_ms: Option<u64>,
+}
+
+impl From<&recur_pos_core::TunnelEvent> for TunnelDto {
+    fn from(event: &recur_pos_core::TunnelEvent) -> TunnelDto {
+        use recur_pos_core::{TunnelEvent, TunnelStatus};
+        let empty = TunnelDto { status: "starting", url: None, previous_url: None, reason: None, retry_in_ms: None };
+        match event {
+            TunnelEvent::UrlChanged { old, new } => {
+                TunnelDto { status: "up", url: Some(new.clone()), previous_url: old.clone(), ..empty }
+            }
+            TunnelEvent::Status(TunnelStatus::Starting) => empty,
+            TunnelEvent::Status(TunnelStatus::Up { url }) => TunnelDto { status: "up", url: Some(url.clone()), ..empty },
+            TunnelEvent::Status(TunnelStatus::Restarting { reason, retry_in }) => TunnelDto {
+                status: "restarting",
+                reason: Some(reason.clone()),
+                retry_in_ms: Some(retry_in.as_millis() as u64),
+                ..empty
+            },
+            TunnelEvent::Status(TunnelStatus::Stopped) => TunnelDto { status: "stopped", ..empty },
+        }
+    }
+}
+
+/// The webhook listener: where Recur must deliver, and what it received so far.
+#[derive(Clone, Debug, Serialize)]
+pub struct ListenerDto {
+    pub webhook_url: String,
+    pub received: u64,
+    pub applied: u64,
+    pub duplicates: u64,
+    pub rejected: u64,
+}
+
+impl ListenerDto {
+    pub fn new(webhook_url: String, stats: recur_listener::ListenerStats) -> ListenerDto {
+        ListenerDto {
+            webhook_url,
+            received: stats.received,
+            applied: stats.applied,
+            duplicates: stats.duplicates,
+            rejected: stats.rejected,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct KeyDto {
+    /// `sk_test_••••••••1234`.
+    pub masked: Option<String>,
+    /// `env`, `keyring` or `none`.
+    pub source: &'static str,
+}
+
+/// What the customer-facing window may know: one sale's amount, product, QR and state; never
+/// an email, a name, another sale or anything to act on.
+#[derive(Clone, Debug, Serialize)]
+pub struct CustomerViewDto {
+    pub shop_name: String,
+    /// `idle`, or the shown sale's state.
+    pub state: String,
+    pub page_opened: bool,
+    pub amount_text: Option<String>,
+    pub product_name: Option<String>,
+    pub mode: Option<String>,
+    pub qr: Option<QrDto>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use recur_ledger::StateTotal;
+
+    #[test]
+    fn totals_count_paid_open_and_failed() {
+        let total = |state, count| StateTotal { state, count, amount: Money::new(100) };
+        let day = DaySummary {
+            day_start: Timestamp::from_unix_ms(0),
+            day_end: Timestamp::from_unix_ms(1),
+            by_state: vec![
+                total(SaleState::Open, 2),
+                total(SaleState::Paid, 3),
+                total(SaleState::Failed, 1),
+                total(SaleState::Refunded, 1),
+            ],
+            collected: Money::new(1290),
+            refunded: Money::new(90),
+            net: Money::new(1200),
+            attention: 0,
+            renewals: 0,
+            renewals_total: Money::ZERO,
+        };
+        let t = TotalsDto::from(&day);
+        assert_eq!((t.paid_count, t.open_count, t.failed_count), (4, 2, 1));
+        assert_eq!(t.paid_text, "NT$1,290");
+        assert_eq!(t.net_text, "NT$1,200");
+    }
+}

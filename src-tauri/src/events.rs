@@ -1,0 +1,82 @@
+//! Core events → UI events: one UI event name per [`CoreEvent`] variant, plus the shell's own.
+//!
+//! JavaScript never polls for what the core knows: it listens to these. Not here: deciding
+//! anything about a sale (the payloads are plain DTOs of what the core said).
+
+use recur_pos_core::CoreEvent;
+use serde::Serialize;
+use tauri::{AppHandle, Emitter, Manager};
+use tokio::sync::broadcast;
+
+use crate::display;
+use crate::dto::{SaleDto, TunnelDto};
+use crate::state::AppState;
+
+/// `CoreEvent::SaleChanged`, with a [`SaleDto`].
+pub const SALE_CHANGED: &str = "sale-changed";
+/// `CoreEvent::CatalogueChanged` (no payload: the UI asks for the products it shows).
+pub const CATALOGUE_CHANGED: &str = "catalogue-changed";
+/// `CoreEvent::JournalChanged`: a webhook delivery was journaled (no payload).
+pub const JOURNAL_CHANGED: &str = "journal-changed";
+/// `CoreEvent::Tunnel`: the tunnel's status or public URL changed, with a [`TunnelDto`].
+pub const TUNNEL_CHANGED: &str = "tunnel-changed";
+/// Events were lost (a slow listener); the UI reloads what it shows.
+pub const RESYNC: &str = "resync";
+/// The app is starting / ready / failed, with a `StatusDto`.
+pub const APP_STATUS: &str = "app-status";
+/// The Pay screen's session watcher: reading works, or fails and retries, with a [`WatchStatus`].
+pub const WATCH_STATUS: &str = "watch-status";
+/// To the customer window only: what it shows, with a `CustomerViewDto`.
+pub const CUSTOMER_VIEW: &str = "customer-view";
+
+/// How the session watcher is doing.
+#[derive(Clone, Debug, Serialize)]
+pub struct WatchStatus {
+    pub sale_id: String,
+    pub ok: bool,
+    /// The error code of the last failed read.
+    pub code: Option<String>,
+    /// When the watcher tries again.
+    pub retry_in_ms: Option<u64>,
+}
+
+/// Forwards the core's events until the counter that sends them is gone.
+pub fn forward(app: AppHandle, mut events: broadcast::Receiver<CoreEvent>) {
+    tauri::async_runtime::spawn(async move {
+        loop {
+            match events.recv().await {
+                Ok(CoreEvent::SaleChanged(sale)) => {
+                    emit(&app, SALE_CHANGED, SaleDto::from(&sale));
+                    let state = app.state::<AppState>();
+                    if state.display().as_ref() == Some(&sale.id) {
+                        display::publish_sale(&app, &state, Some(&sale));
+                    }
+                }
+                Ok(CoreEvent::CatalogueChanged) => emit(&app, CATALOGUE_CHANGED, ()),
+                Ok(CoreEvent::JournalChanged) => emit(&app, JOURNAL_CHANGED, ()),
+                Ok(CoreEvent::Tunnel(event)) => {
+                    let dto = TunnelDto::from(&event);
+                    app.state::<AppState>().set_tunnel_state(dto.clone());
+                    emit(&app, TUNNEL_CHANGED, dto);
+                }
+                Err(broadcast::error::RecvError::Lagged(missed)) => {
+                    tracing::warn!(missed, "the UI fell behind the core's events; asking it to reload");
+                    emit(&app, RESYNC, ());
+                }
+                Err(broadcast::error::RecvError::Closed) => break,
+            }
+        }
+    });
+}
+
+pub fn emit<S: Serialize + Clone>(app: &AppHandle, event: &str, payload: S) {
+    if let Err(e) = app.emit(event, payload) {
+        tracing::warn!(event, error = %e, "could not emit to the UI");
+    }
+}
+
+/// Tells the main window where start-up is.
+pub fn status(app: &AppHandle) {
+    let status = app.state::<AppState>().status();
+    emit(app, APP_STATUS, status);
+}

@@ -1,0 +1,228 @@
+//! The harness: one real `recur-pos` app on the embedded sandbox per test, driven through
+//! tauri-driver, with helpers that poll the DOM against a deadline (never fixed sleeps).
+
+use std::path::PathBuf;
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+use super::driver::{Session, TauriDriver};
+
+/// One app window at a time: two WebKit instances on two cores make both slow and flaky.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+/// How long any one expected change may take on a loaded 2-core machine.
+const DEADLINE: Duration = Duration::from_secs(20);
+
+pub const PAY_CARD: &str = "4147631000000001";
+pub const DECLINE_CARD: &str = "4000000000000002";
+
+pub struct App {
+    pub session: Session,
+    name: &'static str,
+    shots: PathBuf,
+    _driver: TauriDriver,
+    _dir: tempfile::TempDir,
+    _turn: MutexGuard<'static, ()>,
+}
+
+/// A checkout as the Pay screen shows it.
+#[derive(Clone, Debug)]
+pub struct Checkout {
+    pub sale_id: String,
+    pub url: String,
+}
+
+impl Checkout {
+    /// `http://127.0.0.1:PORT` of the embedded sandbox that serves this checkout.
+    pub fn origin(&self) -> String {
+        let url = url::Url::parse(&self.url).expect("checkout URL");
+        url.origin().ascii_serialization()
+    }
+
+    pub fn session_id(&self) -> String {
+        self.url.trim_end_matches('/').rsplit('/').next().expect("an id").to_owned()
+    }
+
+    /// Pays through the sandbox's control API as a customer would; returns the HTTP status.
+    pub fn pay(&self, card: &str) -> u16 {
+        let url = format!("{}/_sandbox/sessions/{}/pay", self.origin(), self.session_id());
+        let body = json!({"card_number": card, "email": "customer@example.tw", "name": "王小明"});
+        reqwest::blocking::Client::new().post(url).json(&body).send().expect("sandbox pay").status().as_u16()
+    }
+
+    /// Expires the session now through the sandbox's control API.
+    pub fn expire(&self) {
+        let url = format!("{}/_sandbox/sessions/{}/expire", self.origin(), self.session_id());
+        let status = reqwest::blocking::Client::new().post(url).send().expect("sandbox expire").status();
+        assert!(status.is_success(), "expire answered {status}");
+    }
+
+    /// Opens the hosted page as the customer's phone would (the sandbox emits `checkout.created`).
+    pub fn open_page(&self) {
+        let status = reqwest::blocking::get(&self.url).expect("hosted page").status();
+        assert!(status.is_success(), "hosted page answered {status}");
+    }
+}
+
+impl App {
+    /// Starts the app (fresh ledger, an empty keyring namespace, no key) and waits for Sell.
+    pub fn launch(name: &'static str) -> App {
+        App::launch_with(name, &[])
+    }
+
+    /// The same, with more environment for the app.
+    pub fn launch_with(name: &'static str, extra_env: &[(&str, &str)]) -> App {
+        let turn = ONE_AT_A_TIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        assert!(
+            std::env::var_os("DISPLAY").is_some(),
+            "the end-to-end tests need a display: run them under xvfb-run (scripts/test.sh does)"
+        );
+        let dir = tempfile::tempdir().expect("temp dir");
+        let shots = artifacts_dir();
+        std::fs::create_dir_all(&shots).expect("screenshot folder");
+        let env = vec![
+            ("RECUR_POS_DB", dir.path().join("ledger.db").display().to_string()),
+            // Each test its own keyring namespace: a key one test saves never leaks into another.
+            ("RECUR_POS_KEYRING_SERVICE", format!("tw.recur.pos.e2e.{}.{name}", std::process::id())),
+            ("RECUR_POS_SHOP_NAME", "日光咖啡 Sunlight Café".to_owned()),
+            ("RECUR_POS_POLL_MS", "500".to_owned()),
+        ];
+        let env: Vec<(&str, String)> = env.into_iter().chain(extra_env.iter().map(|(k, v)| (*k, v.to_string()))).collect();
+        let driver = TauriDriver::start(&env, &dir.path().join("tauri-driver.log"));
+        // RECUR_POS_E2E_APP measures another build (e.g. the release binary) the same way.
+        let binary = std::env::var("RECUR_POS_E2E_APP").unwrap_or_else(|_| env!("CARGO_BIN_EXE_recur-pos").to_owned());
+        let session = driver.session(&binary);
+        let app = App { session, name, shots, _driver: driver, _dir: dir, _turn: turn };
+        app.wait_js(
+            "the Sell screen with the catalogue",
+            "return document.body.dataset.booted === 'true' && !document.getElementById('view-sell').hidden \
+             && document.querySelectorAll('#tiles .tile').length > 0",
+        );
+        app
+    }
+
+    /// Polls `script` until it returns something truthy; panics after the deadline.
+    pub fn wait_js(&self, what: &str, script: &str) -> Value {
+        let deadline = Instant::now() + DEADLINE;
+        let mut last: Value;
+        loop {
+            match self.session.execute(script, vec![]) {
+                Ok(value) if truthy(&value) => return value,
+                Ok(value) => last = value,
+                Err(e) => last = Value::String(e),
+            }
+            if Instant::now() > deadline {
+                self.shot("timeout");
+                panic!("{}: waited {DEADLINE:?} for {what}; last answer {last}", self.name);
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    pub fn js(&self, script: &str) -> Value {
+        self.session.execute(script, vec![]).unwrap_or_else(|e| panic!("{}: script failed: {e}", self.name))
+    }
+
+    /// Clicks the element at `css`, waiting for it to exist and be enabled.
+    pub fn click(&self, css: &str) {
+        let quoted = serde_json::to_string(css).expect("css");
+        self.wait_js(
+            &format!("{css} to be clickable"),
+            &format!("const e = document.querySelector({quoted}); return !!e && !e.disabled && e.offsetParent !== null;"),
+        );
+        let element = self.session.find(css).unwrap_or_else(|e| panic!("{css}: {e}"));
+        self.session.click(&element).unwrap_or_else(|e| panic!("click {css}: {e}"));
+    }
+
+    pub fn type_into(&self, css: &str, text: &str) {
+        let element = self.session.find(css).unwrap_or_else(|e| panic!("{css}: {e}"));
+        self.session.send_keys(&element, text).unwrap_or_else(|e| panic!("type into {css}: {e}"));
+    }
+
+    pub fn text(&self, css: &str) -> String {
+        let quoted = serde_json::to_string(css).expect("css");
+        self.js(&format!("const e = document.querySelector({quoted}); return e ? e.textContent.trim() : null;"))
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// Saves a screenshot as `<artifacts>/<test>-<step>.png` and returns its bytes.
+    pub fn shot(&self, step: &str) -> Vec<u8> {
+        let png = self.session.screenshot().unwrap_or_else(|e| panic!("screenshot: {e}"));
+        let path = self.shots.join(format!("{}-{step}.png", self.name));
+        std::fs::write(&path, &png).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        png
+    }
+
+    /// Picks `product` on Sell (optionally SETUP and an email), presses Charge, and waits for
+    /// the Pay screen with its QR painted.
+    pub fn charge(&self, product: &str, setup: bool, email: Option<&str>) -> Checkout {
+        self.wait_js("the Sell screen", "return !document.getElementById('view-sell').hidden");
+        self.click(&format!(".tile[data-product-id=\"{product}\"]"));
+        if setup {
+            self.click("input[name=\"mode\"][value=\"SETUP\"]");
+        }
+        if let Some(email) = email {
+            self.type_into("#email", email);
+        }
+        let before = self.js("return window.recurPosMetrics ? window.recurPosMetrics.chargeToQrMs.length : 0");
+        self.click("#charge");
+        self.wait_js(
+            "the Pay screen with its QR painted",
+            &format!(
+                "return !document.getElementById('view-pay').hidden && !!document.getElementById('pay-qr').dataset.url \
+                 && window.recurPosMetrics.chargeToQrMs.length > {before}"
+            ),
+        );
+        self.checkout()
+    }
+
+    /// The checkout the Pay screen shows now.
+    pub fn checkout(&self) -> Checkout {
+        let found = self.js(
+            "return {sale: document.getElementById('view-pay').dataset.saleId, url: document.getElementById('pay-qr').dataset.url}",
+        );
+        Checkout {
+            sale_id: found["sale"].as_str().expect("a sale id on the Pay screen").to_owned(),
+            url: found["url"].as_str().expect("a checkout URL on the Pay screen").to_owned(),
+        }
+    }
+
+    /// Waits until the Pay screen shows `state` (`OPEN`, `OPENED`, `PAID`, `FAILED`, `EXPIRED`).
+    pub fn wait_pay_state(&self, state: &str) {
+        self.wait_js(
+            &format!("the Pay screen to show {state}"),
+            &format!("return document.getElementById('view-pay').dataset.state === '{state}'"),
+        );
+    }
+
+    /// Opens Today and waits for `sale` to show `state`.
+    pub fn wait_today(&self, sale: &str, state: &str) {
+        self.click(".tab[data-view=\"today\"]");
+        self.wait_js(
+            &format!("sale {sale} in Today as {state}"),
+            &format!("const r = document.querySelector('#today-rows tr[data-sale-id=\"{sale}\"]'); return !!r && r.dataset.state === '{state}';"),
+        );
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        self.session.close();
+    }
+}
+
+fn truthy(value: &Value) -> bool {
+    !matches!(value, Value::Null | Value::Bool(false)) && value != &json!("") && value != &json!(0)
+}
+
+/// `$RECUR_POS_ARTIFACTS/screenshots`, default `<repo>/test-artifacts/screenshots`.
+pub fn artifacts_dir() -> PathBuf {
+    std::env::var_os("RECUR_POS_ARTIFACTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("test-artifacts"))
+        .join("screenshots")
+}

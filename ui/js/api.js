@@ -1,0 +1,52 @@
+// The one module that touches the host (window.__TAURI__): every command and every event the
+// UI uses goes through here. Commands reject with {code, message, sale_id?}; the UI maps the
+// code to a sentence (i18n.js) and never parses the message.
+
+const host = window.__TAURI__;
+
+async function call(command, args) {
+  try {
+    return await host.core.invoke(command, args);
+  } catch (error) {
+    if (error && typeof error === 'object' && typeof error.code === 'string') throw error;
+    // Refusals from Tauri itself (ACL, a missing command) arrive as plain strings.
+    throw { code: 'internal', message: String(error) };
+  }
+}
+
+export const api = {
+  appStatus: () => call('app_status'),
+  reopen: () => call('reopen'),
+  settings: () => call('settings'),
+  saveKeys: (secretKey, webhookSecret) => call('save_keys', { secretKey, webhookSecret }),
+  clearKeys: () => call('clear_keys'),
+  tunnelSelfTest: () => call('tunnel_self_test'),
+  products: (refresh = false) => call('products', { refresh }),
+  charge: (input) => call('charge', { input }),
+  newCheckout: (id) => call('new_checkout', { id }),
+  cancelSale: (id) => call('cancel_sale', { id }),
+  payView: (id) => call('pay_view', { id }),
+  today: () => call('today'),
+  watchSale: (id) => call('watch_sale', { id }),
+  unwatchSale: () => call('unwatch_sale'),
+  openCheckout: (id) => call('open_checkout', { id }),
+  openCustomerDisplay: () => call('open_customer_display'),
+  customerView: () => call('customer_view'),
+};
+
+/** Event names, one per core event plus the shell's own (src-tauri/src/events.rs). */
+export const EVENTS = {
+  saleChanged: 'sale-changed',
+  catalogueChanged: 'catalogue-changed',
+  journalChanged: 'journal-changed',
+  tunnelChanged: 'tunnel-changed',
+  resync: 'resync',
+  appStatus: 'app-status',
+  watchStatus: 'watch-status',
+  customerView: 'customer-view',
+};
+
+/** Calls `handler(payload)` for each `event`; resolves to an unlisten function. */
+export function on(event, handler) {
+  return host.event.listen(event, (e) => handler(e.payload));
+}

@@ -1,0 +1,79 @@
+// Display helpers: times in Asia/Taipei (24 h), countdowns, state and product badges.
+// Money arrives already formatted from Rust (`NT$1,290`); nothing here formats money.
+
+import { language, t } from './i18n.js';
+
+const TZ = 'Asia/Taipei';
+
+// Built once: the clock ticks every second.
+const CLOCK = new Intl.DateTimeFormat('zh-TW', {
+  timeZone: TZ, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
+});
+
+export function clockText(date = new Date()) {
+  return CLOCK.format(date);
+}
+
+export function timeText(ms) {
+  return new Intl.DateTimeFormat(language(), {
+    timeZone: TZ, hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+  }).format(new Date(ms));
+}
+
+/** `29:59` for a number of milliseconds (never negative). */
+export function remainingText(ms) {
+  const total = Math.max(0, Math.ceil(ms / 1000));
+  const minutes = Math.floor(total / 60);
+  return `${String(minutes).padStart(2, '0')}:${String(total % 60).padStart(2, '0')}`;
+}
+
+/**
+ * The key of a sale's state for colours and words: an OPEN sale whose page is open is OPENED,
+ * and a completed card-only (SETUP) sale is SAVED — nothing was paid.
+ */
+export function stateKey(sale) {
+  if (sale.state === 'OPEN' && sale.page_opened) return 'OPENED';
+  if (sale.state === 'PAID' && sale.mode === 'SETUP') return 'SAVED';
+  return sale.state;
+}
+
+export function stateBadge(sale, el = document.createElement('span')) {
+  const key = stateKey(sale);
+  el.className = `badge state state-${key}`;
+  el.dataset.state = key;
+  el.textContent = t(`state.${key}`);
+  return el;
+}
+
+/** Badges for a product tile: 單次 / 每月 / 每年, and 試用 N 天. */
+export function productBadges(product) {
+  const badges = [];
+  if (product.product_type === 'SUBSCRIPTION') {
+    const period = { WEEKLY: 'weekly', MONTHLY: 'monthly', YEARLY: 'yearly' }[product.billing_period] || 'subscription';
+    badges.push({ cls: 'badge-sub', text: t(`badge.${period}`) });
+  } else {
+    badges.push({ cls: 'badge-once', text: t('badge.one_time') });
+  }
+  if (product.trial_days) badges.push({ cls: 'badge-trial', text: t('badge.trial', { n: product.trial_days }) });
+  return badges;
+}
+
+/** `ab…@shop.tw`: enough to recognise an email at a glance without showing it all. */
+export function shortEmail(email) {
+  if (!email) return '';
+  const [user, domain] = email.split('@');
+  if (!domain) return email;
+  return `${user.slice(0, 2)}…@${domain}`;
+}
+
+export function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  Object.entries(props).forEach(([key, value]) => {
+    if (key === 'class') node.className = value;
+    else if (key === 'dataset') Object.assign(node.dataset, value);
+    else if (key === 'text') node.textContent = value;
+    else node.setAttribute(key, value);
+  });
+  children.flat().forEach((child) => child != null && node.append(child));
+  return node;
+}

@@ -1,0 +1,65 @@
+// The top bar: shop name, the environment stripe, status dots, language and the
+// Asia/Taipei 24 h clock.
+
+import { clockText } from './format.js';
+import { language, setLanguage, t, onLanguage } from './i18n.js';
+
+const $ = (id) => document.getElementById(id);
+let status = null;
+const dots = { recur: 'unknown', listener: 'off', tunnel: 'off' };
+
+export function init() {
+  const tick = () => { $('clock').textContent = clockText(); };
+  tick();
+  setInterval(tick, 1000);
+  $('lang-switch').addEventListener('click', () => setLanguage(language() === 'zh-TW' ? 'en' : 'zh-TW'));
+  onLanguage(render);
+  render();
+}
+
+/** The app status from the shell (environment, shop name). */
+export function setStatus(next) {
+  status = next;
+  if (next.phase === 'ready') {
+    dots.recur = 'ok';
+    dots.listener = next.listener ? 'ok' : 'off';
+    dots.tunnel = { up: 'ok', restarting: 'error', starting: 'unknown' }[next.tunnel] || 'off';
+  }
+  render();
+}
+
+/** `ok`, `error`, `off` or `unknown` for one dot. */
+export function setDot(name, state) {
+  dots[name] = state;
+  render();
+}
+
+function render() {
+  $('shop-name').textContent = status?.shop_name || t('app.title');
+  $('clock').title = t('clock.label');
+  const lang = $('lang-switch');
+  lang.textContent = t('app.switch_language');
+  lang.lang = language() === 'zh-TW' ? 'en' : 'zh-TW';
+  lang.setAttribute('aria-label', t('app.switch_language_label'));
+  renderStripe();
+  Object.entries(dots).forEach(([name, state]) => {
+    const dot = $(`dot-${name}`);
+    dot.dataset.state = state;
+    const word = { ok: 'dots.connected', error: 'dots.disconnected', off: 'dots.not_set', unknown: 'dots.disconnected' }[state];
+    dot.querySelector('.dot-word').textContent = t(word);
+  });
+}
+
+function renderStripe() {
+  const stripe = $('env-stripe');
+  if (!status || !status.environment) {
+    stripe.hidden = true;
+    return;
+  }
+  const live = status.environment === 'live';
+  stripe.hidden = false;
+  stripe.className = `env-stripe ${live ? 'env-live' : 'env-sandbox'}`;
+  stripe.dataset.env = live ? 'live' : 'sandbox';
+  $('env-name').textContent = t(live ? 'env.live' : 'env.sandbox');
+  $('env-hint').textContent = t(live ? 'env.live_hint' : status.embedded ? 'env.embedded_hint' : 'env.sandbox_hint');
+}
