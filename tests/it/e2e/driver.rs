@@ -19,12 +19,14 @@ const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 pub struct TauriDriver {
     child: Child,
     port: u16,
+    log: PathBuf,
 }
 
 impl TauriDriver {
     /// Starts `tauri-driver` on free loopback ports with `env` set for the app it will launch.
     pub fn start(env: &[(&str, String)], log: &Path) -> TauriDriver {
         let (port, native) = (free_port(), free_port());
+        let log_path = log.to_owned();
         let log = std::fs::File::create(log).expect("driver log file");
         let mut command = Command::new(tauri_driver_path());
         command
@@ -38,7 +40,7 @@ impl TauriDriver {
         }
         command.envs(env.iter().map(|(k, v)| (*k, v.as_str())));
         let child = command.spawn().expect("tauri-driver starts (run scripts/setup.sh and put its tools/bin on PATH)");
-        let driver = TauriDriver { child, port };
+        let driver = TauriDriver { child, port, log: log_path };
         let deadline = Instant::now() + Duration::from_secs(20);
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
             assert!(Instant::now() < deadline, "tauri-driver did not listen on {port} within 20 s");
@@ -58,16 +60,24 @@ impl TauriDriver {
             "browserName": "wry",
             "tauri:options": {"application": application}
         }}});
-        let answer: Value = http
-            .post(format!("{base}/session"))
-            .json(&capabilities)
-            .send()
-            .and_then(|r| r.json())
-            .expect("new WebDriver session");
-        let id = answer["value"]["sessionId"]
-            .as_str()
-            .unwrap_or_else(|| panic!("no session id in {answer}"))
-            .to_owned();
+        // On a loaded machine WebKitWebDriver now and then drops the very first request while
+        // the app is still starting; a new session is safe to ask for again.
+        let mut failures = Vec::new();
+        let id = loop {
+            let answer = http.post(format!("{base}/session")).json(&capabilities).send().and_then(|r| r.json::<Value>());
+            match answer {
+                Ok(answer) if answer["value"]["sessionId"].is_string() => {
+                    break answer["value"]["sessionId"].as_str().unwrap_or_default().to_owned();
+                }
+                Ok(answer) => failures.push(format!("no session id in {answer}")),
+                Err(e) => failures.push(format!("{e:?}")),
+            }
+            if failures.len() >= 3 {
+                let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+                panic!("new WebDriver session failed 3 times: {failures:#?}\ntauri-driver log:\n{log}");
+            }
+            std::thread::sleep(Duration::from_secs(1));
+        };
         Session { http, base: format!("{base}/session/{id}") }
     }
 }
