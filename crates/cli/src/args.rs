@@ -157,18 +157,48 @@ mod tests {
 
     #[test]
     fn the_fixed_flags_parse() {
-        let cli = parse(&["charge", "--product", "prod_latte", "--mode", "setup", "--email", "a@b.tw", "--name", "N", "--wait", "--qr", "--json"]).unwrap();
+        let cli = parse(&[
+            "charge",
+            "--product",
+            "prod_latte",
+            "--mode",
+            "setup",
+            "--email",
+            "a@b.tw",
+            "--name",
+            "N",
+            "--wait",
+            "--qr",
+            "--json",
+        ])
+        .unwrap();
         match cli.command {
-            Command::Charge { product, mode, wait, qr, json, .. } => {
+            Command::Charge {
+                product,
+                mode,
+                wait,
+                qr,
+                json,
+                ..
+            } => {
                 assert_eq!(product, "prod_latte");
                 assert_eq!(mode, Some(recur_domain::Mode::Setup));
                 assert!(wait && qr && json);
             }
             other => panic!("parsed as {other:?}"),
         }
-        assert!(matches!(parse(&["sales", "--state", "paid", "--json"]).unwrap().command,
-            Command::Sales { state: Some(recur_domain::SaleState::Paid), json: true, .. }));
-        assert!(matches!(parse(&["sale", "01ABC"]).unwrap().command, Command::Sale { .. }));
+        assert!(matches!(
+            parse(&["sales", "--state", "paid", "--json"]).unwrap().command,
+            Command::Sales {
+                state: Some(recur_domain::SaleState::Paid),
+                json: true,
+                ..
+            }
+        ));
+        assert!(matches!(
+            parse(&["sale", "01ABC"]).unwrap().command,
+            Command::Sale { .. }
+        ));
         match parse(&["day", "--date", "2026-11-30"]).unwrap().command {
             Command::Day { date: Some(d), .. } => assert_eq!(d.to_rfc3339(), "2026-11-29T16:00:00.000Z"),
             other => panic!("parsed as {other:?}"),
@@ -177,7 +207,15 @@ mod tests {
 
     #[test]
     fn bad_words_are_refused() {
-        for args in [&["charge"][..], &["charge", "--product", "p", "--mode", "BOGUS"], &["sales", "--state", "PAYED"], &["refund"], &["charge", "--product", "p", "--timeout", "5"], &["day", "--date", "2026-13-01"], &["export", "--from", "yesterday"]] {
+        for args in [
+            &["charge"][..],
+            &["charge", "--product", "p", "--mode", "BOGUS"],
+            &["sales", "--state", "PAYED"],
+            &["refund"],
+            &["charge", "--product", "p", "--timeout", "5"],
+            &["day", "--date", "2026-13-01"],
+            &["export", "--from", "yesterday"],
+        ] {
             assert!(parse(args).is_err(), "{args:?}");
         }
     }

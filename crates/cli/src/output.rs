@@ -55,7 +55,9 @@ pub fn sale_detail_json(detail: &SaleDetail) -> Value {
     value["checkouts"] = detail
         .checkouts
         .iter()
-        .map(|c| json!({ "checkout_id": c.checkout_id.as_str(), "url": c.url, "created_at": c.created_at.to_rfc3339() }))
+        .map(
+            |c| json!({ "checkout_id": c.checkout_id.as_str(), "url": c.url, "created_at": c.created_at.to_rfc3339() }),
+        )
         .collect();
     value
 }
@@ -85,7 +87,11 @@ pub fn error_json(code: &str, message: &str, sale: Option<&Sale>) -> Value {
 pub fn sale_line(sale: &Sale) -> String {
     format!(
         "{}  {:<18}  {:>10}  {:<12}  {}  {}",
-        sale.created_at.to_rfc3339().get(..19).unwrap_or_default().replace('T', " "),
+        sale.created_at
+            .to_rfc3339()
+            .get(..19)
+            .unwrap_or_default()
+            .replace('T', " "),
         sale.state.as_str(),
         sale.amount.display_twd(),
         sale.mode.as_str(),
@@ -98,7 +104,13 @@ pub fn sale_text(detail: &SaleDetail) -> String {
     let s = &detail.sale;
     let mut out = format!(
         "sale      {}\nstate     {}\nproduct   {} ({})\nmode      {}\namount    {} {}\n",
-        s.id, s.state, s.product_name, s.product_id, s.mode, s.amount.display_twd(), s.currency
+        s.id,
+        s.state,
+        s.product_name,
+        s.product_id,
+        s.mode,
+        s.amount.display_twd(),
+        s.currency
     );
     let optional = [
         ("customer", s.customer_email.clone()),
@@ -185,12 +197,26 @@ pub fn day_json(d: &DaySummary) -> Value {
 pub fn day_text(d: &DaySummary) -> String {
     let mut out = format!("day       {} (Asia/Taipei)\n", d.day_start.taipei_date());
     for t in &d.by_state {
-        out.push_str(&format!("  {:<18} {:>4}  {:>12}\n", t.state.as_str(), t.count, t.amount.display_twd()));
+        out.push_str(&format!(
+            "  {:<18} {:>4}  {:>12}\n",
+            t.state.as_str(),
+            t.count,
+            t.amount.display_twd()
+        ));
     }
-    out.push_str(&format!("collected {}\nrefunded  {}\nrenewals  {} ({})\nnet       {}\n",
-        d.collected.display_twd(), d.refunded.display_twd(), d.renewals, d.renewals_total.display_twd(), d.net.display_twd()));
+    out.push_str(&format!(
+        "collected {}\nrefunded  {}\nrenewals  {} ({})\nnet       {}\n",
+        d.collected.display_twd(),
+        d.refunded.display_twd(),
+        d.renewals,
+        d.renewals_total.display_twd(),
+        d.net.display_twd()
+    ));
     if d.attention > 0 {
-        out.push_str(&format!("ATTENTION {} sale(s) need a look (see `recur-pos sales`)\n", d.attention));
+        out.push_str(&format!(
+            "ATTENTION {} sale(s) need a look (see `recur-pos sales`)\n",
+            d.attention
+        ));
     }
     out
 }
@@ -199,8 +225,21 @@ pub fn day_text(d: &DaySummary) -> String {
 pub fn write_csv(out: &mut dyn std::io::Write, sales: &[Sale]) -> Result<(), csv::Error> {
     let mut writer = csv::Writer::from_writer(out);
     writer.write_record([
-        "created_at", "sale_id", "state", "product_id", "product_name", "mode", "amount", "currency",
-        "paid_amount", "refunded_amount", "customer_email", "checkout_id", "order_id", "paid_at", "attention",
+        "created_at",
+        "sale_id",
+        "state",
+        "product_id",
+        "product_name",
+        "mode",
+        "amount",
+        "currency",
+        "paid_amount",
+        "refunded_amount",
+        "customer_email",
+        "checkout_id",
+        "order_id",
+        "paid_at",
+        "attention",
     ])?;
     for s in sales {
         let opt = |v: Option<String>| v.unwrap_or_default();

@@ -51,9 +51,27 @@ impl Command {
 async fn execute(counter: Counter, command: Command, out: &mut dyn Write) -> Result<u8, PosError> {
     let counter = std::sync::Arc::new(counter);
     match command {
-        Command::Listen { port, sweep_every, json } => listen(&counter, port, sweep_every, json, out).await,
-        Command::Charge { product, mode, email, name, wait, timeout, qr, json } => {
-            let request = ChargeRequest { product_id: product, mode, customer_email: email, customer_name: name };
+        Command::Listen {
+            port,
+            sweep_every,
+            json,
+        } => listen(&counter, port, sweep_every, json, out).await,
+        Command::Charge {
+            product,
+            mode,
+            email,
+            name,
+            wait,
+            timeout,
+            qr,
+            json,
+        } => {
+            let request = ChargeRequest {
+                product_id: product,
+                mode,
+                customer_email: email,
+                customer_name: name,
+            };
             let mut sale = counter.charge(request).await?;
             if let Some(url) = sale.url.as_deref() {
                 eprintln!("checkout: {url}");
@@ -66,12 +84,18 @@ async fn execute(counter: Counter, command: Command, out: &mut dyn Write) -> Res
                 return Ok(0);
             }
             eprintln!("waiting for the customer to pay (sale {})…", sale.id);
-            sale = counter.wait_until_final(&sale.id, timeout.map(Duration::from_secs)).await?;
+            sale = counter
+                .wait_until_final(&sale.id, timeout.map(Duration::from_secs))
+                .await?;
             print_sale(out, json, &sale);
             Ok(if sale.state.is_paid() { 0 } else { 3 })
         }
         Command::Sales { state, limit, json } => {
-            let filter = SaleFilter { state, limit: Some(limit), ..SaleFilter::default() };
+            let filter = SaleFilter {
+                state,
+                limit: Some(limit),
+                ..SaleFilter::default()
+            };
             let sales = counter.sales(&filter)?;
             if json {
                 write_json(out, &Value::Array(sales.iter().map(output::sale_json).collect()));
@@ -98,13 +122,24 @@ async fn execute(counter: Counter, command: Command, out: &mut dyn Write) -> Res
                 write_json(out, &Value::Array(products.iter().map(output::product_json).collect()));
             } else {
                 for p in &products {
-                    let _ = writeln!(out, "{:<24} {:>10}  {:<12} {}", p.id, p.price.display_twd(), p.product_type, p.name);
+                    let _ = writeln!(
+                        out,
+                        "{:<24} {:>10}  {:<12} {}",
+                        p.id,
+                        p.price.display_twd(),
+                        p.product_type,
+                        p.name
+                    );
                 }
             }
             Ok(0)
         }
         Command::Events { unmatched, limit, json } => {
-            let entries = if unmatched { counter.unmatched(limit)? } else { counter.journal(limit)? };
+            let entries = if unmatched {
+                counter.unmatched(limit)?
+            } else {
+                counter.journal(limit)?
+            };
             if json {
                 write_json(out, &Value::Array(entries.iter().map(output::journal_json).collect()));
             } else {
@@ -135,7 +170,11 @@ async fn execute(counter: Counter, command: Command, out: &mut dyn Write) -> Res
         Command::Export { from, to } => {
             let from = from.unwrap_or_else(recur_domain::Timestamp::now).taipei_day_start();
             let until = to.unwrap_or(from).taipei_day_start().plus_ms(24 * 3600 * 1000);
-            let filter = SaleFilter { since: Some(from), until: Some(until), ..SaleFilter::default() };
+            let filter = SaleFilter {
+                since: Some(from),
+                until: Some(until),
+                ..SaleFilter::default()
+            };
             let mut sales = counter.sales(&filter)?;
             sales.reverse();
             output::write_csv(out, &sales).map_err(|e| PosError::InvalidInput(format!("could not write CSV: {e}")))?;
@@ -155,16 +194,28 @@ async fn execute(counter: Counter, command: Command, out: &mut dyn Write) -> Res
 }
 
 /// Runs the webhook listener and the sweeper until Ctrl-C or SIGTERM.
-async fn listen(counter: &std::sync::Arc<Counter>, port: u16, sweep_every: u64, json: bool, out: &mut dyn Write) -> Result<u8, PosError> {
+async fn listen(
+    counter: &std::sync::Arc<Counter>,
+    port: u16,
+    sweep_every: u64,
+    json: bool,
+    out: &mut dyn Write,
+) -> Result<u8, PosError> {
     let listener = counter.start_listener(port)?;
     let sweeper = counter.spawn_sweeper(Duration::from_secs(sweep_every.max(1)));
     if json {
-        write_json(out, &serde_json::json!({ "port": listener.port(), "webhook_url": listener.webhook_url() }));
+        write_json(
+            out,
+            &serde_json::json!({ "port": listener.port(), "webhook_url": listener.webhook_url() }),
+        );
     } else {
         let _ = writeln!(out, "listening on {}", listener.webhook_url());
         let _ = out.flush();
     }
-    eprintln!("webhooks: {} — expose it with a tunnel and register the public URL in Recur's dashboard", listener.webhook_url());
+    eprintln!(
+        "webhooks: {} — expose it with a tunnel and register the public URL in Recur's dashboard",
+        listener.webhook_url()
+    );
     wait_for_stop_signal().await;
     eprintln!("stopping: finishing deliveries in flight");
     sweeper.abort();
@@ -206,7 +257,10 @@ fn write_json(out: &mut dyn Write, value: &Value) {
 fn report_error(out: &mut dyn Write, json: bool, error: &PosError) -> u8 {
     eprintln!("error [{}]: {error}", error.code());
     if json {
-        write_json(out, &output::error_json(&error.code(), &error.to_string(), error.sale()));
+        write_json(
+            out,
+            &output::error_json(&error.code(), &error.to_string(), error.sale()),
+        );
     }
     1
 }

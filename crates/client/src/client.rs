@@ -59,10 +59,20 @@ impl RecurClient {
             // A redirect would resend the key to another place, or turn the POST into a GET.
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .map_err(|e| RecurError::Config { message: format!("cannot build the HTTP client: {e}") })?;
+            .map_err(|e| RecurError::Config {
+                message: format!("cannot build the HTTP client: {e}"),
+            })?;
         let base_text = base.as_str().trim_end_matches('/').to_owned();
         let policy = RetryPolicy::from_config(&config);
-        Ok(Self { inner: Arc::new(Inner { http, base, base_text, environment, policy }) })
+        Ok(Self {
+            inner: Arc::new(Inner {
+                http,
+                base,
+                base_text,
+                environment,
+                policy,
+            }),
+        })
     }
 
     pub fn environment(&self) -> Environment {
@@ -95,13 +105,19 @@ impl RecurClient {
     pub async fn get_checkout(&self, id: &CheckoutId) -> Result<CheckoutSession, RecurError> {
         let url = self.endpoint(&["checkout", "sessions", id.as_str()]);
         let bytes = self
-            .send(RequestKind::Read, "get_checkout", || self.inner.http.request(Method::GET, url.clone()))
+            .send(RequestKind::Read, "get_checkout", || {
+                self.inner.http.request(Method::GET, url.clone())
+            })
             .await?;
         decode_session(&bytes)
     }
 
     /// One page of products; `limit` is capped at 100, `starting_after` is the last id seen.
-    pub async fn list_products(&self, limit: Option<u32>, starting_after: Option<&str>) -> Result<ProductPage, RecurError> {
+    pub async fn list_products(
+        &self,
+        limit: Option<u32>,
+        starting_after: Option<&str>,
+    ) -> Result<ProductPage, RecurError> {
         let mut url = self.endpoint(&["products"]);
         {
             let mut query = url.query_pairs_mut();
@@ -113,7 +129,9 @@ impl RecurClient {
             }
         }
         let bytes = self
-            .send(RequestKind::Read, "list_products", || self.inner.http.request(Method::GET, url.clone()))
+            .send(RequestKind::Read, "list_products", || {
+                self.inner.http.request(Method::GET, url.clone())
+            })
             .await?;
         decode_product_page(&bytes)
     }
@@ -132,7 +150,9 @@ impl RecurClient {
                 return Ok(all);
             }
         }
-        Err(RecurError::undecodable(format!("the product list did not end after {MAX_PAGES} pages")))
+        Err(RecurError::undecodable(format!(
+            "the product list did not end after {MAX_PAGES} pages"
+        )))
     }
 
     /// `{base}/v1/{segments…}`, each segment percent-encoded (an id can never alter the path).
@@ -197,11 +217,17 @@ async fn attempt_once(request: RequestBuilder) -> Result<Vec<u8>, RecurError> {
 /// timeouts, then any other transport failure.
 fn transport_error(error: &reqwest::Error) -> RecurError {
     if error.is_connect() {
-        RecurError::Network { message: describe(error), connect: true }
+        RecurError::Network {
+            message: describe(error),
+            connect: true,
+        }
     } else if error.is_timeout() {
         RecurError::Timeout
     } else {
-        RecurError::Network { message: describe(error), connect: false }
+        RecurError::Network {
+            message: describe(error),
+            connect: false,
+        }
     }
 }
 
@@ -219,14 +245,18 @@ fn describe(error: &reqwest::Error) -> String {
 
 fn default_headers(config: &ClientConfig) -> Result<HeaderMap, RecurError> {
     let key = config.secret_key.expose().trim();
-    let mut auth = HeaderValue::from_str(&format!("Bearer {key}"))
-        .map_err(|_| RecurError::Config { message: "the secret key contains invalid characters".into() })?;
+    let mut auth = HeaderValue::from_str(&format!("Bearer {key}")).map_err(|_| RecurError::Config {
+        message: "the secret key contains invalid characters".into(),
+    })?;
     // Marked sensitive so that no Debug output of the headers can show it.
     auth.set_sensitive(true);
     let mut headers = HeaderMap::new();
     headers.insert(AUTHORIZATION, auth);
     headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-    headers.insert(USER_AGENT, HeaderValue::from_static(concat!("recur-pos/", env!("CARGO_PKG_VERSION"))));
+    headers.insert(
+        USER_AGENT,
+        HeaderValue::from_static(concat!("recur-pos/", env!("CARGO_PKG_VERSION"))),
+    );
     Ok(headers)
 }

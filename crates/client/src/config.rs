@@ -66,7 +66,9 @@ impl ClientConfig {
             });
         }
         if self.max_read_attempts == 0 {
-            return Err(RecurError::Config { message: "max_read_attempts must be at least 1".into() });
+            return Err(RecurError::Config {
+                message: "max_read_attempts must be at least 1".into(),
+            });
         }
         Ok((environment, base))
     }
@@ -107,7 +109,9 @@ pub fn environment_of(key: &str) -> Result<Environment, RecurError> {
     } else if key.starts_with("pk_") {
         return Err(RecurError::PublishableKey);
     } else if key.is_empty() {
-        return Err(RecurError::Config { message: "no Recur secret key is set".into() });
+        return Err(RecurError::Config {
+            message: "no Recur secret key is set".into(),
+        });
     } else {
         // Never echo the key itself: the message names only the expected shapes.
         return Err(RecurError::Config {
@@ -124,7 +128,9 @@ pub fn environment_of(key: &str) -> Result<Environment, RecurError> {
 }
 
 fn normalise_base_url(text: &str) -> Result<Url, RecurError> {
-    let invalid = |why: &str| RecurError::Config { message: format!("invalid Recur base URL: {why}") };
+    let invalid = |why: &str| RecurError::Config {
+        message: format!("invalid Recur base URL: {why}"),
+    };
     let mut url = Url::parse(text.trim()).map_err(|e| invalid(&e.to_string()))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(invalid("the scheme must be https (or http for a local sandbox)"));
@@ -201,7 +207,13 @@ mod tests {
         let check = |base: &str, key: &str| ClientConfig::new(base, Secret::new(key)).validate().map(|(e, _)| e);
         assert_eq!(check("https://api.recur.tw", "sk_live_x1").unwrap(), Environment::Live);
         assert_eq!(check("http://127.0.0.1:9", "sk_live_x1").unwrap(), Environment::Live);
-        assert_eq!(check("http://shop.lan:4010", "sk_live_x1").unwrap_err().code(), "config");
-        assert_eq!(check("http://shop.lan:4010", "sk_test_x1").unwrap(), Environment::Sandbox);
+        assert_eq!(
+            check("http://shop.lan:4010", "sk_live_x1").unwrap_err().code(),
+            "config"
+        );
+        assert_eq!(
+            check("http://shop.lan:4010", "sk_test_x1").unwrap(),
+            Environment::Sandbox
+        );
     }
 }

@@ -93,7 +93,9 @@ impl RecurError {
     }
 
     pub(crate) fn undecodable(message: impl Into<String>) -> Self {
-        RecurError::Undecodable { message: message.into() }
+        RecurError::Undecodable {
+            message: message.into(),
+        }
     }
 }
 
@@ -103,15 +105,22 @@ pub fn classify_response(status: u16, retry_after: Option<&str>, body: &[u8]) ->
     let detail = ErrorDetail::parse(body);
     let message = detail.message.clone().unwrap_or_else(|| fallback_message(status, body));
     match status {
-        400 | 422 => RecurError::InvalidRequest { field: detail.field, message },
+        400 | 422 => RecurError::InvalidRequest {
+            field: detail.field,
+            message,
+        },
         401 => RecurError::Unauthorized { message },
         403 => RecurError::Forbidden { message },
         404 => RecurError::NotFound { message },
         409 => RecurError::Conflict { message },
-        429 => RecurError::RateLimited { retry_after: retry_after.and_then(parse_retry_after) },
+        429 => RecurError::RateLimited {
+            retry_after: retry_after.and_then(parse_retry_after),
+        },
         500..=599 => RecurError::Server { status, message },
         402..=499 => by_code(detail, message, retry_after),
-        _ => RecurError::Undecodable { message: format!("unexpected HTTP {status}: {message}") },
+        _ => RecurError::Undecodable {
+            message: format!("unexpected HTTP {status}: {message}"),
+        },
     }
 }
 
@@ -133,10 +142,13 @@ fn by_code(detail: ErrorDetail, message: String, retry_after: Option<&str>) -> R
         "forbidden" | "permission_denied" => RecurError::Forbidden { message },
         "not_found" | "resource_not_found" => RecurError::NotFound { message },
         "conflict" => RecurError::Conflict { message },
-        "rate_limited" | "rate_limit_exceeded" | "too_many_requests" => {
-            RecurError::RateLimited { retry_after: retry_after.and_then(parse_retry_after) }
-        }
-        _ => RecurError::InvalidRequest { field: detail.field, message },
+        "rate_limited" | "rate_limit_exceeded" | "too_many_requests" => RecurError::RateLimited {
+            retry_after: retry_after.and_then(parse_retry_after),
+        },
+        _ => RecurError::InvalidRequest {
+            field: detail.field,
+            message,
+        },
     }
 }
 
@@ -170,7 +182,9 @@ impl ErrorDetail {
         Self {
             code: text(error, "code").map(|c| c.trim().to_ascii_lowercase()),
             message: text(error, "message").or(top_message).filter(|m| !m.trim().is_empty()),
-            field: from_details.or_else(|| text(error, "param")).or_else(|| text(error, "field")),
+            field: from_details
+                .or_else(|| text(error, "param"))
+                .or_else(|| text(error, "field")),
         }
     }
 }

@@ -20,7 +20,9 @@ impl<'a> Fields<'a> {
     /// The first non-null value among `names` (snake_case; camelCase also tried).
     pub(crate) fn get(&self, names: &[&str]) -> Option<&'a Value> {
         let present = |key: &str| self.0.get(key).filter(|v| !v.is_null());
-        names.iter().find_map(|name| present(name).or_else(|| present(&camel_case(name))))
+        names
+            .iter()
+            .find_map(|name| present(name).or_else(|| present(&camel_case(name))))
     }
 
     /// A string field; numbers are accepted and written out (ids sometimes arrive as numbers).
@@ -44,11 +46,17 @@ impl<'a> Fields<'a> {
     pub(crate) fn integer(&self, names: &[&str]) -> Result<Option<i64>, FieldError> {
         let Some(value) = self.get(names) else { return Ok(None) };
         let parsed = match value {
-            Value::Number(n) => n.as_i64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9e15).map(|f| f as i64)),
+            Value::Number(n) => n.as_i64().or_else(|| {
+                n.as_f64()
+                    .filter(|f| f.fract() == 0.0 && f.abs() < 9e15)
+                    .map(|f| f as i64)
+            }),
             Value::String(s) => s.trim().parse::<i64>().ok(),
             _ => None,
         };
-        parsed.map(Some).ok_or_else(|| format!("{} is not a whole number: {value}", names[0]))
+        parsed
+            .map(Some)
+            .ok_or_else(|| format!("{} is not a whole number: {value}", names[0]))
     }
 
     pub(crate) fn money(&self, names: &[&str]) -> Result<Option<Money>, FieldError> {
@@ -70,7 +78,9 @@ impl<'a> Fields<'a> {
             }),
             _ => None,
         };
-        parsed.map(Some).ok_or_else(|| format!("{} is not a time: {value}", names[0]))
+        parsed
+            .map(Some)
+            .ok_or_else(|| format!("{} is not a time: {value}", names[0]))
     }
 
     /// `true`/`false`, also `"true"`/`"false"` and `1`/`0`.
@@ -82,13 +92,19 @@ impl<'a> Fields<'a> {
             Value::Number(n) => n.as_i64().map(|i| i != 0),
             _ => None,
         };
-        parsed.map(Some).ok_or_else(|| format!("{} is not a boolean: {value}", names[0]))
+        parsed
+            .map(Some)
+            .ok_or_else(|| format!("{} is not a boolean: {value}", names[0]))
     }
 
     /// A flat object of strings; numbers and booleans are written out, nested values kept as JSON text.
     pub(crate) fn string_map(&self, names: &[&str]) -> Result<std::collections::BTreeMap<String, String>, FieldError> {
-        let Some(value) = self.get(names) else { return Ok(Default::default()) };
-        let object = value.as_object().ok_or_else(|| format!("{} is not an object", names[0]))?;
+        let Some(value) = self.get(names) else {
+            return Ok(Default::default());
+        };
+        let object = value
+            .as_object()
+            .ok_or_else(|| format!("{} is not an object", names[0]))?;
         let entry = |(k, v): (&String, &Value)| {
             let text = match v {
                 Value::String(s) => s.clone(),
@@ -143,9 +159,17 @@ mod tests {
     #[test]
     fn times_from_text_seconds_and_milliseconds() {
         let t = Timestamp::parse_rfc3339("2026-11-30T09:40:08Z").unwrap();
-        for value in [json!("2026-11-30T17:40:08.000+08:00"), json!(1_796_031_608), json!(1_796_031_608_000_i64)] {
+        for value in [
+            json!("2026-11-30T17:40:08.000+08:00"),
+            json!(1_796_031_608),
+            json!(1_796_031_608_000_i64),
+        ] {
             let v = json!({ "expires_at": value });
-            assert_eq!(Fields::of(&v).unwrap().time(&["expires_at"]).unwrap(), Some(t), "{value}");
+            assert_eq!(
+                Fields::of(&v).unwrap().time(&["expires_at"]).unwrap(),
+                Some(t),
+                "{value}"
+            );
         }
         let v = json!({ "expiresAt": "tomorrow" });
         assert!(Fields::of(&v).unwrap().time(&["expires_at"]).is_err());

@@ -56,8 +56,11 @@ impl CreateCheckout {
             body.insert("customerName".into(), name.clone().into());
         }
         if !self.metadata.is_empty() {
-            let metadata: Map<String, Value> =
-                self.metadata.iter().map(|(k, v)| (k.clone(), Value::from(v.clone()))).collect();
+            let metadata: Map<String, Value> = self
+                .metadata
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::from(v.clone())))
+                .collect();
             body.insert("metadata".into(), Value::Object(metadata));
         }
         Value::Object(body)
@@ -154,7 +157,10 @@ fn unwrap_object<'a>(value: &'a Value, wrappers: &[&str]) -> Option<Fields<'a>> 
     if fields.get(&["id"]).is_some() {
         return Some(fields);
     }
-    fields.nested(wrappers).filter(|inner| inner.get(&["id"]).is_some()).or(Some(fields))
+    fields
+        .nested(wrappers)
+        .filter(|inner| inner.get(&["id"]).is_some())
+        .or(Some(fields))
 }
 
 fn session_from(f: Fields<'_>) -> Result<CheckoutSession, FieldError> {
@@ -202,9 +208,17 @@ fn product_from(value: &Value) -> Result<Product, FieldError> {
         id: ProductId::new(f.required_string(&["id", "product_id"])?),
         name: f.string(&["name"])?.unwrap_or_default(),
         description: f.string(&["description"])?,
-        product_type: f.string(&["type", "product_type"])?.map(upper).unwrap_or_else(|| "ONE_TIME".into()),
-        price: f.money(&["price", "amount", "unit_amount"])?.ok_or("price is missing")?,
-        currency: f.string(&["currency"])?.map(|c| Currency::new(&c)).unwrap_or_else(Currency::twd),
+        product_type: f
+            .string(&["type", "product_type"])?
+            .map(upper)
+            .unwrap_or_else(|| "ONE_TIME".into()),
+        price: f
+            .money(&["price", "amount", "unit_amount"])?
+            .ok_or("price is missing")?,
+        currency: f
+            .string(&["currency"])?
+            .map(|c| Currency::new(&c))
+            .unwrap_or_else(Currency::twd),
         billing_period: f.string(&["billing_period", "interval"])?.map(upper),
         trial_days,
         active,

@@ -69,7 +69,9 @@ impl RetryPolicy {
             return None;
         }
         match err {
-            RecurError::RateLimited { retry_after: Some(wait) } => Some((*wait).min(self.cap)),
+            RecurError::RateLimited {
+                retry_after: Some(wait),
+            } => Some((*wait).min(self.cap)),
             _ => Some(self.backoff(attempt, jitter)),
         }
     }
@@ -78,7 +80,11 @@ impl RetryPolicy {
     pub fn backoff(&self, attempt: u32, jitter: f64) -> Duration {
         let doublings = attempt.saturating_sub(1).min(30);
         let step = self.base.saturating_mul(1u32 << doublings).min(self.cap);
-        let jitter = if jitter.is_finite() { jitter.clamp(0.0, 1.0) } else { 1.0 };
+        let jitter = if jitter.is_finite() {
+            jitter.clamp(0.0, 1.0)
+        } else {
+            1.0
+        };
         step.mul_f64(jitter)
     }
 }
@@ -90,22 +96,37 @@ mod tests {
     const MS: fn(u64) -> Duration = Duration::from_millis;
 
     fn policy() -> RetryPolicy {
-        RetryPolicy { max_attempts: 4, base: MS(250), cap: Duration::from_secs(8) }
+        RetryPolicy {
+            max_attempts: 4,
+            base: MS(250),
+            cap: Duration::from_secs(8),
+        }
     }
 
     fn network(connect: bool) -> RecurError {
-        RecurError::Network { message: "refused".into(), connect }
+        RecurError::Network {
+            message: "refused".into(),
+            connect,
+        }
     }
 
     #[test]
     fn retry_decisions() {
         use RequestKind::{Create, Read};
-        let server = RecurError::Server { status: 500, message: String::new() };
-        let limited = |s: u64| RecurError::RateLimited { retry_after: Some(Duration::from_secs(s)) };
+        let server = RecurError::Server {
+            status: 500,
+            message: String::new(),
+        };
+        let limited = |s: u64| RecurError::RateLimited {
+            retry_after: Some(Duration::from_secs(s)),
+        };
         let unlimited = RecurError::RateLimited { retry_after: None };
         let not_found = RecurError::NotFound { message: String::new() };
         let garbage = RecurError::Undecodable { message: String::new() };
-        let invalid = RecurError::InvalidRequest { field: None, message: String::new() };
+        let invalid = RecurError::InvalidRequest {
+            field: None,
+            message: String::new(),
+        };
         let cases: Vec<(RequestKind, RecurError, u32, f64, Option<Duration>)> = vec![
             // Reads: transient errors back off 250, 500, 1000 ms (× jitter) then give up.
             (Read, server.clone(), 1, 1.0, Some(MS(250))),
@@ -135,7 +156,12 @@ mod tests {
         ];
         for (kind, err, attempt, jitter, expected) in cases {
             let got = policy().retry_delay(kind, &err, attempt, jitter);
-            assert_eq!(got, expected, "{kind:?} {} attempt {attempt} jitter {jitter}", err.code());
+            assert_eq!(
+                got,
+                expected,
+                "{kind:?} {} attempt {attempt} jitter {jitter}",
+                err.code()
+            );
         }
     }
 
@@ -152,7 +178,10 @@ mod tests {
 
     #[test]
     fn one_attempt_means_no_retry() {
-        let p = RetryPolicy { max_attempts: 1, ..policy() };
+        let p = RetryPolicy {
+            max_attempts: 1,
+            ..policy()
+        };
         assert_eq!(p.retry_delay(RequestKind::Read, &RecurError::Timeout, 1, 1.0), None);
     }
 

@@ -67,9 +67,15 @@ impl Event {
             .or(header_type)
             .filter(|s| !s.trim().is_empty())
             .ok_or(EventError::Missing("type"))?;
-        let timestamp = lookup_str(&value, &["timestamp", "created_at", "createdAt"]).and_then(Timestamp::parse_rfc3339);
+        let timestamp =
+            lookup_str(&value, &["timestamp", "created_at", "createdAt"]).and_then(Timestamp::parse_rfc3339);
         let data = value.get("data").cloned().unwrap_or(Value::Null);
-        Ok(Event { id: EventId::new(id), kind: kind.to_owned(), timestamp, data })
+        Ok(Event {
+            id: EventId::new(id),
+            kind: kind.to_owned(),
+            timestamp,
+            data,
+        })
     }
 
     pub fn class(&self) -> EventClass {
@@ -256,7 +262,11 @@ mod tests {
             r#"{"id":"e","type":"subscription.activated","data":{"subscription_id":"sub_1","customer":{"id":"c"}}}"#,
         ];
         for shape in shapes {
-            assert_eq!(event(shape).subscription_id(), Some(SubscriptionId::new("sub_1")), "{shape}");
+            assert_eq!(
+                event(shape).subscription_id(),
+                Some(SubscriptionId::new("sub_1")),
+                "{shape}"
+            );
         }
     }
 
@@ -273,7 +283,11 @@ mod tests {
         ];
         for (body, expected) in cases {
             let err = Event::parse(body, None, None).unwrap_err();
-            assert_eq!(std::mem::discriminant(&err), std::mem::discriminant(&expected), "{body:?}");
+            assert_eq!(
+                std::mem::discriminant(&err),
+                std::mem::discriminant(&expected),
+                "{body:?}"
+            );
         }
     }
 

@@ -29,7 +29,11 @@ pub enum Fact {
     /// `order.paid`, `checkout.completed`, or a session read that says COMPLETE.
     Paid(Payment),
     /// `order.payment_failed`.
-    PaymentFailed { key: MatchKey, code: Option<String>, message: Option<String> },
+    PaymentFailed {
+        key: MatchKey,
+        code: Option<String>,
+        message: Option<String>,
+    },
     /// A session read that says EXPIRED, or our own expiry sweep.
     Expired { key: MatchKey },
     /// `refund.*`.
@@ -104,16 +108,25 @@ impl MatchKey {
     }
 
     pub fn checkout(id: CheckoutId) -> Self {
-        Self { checkout_id: Some(id), txn_id: None }
+        Self {
+            checkout_id: Some(id),
+            txn_id: None,
+        }
     }
 
     pub fn txn(id: TxnId) -> Self {
-        Self { checkout_id: None, txn_id: Some(id) }
+        Self {
+            checkout_id: None,
+            txn_id: Some(id),
+        }
     }
 
     /// The key an event carries: its checkout session and `metadata.transaction_id`.
     pub fn of_event(event: &Event) -> Self {
-        Self { checkout_id: event.checkout_id(), txn_id: event.transaction_id() }
+        Self {
+            checkout_id: event.checkout_id(),
+            txn_id: event.transaction_id(),
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -144,7 +157,11 @@ pub fn fact_from_event(event: &Event) -> Fact {
         EventClass::PaymentFailed => Fact::PaymentFailed {
             key,
             code: failure_text(event, &["failure_code", "error_code", "decline_code", "code"], "code"),
-            message: failure_text(event, &["failure_message", "error_message", "failure_reason", "message"], "message"),
+            message: failure_text(
+                event,
+                &["failure_message", "error_message", "failure_reason", "message"],
+                "message",
+            ),
         },
         EventClass::Refund => refund(event, key).map_or(Fact::Ignored, Fact::Refund),
         EventClass::Subscription | EventClass::Invoice => Fact::Subscription(subscription(event, key)),
@@ -172,9 +189,9 @@ fn payment(event: &Event, key: MatchKey) -> Payment {
 fn failure_text(event: &Event, flat: &[&str], nested: &str) -> Option<String> {
     let direct = event.str_field(flat).map(str::to_owned);
     direct.or_else(|| {
-        ["error", "failure", "last_payment_error"].iter().find_map(|object| {
-            event.data.get(*object)?.get(nested)?.as_str().map(str::to_owned)
-        })
+        ["error", "failure", "last_payment_error"]
+            .iter()
+            .find_map(|object| event.data.get(*object)?.get(nested)?.as_str().map(str::to_owned))
     })
 }
 
@@ -207,7 +224,9 @@ fn subscription(event: &Event, key: MatchKey) -> SubscriptionUpdate {
     let is_invoice = event.class() == EventClass::Invoice;
     // An invoice's `status` is the invoice's, not the subscription's.
     let status = if is_invoice {
-        event.str_field(&["subscription_status"]).map(|s| s.trim().to_ascii_uppercase())
+        event
+            .str_field(&["subscription_status"])
+            .map(|s| s.trim().to_ascii_uppercase())
     } else {
         event.status().or_else(|| implied_subscription_status(&event_type))
     };
@@ -246,7 +265,9 @@ fn invoice(event: &Event) -> InvoicePayment {
         amount: event.money_field(&["amount_paid", "amount", "total"]),
         currency: event.currency(),
         paid_at: event.time_field(&["paid_at"]).or(event.timestamp),
-        billing_reason: event.str_field(&["billing_reason"]).map(|r| r.trim().to_ascii_lowercase()),
+        billing_reason: event
+            .str_field(&["billing_reason"])
+            .map(|r| r.trim().to_ascii_lowercase()),
     }
 }
 
@@ -272,13 +293,20 @@ mod tests {
             "amount":"299","currency":"TWD","paidAt":"2026-11-29T09:40:07.000Z","subscriptionId":"sub_1",
             "customer":{"email":"a@x.tw"},"metadata":{"transactionId":"T1"}}}"#;
         let expected_at = Timestamp::parse_rfc3339("2026-11-29T09:40:07Z");
-        let Fact::Paid(a) = fact(completed) else { panic!("checkout.completed is a payment") };
+        let Fact::Paid(a) = fact(completed) else {
+            panic!("checkout.completed is a payment")
+        };
         assert_eq!(a.key, key(Some("cs_1"), Some("T1")));
-        assert_eq!((a.amount, a.currency.clone()), (Some(Money::new(299)), Some(Currency::twd())));
+        assert_eq!(
+            (a.amount, a.currency.clone()),
+            (Some(Money::new(299)), Some(Currency::twd()))
+        );
         assert_eq!(a.customer_name.as_deref(), Some("王小明"));
         assert_eq!(a.paid_at, expected_at);
         assert_eq!(a.order_id, None);
-        let Fact::Paid(b) = fact(paid) else { panic!("order.paid is a payment") };
+        let Fact::Paid(b) = fact(paid) else {
+            panic!("order.paid is a payment")
+        };
         assert_eq!(b.key, key(Some("cs_1"), Some("T1")));
         assert_eq!(b.order_id, Some(OrderId::new("ord_1")));
         assert_eq!(b.subscription_id, Some(SubscriptionId::new("sub_1")));
@@ -288,7 +316,9 @@ mod tests {
 
     #[test]
     fn email_and_product_alone_are_no_key() {
-        let f = fact(r#"{"id":"e","type":"order.paid","data":{"id":"o","amount":100,"customer_email":"a@x.tw","product_id":"p"}}"#);
+        let f = fact(
+            r#"{"id":"e","type":"order.paid","data":{"id":"o","amount":100,"customer_email":"a@x.tw","product_id":"p"}}"#,
+        );
         let Fact::Paid(p) = f else { panic!("still a payment") };
         assert!(p.key.is_empty());
     }
@@ -296,15 +326,43 @@ mod tests {
     #[test]
     fn page_opened_failed_expired_catalog_and_others() {
         let cases = [
-            (r#"{"id":"e","type":"checkout.created","data":{"id":"cs_1","created_at":"2026-11-29T09:00:00Z"}}"#,
-             Fact::PageOpened { key: key(Some("cs_1"), None), at: Timestamp::parse_rfc3339("2026-11-29T09:00:00Z") }),
-            (r#"{"id":"e","type":"order.payment_failed","data":{"id":"o","checkout_id":"cs_1","failure_code":"card_declined","failure_message":"Declined"}}"#,
-             Fact::PaymentFailed { key: key(Some("cs_1"), None), code: Some("card_declined".into()), message: Some("Declined".into()) }),
-            (r#"{"id":"e","type":"ORDER.PAYMENT_FAILED","data":{"checkoutId":"cs_2","error":{"code":"insufficient_funds","message":"no"}}}"#,
-             Fact::PaymentFailed { key: key(Some("cs_2"), None), code: Some("insufficient_funds".into()), message: Some("no".into()) }),
-            (r#"{"id":"e","type":"checkout.expired","data":{"id":"cs_3"}}"#, Fact::Expired { key: key(Some("cs_3"), None) }),
-            (r#"{"id":"e","type":"product.updated","data":{"id":"p"}}"#, Fact::CatalogChanged),
-            (r#"{"id":"e","type":"customer.created","data":{"id":"c","email":"a@x.tw"}}"#, Fact::Ignored),
+            (
+                r#"{"id":"e","type":"checkout.created","data":{"id":"cs_1","created_at":"2026-11-29T09:00:00Z"}}"#,
+                Fact::PageOpened {
+                    key: key(Some("cs_1"), None),
+                    at: Timestamp::parse_rfc3339("2026-11-29T09:00:00Z"),
+                },
+            ),
+            (
+                r#"{"id":"e","type":"order.payment_failed","data":{"id":"o","checkout_id":"cs_1","failure_code":"card_declined","failure_message":"Declined"}}"#,
+                Fact::PaymentFailed {
+                    key: key(Some("cs_1"), None),
+                    code: Some("card_declined".into()),
+                    message: Some("Declined".into()),
+                },
+            ),
+            (
+                r#"{"id":"e","type":"ORDER.PAYMENT_FAILED","data":{"checkoutId":"cs_2","error":{"code":"insufficient_funds","message":"no"}}}"#,
+                Fact::PaymentFailed {
+                    key: key(Some("cs_2"), None),
+                    code: Some("insufficient_funds".into()),
+                    message: Some("no".into()),
+                },
+            ),
+            (
+                r#"{"id":"e","type":"checkout.expired","data":{"id":"cs_3"}}"#,
+                Fact::Expired {
+                    key: key(Some("cs_3"), None),
+                },
+            ),
+            (
+                r#"{"id":"e","type":"product.updated","data":{"id":"p"}}"#,
+                Fact::CatalogChanged,
+            ),
+            (
+                r#"{"id":"e","type":"customer.created","data":{"id":"c","email":"a@x.tw"}}"#,
+                Fact::Ignored,
+            ),
             (r#"{"id":"e","type":"einvoice.issued","data":{}}"#, Fact::Ignored),
         ];
         for (body, expected) in cases {
@@ -315,20 +373,42 @@ mod tests {
     #[test]
     fn refunds_upper_case_their_status_or_imply_it() {
         let cases = [
-            (r#"{"id":"e","type":"refund.succeeded","data":{"id":"re_1","order_id":"o1","status":"succeeded","amount":300,"refunded_amount":300,"original_amount":1000,"currency":"twd"}}"#, "SUCCEEDED"),
-            (r#"{"id":"e","type":"refund.created","data":{"id":"re_1","orderId":"o1","status":"PENDING","amount":300}}"#, "PENDING"),
-            (r#"{"id":"e","type":"refund.succeeded","data":{"id":"re_1","order_id":"o1","amount":300}}"#, "SUCCEEDED"),
-            (r#"{"id":"e","type":"refund.created","data":{"id":"re_1","order_id":"o1","refunded_amount":300}}"#, ""),
+            (
+                r#"{"id":"e","type":"refund.succeeded","data":{"id":"re_1","order_id":"o1","status":"succeeded","amount":300,"refunded_amount":300,"original_amount":1000,"currency":"twd"}}"#,
+                "SUCCEEDED",
+            ),
+            (
+                r#"{"id":"e","type":"refund.created","data":{"id":"re_1","orderId":"o1","status":"PENDING","amount":300}}"#,
+                "PENDING",
+            ),
+            (
+                r#"{"id":"e","type":"refund.succeeded","data":{"id":"re_1","order_id":"o1","amount":300}}"#,
+                "SUCCEEDED",
+            ),
+            (
+                r#"{"id":"e","type":"refund.created","data":{"id":"re_1","order_id":"o1","refunded_amount":300}}"#,
+                "",
+            ),
         ];
         for (body, status) in cases {
-            let Fact::Refund(r) = fact(body) else { panic!("{body} is a refund") };
+            let Fact::Refund(r) = fact(body) else {
+                panic!("{body} is a refund")
+            };
             assert_eq!((r.refund_id.as_str(), r.status.as_str()), ("re_1", status), "{body}");
             assert_eq!(r.order_id, Some(OrderId::new("o1")), "{body}");
         }
-        let Fact::Refund(full) = fact(cases[0].0) else { unreachable!() };
-        assert_eq!((full.amount, full.refunded_amount, full.original_amount), (Some(Money::new(300)), Some(Money::new(300)), Some(Money::new(1000))));
+        let Fact::Refund(full) = fact(cases[0].0) else {
+            unreachable!()
+        };
+        assert_eq!(
+            (full.amount, full.refunded_amount, full.original_amount),
+            (Some(Money::new(300)), Some(Money::new(300)), Some(Money::new(1000)))
+        );
         assert_eq!(full.currency, Some(Currency::twd()));
-        assert_eq!(fact(r#"{"id":"e","type":"refund.created","data":{"order_id":"o1","amount":5}}"#), Fact::Ignored);
+        assert_eq!(
+            fact(r#"{"id":"e","type":"refund.created","data":{"order_id":"o1","amount":5}}"#),
+            Fact::Ignored
+        );
     }
 
     #[test]
@@ -341,15 +421,23 @@ mod tests {
             r#"{"id":"e","type":"Subscription.Activated","data":{"subscription_id":"sub_1","product_id":"prod_1","period_end":"2026-12-29T00:00:00Z"}}"#,
         ];
         for shape in shapes {
-            let Fact::Subscription(s) = fact(shape) else { panic!("{shape}") };
+            let Fact::Subscription(s) = fact(shape) else {
+                panic!("{shape}")
+            };
             assert_eq!(s.event_type, "subscription.activated", "{shape}");
             assert_eq!(s.subscription_id, Some(SubscriptionId::new("sub_1")), "{shape}");
             assert_eq!(s.status.as_deref(), Some("ACTIVE"), "{shape}");
             assert_eq!(s.product_id, Some(ProductId::new("prod_1")), "{shape}");
-            assert_eq!(s.current_period_end, Timestamp::parse_rfc3339("2026-12-29T00:00:00Z"), "{shape}");
+            assert_eq!(
+                s.current_period_end,
+                Timestamp::parse_rfc3339("2026-12-29T00:00:00Z"),
+                "{shape}"
+            );
             assert_eq!(s.invoice, None);
         }
-        let Fact::Subscription(c) = fact(r#"{"id":"e","type":"subscription.cancelled","data":{"id":"sub_1"}}"#) else { panic!() };
+        let Fact::Subscription(c) = fact(r#"{"id":"e","type":"subscription.cancelled","data":{"id":"sub_1"}}"#) else {
+            panic!()
+        };
         assert_eq!(c.status.as_deref(), Some("CANCELLED"));
     }
 
@@ -357,7 +445,9 @@ mod tests {
     fn invoice_paid_carries_the_renewal() {
         let body = r#"{"id":"e","type":"invoice.paid","timestamp":"2026-12-29T00:00:01Z","data":{"id":"in_1","subscription_id":"sub_1",
             "order_id":"ord_7","status":"PAID","amount":299,"currency":"TWD","billing_reason":"SUBSCRIPTION_CYCLE"}}"#;
-        let Fact::Subscription(s) = fact(body) else { panic!("invoice events are subscription facts") };
+        let Fact::Subscription(s) = fact(body) else {
+            panic!("invoice events are subscription facts")
+        };
         assert_eq!(s.subscription_id, Some(SubscriptionId::new("sub_1")));
         assert_eq!(s.status, None, "an invoice's status is not the subscription's");
         let invoice = s.invoice.expect("invoice.paid has a payment");
@@ -366,7 +456,10 @@ mod tests {
         assert_eq!(invoice.amount, Some(Money::new(299)));
         assert_eq!(invoice.paid_at, Timestamp::parse_rfc3339("2026-12-29T00:00:01Z"));
         assert!(invoice.is_renewal());
-        let first = InvoicePayment { billing_reason: Some("subscription_create".into()), ..Default::default() };
+        let first = InvoicePayment {
+            billing_reason: Some("subscription_create".into()),
+            ..Default::default()
+        };
         assert!(!first.is_renewal());
     }
 }

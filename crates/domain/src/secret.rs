@@ -19,11 +19,7 @@ impl Secret {
     /// `sk_test_••••••••1234`: the prefix and the last four characters, for a settings screen.
     pub fn masked(&self) -> String {
         const PREFIXES: [&str; 5] = ["sk_test_", "sk_live_", "pk_test_", "pk_live_", "whsec_"];
-        let prefix = PREFIXES
-            .iter()
-            .find(|p| self.0.starts_with(**p))
-            .copied()
-            .unwrap_or("");
+        let prefix = PREFIXES.iter().find(|p| self.0.starts_with(**p)).copied().unwrap_or("");
         let rest: Vec<char> = self.0[prefix.len()..].chars().collect();
         if rest.len() <= 4 {
             return format!("{prefix}••••");

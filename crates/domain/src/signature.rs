@@ -68,7 +68,11 @@ mod tests {
     fn matches_the_published_test_vectors() {
         let cases: [(&str, &[u8], &str); 2] = [
             ("whsec_abc", b"{}", "p+IMOaO9mg0AEJkGSDoSXLonxnb5/qvN6HAjYXcMwCA="),
-            ("whsec_test_secret", VECTOR_BODY.as_bytes(), "WzCadP+1hpy3yAs8fTjlGvTSy13pYmVSFJTMMRcG1l8="),
+            (
+                "whsec_test_secret",
+                VECTOR_BODY.as_bytes(),
+                "WzCadP+1hpy3yAs8fTjlGvTSy13pYmVSFJTMMRcG1l8=",
+            ),
         ];
         assert_eq!(VECTOR_BODY.len(), 171);
         for (secret, body, expected) in cases {

@@ -179,9 +179,14 @@ impl CauseKind {
     }
 
     pub fn parse(text: &str) -> Option<Self> {
-        [CauseKind::Create, CauseKind::Event, CauseKind::SessionRead, CauseKind::Cashier]
-            .into_iter()
-            .find(|c| c.as_str() == text)
+        [
+            CauseKind::Create,
+            CauseKind::Event,
+            CauseKind::SessionRead,
+            CauseKind::Cashier,
+        ]
+        .into_iter()
+        .find(|c| c.as_str() == text)
     }
 
     /// Facts from Recur (events, reads) are never refused: at worst they are no-ops.

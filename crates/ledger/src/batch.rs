@@ -23,7 +23,11 @@ impl Ledger {
     /// result per receipt, in order. A receipt whose work failed was rolled back alone (its
     /// result is the error). If the transaction itself fails, every result is an error and
     /// nothing was stored. Acknowledge a delivery only on its `Ok`.
-    pub fn receive_webhooks(&self, batch: &[WebhookReceipt], now: Timestamp) -> Vec<Result<WebhookOutcome, LedgerError>> {
+    pub fn receive_webhooks(
+        &self,
+        batch: &[WebhookReceipt],
+        now: Timestamp,
+    ) -> Vec<Result<WebhookOutcome, LedgerError>> {
         if batch.is_empty() {
             return Vec::new();
         }
@@ -66,7 +70,10 @@ fn batch_failed(error: &LedgerError) -> LedgerError {
         _ => None,
     };
     let code = code.unwrap_or_else(|| ffi::Error::new(ffi::SQLITE_ERROR));
-    LedgerError::Database(rusqlite::Error::SqliteFailure(code, Some(format!("the webhook batch did not commit: {error}"))))
+    LedgerError::Database(rusqlite::Error::SqliteFailure(
+        code,
+        Some(format!("the webhook batch did not commit: {error}")),
+    ))
 }
 
 #[cfg(test)]
@@ -87,7 +94,11 @@ mod tests {
             customer_name: None,
         };
         let sale = ledger.create_sale(new, now).unwrap();
-        let checkout = NewCheckout { checkout_id: CheckoutId::new(checkout), url: "https://x/".into(), expires_at: None };
+        let checkout = NewCheckout {
+            checkout_id: CheckoutId::new(checkout),
+            url: "https://x/".into(),
+            expires_at: None,
+        };
         ledger.attach_checkout(&sale.id, checkout, now).unwrap().id
     }
 
@@ -103,7 +114,9 @@ mod tests {
     }
 
     fn paid(event_id: &str, checkout: &str) -> String {
-        format!(r#"{{"id":"{event_id}","type":"checkout.completed","data":{{"id":"{checkout}","status":"COMPLETED","amount":120,"currency":"TWD"}}}}"#)
+        format!(
+            r#"{{"id":"{event_id}","type":"checkout.completed","data":{{"id":"{checkout}","status":"COMPLETED","amount":120,"currency":"TWD"}}}}"#
+        )
     }
 
     fn state(ledger: &Ledger, id: &TxnId) -> SaleState {
@@ -129,19 +142,50 @@ mod tests {
         ];
         let results = ledger.receive_webhooks(&batch, now);
         assert_eq!(results.len(), 5);
-        assert!(matches!(&results[0], Ok(WebhookOutcome::Applied(Applied::Changed { to: SaleState::Paid, .. }))), "{:?}", results[0]);
+        assert!(
+            matches!(
+                &results[0],
+                Ok(WebhookOutcome::Applied(Applied::Changed {
+                    to: SaleState::Paid,
+                    ..
+                }))
+            ),
+            "{:?}",
+            results[0]
+        );
         assert!(matches!(results[1], Ok(WebhookOutcome::Duplicate)), "{:?}", results[1]);
         assert!(matches!(results[2], Ok(WebhookOutcome::Rejected)), "{:?}", results[2]);
-        assert!(matches!(results[3], Ok(WebhookOutcome::Undecodable(_))), "{:?}", results[3]);
+        assert!(
+            matches!(results[3], Ok(WebhookOutcome::Undecodable(_))),
+            "{:?}",
+            results[3]
+        );
         assert!(matches!(results[4], Err(LedgerError::Database(_))), "{:?}", results[4]);
-        assert_eq!((state(&ledger, &first), state(&ledger, &second)), (SaleState::Paid, SaleState::Open));
+        assert_eq!(
+            (state(&ledger, &first), state(&ledger, &second)),
+            (SaleState::Paid, SaleState::Open)
+        );
         let outcomes: Vec<JournalOutcome> = ledger.journal(10).unwrap().iter().map(|e| e.outcome).collect();
-        assert_eq!(outcomes, [JournalOutcome::Undecodable, JournalOutcome::Rejected, JournalOutcome::Changed]);
-        assert_eq!(ledger.journal_entry(&EventId::new("evt_1")).unwrap().unwrap().attempts, 2);
+        assert_eq!(
+            outcomes,
+            [
+                JournalOutcome::Undecodable,
+                JournalOutcome::Rejected,
+                JournalOutcome::Changed
+            ]
+        );
+        assert_eq!(
+            ledger.journal_entry(&EventId::new("evt_1")).unwrap().unwrap().attempts,
+            2
+        );
         // Recur delivers the failed one again; this time it applies.
         ledger.write(|tx| Ok(tx.execute_batch("DROP TRIGGER boom")?)).unwrap();
         let retried = ledger.receive_webhooks(&[receipt(&paid("evt_boom", "cs_2"), true, now)], now);
-        assert!(matches!(retried[0], Ok(WebhookOutcome::Applied(Applied::Changed { .. }))), "{:?}", retried[0]);
+        assert!(
+            matches!(retried[0], Ok(WebhookOutcome::Applied(Applied::Changed { .. }))),
+            "{:?}",
+            retried[0]
+        );
         assert_eq!(state(&ledger, &second), SaleState::Paid);
         assert!(ledger.receive_webhooks(&[], now).is_empty());
     }

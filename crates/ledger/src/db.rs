@@ -21,7 +21,9 @@ pub struct Ledger {
 
 impl std::fmt::Debug for Ledger {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Ledger").field("path", &self.path).finish_non_exhaustive()
+        f.debug_struct("Ledger")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
     }
 }
 
@@ -32,8 +34,10 @@ impl Ledger {
     /// Opens (creating folders and file as needed) and migrates the ledger at `path`.
     pub fn open(path: &Path) -> Result<Ledger, LedgerError> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent)
-                .map_err(|source| LedgerError::Folder { path: parent.display().to_string(), source })?;
+            std::fs::create_dir_all(parent).map_err(|source| LedgerError::Folder {
+                path: parent.display().to_string(),
+                source,
+            })?;
         }
         let mut conn = Connection::open(path)?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
@@ -46,7 +50,10 @@ impl Ledger {
         // Money: a committed webhook must survive a power cut before we acknowledge it.
         conn.pragma_update(None, "synchronous", "FULL")?;
         migrations::migrate(&mut conn)?;
-        Ok(Ledger { path: path.to_path_buf(), conn: Mutex::new(conn) })
+        Ok(Ledger {
+            path: path.to_path_buf(),
+            conn: Mutex::new(conn),
+        })
     }
 
     /// `RECUR_POS_DB` if set, else `<data dir>/recur-pos/ledger.db`.

@@ -70,20 +70,29 @@ pub(crate) fn match_sale(conn: &Connection, key: &MatchKey, now: Timestamp) -> R
 
 pub(crate) fn sale_of_checkout(conn: &Connection, checkout: &CheckoutId) -> Result<Option<TxnId>, LedgerError> {
     let owner: Option<String> = conn
-        .query_row("SELECT sale_id FROM checkouts WHERE checkout_id = ?1", [checkout.as_str()], |r| r.get(0))
+        .query_row(
+            "SELECT sale_id FROM checkouts WHERE checkout_id = ?1",
+            [checkout.as_str()],
+            |r| r.get(0),
+        )
         .optional()?;
     Ok(owner.map(TxnId::new))
 }
 
 fn page_opened(conn: &Connection, key: &MatchKey, at: Timestamp, now: Timestamp) -> Result<Applied, LedgerError> {
-    let Some(sale) = match_sale(conn, key, now)? else { return Ok(Applied::Unmatched) };
+    let Some(sale) = match_sale(conn, key, now)? else {
+        return Ok(Applied::Unmatched);
+    };
     let changed = conn.execute(
         "UPDATE sales SET page_opened_at = ?2, updated_at = ?3 WHERE id = ?1 \
          AND (page_opened_at IS NULL OR page_opened_at > ?2)",
         params![sale.id.as_str(), at.unix_ms(), now.unix_ms()],
     )?;
     Ok(match changed {
-        0 => Applied::NoOp { sale: sale.id, reason: "the page was already seen open".to_owned() },
+        0 => Applied::NoOp {
+            sale: sale.id,
+            reason: "the page was already seen open".to_owned(),
+        },
         _ => Applied::Recorded { sale: sale.id },
     })
 }
@@ -98,7 +107,9 @@ fn unpaid_end(
     cause: &Cause,
     now: Timestamp,
 ) -> Result<Applied, LedgerError> {
-    let Some(sale) = match_sale(conn, key, now)? else { return Ok(Applied::Unmatched) };
+    let Some(sale) = match_sale(conn, key, now)? else {
+        return Ok(Applied::Unmatched);
+    };
     if let (Some(theirs), Some(current)) = (&key.checkout_id, &sale.checkout_id) {
         if theirs != current {
             let reason = format!("about {theirs}, an earlier checkout of this sale");
@@ -106,20 +117,32 @@ fn unpaid_end(
         }
     }
     match decide(sale.state, to, cause.kind)? {
-        Decision::Ignore(reason) => Ok(Applied::NoOp { sale: sale.id, reason: reason.to_owned() }),
+        Decision::Ignore(reason) => Ok(Applied::NoOp {
+            sale: sale.id,
+            reason: reason.to_owned(),
+        }),
         Decision::Apply => {
-            conn.execute("UPDATE sales SET failure = ?2 WHERE id = ?1", params![sale.id.as_str(), failure])?;
+            conn.execute(
+                "UPDATE sales SET failure = ?2 WHERE id = ?1",
+                params![sale.id.as_str(), failure],
+            )?;
             let step = Step::new(&sale.id, Some(sale.state), to, cause.kind, now)
                 .reference(cause.reference.as_deref())
                 .note(failure);
             record_step(conn, &step)?;
-            Ok(Applied::Changed { sale: sale.id, from: sale.state, to })
+            Ok(Applied::Changed {
+                sale: sale.id,
+                from: sale.state,
+                to,
+            })
         }
     }
 }
 
 fn paid(conn: &Connection, payment: &Payment, cause: &Cause, now: Timestamp) -> Result<Applied, LedgerError> {
-    let Some(sale) = match_sale(conn, &payment.key, now)? else { return Ok(Applied::Unmatched) };
+    let Some(sale) = match_sale(conn, &payment.key, now)? else {
+        return Ok(Applied::Unmatched);
+    };
     let decision = decide(sale.state, SaleState::Paid, cause.kind)?;
     let filled = fill_payment(conn, &sale, payment, now)?;
     if decision == Decision::Apply {
@@ -131,7 +154,12 @@ fn paid(conn: &Connection, payment: &Payment, cause: &Cause, now: Timestamp) -> 
         // Money received wins over an earlier failure; the failure stays in the history.
         conn.execute("UPDATE sales SET failure = NULL WHERE id = ?1", [sale.id.as_str()])?;
         if sale.state == SaleState::Cancelled {
-            flag(conn, &sale.id, "paid_after_cancel: payment arrived after the cashier cancelled", now)?;
+            flag(
+                conn,
+                &sale.id,
+                "paid_after_cancel: payment arrived after the cashier cancelled",
+                now,
+            )?;
         }
     }
     if let Some(subscription) = &payment.subscription_id {
@@ -140,24 +168,47 @@ fn paid(conn: &Connection, payment: &Payment, cause: &Cause, now: Timestamp) -> 
     refunds::settle(conn, &sale.id, cause.reference.as_deref(), now)?;
     let state = require_sale(conn, &sale.id)?.state;
     Ok(match decision {
-        _ if state != sale.state => Applied::Changed { sale: sale.id, from: sale.state, to: state },
-        Decision::Ignore(reason) if filled.is_empty() => Applied::NoOp { sale: sale.id, reason: reason.to_owned() },
-        Decision::Ignore(reason) => Applied::NoOp { sale: sale.id, reason: format!("{reason}; filled {}", filled.join(", ")) },
-        Decision::Apply => Applied::Changed { sale: sale.id, from: sale.state, to: state },
+        _ if state != sale.state => Applied::Changed {
+            sale: sale.id,
+            from: sale.state,
+            to: state,
+        },
+        Decision::Ignore(reason) if filled.is_empty() => Applied::NoOp {
+            sale: sale.id,
+            reason: reason.to_owned(),
+        },
+        Decision::Ignore(reason) => Applied::NoOp {
+            sale: sale.id,
+            reason: format!("{reason}; filled {}", filled.join(", ")),
+        },
+        Decision::Apply => Applied::Changed {
+            sale: sale.id,
+            from: sale.state,
+            to: state,
+        },
     })
 }
 
 /// Stores what a payment says, filling only what is still unknown (a second report of the
 /// same payment never changes money), and flags what does not add up. Returns what it filled.
 fn fill_payment(conn: &Connection, sale: &Sale, p: &Payment, now: Timestamp) -> Result<Vec<&'static str>, LedgerError> {
-    let paid_checkout: Option<String> =
-        conn.query_row("SELECT paid_checkout_id FROM sales WHERE id = ?1", [sale.id.as_str()], |r| r.get(0))?;
+    let paid_checkout: Option<String> = conn.query_row(
+        "SELECT paid_checkout_id FROM sales WHERE id = ?1",
+        [sale.id.as_str()],
+        |r| r.get(0),
+    )?;
     flag_second_payment(conn, sale, paid_checkout.as_deref(), p, now)?;
     let text = |value: Option<String>| value.map(Value::Text);
     let fields: [(&'static str, Option<Value>); 7] = [
         ("order_id", text(p.order_id.as_ref().map(ToString::to_string))),
-        ("subscription_id", text(p.subscription_id.as_ref().map(ToString::to_string))),
-        ("paid_checkout_id", text(p.key.checkout_id.as_ref().map(ToString::to_string))),
+        (
+            "subscription_id",
+            text(p.subscription_id.as_ref().map(ToString::to_string)),
+        ),
+        (
+            "paid_checkout_id",
+            text(p.key.checkout_id.as_ref().map(ToString::to_string)),
+        ),
         ("paid_amount", p.amount.map(|a| Value::Integer(a.get()))),
         ("paid_currency", text(p.currency.as_ref().map(ToString::to_string))),
         ("paid_email", text(p.customer_email.clone())),
@@ -177,7 +228,10 @@ fn fill_payment(conn: &Connection, sale: &Sale, p: &Payment, now: Timestamp) -> 
         params![sale.id.as_str(), p.paid_at.unwrap_or(now).unix_ms()],
     )?;
     if !filled.is_empty() || earlier > 0 {
-        conn.execute("UPDATE sales SET updated_at = ?2 WHERE id = ?1", params![sale.id.as_str(), now.unix_ms()])?;
+        conn.execute(
+            "UPDATE sales SET updated_at = ?2 WHERE id = ?1",
+            params![sale.id.as_str(), now.unix_ms()],
+        )?;
     }
     flag_mismatch(conn, sale, p, now)?;
     Ok(filled)
@@ -187,10 +241,20 @@ fn fill_payment(conn: &Connection, sale: &Sale, p: &Payment, now: Timestamp) -> 
 /// is real), but a person must look.
 fn flag_mismatch(conn: &Connection, sale: &Sale, p: &Payment, now: Timestamp) -> Result<(), LedgerError> {
     if let Some(amount) = p.amount.filter(|a| *a != sale.amount) {
-        flag(conn, &sale.id, &format!("amount_mismatch: expected {}, received {amount}", sale.amount), now)?;
+        flag(
+            conn,
+            &sale.id,
+            &format!("amount_mismatch: expected {}, received {amount}", sale.amount),
+            now,
+        )?;
     }
     if let Some(currency) = p.currency.as_ref().filter(|c| **c != sale.currency) {
-        flag(conn, &sale.id, &format!("currency_mismatch: expected {}, received {currency}", sale.currency), now)?;
+        flag(
+            conn,
+            &sale.id,
+            &format!("currency_mismatch: expected {}, received {currency}", sale.currency),
+            now,
+        )?;
     }
     Ok(())
 }
@@ -205,14 +269,31 @@ fn flag_second_payment(
     now: Timestamp,
 ) -> Result<(), LedgerError> {
     let pairs = [
-        ("checkouts", paid_checkout, p.key.checkout_id.as_ref().map(CheckoutId::as_str)),
-        ("orders", sale.order_id.as_ref().map(|o| o.as_str()), p.order_id.as_ref().map(|o| o.as_str())),
+        (
+            "checkouts",
+            paid_checkout,
+            p.key.checkout_id.as_ref().map(CheckoutId::as_str),
+        ),
+        (
+            "orders",
+            sale.order_id.as_ref().map(|o| o.as_str()),
+            p.order_id.as_ref().map(|o| o.as_str()),
+        ),
     ];
     for (what, known, reported) in pairs {
         if let (Some(known), Some(reported)) = (known, reported) {
             if known != reported {
-                let (a, b) = if known < reported { (known, reported) } else { (reported, known) };
-                flag(conn, &sale.id, &format!("double_payment: {what} {a} and {b} were both paid"), now)?;
+                let (a, b) = if known < reported {
+                    (known, reported)
+                } else {
+                    (reported, known)
+                };
+                flag(
+                    conn,
+                    &sale.id,
+                    &format!("double_payment: {what} {a} and {b} were both paid"),
+                    now,
+                )?;
             }
         }
     }

@@ -70,7 +70,9 @@ impl Ledger {
 
     /// The delivery that claimed `event_id`, else the latest one carrying it (e.g. rejected).
     pub fn journal_entry(&self, event_id: &EventId) -> Result<Option<JournalEntry>, LedgerError> {
-        let sql = format!("SELECT {ENTRY_COLUMNS} FROM webhook_journal WHERE event_id = ?1 ORDER BY claimed DESC, seq DESC LIMIT 1");
+        let sql = format!(
+            "SELECT {ENTRY_COLUMNS} FROM webhook_journal WHERE event_id = ?1 ORDER BY claimed DESC, seq DESC LIMIT 1"
+        );
         self.read(|conn| Ok(conn.query_row(&sql, [event_id.as_str()], entry_from_row).optional()?))
     }
 
@@ -93,7 +95,11 @@ pub(crate) fn receive_in(tx: &Connection, req: &WebhookReceipt, now: Timestamp) 
         row.insert(tx, JournalOutcome::Rejected, None, Some("the signature did not verify"))?;
         return Ok(WebhookOutcome::Rejected);
     }
-    let event = match Event::parse(&req.body, req.event_id_header.as_deref(), req.event_type_header.as_deref()) {
+    let event = match Event::parse(
+        &req.body,
+        req.event_id_header.as_deref(),
+        req.event_type_header.as_deref(),
+    ) {
         Ok(event) => event,
         Err(error) => {
             let detail = error.to_string();
@@ -101,10 +107,10 @@ pub(crate) fn receive_in(tx: &Connection, req: &WebhookReceipt, now: Timestamp) 
             return Ok(WebhookOutcome::Undecodable(detail));
         }
     };
-    let deliveries =
-        tx.execute("UPDATE webhook_journal SET attempts = attempts + 1 WHERE event_id = ?1 AND claimed = 1", [
-            event.id.as_str(),
-        ])?;
+    let deliveries = tx.execute(
+        "UPDATE webhook_journal SET attempts = attempts + 1 WHERE event_id = ?1 AND claimed = 1",
+        [event.id.as_str()],
+    )?;
     if deliveries > 0 {
         return Ok(WebhookOutcome::Duplicate);
     }
@@ -149,7 +155,13 @@ impl NewRow {
         }
     }
 
-    fn insert(&self, conn: &Connection, outcome: JournalOutcome, sale: Option<TxnId>, detail: Option<&str>) -> Result<(), LedgerError> {
+    fn insert(
+        &self,
+        conn: &Connection,
+        outcome: JournalOutcome,
+        sale: Option<TxnId>,
+        detail: Option<&str>,
+    ) -> Result<(), LedgerError> {
         conn.execute(
             "INSERT INTO webhook_journal (event_id, event_type, verified, claimed, body, headers, outcome, sale_id, \
              detail, received_at, processed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
@@ -173,7 +185,11 @@ impl NewRow {
 
 fn summarize(applied: &Applied, fact: &Fact) -> (JournalOutcome, Option<TxnId>, Option<String>) {
     match applied {
-        Applied::Changed { sale, from, to } => (JournalOutcome::Changed, Some(sale.clone()), Some(format!("{from} → {to}"))),
+        Applied::Changed { sale, from, to } => (
+            JournalOutcome::Changed,
+            Some(sale.clone()),
+            Some(format!("{from} → {to}")),
+        ),
         Applied::Recorded { sale } => (JournalOutcome::Recorded, Some(sale.clone()), None),
         Applied::NoOp { sale, reason } => (JournalOutcome::NoOp, Some(sale.clone()), Some(reason.clone())),
         Applied::Unmatched => (JournalOutcome::Unmatched, None, Some(unmatched_detail(fact))),
@@ -193,7 +209,11 @@ fn unmatched_detail(fact: &Fact) -> String {
             let amount = p.amount.map_or("unknown amount".to_owned(), |a| a.to_string());
             format!("{} ({amount})", describe("payment", &p.key))
         }
-        Fact::Refund(r) => format!("refund {}: no sale for order {}", r.refund_id, r.order_id.as_ref().map_or("-", |o| o.as_str())),
+        Fact::Refund(r) => format!(
+            "refund {}: no sale for order {}",
+            r.refund_id,
+            r.order_id.as_ref().map_or("-", |o| o.as_str())
+        ),
         Fact::Subscription(u) => describe(&u.event_type, &u.key),
         Fact::PageOpened { key, .. } => describe("page opened", key),
         Fact::PaymentFailed { key, .. } => describe("payment failed", key),

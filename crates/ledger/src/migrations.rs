@@ -167,7 +167,10 @@ mod tests {
         assert_eq!(run(&mut conn, second).unwrap(), 2, "nothing pending: a no-op");
         let rows: i64 = conn.query_row("SELECT count(*) FROM a", [], |r| r.get(0)).unwrap();
         assert_eq!(rows, 1, "the second migration ran exactly once");
-        assert!(matches!(run(&mut conn, first), Err(LedgerError::SchemaTooNew { found: 2, known: 1 })));
+        assert!(matches!(
+            run(&mut conn, first),
+            Err(LedgerError::SchemaTooNew { found: 2, known: 1 })
+        ));
     }
 
     #[test]

@@ -16,7 +16,9 @@ impl Ledger {
     /// A sale with its full history, every checkout it had and its refunds.
     pub fn sale(&self, id: &TxnId) -> Result<Option<SaleDetail>, LedgerError> {
         self.read(|conn| {
-            let Some(sale) = load_sale(conn, id)? else { return Ok(None) };
+            let Some(sale) = load_sale(conn, id)? else {
+                return Ok(None);
+            };
             Ok(Some(SaleDetail {
                 history: history(conn, id)?,
                 checkouts: checkouts(conn, id)?,
@@ -51,7 +53,9 @@ impl Ledger {
 
     /// The sale any of whose checkouts (current or earlier) is `id`.
     pub fn sale_by_checkout(&self, id: &CheckoutId) -> Result<Option<Sale>, LedgerError> {
-        let sql = format!("SELECT {SALE_COLUMNS} FROM sales WHERE id = (SELECT sale_id FROM checkouts WHERE checkout_id = ?1)");
+        let sql = format!(
+            "SELECT {SALE_COLUMNS} FROM sales WHERE id = (SELECT sale_id FROM checkouts WHERE checkout_id = ?1)"
+        );
         self.read(|conn| Ok(conn.query_row(&sql, [id.as_str()], sale_from_row).optional()?))
     }
 
@@ -106,13 +110,28 @@ fn state_totals(conn: &Connection, start: Timestamp, end: Timestamp) -> Result<(
          FROM sales WHERE created_at >= ?1 AND created_at < ?2 GROUP BY state",
     )?;
     let rows = stmt.query_map(params![start.unix_ms(), end.unix_ms()], |r| {
-        Ok((parse_column(r, 0, SaleState::parse)?, r.get::<_, i64>(1)?, r.get(2)?, r.get::<_, i64>(3)?, r.get::<_, i64>(4)?, r.get::<_, i64>(5)?))
+        Ok((
+            parse_column(r, 0, SaleState::parse)?,
+            r.get::<_, i64>(1)?,
+            r.get(2)?,
+            r.get::<_, i64>(3)?,
+            r.get::<_, i64>(4)?,
+            r.get::<_, i64>(5)?,
+        ))
     })?;
     let mut totals = Vec::new();
-    let mut sums = Sums { collected: 0, refunded: 0, attention: 0 };
+    let mut sums = Sums {
+        collected: 0,
+        refunded: 0,
+        attention: 0,
+    };
     for row in rows {
         let (state, count, asked, received, refunded, attention) = row?;
-        totals.push(StateTotal { state, count: count as u64, amount: Money::new(asked) });
+        totals.push(StateTotal {
+            state,
+            count: count as u64,
+            amount: Money::new(asked),
+        });
         sums.attention += attention as u64;
         if state.is_paid() {
             sums.collected += received;

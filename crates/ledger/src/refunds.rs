@@ -19,7 +19,8 @@ use crate::types::{Applied, Cause};
 /// Only a refund that Recur says succeeded moves money back (or, when it names no status at
 /// all, one that states a refunded amount).
 pub(crate) fn counts(status: &str, refunded_amount: Option<Money>) -> bool {
-    matches!(status, "SUCCEEDED" | "SUCCESS" | "COMPLETED" | "REFUNDED") || (status.is_empty() && refunded_amount.is_some())
+    matches!(status, "SUCCEEDED" | "SUCCESS" | "COMPLETED" | "REFUNDED")
+        || (status.is_empty() && refunded_amount.is_some())
 }
 
 pub(crate) fn apply(conn: &Connection, refund: &Refund, cause: &Cause, now: Timestamp) -> Result<Applied, LedgerError> {
@@ -31,21 +32,35 @@ pub(crate) fn apply(conn: &Connection, refund: &Refund, cause: &Cause, now: Time
         },
     };
     let stored = upsert(conn, refund, sale.as_ref().map(|s| &s.id), now)?;
-    let Some(sale) = sale else { return Ok(Applied::Unmatched) };
+    let Some(sale) = sale else {
+        return Ok(Applied::Unmatched);
+    };
     settle(conn, &sale.id, cause.reference.as_deref(), now)?;
     let after = require_sale(conn, &sale.id)?;
     Ok(if after.state != sale.state {
-        Applied::Changed { sale: sale.id, from: sale.state, to: after.state }
+        Applied::Changed {
+            sale: sale.id,
+            from: sale.state,
+            to: after.state,
+        }
     } else if stored || after.refunded_amount != sale.refunded_amount {
         Applied::Recorded { sale: sale.id }
     } else {
-        Applied::NoOp { sale: sale.id, reason: "refund already recorded".to_owned() }
+        Applied::NoOp {
+            sale: sale.id,
+            reason: "refund already recorded".to_owned(),
+        }
     })
 }
 
 /// Recomputes the sale's refunded amount from its refunds and moves a paid sale to
 /// PARTIALLY_REFUNDED or REFUNDED. Also adopts refunds that arrived before the order was known.
-pub(crate) fn settle(conn: &Connection, sale_id: &TxnId, reference: Option<&str>, now: Timestamp) -> Result<(), LedgerError> {
+pub(crate) fn settle(
+    conn: &Connection,
+    sale_id: &TxnId,
+    reference: Option<&str>,
+    now: Timestamp,
+) -> Result<(), LedgerError> {
     conn.execute(
         "UPDATE refunds SET sale_id = ?1 WHERE sale_id IS NULL AND order_id IS NOT NULL \
          AND order_id = (SELECT order_id FROM sales WHERE id = ?1)",
@@ -63,11 +78,17 @@ pub(crate) fn settle(conn: &Connection, sale_id: &TxnId, reference: Option<&str>
         return Ok(());
     }
     let paid = sale.paid_amount.unwrap_or(sale.amount);
-    let target = if total >= paid { SaleState::Refunded } else { SaleState::PartiallyRefunded };
+    let target = if total >= paid {
+        SaleState::Refunded
+    } else {
+        SaleState::PartiallyRefunded
+    };
     // Refund transitions are always caused by Recur's refund events, whatever fact led here.
     if decide(sale.state, target, CauseKind::Event)? == Decision::Apply {
         let note = format!("refunded {total} of {paid} ({})", ids.join(", "));
-        let step = Step::new(sale_id, Some(sale.state), target, CauseKind::Event, now).reference(reference).note(Some(&note));
+        let step = Step::new(sale_id, Some(sale.state), target, CauseKind::Event, now)
+            .reference(reference)
+            .note(Some(&note));
         record_step(conn, &step)?;
     }
     Ok(())
@@ -80,7 +101,12 @@ fn refunded_total(conn: &Connection, sale_id: &TxnId) -> Result<(Money, Vec<Stri
         "SELECT refund_id, status, amount, refunded_amount FROM refunds WHERE sale_id = ?1 ORDER BY refund_id",
     )?;
     let rows = stmt.query_map([sale_id.as_str()], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, money(r.get(2)?), money(r.get(3)?)))
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            money(r.get(2)?),
+            money(r.get(3)?),
+        ))
     })?;
     let (mut sum, mut largest, mut ids) = (0_i64, 0_i64, Vec::new());
     for row in rows {
@@ -119,7 +145,15 @@ fn status_rank(status: &str) -> u8 {
     }
 }
 
-type StoredRefund = (Option<String>, Option<String>, String, Option<i64>, Option<i64>, Option<i64>, Option<String>);
+type StoredRefund = (
+    Option<String>,
+    Option<String>,
+    String,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<String>,
+);
 
 /// Inserts or merges the refund row. Returns whether anything changed.
 fn upsert(conn: &Connection, r: &Refund, sale: Option<&TxnId>, now: Timestamp) -> Result<bool, LedgerError> {
@@ -128,7 +162,17 @@ fn upsert(conn: &Connection, r: &Refund, sale: Option<&TxnId>, now: Timestamp) -
             "SELECT sale_id, order_id, status, amount, refunded_amount, original_amount, currency \
              FROM refunds WHERE refund_id = ?1",
             [r.refund_id.as_str()],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?, row.get(6)?)),
+            |row| {
+                Ok((
+                    row.get(0)?,
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                    row.get(4)?,
+                    row.get(5)?,
+                    row.get(6)?,
+                ))
+            },
         )
         .optional()?;
     let incoming: StoredRefund = (
@@ -145,7 +189,11 @@ fn upsert(conn: &Connection, r: &Refund, sale: Option<&TxnId>, now: Timestamp) -
         Some(old) => (
             old.0.clone().or(incoming.0),
             old.1.clone().or(incoming.1),
-            if status_rank(&incoming.2) > status_rank(&old.2) { incoming.2 } else { old.2.clone() },
+            if status_rank(&incoming.2) > status_rank(&old.2) {
+                incoming.2
+            } else {
+                old.2.clone()
+            },
             old.3.or(incoming.3),
             old.4.or(incoming.4),
             old.5.or(incoming.5),

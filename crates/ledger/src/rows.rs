@@ -83,7 +83,15 @@ pub(crate) struct Step<'a> {
 
 impl<'a> Step<'a> {
     pub fn new(sale: &'a TxnId, from: Option<SaleState>, to: SaleState, cause: CauseKind, at: Timestamp) -> Self {
-        Self { sale, from, to, cause, reference: None, note: None, at }
+        Self {
+            sale,
+            from,
+            to,
+            cause,
+            reference: None,
+            note: None,
+            at,
+        }
     }
 
     pub fn reference(self, reference: Option<&'a str>) -> Self {
@@ -121,7 +129,9 @@ pub(crate) fn record_step(conn: &Connection, step: &Step<'_>) -> Result<(), Ledg
 /// the same facts in any order, any number of times, leave the same text.
 pub(crate) fn flag(conn: &Connection, sale: &TxnId, note: &str, now: Timestamp) -> Result<(), LedgerError> {
     let current: Option<String> =
-        conn.query_row("SELECT attention FROM sales WHERE id = ?1", [sale.as_str()], |r| r.get(0))?;
+        conn.query_row("SELECT attention FROM sales WHERE id = ?1", [sale.as_str()], |r| {
+            r.get(0)
+        })?;
     let mut notes: Vec<&str> = current.as_deref().map(|c| c.split("; ").collect()).unwrap_or_default();
     if notes.contains(&note) {
         return Ok(());

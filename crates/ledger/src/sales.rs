@@ -74,7 +74,13 @@ impl Ledger {
     }
 
     /// Creating the checkout at Recur failed: DRAFT → FAILED, kept and visible with the reason.
-    pub fn mark_create_failed(&self, id: &TxnId, code: &str, message: &str, now: Timestamp) -> Result<Sale, LedgerError> {
+    pub fn mark_create_failed(
+        &self,
+        id: &TxnId,
+        code: &str,
+        message: &str,
+        now: Timestamp,
+    ) -> Result<Sale, LedgerError> {
         let failure = format!("create_failed:{code}: {message}");
         self.write(|tx| {
             let sale = require_sale(tx, id)?;
@@ -84,7 +90,8 @@ impl Ledger {
                 params![id.as_str(), failure, now.unix_ms()],
             )?;
             if decision == Decision::Apply {
-                let step = Step::new(id, Some(sale.state), SaleState::Failed, CauseKind::Create, now).note(Some(&failure));
+                let step =
+                    Step::new(id, Some(sale.state), SaleState::Failed, CauseKind::Create, now).note(Some(&failure));
                 record_step(tx, &step)?;
             }
             require_sale(tx, id)
@@ -96,7 +103,10 @@ impl Ledger {
         self.write(|tx| {
             let sale = require_sale(tx, id)?;
             if decide(sale.state, SaleState::Cancelled, CauseKind::Cashier)? == Decision::Apply {
-                record_step(tx, &Step::new(id, Some(sale.state), SaleState::Cancelled, CauseKind::Cashier, now))?;
+                record_step(
+                    tx,
+                    &Step::new(id, Some(sale.state), SaleState::Cancelled, CauseKind::Cashier, now),
+                )?;
             }
             require_sale(tx, id)
         })
@@ -107,11 +117,18 @@ impl Ledger {
 /// is harmless; attaching it to a second sale is refused.
 fn map_checkout(conn: &Connection, id: &TxnId, checkout: &NewCheckout, now: Timestamp) -> Result<(), LedgerError> {
     let owner: Option<String> = conn
-        .query_row("SELECT sale_id FROM checkouts WHERE checkout_id = ?1", [checkout.checkout_id.as_str()], |r| r.get(0))
+        .query_row(
+            "SELECT sale_id FROM checkouts WHERE checkout_id = ?1",
+            [checkout.checkout_id.as_str()],
+            |r| r.get(0),
+        )
         .optional()?;
     match owner {
         Some(owner) if owner == id.as_str() => Ok(()),
-        Some(owner) => Err(LedgerError::CheckoutConflict { checkout: checkout.checkout_id.clone(), owner: owner.into() }),
+        Some(owner) => Err(LedgerError::CheckoutConflict {
+            checkout: checkout.checkout_id.clone(),
+            owner: owner.into(),
+        }),
         None => {
             conn.execute(
                 "INSERT INTO checkouts (checkout_id, sale_id, url, expires_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -130,7 +147,13 @@ fn map_checkout(conn: &Connection, id: &TxnId, checkout: &NewCheckout, now: Time
 
 /// Makes `checkout` the sale's current one. A re-opened sale starts clean: the old failure
 /// reason belongs to the old checkout (it stays in the history).
-fn set_current_checkout(conn: &Connection, id: &TxnId, checkout: &NewCheckout, reopen: bool, now: Timestamp) -> Result<(), LedgerError> {
+fn set_current_checkout(
+    conn: &Connection,
+    id: &TxnId,
+    checkout: &NewCheckout,
+    reopen: bool,
+    now: Timestamp,
+) -> Result<(), LedgerError> {
     conn.execute(
         "UPDATE sales SET checkout_id = ?2, url = ?3, expires_at = ?4, updated_at = ?5, \
          failure = CASE WHEN ?6 THEN NULL ELSE failure END WHERE id = ?1",

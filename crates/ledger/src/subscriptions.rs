@@ -45,9 +45,17 @@ impl Ledger {
     }
 }
 
-pub(crate) fn apply(conn: &Connection, u: &SubscriptionUpdate, cause: &Cause, now: Timestamp) -> Result<Applied, LedgerError> {
+pub(crate) fn apply(
+    conn: &Connection,
+    u: &SubscriptionUpdate,
+    cause: &Cause,
+    now: Timestamp,
+) -> Result<Applied, LedgerError> {
     let sale = match_sale(conn, &u.key, now)?;
-    let Some(subscription) = u.subscription_id.clone().or_else(|| sale.as_ref().and_then(|s| s.subscription_id.clone()))
+    let Some(subscription) = u
+        .subscription_id
+        .clone()
+        .or_else(|| sale.as_ref().and_then(|s| s.subscription_id.clone()))
     else {
         return Ok(Applied::Unmatched);
     };
@@ -68,14 +76,22 @@ pub(crate) fn apply(conn: &Connection, u: &SubscriptionUpdate, cause: &Cause, no
     };
     Ok(match sale_id {
         Some(sale) if changed || renewed => Applied::Recorded { sale },
-        Some(sale) => Applied::NoOp { sale, reason: "subscription already up to date".to_owned() },
+        Some(sale) => Applied::NoOp {
+            sale,
+            reason: "subscription already up to date".to_owned(),
+        },
         // Recorded under its subscription, but no sale of ours: listed as unmatched.
         None => Applied::Unmatched,
     })
 }
 
 /// Ties a subscription to the sale that paid for it (the first sale to claim it keeps it).
-pub(crate) fn link_sale(conn: &Connection, subscription: &SubscriptionId, sale: &TxnId, now: Timestamp) -> Result<(), LedgerError> {
+pub(crate) fn link_sale(
+    conn: &Connection,
+    subscription: &SubscriptionId,
+    sale: &TxnId,
+    now: Timestamp,
+) -> Result<(), LedgerError> {
     conn.execute(
         "INSERT INTO subscriptions (subscription_id, sale_id, created_at, updated_at) VALUES (?1, ?2, ?3, ?3) \
          ON CONFLICT(subscription_id) DO UPDATE SET sale_id = ?2, updated_at = ?3 WHERE sale_id IS NULL",
@@ -86,7 +102,11 @@ pub(crate) fn link_sale(conn: &Connection, subscription: &SubscriptionId, sale: 
 
 fn sale_of_subscription(conn: &Connection, subscription: &SubscriptionId) -> Result<Option<TxnId>, LedgerError> {
     let linked: Option<Option<String>> = conn
-        .query_row("SELECT sale_id FROM subscriptions WHERE subscription_id = ?1", [subscription.as_str()], |r| r.get(0))
+        .query_row(
+            "SELECT sale_id FROM subscriptions WHERE subscription_id = ?1",
+            [subscription.as_str()],
+            |r| r.get(0),
+        )
         .optional()?;
     if let Some(Some(sale)) = linked {
         return Ok(Some(TxnId::new(sale)));
@@ -141,7 +161,15 @@ fn upsert(
          created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) \
          ON CONFLICT(subscription_id) DO UPDATE SET status = ?2, status_at = ?3, current_period_end = ?4, \
          product_id = ?5, sale_id = ?6, updated_at = ?7",
-        params![subscription.as_str(), merged.0, merged.1, merged.2, merged.3, merged.4, now.unix_ms()],
+        params![
+            subscription.as_str(),
+            merged.0,
+            merged.1,
+            merged.2,
+            merged.3,
+            merged.4,
+            now.unix_ms()
+        ],
     )?;
     Ok(true)
 }

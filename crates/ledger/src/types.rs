@@ -113,15 +113,24 @@ pub struct Cause {
 
 impl Cause {
     pub fn event(id: &EventId) -> Self {
-        Self { kind: CauseKind::Event, reference: Some(id.to_string()) }
+        Self {
+            kind: CauseKind::Event,
+            reference: Some(id.to_string()),
+        }
     }
 
     pub fn session_read(checkout: &CheckoutId) -> Self {
-        Self { kind: CauseKind::SessionRead, reference: Some(checkout.to_string()) }
+        Self {
+            kind: CauseKind::SessionRead,
+            reference: Some(checkout.to_string()),
+        }
     }
 
     pub fn cashier(who: Option<&str>) -> Self {
-        Self { kind: CauseKind::Cashier, reference: who.map(str::to_owned) }
+        Self {
+            kind: CauseKind::Cashier,
+            reference: who.map(str::to_owned),
+        }
     }
 }
 
@@ -129,7 +138,11 @@ impl Cause {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Applied {
     /// The sale moved (possibly through several recorded steps, e.g. OPEN → PAID → REFUNDED).
-    Changed { sale: TxnId, from: SaleState, to: SaleState },
+    Changed {
+        sale: TxnId,
+        from: SaleState,
+        to: SaleState,
+    },
     /// Information was stored without a state change (page opened, a refund still pending, …).
     Recorded { sale: TxnId },
     /// Nothing changed: a duplicate, late or out-of-order fact.

@@ -44,7 +44,10 @@ fn main() {
     let config = ListenerConfig::new(0, Secret::new(SECRET));
     let listener = Listener::start(config, Arc::clone(&ledger), Hooks::default()).expect("listener");
     println!("(b) listener, verified + journaled + committed, over loopback keep-alive connections");
-    println!("{:>7} {:>8} {:>10} {:>8} {:>8} {:>8} {:>9} {:>11}", "senders", "events", "events/s", "p50 ms", "p99 ms", "batches", "avg batch", "vs (a)");
+    println!(
+        "{:>7} {:>8} {:>10} {:>8} {:>8} {:>8} {:>9} {:>11}",
+        "senders", "events", "events/s", "p50 ms", "p99 ms", "batches", "avg batch", "vs (a)"
+    );
     for (level, senders) in LEVELS.into_iter().enumerate() {
         let before = listener.stats();
         let run = run_level(listener.port(), level, senders, per_level);
@@ -56,13 +59,20 @@ fn main() {
 
 fn sqlite_ceiling(path: &Path, max: usize) -> f64 {
     let conn = rusqlite::Connection::open(path).expect("raw sqlite");
-    let _: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).expect("wal");
+    let _: String = conn
+        .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+        .expect("wal");
     conn.pragma_update(None, "synchronous", "FULL").expect("synchronous");
-    conn.execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, event_id TEXT UNIQUE, body BLOB)").expect("table");
+    conn.execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, event_id TEXT UNIQUE, body BLOB)")
+        .expect("table");
     let body = vec![b'x'; 400];
     let insert = |n: usize| {
         conn.execute_batch("BEGIN IMMEDIATE").expect("begin");
-        conn.execute("INSERT INTO t (event_id, body) VALUES (?1, ?2)", rusqlite::params![format!("evt_{n}"), body]).expect("insert");
+        conn.execute(
+            "INSERT INTO t (event_id, body) VALUES (?1, ?2)",
+            rusqlite::params![format!("evt_{n}"), body],
+        )
+        .expect("insert");
         conn.execute_batch("COMMIT").expect("commit");
     };
     // Past the first automatic checkpoint, the WAL file is reused instead of growing (as it is
@@ -95,7 +105,11 @@ fn open_sale(ledger: &Ledger, s: usize) {
         customer_name: None,
     };
     let sale = ledger.create_sale(new, now).expect("sale");
-    let checkout = NewCheckout { checkout_id: CheckoutId::new(format!("cs_bench_{s}")), url: "https://x/".into(), expires_at: None };
+    let checkout = NewCheckout {
+        checkout_id: CheckoutId::new(format!("cs_bench_{s}")),
+        url: "https://x/".into(),
+        expires_at: None,
+    };
     ledger.attach_checkout(&sale.id, checkout, now).expect("checkout");
 }
 
@@ -109,15 +123,27 @@ fn run_level(port: u16, level: usize, senders: usize, events: usize) -> Run {
     let per_sender = events / senders;
     let deadline = Instant::now() + LEVEL_TIME;
     // Requests are built (and signed) before the clock starts: the benchmark measures the listener.
-    let work: Vec<Vec<Vec<u8>>> =
-        (0..senders).map(|s| (0..per_sender).map(|n| request(&format!("evt_b{level}_{s}_{n}"), (s + n) % SALES)).collect()).collect();
+    let work: Vec<Vec<Vec<u8>>> = (0..senders)
+        .map(|s| {
+            (0..per_sender)
+                .map(|n| request(&format!("evt_b{level}_{s}_{n}"), (s + n) % SALES))
+                .collect()
+        })
+        .collect();
     let started = Instant::now();
-    let threads: Vec<_> = work.into_iter().map(|requests| std::thread::spawn(move || send_all(port, &requests, deadline))).collect();
+    let threads: Vec<_> = work
+        .into_iter()
+        .map(|requests| std::thread::spawn(move || send_all(port, &requests, deadline)))
+        .collect();
     let mut latencies = Vec::with_capacity(events);
     for thread in threads {
         latencies.extend(thread.join().expect("sender"));
     }
-    Run { acked: latencies.len(), elapsed: started.elapsed(), latencies }
+    Run {
+        acked: latencies.len(),
+        elapsed: started.elapsed(),
+        latencies,
+    }
 }
 
 fn request(event_id: &str, sale: usize) -> Vec<u8> {
@@ -163,7 +189,11 @@ fn read_response(stream: &mut TcpStream, buf: &mut Vec<u8>) -> u16 {
     loop {
         if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
             let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
-            let length: usize = head.split("\r\n").find_map(|l| l.strip_prefix("content-length:")).and_then(|v| v.trim().parse().ok()).unwrap_or(0);
+            let length: usize = head
+                .split("\r\n")
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(0);
             if buf.len() >= end + 4 + length {
                 return head.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0);
             }
@@ -177,11 +207,18 @@ fn read_response(stream: &mut TcpStream, buf: &mut Vec<u8>) -> u16 {
 fn report(senders: usize, run: &Run, before: &ListenerStats, after: &ListenerStats, ceiling: f64) {
     let mut sorted = run.latencies.clone();
     sorted.sort();
-    let pct = |p: f64| sorted.get(((sorted.len() as f64 * p) as usize).min(sorted.len().saturating_sub(1))).map_or(0.0, |d| d.as_secs_f64() * 1e3);
+    let pct = |p: f64| {
+        sorted
+            .get(((sorted.len() as f64 * p) as usize).min(sorted.len().saturating_sub(1)))
+            .map_or(0.0, |d| d.as_secs_f64() * 1e3)
+    };
     let rate = run.acked as f64 / run.elapsed.as_secs_f64();
     let batches = after.batches - before.batches;
     let committed = after.applied - before.applied;
-    assert_eq!(committed as usize, run.acked, "acknowledged events must equal committed ones");
+    assert_eq!(
+        committed as usize, run.acked,
+        "acknowledged events must equal committed ones"
+    );
     println!(
         "{senders:>7} {:>8} {rate:>10.0} {:>8.2} {:>8.2} {batches:>8} {:>9.1} {:>10.2}x",
         run.acked,

@@ -10,8 +10,16 @@ use crate::http::{Head, Response};
 use crate::RETURN_SUCCESS_PATH;
 
 pub(crate) fn serve(head: &Head, hooks: &Hooks) -> Response {
-    let kind = if head.path == RETURN_SUCCESS_PATH { ReturnKind::Success } else { ReturnKind::Cancel };
-    let session_id = head.query.as_deref().and_then(|q| query_param(q, "session_id")).filter(|id| looks_like_id(id));
+    let kind = if head.path == RETURN_SUCCESS_PATH {
+        ReturnKind::Success
+    } else {
+        ReturnKind::Cancel
+    };
+    let session_id = head
+        .query
+        .as_deref()
+        .and_then(|q| query_param(q, "session_id"))
+        .filter(|id| looks_like_id(id));
     if let Some(hook) = &hooks.on_return {
         let called = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| hook(kind, session_id.as_deref())));
         if called.is_err() {
@@ -57,7 +65,10 @@ p{{font-size:1.15rem;line-height:1.6}}.ref{{color:#777;font-size:.85rem;word-bre
 
 /// Recur's ids are opaque but plain: letters, digits, `_` and `-`.
 fn looks_like_id(text: &str) -> bool {
-    (1..=128).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    (1..=128).contains(&text.len())
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 /// The first value of `name` in a query string, percent-decoded (`+` is a space).
@@ -120,7 +131,12 @@ mod tests {
 
     #[test]
     fn only_plain_ids_are_passed_on_and_pages_are_self_contained() {
-        let ids = [("c1234567890abcdefghijklmn", true), ("{CHECKOUT_SESSION_ID}", false), ("<script>", false), ("", false)];
+        let ids = [
+            ("c1234567890abcdefghijklmn", true),
+            ("{CHECKOUT_SESSION_ID}", false),
+            ("<script>", false),
+            ("", false),
+        ];
         for (id, ok) in ids {
             assert_eq!(looks_like_id(id), ok, "{id}");
         }

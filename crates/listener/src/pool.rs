@@ -51,7 +51,9 @@ impl ConnectionPool {
             max: max.max(1),
             serve,
         };
-        ConnectionPool { shared: Arc::new(shared) }
+        ConnectionPool {
+            shared: Arc::new(shared),
+        }
     }
 
     /// Gives the connection to an idle thread or a new one; hands it back when the pool is full
@@ -98,7 +100,12 @@ impl ConnectionPool {
             if left.is_zero() {
                 return false;
             }
-            state = self.shared.finished.wait_timeout(state, left).unwrap_or_else(|e| e.into_inner()).0;
+            state = self
+                .shared
+                .finished
+                .wait_timeout(state, left)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
         }
         true
     }

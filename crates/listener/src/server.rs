@@ -46,15 +46,29 @@ impl Listener {
     /// Binds 127.0.0.1:`config.port` and starts the accept thread and the writer thread.
     pub fn start(config: ListenerConfig, ledger: Arc<Ledger>, hooks: Hooks) -> Result<Listener, ListenerError> {
         validate(&config)?;
-        let socket = TcpListener::bind((Ipv4Addr::LOCALHOST, config.port))
-            .map_err(|source| ListenerError::Bind { port: config.port, source })?;
-        let port = socket.local_addr().map_err(|source| ListenerError::Bind { port: config.port, source })?.port();
+        let socket = TcpListener::bind((Ipv4Addr::LOCALHOST, config.port)).map_err(|source| ListenerError::Bind {
+            port: config.port,
+            source,
+        })?;
+        let port = socket
+            .local_addr()
+            .map_err(|source| ListenerError::Bind {
+                port: config.port,
+                source,
+            })?
+            .port();
         let counters = Arc::new(Counters::default());
         let shutdown = Arc::new(AtomicBool::new(false));
         let (writer, writer_thread) =
             Writer::start(ledger, config.batch_max, Arc::clone(&counters)).map_err(ListenerError::Thread)?;
         let (workers, max_connections) = (config.workers, config.max_connections);
-        let context = Arc::new(Context { config, writer, counters: Arc::clone(&counters), hooks, shutdown: Arc::clone(&shutdown) });
+        let context = Arc::new(Context {
+            config,
+            writer,
+            counters: Arc::clone(&counters),
+            hooks,
+            shutdown: Arc::clone(&shutdown),
+        });
         let serve = Box::new(move |stream| serve_connection(stream, &context));
         let pool = Arc::new(ConnectionPool::new(workers, max_connections, serve));
         let mut listener = Listener {
@@ -138,7 +152,9 @@ impl Drop for Listener {
 
 impl std::fmt::Debug for Listener {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Listener").field("port", &self.port).finish_non_exhaustive()
+        f.debug_struct("Listener")
+            .field("port", &self.port)
+            .finish_non_exhaustive()
     }
 }
 
@@ -233,7 +249,11 @@ fn route(conn: &mut Conn, head: &Head, ctx: &Context) -> (Response, Option<Webho
     };
     // A body we did not read would be taken for the next request: close after answering.
     let unread_body = !matches!(head.framing(), Ok(Framing::Empty | Framing::Length(0)));
-    let response = if unread_body || head.tainted { response.closing() } else { response };
+    let response = if unread_body || head.tainted {
+        response.closing()
+    } else {
+        response
+    };
     (response, None)
 }
 
@@ -250,7 +270,11 @@ fn head_refusal(error: ReadError) -> Option<Response> {
     Some(response.closing())
 }
 
-fn call_outcome_hook(hook: &(dyn Fn(&WebhookOutcome, Option<&str>) + Send + Sync), outcome: &WebhookOutcome, event_type: Option<&str>) {
+fn call_outcome_hook(
+    hook: &(dyn Fn(&WebhookOutcome, Option<&str>) + Send + Sync),
+    outcome: &WebhookOutcome,
+    event_type: Option<&str>,
+) {
     let called = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| hook(outcome, event_type)));
     if called.is_err() {
         tracing::error!("the on_outcome hook panicked");

@@ -27,7 +27,11 @@ pub(crate) fn handle(conn: &mut Conn, head: &Head, ctx: &Context) -> (Response, 
     ctx.counters.received();
     let verdict = verify(head, &body, &ctx.config.webhook_secret);
     if let Err(reason) = verdict {
-        tracing::warn!(reason, event_id = head.header("X-Recur-Event-Id"), "webhook signature not accepted");
+        tracing::warn!(
+            reason,
+            event_id = head.header("X-Recur-Event-Id"),
+            "webhook signature not accepted"
+        );
     }
     let receipt = WebhookReceipt {
         event_id_header: head.header("X-Recur-Event-Id").map(str::to_owned),
@@ -40,7 +44,11 @@ pub(crate) fn handle(conn: &mut Conn, head: &Head, ctx: &Context) -> (Response, 
     match ctx.writer.submit(receipt) {
         Ok(outcome) => {
             ctx.counters.outcome(&outcome);
-            tracing::info!(event_id = head.header("X-Recur-Event-Id"), outcome = outcome_name(&outcome), "webhook");
+            tracing::info!(
+                event_id = head.header("X-Recur-Event-Id"),
+                outcome = outcome_name(&outcome),
+                "webhook"
+            );
             (answer(&outcome), Some(outcome))
         }
         Err(e) => {
@@ -93,11 +101,17 @@ fn journal_headers(head: &Head) -> Vec<(String, String)> {
 
 fn answer(outcome: &WebhookOutcome) -> Response {
     match outcome {
-        WebhookOutcome::Applied(_) => {
-            Response::json(200, &json!({ "received": true, "duplicate": false, "outcome": outcome_name(outcome) }))
+        WebhookOutcome::Applied(_) => Response::json(
+            200,
+            &json!({ "received": true, "duplicate": false, "outcome": outcome_name(outcome) }),
+        ),
+        WebhookOutcome::Duplicate => Response::json(
+            200,
+            &json!({ "received": true, "duplicate": true, "outcome": "duplicate" }),
+        ),
+        WebhookOutcome::Rejected => {
+            Response::error(401, "invalid_signature", "the X-Recur-Signature header does not verify")
         }
-        WebhookOutcome::Duplicate => Response::json(200, &json!({ "received": true, "duplicate": true, "outcome": "duplicate" })),
-        WebhookOutcome::Rejected => Response::error(401, "invalid_signature", "the X-Recur-Signature header does not verify"),
         WebhookOutcome::Undecodable(why) => Response::error(400, "undecodable_event", why),
     }
 }
@@ -119,14 +133,20 @@ fn outcome_name(outcome: &WebhookOutcome) -> &'static str {
 fn failure(error: &SubmitError) -> Response {
     match error {
         SubmitError::Ledger(e) => Response::error(500, e.code(), "the webhook could not be stored; deliver it again"),
-        SubmitError::Stopped => Response::error(503, "listener_stopping", "the listener is stopping; deliver it again").closing(),
+        SubmitError::Stopped => {
+            Response::error(503, "listener_stopping", "the listener is stopping; deliver it again").closing()
+        }
     }
 }
 
 /// The answer to a body that was not (completely) read; the connection is closed after it.
 pub(crate) fn refusal(error: ReadError) -> Response {
     let response = match error {
-        ReadError::TooLarge => Response::error(413, "payload_too_large", "the body is larger than this endpoint accepts"),
+        ReadError::TooLarge => Response::error(
+            413,
+            "payload_too_large",
+            "the body is larger than this endpoint accepts",
+        ),
         ReadError::TimedOut => Response::error(408, "request_timeout", "the request was not received in time"),
         ReadError::Malformed(what) => Response::error(400, "malformed_request", what),
         ReadError::Closed | ReadError::Io(_) => Response::error(400, "incomplete_request", "the request ended early"),

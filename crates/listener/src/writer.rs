@@ -42,7 +42,11 @@ pub(crate) enum SubmitError {
 
 impl Writer {
     /// Starts the writer thread; it ends when every `Writer` clone has been dropped.
-    pub fn start(ledger: Arc<Ledger>, batch_max: usize, counters: Arc<Counters>) -> std::io::Result<(Writer, JoinHandle<()>)> {
+    pub fn start(
+        ledger: Arc<Ledger>,
+        batch_max: usize,
+        counters: Arc<Counters>,
+    ) -> std::io::Result<(Writer, JoinHandle<()>)> {
         let (jobs, inbox) = mpsc::channel();
         let handle = std::thread::Builder::new()
             .name("recur-listener-writer".into())
@@ -53,7 +57,9 @@ impl Writer {
     /// Blocks until the receipt's batch has committed (or failed).
     pub fn submit(&self, receipt: WebhookReceipt) -> Result<WebhookOutcome, SubmitError> {
         let (reply, answer) = mpsc::sync_channel(1);
-        self.jobs.send(Job { receipt, reply }).map_err(|_| SubmitError::Stopped)?;
+        self.jobs
+            .send(Job { receipt, reply })
+            .map_err(|_| SubmitError::Stopped)?;
         match answer.recv() {
             Ok(Ok(outcome)) => Ok(outcome),
             Ok(Err(e)) => Err(SubmitError::Ledger(e)),
@@ -81,4 +87,3 @@ fn run(ledger: &Ledger, inbox: &Receiver<Job>, batch_max: usize, counters: &Coun
         }
     }
 }
-

@@ -32,6 +32,10 @@ impl SecretsError {
     }
 
     /// Every code [`SecretsError::code`] can return (for translation-table tests).
-    pub const CODES: [&'static str; 4] =
-        ["keyring_unavailable", "keyring_locked", "keyring_corrupt", "keyring_invalid_name"];
+    pub const CODES: [&'static str; 4] = [
+        "keyring_unavailable",
+        "keyring_locked",
+        "keyring_corrupt",
+        "keyring_invalid_name",
+    ];
 }

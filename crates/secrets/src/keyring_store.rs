@@ -25,7 +25,9 @@ impl KeyringStore {
 
     /// Entries under another service name (tests use their own, so they never touch the app's).
     pub fn with_service(service: impl Into<String>) -> KeyringStore {
-        KeyringStore { service: service.into() }
+        KeyringStore {
+            service: service.into(),
+        }
     }
 
     pub fn service(&self) -> &str {
@@ -54,7 +56,9 @@ impl SecretStore for KeyringStore {
     }
 
     fn set(&self, name: &str, value: &Secret) -> Result<(), SecretsError> {
-        self.entry(name)?.set_password(value.expose()).map_err(|e| classify(name, e))
+        self.entry(name)?
+            .set_password(value.expose())
+            .map_err(|e| classify(name, e))
     }
 
     fn delete(&self, name: &str) -> Result<(), SecretsError> {

@@ -42,7 +42,9 @@ pub trait SecretStore: Send + Sync {
 pub(crate) fn check_name(name: &str) -> Result<(), SecretsError> {
     let ok = !name.is_empty()
         && name.len() <= 64
-        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
     if ok {
         Ok(())
     } else {

@@ -22,7 +22,10 @@ impl MemoryStore {
 
     /// A store that fails every call as a machine with no keyring does.
     pub fn unavailable() -> MemoryStore {
-        MemoryStore { values: Mutex::default(), unavailable: true }
+        MemoryStore {
+            values: Mutex::default(),
+            unavailable: true,
+        }
     }
 
     fn check(&self, name: &str) -> Result<(), SecretsError> {
@@ -42,7 +45,10 @@ impl SecretStore for MemoryStore {
 
     fn set(&self, name: &str, value: &Secret) -> Result<(), SecretsError> {
         self.check(name)?;
-        self.values.lock().expect("memory store lock").insert(name.to_owned(), value.clone());
+        self.values
+            .lock()
+            .expect("memory store lock")
+            .insert(name.to_owned(), value.clone());
         Ok(())
     }
 

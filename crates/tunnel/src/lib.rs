@@ -74,9 +74,15 @@ mod tests {
     #[test]
     fn templates_become_argument_lists() {
         let cases: [(&str, Result<Vec<&str>, ()>); 5] = [
-            (PRESETS[0].1, Ok(vec!["cloudflared", "tunnel", "--url", "http://127.0.0.1:8787"])),
+            (
+                PRESETS[0].1,
+                Ok(vec!["cloudflared", "tunnel", "--url", "http://127.0.0.1:8787"]),
+            ),
             (PRESETS[1].1, Ok(vec!["ngrok", "http", "8787", "--log", "stdout"])),
-            ("my tunnel 'two words' \"x {port}\"", Ok(vec!["my", "tunnel", "two words", "x 8787"])),
+            (
+                "my tunnel 'two words' \"x {port}\"",
+                Ok(vec!["my", "tunnel", "two words", "x 8787"]),
+            ),
             ("   ", Err(())),
             ("cmd 'open", Err(())),
         ];

@@ -43,9 +43,14 @@ pub enum TunnelStatus {
     /// The program is starting; no URL yet.
     Starting,
     /// The program is running and printed this public URL.
-    Up { url: String },
+    Up {
+        url: String,
+    },
     /// The program exited or could not start; it is started again after `retry_in`.
-    Restarting { reason: String, retry_in: Duration },
+    Restarting {
+        reason: String,
+        retry_in: Duration,
+    },
     Stopped,
 }
 
@@ -54,7 +59,10 @@ pub enum TunnelEvent {
     Status(TunnelStatus),
     /// A public URL appeared (`old` is `None` the first time) or changed: Recur's dashboard
     /// must then be given the new webhook URL.
-    UrlChanged { old: Option<String>, new: String },
+    UrlChanged {
+        old: Option<String>,
+        new: String,
+    },
 }
 
 type Listener = Box<dyn Fn(TunnelEvent) + Send + 'static>;
@@ -72,12 +80,22 @@ impl Tunnel {
         let argv = command_line(&config.command, config.port)?;
         let stop = Arc::new(AtomicBool::new(false));
         let status = Arc::new(Mutex::new(TunnelStatus::Starting));
-        let supervisor = Supervisor { argv, config, stop: stop.clone(), status: status.clone(), listener: Box::new(on_event) };
+        let supervisor = Supervisor {
+            argv,
+            config,
+            stop: stop.clone(),
+            status: status.clone(),
+            listener: Box::new(on_event),
+        };
         let thread = std::thread::Builder::new()
             .name("tunnel-supervisor".into())
             .spawn(move || supervisor.run())
             .expect("spawn the tunnel supervisor");
-        Ok(Tunnel { stop, status, thread: Some(thread) })
+        Ok(Tunnel {
+            stop,
+            status,
+            thread: Some(thread),
+        })
     }
 
     pub fn status(&self) -> TunnelStatus {
@@ -141,7 +159,10 @@ impl Supervisor {
                 backoff = self.config.backoff_initial;
             }
             tracing::warn!(%reason, retry_in_ms = backoff.as_millis() as u64, "tunnel down");
-            self.set(TunnelStatus::Restarting { reason, retry_in: backoff });
+            self.set(TunnelStatus::Restarting {
+                reason,
+                retry_in: backoff,
+            });
             self.sleep(backoff);
             backoff = (backoff * 2).min(self.config.backoff_max);
         }

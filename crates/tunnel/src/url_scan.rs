@@ -6,7 +6,13 @@
 //! hosts (the test tunnel).
 
 /// Hosts that tunnel programs mention in their banners but that are not the tunnel.
-const NOT_TUNNELS: [&str; 5] = ["www.cloudflare.com", "developers.cloudflare.com", "ngrok.com", "dashboard.ngrok.com", "github.com"];
+const NOT_TUNNELS: [&str; 5] = [
+    "www.cloudflare.com",
+    "developers.cloudflare.com",
+    "ngrok.com",
+    "dashboard.ngrok.com",
+    "github.com",
+];
 
 /// The first public tunnel URL in `line`, without a trailing slash.
 pub fn public_url_in(line: &str) -> Option<String> {

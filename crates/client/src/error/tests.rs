@@ -13,44 +13,148 @@ fn classifies_by_status_then_code() {
             400,
             None,
             field_err.into(),
-            RecurError::InvalidRequest { field: Some("successUrl".into()), message: "successUrl must be https".into() },
+            RecurError::InvalidRequest {
+                field: Some("successUrl".into()),
+                message: "successUrl must be https".into(),
+            },
         ),
         (
             422,
             None,
             r#"{"error":{"code":"bad_request","message":"bad","param":"cancel_url"}}"#.into(),
-            RecurError::InvalidRequest { field: Some("cancel_url".into()), message: "bad".into() },
+            RecurError::InvalidRequest {
+                field: Some("cancel_url".into()),
+                message: "bad".into(),
+            },
         ),
         (
             400,
             None,
             r#"{"error":{"code":"bad_request","message":"bad","field":"productId"}}"#.into(),
-            RecurError::InvalidRequest { field: Some("productId".into()), message: "bad".into() },
+            RecurError::InvalidRequest {
+                field: Some("productId".into()),
+                message: "bad".into(),
+            },
         ),
-        (401, None, err("unauthorized", "bad key"), RecurError::Unauthorized { message: "bad key".into() }),
-        (403, None, err("forbidden", "pk"), RecurError::Forbidden { message: "pk".into() }),
-        (404, None, err("resource_not_found", "no"), RecurError::NotFound { message: "no".into() }),
-        (409, None, err("conflict", "dup"), RecurError::Conflict { message: "dup".into() }),
-        (429, Some("3"), String::new(), RecurError::RateLimited { retry_after: Some(Duration::from_secs(3)) }),
-        (429, Some("soon"), String::new(), RecurError::RateLimited { retry_after: None }),
+        (
+            401,
+            None,
+            err("unauthorized", "bad key"),
+            RecurError::Unauthorized {
+                message: "bad key".into(),
+            },
+        ),
+        (
+            403,
+            None,
+            err("forbidden", "pk"),
+            RecurError::Forbidden { message: "pk".into() },
+        ),
+        (
+            404,
+            None,
+            err("resource_not_found", "no"),
+            RecurError::NotFound { message: "no".into() },
+        ),
+        (
+            409,
+            None,
+            err("conflict", "dup"),
+            RecurError::Conflict { message: "dup".into() },
+        ),
+        (
+            429,
+            Some("3"),
+            String::new(),
+            RecurError::RateLimited {
+                retry_after: Some(Duration::from_secs(3)),
+            },
+        ),
+        (
+            429,
+            Some("soon"),
+            String::new(),
+            RecurError::RateLimited { retry_after: None },
+        ),
         (429, None, String::new(), RecurError::RateLimited { retry_after: None }),
-        (500, None, err("internal_error", "boom"), RecurError::Server { status: 500, message: "boom".into() }),
-        (503, None, "<html>down</html>".into(), RecurError::Server { status: 503, message: "HTTP 503: <html>down</html>".into() }),
-        (502, None, String::new(), RecurError::Server { status: 502, message: "HTTP 502".into() }),
+        (
+            500,
+            None,
+            err("internal_error", "boom"),
+            RecurError::Server {
+                status: 500,
+                message: "boom".into(),
+            },
+        ),
+        (
+            503,
+            None,
+            "<html>down</html>".into(),
+            RecurError::Server {
+                status: 503,
+                message: "HTTP 503: <html>down</html>".into(),
+            },
+        ),
+        (
+            502,
+            None,
+            String::new(),
+            RecurError::Server {
+                status: 502,
+                message: "HTTP 502".into(),
+            },
+        ),
         // Status first: a 404 stays NotFound whatever the code says.
-        (404, None, err("invalid_request", "x"), RecurError::NotFound { message: "x".into() }),
-        (401, None, err("forbidden", "x"), RecurError::Unauthorized { message: "x".into() }),
+        (
+            404,
+            None,
+            err("invalid_request", "x"),
+            RecurError::NotFound { message: "x".into() },
+        ),
+        (
+            401,
+            None,
+            err("forbidden", "x"),
+            RecurError::Unauthorized { message: "x".into() },
+        ),
         // Statuses the contract does not name: the code decides, else InvalidRequest.
-        (410, None, err("not_found", "gone"), RecurError::NotFound { message: "gone".into() }),
-        (405, None, err("method_not_allowed", "m"), RecurError::InvalidRequest { field: None, message: "m".into() }),
-        (402, None, err("conflict", "c"), RecurError::Conflict { message: "c".into() }),
+        (
+            410,
+            None,
+            err("not_found", "gone"),
+            RecurError::NotFound { message: "gone".into() },
+        ),
+        (
+            405,
+            None,
+            err("method_not_allowed", "m"),
+            RecurError::InvalidRequest {
+                field: None,
+                message: "m".into(),
+            },
+        ),
+        (
+            402,
+            None,
+            err("conflict", "c"),
+            RecurError::Conflict { message: "c".into() },
+        ),
         (
             418,
             Some("2"),
             err("rate_limited", "slow"),
-            RecurError::RateLimited { retry_after: Some(Duration::from_secs(2)) },
+            RecurError::RateLimited {
+                retry_after: Some(Duration::from_secs(2)),
+            },
         ),
-        (302, None, String::new(), RecurError::Undecodable { message: "unexpected HTTP 302: HTTP 302".into() }),
+        (
+            302,
+            None,
+            String::new(),
+            RecurError::Undecodable {
+                message: "unexpected HTTP 302: HTTP 302".into(),
+            },
+        ),
     ];
     for (status, retry_after, body, expected) in cases {
         let got = classify_response(status, retry_after, body.as_bytes());
@@ -61,9 +165,21 @@ fn classifies_by_status_then_code() {
 #[test]
 fn top_level_error_shapes_are_read() {
     let got = classify_response(400, None, br#"{"error":"productId is required"}"#);
-    assert_eq!(got, RecurError::InvalidRequest { field: None, message: "productId is required".into() });
+    assert_eq!(
+        got,
+        RecurError::InvalidRequest {
+            field: None,
+            message: "productId is required".into()
+        }
+    );
     let got = classify_response(400, None, br#"{"code":"invalid_request","message":"m","field":"mode"}"#);
-    assert_eq!(got, RecurError::InvalidRequest { field: Some("mode".into()), message: "m".into() });
+    assert_eq!(
+        got,
+        RecurError::InvalidRequest {
+            field: Some("mode".into()),
+            message: "m".into()
+        }
+    );
 }
 
 #[test]
@@ -93,15 +209,40 @@ fn retry_after_seconds() {
 #[test]
 fn codes_are_stable_and_retryability_is_by_kind() {
     let cases: Vec<(RecurError, &str, bool)> = vec![
-        (RecurError::Unauthorized { message: String::new() }, "unauthorized", false),
+        (
+            RecurError::Unauthorized { message: String::new() },
+            "unauthorized",
+            false,
+        ),
         (RecurError::Forbidden { message: String::new() }, "forbidden", false),
         (RecurError::NotFound { message: String::new() }, "not_found", false),
-        (RecurError::InvalidRequest { field: None, message: String::new() }, "invalid_request", false),
+        (
+            RecurError::InvalidRequest {
+                field: None,
+                message: String::new(),
+            },
+            "invalid_request",
+            false,
+        ),
         (RecurError::Conflict { message: String::new() }, "conflict", false),
         (RecurError::RateLimited { retry_after: None }, "rate_limited", true),
-        (RecurError::Server { status: 500, message: String::new() }, "server", true),
+        (
+            RecurError::Server {
+                status: 500,
+                message: String::new(),
+            },
+            "server",
+            true,
+        ),
         (RecurError::Timeout, "timeout", true),
-        (RecurError::Network { message: String::new(), connect: false }, "network", true),
+        (
+            RecurError::Network {
+                message: String::new(),
+                connect: false,
+            },
+            "network",
+            true,
+        ),
         (RecurError::Undecodable { message: String::new() }, "undecodable", false),
         (RecurError::PublishableKey, "publishable_key", false),
         (RecurError::Config { message: String::new() }, "config", false),
@@ -114,8 +255,14 @@ fn codes_are_stable_and_retryability_is_by_kind() {
 
 #[test]
 fn messages_name_the_field_and_explain_publishable_keys() {
-    let e = RecurError::InvalidRequest { field: Some("successUrl".into()), message: "must be https".into() };
-    assert_eq!(e.to_string(), "Recur rejected the request (field successUrl): must be https");
+    let e = RecurError::InvalidRequest {
+        field: Some("successUrl".into()),
+        message: "must be https".into(),
+    };
+    assert_eq!(
+        e.to_string(),
+        "Recur rejected the request (field successUrl): must be https"
+    );
     assert_eq!(e.field(), Some("successUrl"));
     let pk = RecurError::PublishableKey.to_string();
     assert!(pk.contains("metadata") && pk.contains("secret key"), "{pk}");

@@ -98,7 +98,10 @@ fn status_values_in_any_spelling() {
 #[test]
 fn minimal_and_wrapped_sessions() {
     let s = decode_session(br#"{"id":"s1","url":"https://x/s1"}"#).unwrap();
-    assert_eq!((s.id.as_str(), s.status, s.mode, s.amount), ("s1", SessionStatus::Open, None, None));
+    assert_eq!(
+        (s.id.as_str(), s.status, s.mode, s.amount),
+        ("s1", SessionStatus::Open, None, None)
+    );
     assert!(s.metadata.is_empty());
     let s = decode_session(br#"{"data":{"id":"s2","url":"https://x/s2","status":"EXPIRED"}}"#).unwrap();
     assert_eq!((s.id.as_str(), s.status), ("s2", SessionStatus::Expired));
@@ -124,9 +127,11 @@ fn undecodable_sessions() {
 #[test]
 fn reads_product_pages_in_every_shape() {
     let camel = r#"{"products":[{"id":"prod_latte","name":"拿鐵咖啡","description":null,"type":"ONE_TIME",
-        "price":120,"currency":"TWD","billingPeriod":null,"trialDays":null,"active":true}],"hasMore":true}"#.as_bytes();
+        "price":120,"currency":"TWD","billingPeriod":null,"trialDays":null,"active":true}],"hasMore":true}"#
+        .as_bytes();
     let snake = r#"{"data":[{"id":"prod_monthly","name":"咖啡月卡","type":"subscription","price":"299",
-        "billing_period":"monthly","trial_days":7}],"has_more":false}"#.as_bytes();
+        "billing_period":"monthly","trial_days":7}],"has_more":false}"#
+        .as_bytes();
     let bare = br#"[{"id":"p3","name":"x","price":30,"active":false}]"#;
     let page = decode_product_page(camel).unwrap();
     assert!(page.has_more);
@@ -147,10 +152,19 @@ fn reads_product_pages_in_every_shape() {
     let page = decode_product_page(snake).unwrap();
     let p = &page.products[0];
     assert!(!page.has_more);
-    let got = (p.product_type.as_str(), p.price, p.billing_period.as_deref(), p.trial_days, p.active);
+    let got = (
+        p.product_type.as_str(),
+        p.price,
+        p.billing_period.as_deref(),
+        p.trial_days,
+        p.active,
+    );
     assert_eq!(got, ("SUBSCRIPTION", Money::new(299), Some("MONTHLY"), Some(7), true));
     let page = decode_product_page(bare).unwrap();
-    assert_eq!((page.products[0].active, page.products[0].product_type.as_str()), (false, "ONE_TIME"));
+    assert_eq!(
+        (page.products[0].active, page.products[0].product_type.as_str()),
+        (false, "ONE_TIME")
+    );
 }
 
 #[test]
@@ -165,6 +179,11 @@ fn inactive_by_status_and_undecodable_products() {
         b"garbage",
     ];
     for body in cases {
-        assert_eq!(decode_product_page(body).unwrap_err().code(), "undecodable", "{}", String::from_utf8_lossy(body));
+        assert_eq!(
+            decode_product_page(body).unwrap_err().code(),
+            "undecodable",
+            "{}",
+            String::from_utf8_lossy(body)
+        );
     }
 }

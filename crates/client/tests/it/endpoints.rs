@@ -24,7 +24,10 @@ async fn creates_in_every_mode_with_metadata_and_prefill() {
         req.customer_name = Some("林小美".into());
         req.metadata = BTreeMap::from([("transaction_id".to_owned(), format!("txn-{mode}"))]);
         let before = Timestamp::now();
-        let created = client.create_checkout(&req).await.unwrap_or_else(|e| panic!("{mode}: {e}"));
+        let created = client
+            .create_checkout(&req)
+            .await
+            .unwrap_or_else(|e| panic!("{mode}: {e}"));
 
         assert_eq!(created.status, SessionStatus::Open, "{mode}");
         assert_eq!(created.mode, Some(mode));
@@ -35,13 +38,24 @@ async fn creates_in_every_mode_with_metadata_and_prefill() {
         assert_eq!(created.customer_name.as_deref(), Some("林小美"));
         assert_eq!(created.metadata, req.metadata);
         assert!(created.url.contains(created.id.as_str()), "{}", created.url);
-        assert!(created.expires_at.is_some_and(|t| t > before), "{:?}", created.expires_at);
-        assert_eq!(sandbox.session_ids().last().map(String::as_str), Some(created.id.as_str()));
+        assert!(
+            created.expires_at.is_some_and(|t| t > before),
+            "{:?}",
+            created.expires_at
+        );
+        assert_eq!(
+            sandbox.session_ids().last().map(String::as_str),
+            Some(created.id.as_str())
+        );
 
         let read = client.get_checkout(&created.id).await.expect("read back");
         assert_eq!(read, created, "{mode}: a fresh session reads as it was created");
         let raw = sandbox.session_json(created.id.as_str()).expect("the sandbox knows it");
-        assert_eq!(decode_session(raw.to_string().as_bytes()), Ok(read), "{mode}: session_json is what GET answers");
+        assert_eq!(
+            decode_session(raw.to_string().as_bytes()),
+            Ok(read),
+            "{mode}: session_json is what GET answers"
+        );
     }
 }
 
@@ -51,7 +65,10 @@ async fn mode_defaults_to_the_products_type() {
     let client = client(&sandbox);
     for (product_type, mode) in [("ONE_TIME", Mode::Payment), ("SUBSCRIPTION", Mode::Subscription)] {
         let product = product_of_type(&client, product_type).await;
-        let created = client.create_checkout(&checkout(&product.id, None)).await.expect("create");
+        let created = client
+            .create_checkout(&checkout(&product.id, None))
+            .await
+            .expect("create");
         assert_eq!(created.mode, Some(mode), "{product_type}");
     }
 }
@@ -69,7 +86,10 @@ async fn paid_sessions_read_complete_with_their_ids() {
         (&one_time, Mode::Setup, false, false, false, true),
     ];
     for (product, mode, order, subscription, payment_intent, setup_intent) in cases {
-        let created = client.create_checkout(&checkout(&product.id, Some(mode))).await.expect("create");
+        let created = client
+            .create_checkout(&checkout(&product.id, Some(mode)))
+            .await
+            .expect("create");
         assert_eq!((created.order_id.as_ref(), created.completed_at), (None, None));
         pay(&sandbox, created.id.as_str(), "payer@example.tw").await;
 
@@ -77,7 +97,11 @@ async fn paid_sessions_read_complete_with_their_ids() {
         assert_eq!(paid.status, SessionStatus::Complete, "{mode}: {}", paid.status_raw);
         assert_eq!(paid.order_id.is_some(), order, "{mode} order id");
         assert_eq!(paid.subscription_id.is_some(), subscription, "{mode} subscription id");
-        assert_eq!(paid.payment_intent_id.is_some(), payment_intent, "{mode} payment intent");
+        assert_eq!(
+            paid.payment_intent_id.is_some(),
+            payment_intent,
+            "{mode} payment intent"
+        );
         assert_eq!(paid.setup_intent_id.is_some(), setup_intent, "{mode} setup intent");
         assert!(paid.completed_at.is_some(), "{mode} completed_at");
         assert_eq!(paid.customer_email.as_deref(), Some("payer@example.tw"));
@@ -89,7 +113,10 @@ async fn expired_sessions_read_expired() {
     let sandbox = support::sandbox();
     let client = client(&sandbox);
     let product = product_of_type(&client, "ONE_TIME").await;
-    let created = client.create_checkout(&checkout(&product.id, None)).await.expect("create");
+    let created = client
+        .create_checkout(&checkout(&product.id, None))
+        .await
+        .expect("create");
     let (status, body) = control(&sandbox, created.id.as_str(), "expire", serde_json::json!({})).await;
     assert_eq!(status, 200, "{body}");
     let read = client.get_checkout(&created.id).await.expect("read");
@@ -119,8 +146,12 @@ async fn lists_products_page_by_page() {
     assert_eq!(paged, all, "paging by 2 and all_products agree");
     let ids: HashSet<_> = all.iter().map(|p| p.id.clone()).collect();
     assert_eq!(ids.len(), all.len(), "no product twice");
-    assert!(all.iter().all(|p| p.currency == Currency::twd() && p.price >= Money::new(30)));
-    assert!(all.iter().any(|p| p.product_type == "SUBSCRIPTION" && p.billing_period.is_some()));
+    assert!(all
+        .iter()
+        .all(|p| p.currency == Currency::twd() && p.price >= Money::new(30)));
+    assert!(all
+        .iter()
+        .any(|p| p.product_type == "SUBSCRIPTION" && p.billing_period.is_some()));
     let default_page = client.list_products(None, None).await.expect("default page");
     assert_eq!(default_page.products.first(), all.first());
 }
@@ -129,11 +160,19 @@ async fn lists_products_page_by_page() {
 async fn keys_and_base_urls() {
     let sandbox = support::sandbox();
     let base = sandbox.base_url();
-    for variant in [base.clone(), format!("{base}/"), format!("{base}/v1"), format!("{base}/v1/")] {
+    for variant in [
+        base.clone(),
+        format!("{base}/"),
+        format!("{base}/v1"),
+        format!("{base}/v1/"),
+    ] {
         let client = RecurClient::new(support::fast_config(&variant, sandbox.secret_key())).expect("config");
         assert_eq!(client.environment(), Environment::Sandbox);
         assert_eq!(client.base_url(), base);
-        let page = client.list_products(Some(1), None).await.unwrap_or_else(|e| panic!("{variant}: {e}"));
+        let page = client
+            .list_products(Some(1), None)
+            .await
+            .unwrap_or_else(|e| panic!("{variant}: {e}"));
         assert_eq!(page.products.len(), 1);
     }
     let refused = RecurClient::new(ClientConfig::new(&base, recur_domain::Secret::new("pk_test_abc")));

@@ -16,7 +16,10 @@ async fn wrong_key_is_unauthorized_and_never_echoed() {
     let client = RecurClient::new(fast_config(&sandbox.base_url(), wrong)).expect("config");
     let err = client.list_products(None, None).await.unwrap_err();
     assert!(matches!(err, RecurError::Unauthorized { .. }), "{err:?}");
-    let err = client.create_checkout(&checkout(&ProductId::new("prod_latte"), None)).await.unwrap_err();
+    let err = client
+        .create_checkout(&checkout(&ProductId::new("prod_latte"), None))
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), "unauthorized");
     for text in [format!("{err}"), format!("{err:?}"), format!("{client:?}")] {
         assert!(!text.contains(wrong), "the key leaked into {text}");
@@ -30,10 +33,30 @@ async fn invalid_requests_name_the_field() {
     let product = product_of_type(&client, "ONE_TIME").await;
     let plain_http = "http://shop.example/ok";
     let cases: [(&str, String, String, &str); 4] = [
-        ("missing success URL", String::new(), "https://shop.example/no".into(), "successUrl"),
-        ("non-https success URL", plain_http.into(), "https://shop.example/no".into(), "successUrl"),
-        ("missing cancel URL", "https://shop.example/ok".into(), String::new(), "cancelUrl"),
-        ("non-https cancel URL", "https://shop.example/ok".into(), plain_http.into(), "cancelUrl"),
+        (
+            "missing success URL",
+            String::new(),
+            "https://shop.example/no".into(),
+            "successUrl",
+        ),
+        (
+            "non-https success URL",
+            plain_http.into(),
+            "https://shop.example/no".into(),
+            "successUrl",
+        ),
+        (
+            "missing cancel URL",
+            "https://shop.example/ok".into(),
+            String::new(),
+            "cancelUrl",
+        ),
+        (
+            "non-https cancel URL",
+            "https://shop.example/ok".into(),
+            plain_http.into(),
+            "cancelUrl",
+        ),
     ];
     for (name, success, cancel, field) in cases {
         let mut req = checkout(&product.id, None);
@@ -49,9 +72,15 @@ async fn invalid_requests_name_the_field() {
 async fn unknown_product_and_session_are_not_found() {
     let sandbox = support::sandbox();
     let client = client(&sandbox);
-    let err = client.create_checkout(&checkout(&ProductId::new("prod_does_not_exist"), None)).await.unwrap_err();
+    let err = client
+        .create_checkout(&checkout(&ProductId::new("prod_does_not_exist"), None))
+        .await
+        .unwrap_err();
     assert!(matches!(err, RecurError::NotFound { .. }), "{err:?}");
-    let err = client.get_checkout(&CheckoutId::new("cnosuchsession000000000000")).await.unwrap_err();
+    let err = client
+        .get_checkout(&CheckoutId::new("cnosuchsession000000000000"))
+        .await
+        .unwrap_err();
     assert!(matches!(err, RecurError::NotFound { .. }), "{err:?}");
 }
 
@@ -78,8 +107,22 @@ async fn injected_faults_map_to_their_errors() {
         .expect("create")
         .id;
     let cases = [
-        (Faults { api_429_rate: 1.0, ..Faults::default() }, RecurError::RateLimited { retry_after: Some(Duration::from_secs(1)) }),
-        (Faults { api_garbage_rate: 1.0, ..Faults::default() }, RecurError::Undecodable { message: String::new() }),
+        (
+            Faults {
+                api_429_rate: 1.0,
+                ..Faults::default()
+            },
+            RecurError::RateLimited {
+                retry_after: Some(Duration::from_secs(1)),
+            },
+        ),
+        (
+            Faults {
+                api_garbage_rate: 1.0,
+                ..Faults::default()
+            },
+            RecurError::Undecodable { message: String::new() },
+        ),
     ];
     for (faults, expected) in cases {
         sandbox.set_faults(faults.clone());
@@ -89,7 +132,10 @@ async fn injected_faults_map_to_their_errors() {
             assert_eq!(err, expected, "Retry-After is read");
         }
     }
-    sandbox.set_faults(Faults { api_500_rate: 1.0, ..Faults::default() });
+    sandbox.set_faults(Faults {
+        api_500_rate: 1.0,
+        ..Faults::default()
+    });
     let err = client.get_checkout(&id).await.unwrap_err();
     assert!(matches!(err, RecurError::Server { status: 500, .. }), "{err:?}");
     sandbox.set_faults(Faults::default());
@@ -103,11 +149,17 @@ async fn slow_answers_time_out() {
     config.timeout = Duration::from_millis(300);
     config.max_read_attempts = 2;
     let client = RecurClient::new(config).expect("config");
-    sandbox.set_faults(Faults { api_slow_ms: 1500, ..Faults::default() });
+    sandbox.set_faults(Faults {
+        api_slow_ms: 1500,
+        ..Faults::default()
+    });
     let started = std::time::Instant::now();
     let err = client.list_products(None, None).await.unwrap_err();
     assert_eq!(err, RecurError::Timeout);
-    assert!(started.elapsed() < Duration::from_millis(1400), "each attempt stopped at the timeout");
+    assert!(
+        started.elapsed() < Duration::from_millis(1400),
+        "each attempt stopped at the timeout"
+    );
 }
 
 #[tokio::test]
@@ -116,7 +168,10 @@ async fn closed_port_is_a_network_error() {
     let client = RecurClient::new(fast_config(&base, "sk_test_abc")).expect("config");
     let err = client.list_products(None, None).await.unwrap_err();
     assert!(matches!(err, RecurError::Network { connect: true, .. }), "{err:?}");
-    let err = client.create_checkout(&checkout(&ProductId::new("p"), None)).await.unwrap_err();
+    let err = client
+        .create_checkout(&checkout(&ProductId::new("p"), None))
+        .await
+        .unwrap_err();
     assert!(matches!(err, RecurError::Network { connect: true, .. }), "{err:?}");
     assert!(err.is_retryable());
 }

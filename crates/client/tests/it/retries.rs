@@ -15,17 +15,33 @@ const BOOM: &str = r#"{"error":{"code":"internal_error","message":"boom"}}"#;
 
 #[tokio::test]
 async fn reads_survive_a_flaky_sandbox() {
-    let sandbox = support::sandbox_with(SandboxConfig { seed: Some(7), ..SandboxConfig::for_tests() });
+    let sandbox = support::sandbox_with(SandboxConfig {
+        seed: Some(7),
+        ..SandboxConfig::for_tests()
+    });
     let mut config = fast_config(&sandbox.base_url(), sandbox.secret_key());
     config.max_read_attempts = 12;
     let client = RecurClient::new(config).expect("config");
     let product = product_of_type(&client, "ONE_TIME").await;
-    let id = client.create_checkout(&checkout(&product.id, None)).await.expect("create").id;
-    sandbox.set_faults(Faults { api_500_rate: 0.5, ..Faults::default() });
+    let id = client
+        .create_checkout(&checkout(&product.id, None))
+        .await
+        .expect("create")
+        .id;
+    sandbox.set_faults(Faults {
+        api_500_rate: 0.5,
+        ..Faults::default()
+    });
     let before = sandbox.api_request_count();
     for round in 0..8 {
-        client.get_checkout(&id).await.unwrap_or_else(|e| panic!("read {round}: {e}"));
-        client.list_products(Some(3), None).await.unwrap_or_else(|e| panic!("list {round}: {e}"));
+        client
+            .get_checkout(&id)
+            .await
+            .unwrap_or_else(|e| panic!("read {round}: {e}"));
+        client
+            .list_products(Some(3), None)
+            .await
+            .unwrap_or_else(|e| panic!("list {round}: {e}"));
     }
     let sent = sandbox.api_request_count() - before;
     assert!(sent > 16, "some of the 16 reads needed a retry ({sent} requests)");
@@ -38,11 +54,22 @@ async fn a_create_answered_500_is_not_repeated() {
     let product = product_of_type(&client, "ONE_TIME").await;
     let (sessions, requests) = (sandbox.session_ids().len(), sandbox.api_request_count());
     // The sandbox answers 500 after it made the session: exactly what a retry would double.
-    sandbox.set_faults(Faults { api_500_rate: 1.0, ..Faults::default() });
+    sandbox.set_faults(Faults {
+        api_500_rate: 1.0,
+        ..Faults::default()
+    });
     let err = client.create_checkout(&checkout(&product.id, None)).await.unwrap_err();
     assert!(matches!(err, RecurError::Server { status: 500, .. }), "{err:?}");
-    assert_eq!(sandbox.api_request_count(), requests + 1, "exactly one request reached the sandbox");
-    assert_eq!(sandbox.session_ids().len(), sessions + 1, "exactly one session was made");
+    assert_eq!(
+        sandbox.api_request_count(),
+        requests + 1,
+        "exactly one request reached the sandbox"
+    );
+    assert_eq!(
+        sandbox.session_ids().len(),
+        sessions + 1,
+        "exactly one session was made"
+    );
 }
 
 #[tokio::test]
@@ -53,11 +80,22 @@ async fn a_create_that_timed_out_is_not_repeated() {
     let client = RecurClient::new(config).expect("config");
     let product = product_of_type(&client, "ONE_TIME").await;
     let (sessions, requests) = (sandbox.session_ids().len(), sandbox.api_request_count());
-    sandbox.set_faults(Faults { api_slow_ms: 1000, ..Faults::default() });
+    sandbox.set_faults(Faults {
+        api_slow_ms: 1000,
+        ..Faults::default()
+    });
     let err = client.create_checkout(&checkout(&product.id, None)).await.unwrap_err();
     assert_eq!(err, RecurError::Timeout);
-    assert_eq!(sandbox.api_request_count(), requests + 1, "exactly one request reached the sandbox");
-    assert_eq!(sandbox.session_ids().len(), sessions + 1, "exactly one session was made");
+    assert_eq!(
+        sandbox.api_request_count(),
+        requests + 1,
+        "exactly one request reached the sandbox"
+    );
+    assert_eq!(
+        sandbox.session_ids().len(),
+        sessions + 1,
+        "exactly one session was made"
+    );
 }
 
 /// Runs one create against a stub answering `script`; checks the outcome's code ("ok" for
@@ -98,7 +136,12 @@ async fn attempt_counts_per_answer() {
     check_create(vec![Reply::new(400, "{}"), created()], "invalid_request", 1).await;
     check_create(vec![Reply::new(200, "garbage"), created()], "undecodable", 1).await;
     check_create(vec![Reply::new(200, r#"{"id":"cs_1"}"#)], "undecodable", 1).await;
-    check_create(vec![Reply::new(302, "").header("Location", "https://elsewhere.example/")], "undecodable", 1).await;
+    check_create(
+        vec![Reply::new(302, "").header("Location", "https://elsewhere.example/")],
+        "undecodable",
+        1,
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -107,7 +150,10 @@ async fn a_create_without_answer_is_not_repeated() {
     let mut config = fast_config(&stub.base_url, "sk_test_stub");
     config.timeout = Duration::from_millis(200);
     let client = RecurClient::new(config).expect("config");
-    let err = client.create_checkout(&checkout(&ProductId::new("p1"), None)).await.unwrap_err();
+    let err = client
+        .create_checkout(&checkout(&ProductId::new("p1"), None))
+        .await
+        .unwrap_err();
     assert_eq!((err, stub.requests().len()), (RecurError::Timeout, 1));
 }
 
@@ -121,7 +167,11 @@ async fn requests_carry_the_contracts_headers_and_body() {
     client.list_products(Some(250), Some("prod a&b")).await.ok();
     let requests = stub.requests();
     let create = requests[0].to_ascii_lowercase();
-    assert!(requests[0].starts_with("POST /v1/checkout/sessions HTTP/1.1\r\n"), "{}", requests[0]);
+    assert!(
+        requests[0].starts_with("POST /v1/checkout/sessions HTTP/1.1\r\n"),
+        "{}",
+        requests[0]
+    );
     for header in [
         "authorization: bearer sk_test_stubkey",
         "content-type: application/json",
@@ -130,7 +180,12 @@ async fn requests_carry_the_contracts_headers_and_body() {
     ] {
         assert!(create.contains(header), "missing {header} in {create}");
     }
-    let body: serde_json::Value = serde_json::from_str(requests[0].split("\r\n\r\n").nth(1).expect("body")).expect("json");
+    let body: serde_json::Value =
+        serde_json::from_str(requests[0].split("\r\n\r\n").nth(1).expect("body")).expect("json");
     assert_eq!(body, req.to_json());
-    assert!(requests[1].starts_with("GET /v1/products?limit=100&starting_after=prod+a%26b HTTP/1.1"), "{}", requests[1]);
+    assert!(
+        requests[1].starts_with("GET /v1/products?limit=100&starting_after=prod+a%26b HTTP/1.1"),
+        "{}",
+        requests[1]
+    );
 }

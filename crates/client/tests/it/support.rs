@@ -57,14 +57,25 @@ pub async fn product_of_type(client: &RecurClient, product_type: &str) -> Produc
 /// `POST /_sandbox/sessions/{id}/{action}` with a JSON body; answers (status, body).
 pub async fn control(sandbox: &Sandbox, id: &str, action: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
     let url = format!("{}/_sandbox/sessions/{id}/{action}", sandbox.base_url());
-    let response = reqwest::Client::new().post(url).json(&body).send().await.expect("control route answers");
+    let response = reqwest::Client::new()
+        .post(url)
+        .json(&body)
+        .send()
+        .await
+        .expect("control route answers");
     let status = response.status().as_u16();
     let json = response.json().await.unwrap_or(serde_json::Value::Null);
     (status, json)
 }
 
 pub async fn pay(sandbox: &Sandbox, id: &str, email: &str) {
-    let (status, body) = control(sandbox, id, "pay", serde_json::json!({"card_number": VISA, "email": email})).await;
+    let (status, body) = control(
+        sandbox,
+        id,
+        "pay",
+        serde_json::json!({"card_number": VISA, "email": email}),
+    )
+    .await;
     assert_eq!(status, 200, "paying {id}: {body}");
 }
 
@@ -85,7 +96,12 @@ pub struct Reply {
 
 impl Reply {
     pub fn new(status: u16, body: &str) -> Self {
-        Self { status, headers: Vec::new(), body: body.to_owned(), delay: Duration::ZERO }
+        Self {
+            status,
+            headers: Vec::new(),
+            body: body.to_owned(),
+            delay: Duration::ZERO,
+        }
     }
 
     pub fn header(mut self, name: &'static str, value: &str) -> Self {
@@ -120,7 +136,11 @@ impl Stub {
                 tokio::spawn(serve(stream, seen, script));
             }
         });
-        Stub { base_url, requests, task }
+        Stub {
+            base_url,
+            requests,
+            task,
+        }
     }
 
     /// Every request so far, as text (head, blank line, body).
@@ -143,12 +163,19 @@ async fn serve(mut stream: TcpStream, seen: Arc<Mutex<Vec<String>>>, script: Vec
             script[(seen.len() - 1).min(script.len() - 1)].clone()
         };
         tokio::time::sleep(reply.delay).await;
-        let mut head = format!("HTTP/1.1 {} Stub\r\nContent-Length: {}\r\n", reply.status, reply.body.len());
+        let mut head = format!(
+            "HTTP/1.1 {} Stub\r\nContent-Length: {}\r\n",
+            reply.status,
+            reply.body.len()
+        );
         for (name, value) in &reply.headers {
             head.push_str(&format!("{name}: {value}\r\n"));
         }
         head.push_str("\r\n");
-        let sent = stream.write_all(head.as_bytes()).await.and(stream.write_all(reply.body.as_bytes()).await);
+        let sent = stream
+            .write_all(head.as_bytes())
+            .await
+            .and(stream.write_all(reply.body.as_bytes()).await);
         if sent.is_err() {
             return;
         }
@@ -183,7 +210,9 @@ fn content_length(head: &str) -> usize {
     head.lines()
         .find_map(|line| {
             let (name, value) = line.split_once(':')?;
-            name.trim().eq_ignore_ascii_case("content-length").then(|| value.trim().parse().ok())?
+            name.trim()
+                .eq_ignore_ascii_case("content-length")
+                .then(|| value.trim().parse().ok())?
         })
         .unwrap_or(0)
 }

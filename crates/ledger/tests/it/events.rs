@@ -9,9 +9,14 @@ use serde_json::json;
 use crate::support::*;
 
 fn failed(event: &str) -> Vec<u8> {
-    body(event, "order.payment_failed", 80, json!({
-        "id": "ord_1", "checkout_id": "cs_1", "status": "FAILED", "failure_code": "card_declined", "failure_message": "Declined"
-    }))
+    body(
+        event,
+        "order.payment_failed",
+        80,
+        json!({
+            "id": "ord_1", "checkout_id": "cs_1", "status": "FAILED", "failure_code": "card_declined", "failure_message": "Declined"
+        }),
+    )
 }
 
 struct Case {
@@ -24,7 +29,14 @@ struct Case {
 }
 
 fn case(name: &'static str, events: Vec<Vec<u8>>, state: SaleState, refunded: i64) -> Case {
-    Case { name, events, state, refunded, failure: None, attention: None }
+    Case {
+        name,
+        events,
+        state,
+        refunded,
+        failure: None,
+        attention: None,
+    }
 }
 
 fn check(c: Case) {
@@ -51,46 +63,116 @@ fn event_application_table() {
         case("order.paid", vec![order()], Paid, 0),
         case("completed then order.paid", vec![paid(), order()], Paid, 0),
         case("order.paid then completed", vec![order(), paid()], Paid, 0),
-        Case { failure: Some("card_declined: Declined"), ..case("payment failed", vec![failed("evt_f")], Failed, 0) },
-        case("payment_failed after paid changes nothing", vec![order(), failed("evt_f")], Paid, 0),
+        Case {
+            failure: Some("card_declined: Declined"),
+            ..case("payment failed", vec![failed("evt_f")], Failed, 0)
+        },
+        case(
+            "payment_failed after paid changes nothing",
+            vec![order(), failed("evt_f")],
+            Paid,
+            0,
+        ),
         case("paid after failed wins", vec![failed("evt_f"), paid()], Paid, 0),
-        case("page opened", vec![body("evt_p", "checkout.created", 10, json!({"id": "cs_1"}))], Open, 0),
-        case("partial refund", vec![order(), re("evt_r1", "refund.succeeded", "re_1", "SUCCEEDED", 300)], PartiallyRefunded, 300),
+        case(
+            "page opened",
+            vec![body("evt_p", "checkout.created", 10, json!({"id": "cs_1"}))],
+            Open,
+            0,
+        ),
+        case(
+            "partial refund",
+            vec![order(), re("evt_r1", "refund.succeeded", "re_1", "SUCCEEDED", 300)],
+            PartiallyRefunded,
+            300,
+        ),
         case(
             "partial then full",
-            vec![order(), re("evt_r1", "refund.succeeded", "re_1", "succeeded", 300), re("evt_r2", "refund.succeeded", "re_2", "succeeded", 700)],
+            vec![
+                order(),
+                re("evt_r1", "refund.succeeded", "re_1", "succeeded", 300),
+                re("evt_r2", "refund.succeeded", "re_2", "succeeded", 700),
+            ],
             Refunded,
             1000,
         ),
         case(
             "one refund, two events",
-            vec![order(), re("evt_r1", "refund.created", "re_1", "pending", 300), re("evt_r2", "refund.succeeded", "re_1", "SUCCEEDED", 300)],
+            vec![
+                order(),
+                re("evt_r1", "refund.created", "re_1", "pending", 300),
+                re("evt_r2", "refund.succeeded", "re_1", "SUCCEEDED", 300),
+            ],
             PartiallyRefunded,
             300,
         ),
         case(
             "succeeded then a late pending",
-            vec![order(), re("evt_r2", "refund.succeeded", "re_1", "SUCCEEDED", 300), re("evt_r1", "refund.created", "re_1", "PENDING", 300)],
+            vec![
+                order(),
+                re("evt_r2", "refund.succeeded", "re_1", "SUCCEEDED", 300),
+                re("evt_r1", "refund.created", "re_1", "PENDING", 300),
+            ],
             PartiallyRefunded,
             300,
         ),
-        case("pending refund moves nothing", vec![order(), re("evt_r1", "refund.created", "re_1", "PENDING", 300)], Paid, 0),
-        case("failed refund moves nothing", vec![order(), re("evt_r1", "refund.failed", "re_1", "FAILED", 300)], Paid, 0),
-        case("refund before its payment", vec![re("evt_r1", "refund.succeeded", "re_1", "SUCCEEDED", 1000), order()], Refunded, 1000),
+        case(
+            "pending refund moves nothing",
+            vec![order(), re("evt_r1", "refund.created", "re_1", "PENDING", 300)],
+            Paid,
+            0,
+        ),
+        case(
+            "failed refund moves nothing",
+            vec![order(), re("evt_r1", "refund.failed", "re_1", "FAILED", 300)],
+            Paid,
+            0,
+        ),
+        case(
+            "refund before its payment",
+            vec![re("evt_r1", "refund.succeeded", "re_1", "SUCCEEDED", 1000), order()],
+            Refunded,
+            1000,
+        ),
         Case {
             attention: Some("amount_mismatch: expected NT$1,000, received NT$100"),
             ..case("amount mismatch", vec![completed("evt_c", "cs_1", None, 100)], Paid, 0)
         },
         Case {
             attention: Some("currency_mismatch: expected TWD, received USD"),
-            ..case("currency mismatch", vec![body("evt_u", "checkout.completed", 1, json!({"id": "cs_1", "amount": 1000, "currency": "usd"}))], Paid, 0)
+            ..case(
+                "currency mismatch",
+                vec![body(
+                    "evt_u",
+                    "checkout.completed",
+                    1,
+                    json!({"id": "cs_1", "amount": 1000, "currency": "usd"}),
+                )],
+                Paid,
+                0,
+            )
         },
-        case("lower-case currency is the same", vec![body("evt_l", "checkout.completed", 1, json!({"id": "cs_1", "amount": 1000, "currency": "twd"}))], Paid, 0),
+        case(
+            "lower-case currency is the same",
+            vec![body(
+                "evt_l",
+                "checkout.completed",
+                1,
+                json!({"id": "cs_1", "amount": 1000, "currency": "twd"}),
+            )],
+            Paid,
+            0,
+        ),
         case(
             "catalog, customers and unknown types are ignored",
             vec![
                 body("evt_1", "product.updated", 1, json!({"id": "prod_1000", "price": 1})),
-                body("evt_2", "customer.created", 1, json!({"id": "c", "email": "same@example.com"})),
+                body(
+                    "evt_2",
+                    "customer.created",
+                    1,
+                    json!({"id": "c", "email": "same@example.com"}),
+                ),
                 body("evt_3", "something.new", 1, json!({"id": "cs_1", "amount": 1000})),
             ],
             Open,
@@ -107,13 +189,23 @@ fn a_duplicate_delivery_is_acknowledged_and_changes_nothing() {
     let ledger = ledger();
     let sale = open_sale(&ledger, "a", 1000, "cs_1");
     let event = order_paid("evt_dup", "ord_1", "cs_1", None, 1000);
-    assert!(matches!(deliver(&ledger, event.clone()), WebhookOutcome::Applied(Applied::Changed { .. })));
+    assert!(matches!(
+        deliver(&ledger, event.clone()),
+        WebhookOutcome::Applied(Applied::Changed { .. })
+    ));
     assert_eq!(deliver(&ledger, event.clone()), WebhookOutcome::Duplicate);
     assert_eq!(deliver(&ledger, event), WebhookOutcome::Duplicate);
     let entry = ledger.journal_entry(&EventId::new("evt_dup")).unwrap().unwrap();
     assert_eq!((entry.attempts, entry.outcome), (3, JournalOutcome::Changed));
     assert_eq!(ledger.journal(10).unwrap().len(), 1);
-    let paid_steps = ledger.sale(&sale.id).unwrap().unwrap().history.iter().filter(|t| t.to == SaleState::Paid).count();
+    let paid_steps = ledger
+        .sale(&sale.id)
+        .unwrap()
+        .unwrap()
+        .history
+        .iter()
+        .filter(|t| t.to == SaleState::Paid)
+        .count();
     assert_eq!(paid_steps, 1);
 }
 
@@ -124,12 +216,16 @@ fn the_second_report_of_a_payment_fills_but_never_changes_money() {
     deliver(&ledger, completed("evt_c", "cs_1", None, 1000));
     assert_eq!(sale_of(&ledger, &sale.id).order_id, None);
     let outcome = deliver(&ledger, order_paid("evt_o", "ord_1", "cs_1", None, 999_999));
-    let WebhookOutcome::Applied(Applied::NoOp { reason, .. }) = outcome else { panic!("a no-op: {outcome:?}") };
+    let WebhookOutcome::Applied(Applied::NoOp { reason, .. }) = outcome else {
+        panic!("a no-op: {outcome:?}")
+    };
     assert!(reason.contains("order_id"), "{reason}");
     let after = sale_of(&ledger, &sale.id);
     assert_eq!(after.order_id.map(|o| o.into_string()).as_deref(), Some("ord_1"));
     assert_eq!(after.paid_amount, Some(Money::new(1000)), "money is never changed");
-    let note = after.attention.expect("a report that disagrees with the price is flagged");
+    let note = after
+        .attention
+        .expect("a report that disagrees with the price is flagged");
     assert_eq!(note, "amount_mismatch: expected NT$1,000, received NT$999,999");
     // A third, identical report changes nothing at all, not even the update time.
     let event = order_paid("evt_o2", "ord_1", "cs_1", None, 999_999);
@@ -142,7 +238,9 @@ fn a_bad_signature_is_journaled_without_claiming_the_id() {
     let ledger = ledger();
     let sale = open_sale(&ledger, "a", 1000, "cs_1");
     let event = completed("evt_sig", "cs_1", None, 1000);
-    let rejected = ledger.receive_webhook(&receipt(event.clone(), false), at(6_000)).unwrap();
+    let rejected = ledger
+        .receive_webhook(&receipt(event.clone(), false), at(6_000))
+        .unwrap();
     assert_eq!(rejected, WebhookOutcome::Rejected);
     assert_eq!(state_of(&ledger, &sale.id), SaleState::Open);
     let entry = ledger.journal_entry(&EventId::new("evt_sig")).unwrap().unwrap();
@@ -151,7 +249,10 @@ fn a_bad_signature_is_journaled_without_claiming_the_id() {
     let names: Vec<&str> = entry.headers.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(names, vec!["X-Recur-Signature"], "Authorization is never stored");
 
-    assert!(matches!(deliver(&ledger, event), WebhookOutcome::Applied(Applied::Changed { .. })));
+    assert!(matches!(
+        deliver(&ledger, event),
+        WebhookOutcome::Applied(Applied::Changed { .. })
+    ));
     assert_eq!(state_of(&ledger, &sale.id), SaleState::Paid);
     assert_eq!(ledger.journal(10).unwrap().len(), 2);
 }
@@ -177,7 +278,10 @@ fn an_unmatched_payment_is_kept_and_credited_nowhere() {
     assert_eq!(unmatched.len(), 1);
     let detail = unmatched[0].detail.as_deref().unwrap();
     assert!(detail.contains("cs_unknown") && detail.contains("NT$1,000"), "{detail}");
-    let refund = deliver(&ledger, refund("evt_r", "refund.succeeded", "re_x", "ord_unknown", "SUCCEEDED", 5));
+    let refund = deliver(
+        &ledger,
+        refund("evt_r", "refund.succeeded", "re_x", "ord_unknown", "SUCCEEDED", 5),
+    );
     assert_eq!(refund, WebhookOutcome::Applied(Applied::Unmatched));
     assert_eq!(ledger.unmatched(10).unwrap().len(), 2);
 }
@@ -191,20 +295,39 @@ fn apply_again_is_idempotent_and_can_resolve_an_unmatched_event() {
     assert_eq!(deliver(&ledger, early), WebhookOutcome::Applied(Applied::Unmatched));
     ledger.attach_checkout(&sale.id, checkout("cs_1"), at(7_000)).unwrap();
     let again = ledger.reapply_event(&EventId::new("evt_early"), at(8_000)).unwrap();
-    let changed = Applied::Changed { sale: sale.id.clone(), from: SaleState::Open, to: SaleState::Paid };
+    let changed = Applied::Changed {
+        sale: sale.id.clone(),
+        from: SaleState::Open,
+        to: SaleState::Paid,
+    };
     assert_eq!(again, WebhookOutcome::Applied(changed));
     let entry = ledger.journal_entry(&EventId::new("evt_early")).unwrap().unwrap();
-    assert_eq!((entry.outcome, entry.sale_id.as_ref()), (JournalOutcome::Changed, Some(&sale.id)));
+    assert_eq!(
+        (entry.outcome, entry.sale_id.as_ref()),
+        (JournalOutcome::Changed, Some(&sale.id))
+    );
 
-    deliver(&ledger, refund("evt_r", "refund.succeeded", "re_1", "ord_1", "SUCCEEDED", 300));
+    deliver(
+        &ledger,
+        refund("evt_r", "refund.succeeded", "re_1", "ord_1", "SUCCEEDED", 300),
+    );
     let before = ledger.sale(&sale.id).unwrap().unwrap();
-    assert_eq!((before.sale.state, before.sale.refunded_amount), (SaleState::PartiallyRefunded, Money::new(300)));
+    assert_eq!(
+        (before.sale.state, before.sale.refunded_amount),
+        (SaleState::PartiallyRefunded, Money::new(300))
+    );
     for event in ["evt_early", "evt_early", "evt_r"] {
         let outcome = ledger.reapply_event(&EventId::new(event), at(9_000)).unwrap();
-        assert!(matches!(outcome, WebhookOutcome::Applied(Applied::NoOp { .. })), "{event}: {outcome:?}");
+        assert!(
+            matches!(outcome, WebhookOutcome::Applied(Applied::NoOp { .. })),
+            "{event}: {outcome:?}"
+        );
     }
     let after = ledger.sale(&sale.id).unwrap().unwrap();
-    assert_eq!((after.history.len(), after.sale.refunded_amount), (before.history.len(), before.sale.refunded_amount));
+    assert_eq!(
+        (after.history.len(), after.sale.refunded_amount),
+        (before.history.len(), before.sale.refunded_amount)
+    );
     assert_eq!(after.sale.paid_amount, before.sale.paid_amount);
     let missing = ledger.reapply_event(&EventId::new("evt_never"), at(9_000)).unwrap_err();
     assert_eq!(missing.code(), "event_not_found");
@@ -216,14 +339,40 @@ fn session_reads_and_cashier_causes() {
     let sale = open_sale(&ledger, "a", 1000, "cs_1");
     let key = MatchKey::checkout("cs_1".into());
     let read = Cause::session_read(&"cs_1".into());
-    let expired = ledger.apply_fact(&Fact::Expired { key: key.clone() }, &read, at(10)).unwrap();
-    assert_eq!(expired, Applied::Changed { sale: sale.id.clone(), from: SaleState::Open, to: SaleState::Expired });
-    let payment = Fact::Paid(Payment { key, amount: Some(Money::new(1000)), ..Default::default() });
-    let err = ledger.apply_fact(&payment, &Cause::cashier(Some("Amy")), at(11)).unwrap_err();
+    let expired = ledger
+        .apply_fact(&Fact::Expired { key: key.clone() }, &read, at(10))
+        .unwrap();
+    assert_eq!(
+        expired,
+        Applied::Changed {
+            sale: sale.id.clone(),
+            from: SaleState::Open,
+            to: SaleState::Expired
+        }
+    );
+    let payment = Fact::Paid(Payment {
+        key,
+        amount: Some(Money::new(1000)),
+        ..Default::default()
+    });
+    let err = ledger
+        .apply_fact(&payment, &Cause::cashier(Some("Amy")), at(11))
+        .unwrap_err();
     assert_eq!(err.code(), "invalid_transition", "a cashier cannot declare a sale paid");
     let paid = ledger.apply_fact(&payment, &read, at(12)).unwrap();
-    assert_eq!(paid, Applied::Changed { sale: sale.id.clone(), from: SaleState::Expired, to: SaleState::Paid });
-    assert_eq!(sale_of(&ledger, &sale.id).paid_at, Some(at(12)), "no paid_at reported: the ledger's clock");
+    assert_eq!(
+        paid,
+        Applied::Changed {
+            sale: sale.id.clone(),
+            from: SaleState::Expired,
+            to: SaleState::Paid
+        }
+    );
+    assert_eq!(
+        sale_of(&ledger, &sale.id).paid_at,
+        Some(at(12)),
+        "no paid_at reported: the ledger's clock"
+    );
 }
 
 #[test]
@@ -235,9 +384,15 @@ fn checkout_and_metadata_naming_different_sales_are_flagged() {
     let got_a = sale_of(&ledger, &a.id);
     assert_eq!(got_a.state, SaleState::Paid, "the checkout's sale");
     let note = got_a.attention.expect("flagged");
-    assert!(note.starts_with("match_conflict: checkout cs_A") && note.contains(b.id.as_str()), "{note}");
+    assert!(
+        note.starts_with("match_conflict: checkout cs_A") && note.contains(b.id.as_str()),
+        "{note}"
+    );
     let got_b = sale_of(&ledger, &b.id);
-    assert_eq!((got_b.state, got_b.paid_amount, got_b.attention), (SaleState::Open, None, None));
+    assert_eq!(
+        (got_b.state, got_b.paid_amount, got_b.attention),
+        (SaleState::Open, None, None)
+    );
 }
 
 #[test]
@@ -257,7 +412,10 @@ fn concurrent_deliveries_of_one_event_apply_once() {
             .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
-    let changed = outcomes.iter().filter(|o| matches!(o, WebhookOutcome::Applied(Applied::Changed { .. }))).count();
+    let changed = outcomes
+        .iter()
+        .filter(|o| matches!(o, WebhookOutcome::Applied(Applied::Changed { .. })))
+        .count();
     let duplicates = outcomes.iter().filter(|o| **o == WebhookOutcome::Duplicate).count();
     assert_eq!((changed, duplicates), (1, 5), "{outcomes:?}");
     assert_eq!(ledger_attempts(&second, "evt_race"), 6);

@@ -4,7 +4,15 @@ use recur_ledger::{Ledger, LedgerError, SaleFilter, SCHEMA_VERSION};
 
 use crate::support::{at, ledger, new_sale};
 
-const TABLES: [&str; 7] = ["sales", "checkouts", "transitions", "webhook_journal", "refunds", "subscriptions", "renewals"];
+const TABLES: [&str; 7] = [
+    "sales",
+    "checkouts",
+    "transitions",
+    "webhook_journal",
+    "refunds",
+    "subscriptions",
+    "renewals",
+];
 
 #[test]
 fn a_fresh_file_gets_every_table_and_the_current_version() {
@@ -14,7 +22,11 @@ fn a_fresh_file_gets_every_table_and_the_current_version() {
     let conn = rusqlite::Connection::open(ledger.path()).unwrap();
     for table in TABLES {
         let found: i64 = conn
-            .query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1", [table], |r| r.get(0))
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                [table],
+                |r| r.get(0),
+            )
             .unwrap();
         assert_eq!(found, 1, "table {table}");
     }
@@ -41,10 +53,13 @@ fn a_file_from_a_newer_program_is_refused() {
     let first = ledger();
     let path = first.path().to_path_buf();
     let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute_batch(&format!("PRAGMA user_version = {}", SCHEMA_VERSION + 1)).unwrap();
+    conn.execute_batch(&format!("PRAGMA user_version = {}", SCHEMA_VERSION + 1))
+        .unwrap();
     drop(conn);
     let err = Ledger::open(&path).expect_err("newer schema");
-    assert!(matches!(err, LedgerError::SchemaTooNew { found, known } if found == SCHEMA_VERSION + 1 && known == SCHEMA_VERSION));
+    assert!(
+        matches!(err, LedgerError::SchemaTooNew { found, known } if found == SCHEMA_VERSION + 1 && known == SCHEMA_VERSION)
+    );
     assert_eq!(err.code(), "ledger_schema_too_new");
 }
 
@@ -52,7 +67,10 @@ fn a_file_from_a_newer_program_is_refused() {
 fn default_path_honours_the_environment() {
     // The only test that touches RECUR_POS_DB.
     std::env::set_var("RECUR_POS_DB", "/tmp/somewhere/else.db");
-    assert_eq!(Ledger::default_path(), std::path::PathBuf::from("/tmp/somewhere/else.db"));
+    assert_eq!(
+        Ledger::default_path(),
+        std::path::PathBuf::from("/tmp/somewhere/else.db")
+    );
     std::env::remove_var("RECUR_POS_DB");
     assert!(Ledger::default_path().ends_with("recur-pos/ledger.db"));
 }

@@ -36,11 +36,21 @@ fn sales(ledger: &Ledger) -> Vec<TxnId> {
 fn events(ids: &[TxnId]) -> Vec<Vec<u8>> {
     let t = |i: usize| Some(&ids[i]);
     vec![
-        body("e01", "checkout.created", 10, json!({"id": "cs_0", "created_at": at(10).to_rfc3339()})),
+        body(
+            "e01",
+            "checkout.created",
+            10,
+            json!({"id": "cs_0", "created_at": at(10).to_rfc3339()}),
+        ),
         completed("e02", "cs_0", t(0), 100),
         order_paid("e03", "ord_0", "cs_0", t(0), 100),
         // A decline, then the customer retries on the same page and pays.
-        body("e11", "order.payment_failed", 20, json!({"checkout_id": "cs_1", "failure_code": "card_declined"})),
+        body(
+            "e11",
+            "order.payment_failed",
+            20,
+            json!({"checkout_id": "cs_1", "failure_code": "card_declined"}),
+        ),
         completed("e12", "cs_1", t(1), 1000),
         order_paid("e13", "ord_1", "cs_1", t(1), 1000),
         refund("e14", "refund.created", "re_1", "ord_1", "PENDING", 300),
@@ -53,10 +63,30 @@ fn events(ids: &[TxnId]) -> Vec<Vec<u8>> {
         // Underpaid: flagged.
         completed("e31", "cs_3", t(3), 50),
         // A subscription with a renewal and a later cancellation.
-        body("e41", "order.paid", 100, json!({"id": "ord_4", "checkout_id": "cs_4", "amount": 299, "currency": "TWD", "subscription_id": "sub_4"})),
-        body("e42", "subscription.activated", 300, json!({"id": "sub_4", "product_id": "prod_299", "current_period_end": at(1_000).to_rfc3339()})),
-        body("e43", "invoice.paid", 500, json!({"id": "in_4", "subscription_id": "sub_4", "amount": 299, "billing_reason": "subscription_cycle"})),
-        body("e44", "subscription.renewed", 500, json!({"id": "sub_4", "current_period_end": at(2_000).to_rfc3339()})),
+        body(
+            "e41",
+            "order.paid",
+            100,
+            json!({"id": "ord_4", "checkout_id": "cs_4", "amount": 299, "currency": "TWD", "subscription_id": "sub_4"}),
+        ),
+        body(
+            "e42",
+            "subscription.activated",
+            300,
+            json!({"id": "sub_4", "product_id": "prod_299", "current_period_end": at(1_000).to_rfc3339()}),
+        ),
+        body(
+            "e43",
+            "invoice.paid",
+            500,
+            json!({"id": "in_4", "subscription_id": "sub_4", "amount": 299, "billing_reason": "subscription_cycle"}),
+        ),
+        body(
+            "e44",
+            "subscription.renewed",
+            500,
+            json!({"id": "sub_4", "current_period_end": at(2_000).to_rfc3339()}),
+        ),
         body("e45", "subscription.cancelled", 600, json!({"id": "sub_4"})),
         // Nobody's: must change nothing.
         completed("e51", "cs_stranger", None, 1000),
@@ -91,7 +121,10 @@ fn snapshot(ledger: &Ledger) -> Vec<String> {
 
 /// Each event 1–4 times, shuffled (Fisher–Yates).
 fn shuffled_repeats(events: Vec<Vec<u8>>, rng: &mut Rng) -> Vec<Vec<u8>> {
-    let mut all: Vec<Vec<u8>> = events.into_iter().flat_map(|e| std::iter::repeat_n(e, 1 + rng.below(4))).collect();
+    let mut all: Vec<Vec<u8>> = events
+        .into_iter()
+        .flat_map(|e| std::iter::repeat_n(e, 1 + rng.below(4)))
+        .collect();
     for i in (1..all.len()).rev() {
         all.swap(i, rng.below(i + 1));
     }
@@ -129,7 +162,9 @@ fn any_order_any_repetition_same_ledger() {
         let ids = sales(&direct);
         for event in shuffled_repeats(events(&ids), &mut rng) {
             let event = Event::parse(&event, None, None).unwrap();
-            direct.apply_fact(&fact_from_event(&event), &Cause::event(&event.id), at(6_000)).unwrap();
+            direct
+                .apply_fact(&fact_from_event(&event), &Cause::event(&event.id), at(6_000))
+                .unwrap();
         }
         assert_eq!(snapshot(&direct), expected, "straight through apply_fact, seed {seed}");
     }

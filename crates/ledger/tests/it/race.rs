@@ -22,15 +22,28 @@ fn the_late_webhook_credits_a_and_never_b() {
     let ledger = ledger();
     let (a, b) = two_top_ups(&ledger);
     let outcome = deliver(&ledger, completed("evt_A_completed", "cs_A", Some(&a.id), 100));
-    let expected = Applied::Changed { sale: a.id.clone(), from: SaleState::Open, to: SaleState::Paid };
+    let expected = Applied::Changed {
+        sale: a.id.clone(),
+        from: SaleState::Open,
+        to: SaleState::Paid,
+    };
     assert_eq!(outcome, WebhookOutcome::Applied(expected));
     deliver(&ledger, order_paid("evt_A_paid", "ord_A", "cs_A", Some(&a.id), 100));
 
     let got_a = sale_of(&ledger, &a.id);
-    assert_eq!((got_a.state, got_a.paid_amount, got_a.attention), (SaleState::Paid, Some(Money::new(100)), None));
+    assert_eq!(
+        (got_a.state, got_a.paid_amount, got_a.attention),
+        (SaleState::Paid, Some(Money::new(100)), None)
+    );
     let got_b = sale_of(&ledger, &b.id);
-    assert_eq!((got_b.state, got_b.paid_amount, got_b.order_id), (SaleState::Open, None, None));
-    assert_eq!(ledger.open_sales().unwrap().iter().map(|s| &s.id).collect::<Vec<_>>(), vec![&b.id]);
+    assert_eq!(
+        (got_b.state, got_b.paid_amount, got_b.order_id),
+        (SaleState::Open, None, None)
+    );
+    assert_eq!(
+        ledger.open_sales().unwrap().iter().map(|s| &s.id).collect::<Vec<_>>(),
+        vec![&b.id]
+    );
 }
 
 #[test]
@@ -38,23 +51,39 @@ fn an_event_with_only_email_and_product_credits_nothing() {
     let ledger = ledger();
     let (a, b) = two_top_ups(&ledger);
     let shapes = [
-        body("evt_email_1", "checkout.completed", 100, json!({
-            "status": "COMPLETED", "amount": 100, "currency": "TWD", "product_id": "prod_100",
-            "customer_email": "same@example.com", "customer": {"email": "same@example.com"}
-        })),
-        body("evt_email_2", "order.paid", 100, json!({
-            "id": "ord_A", "status": "PAID", "amount": 100, "currency": "TWD", "product_id": "prod_1000",
-            "customer": {"email": "same@example.com", "id": "cus_1"}
-        })),
+        body(
+            "evt_email_1",
+            "checkout.completed",
+            100,
+            json!({
+                "status": "COMPLETED", "amount": 100, "currency": "TWD", "product_id": "prod_100",
+                "customer_email": "same@example.com", "customer": {"email": "same@example.com"}
+            }),
+        ),
+        body(
+            "evt_email_2",
+            "order.paid",
+            100,
+            json!({
+                "id": "ord_A", "status": "PAID", "amount": 100, "currency": "TWD", "product_id": "prod_1000",
+                "customer": {"email": "same@example.com", "id": "cus_1"}
+            }),
+        ),
     ];
     for shape in shapes {
         assert_eq!(deliver(&ledger, shape), WebhookOutcome::Applied(Applied::Unmatched));
     }
     for id in [&a.id, &b.id] {
         let sale = sale_of(&ledger, id);
-        assert_eq!((sale.state, sale.paid_amount, sale.order_id), (SaleState::Open, None, None), "sale {id}");
+        assert_eq!(
+            (sale.state, sale.paid_amount, sale.order_id),
+            (SaleState::Open, None, None),
+            "sale {id}"
+        );
     }
     let unmatched = ledger.unmatched(10).unwrap();
     assert_eq!(unmatched.len(), 2, "kept for a person, never dropped");
-    assert!(unmatched.iter().all(|e| e.outcome == JournalOutcome::Unmatched && e.sale_id.is_none()));
+    assert!(unmatched
+        .iter()
+        .all(|e| e.outcome == JournalOutcome::Unmatched && e.sale_id.is_none()));
 }

@@ -53,7 +53,9 @@ pub fn checkout(id: &str) -> NewCheckout {
 /// A sale that is OPEN on checkout `checkout_id`.
 pub fn open_sale(ledger: &Ledger, name: &str, amount: i64, checkout_id: &str) -> Sale {
     let sale = ledger.create_sale(new_sale(name, amount), at(0)).expect("create");
-    let sale = ledger.attach_checkout(&sale.id, checkout(checkout_id), at(1)).expect("attach");
+    let sale = ledger
+        .attach_checkout(&sale.id, checkout(checkout_id), at(1))
+        .expect("attach");
     assert_eq!(sale.state, SaleState::Open);
     sale
 }
@@ -81,31 +83,48 @@ pub fn receipt(body: Vec<u8>, verified: bool) -> WebhookReceipt {
 }
 
 pub fn deliver(ledger: &Ledger, body: Vec<u8>) -> WebhookOutcome {
-    ledger.receive_webhook(&receipt(body, true), at(6_000)).expect("receive webhook")
+    ledger
+        .receive_webhook(&receipt(body, true), at(6_000))
+        .expect("receive webhook")
 }
 
 pub fn completed(event: &str, checkout: &str, txn: Option<&TxnId>, amount: i64) -> Vec<u8> {
     let metadata = txn.map_or(json!({}), |t| json!({"transaction_id": t.as_str()}));
-    body(event, "checkout.completed", 100, json!({
-        "id": checkout, "status": "COMPLETED", "amount": amount, "currency": "TWD",
-        "customer": {"email": "same@example.com", "name": "王小明"}, "customer_email": "same@example.com",
-        "metadata": metadata, "completed_at": at(95).to_rfc3339()
-    }))
+    body(
+        event,
+        "checkout.completed",
+        100,
+        json!({
+            "id": checkout, "status": "COMPLETED", "amount": amount, "currency": "TWD",
+            "customer": {"email": "same@example.com", "name": "王小明"}, "customer_email": "same@example.com",
+            "metadata": metadata, "completed_at": at(95).to_rfc3339()
+        }),
+    )
 }
 
 pub fn order_paid(event: &str, order: &str, checkout: &str, txn: Option<&TxnId>, amount: i64) -> Vec<u8> {
     let metadata = txn.map_or(json!({}), |t| json!({"transaction_id": t.as_str()}));
-    body(event, "order.paid", 101, json!({
-        "id": order, "checkout_id": checkout, "status": "PAID", "amount": amount, "currency": "TWD",
-        "paid_at": at(90).to_rfc3339(), "billing_reason": "purchase", "metadata": metadata,
-        "customer": {"email": "same@example.com", "name": "王小明"}
-    }))
+    body(
+        event,
+        "order.paid",
+        101,
+        json!({
+            "id": order, "checkout_id": checkout, "status": "PAID", "amount": amount, "currency": "TWD",
+            "paid_at": at(90).to_rfc3339(), "billing_reason": "purchase", "metadata": metadata,
+            "customer": {"email": "same@example.com", "name": "王小明"}
+        }),
+    )
 }
 
 pub fn refund(event: &str, kind: &str, refund_id: &str, order: &str, status: &str, amount: i64) -> Vec<u8> {
-    body(event, kind, 200, json!({
-        "id": refund_id, "order_id": order, "status": status, "amount": amount, "currency": "TWD"
-    }))
+    body(
+        event,
+        kind,
+        200,
+        json!({
+            "id": refund_id, "order_id": order, "status": status, "amount": amount, "currency": "TWD"
+        }),
+    )
 }
 
 pub fn state_of(ledger: &Ledger, id: &TxnId) -> SaleState {

@@ -43,7 +43,14 @@ impl Head {
             Some((p, q)) => (p.to_owned(), Some(q.to_owned())),
             None => (target.to_owned(), None),
         };
-        let mut head = Head { method: method.to_owned(), path, query, minor_version, headers: Vec::new(), tainted: false };
+        let mut head = Head {
+            method: method.to_owned(),
+            path,
+            query,
+            minor_version,
+            headers: Vec::new(),
+            tainted: false,
+        };
         // Lines were split on LF, so a bare LF inside a header value shows up as a line of its
         // own: only CRLF-terminated lines are genuine, anything else taints the head.
         let crlf_count = bytes.windows(2).filter(|w| w == b"\r\n").count();
@@ -64,7 +71,10 @@ impl Head {
             self.tainted = true;
             return Ok(());
         }
-        let colon = line.iter().position(|b| *b == b':').ok_or(ReadError::Malformed("header without a colon"))?;
+        let colon = line
+            .iter()
+            .position(|b| *b == b':')
+            .ok_or(ReadError::Malformed("header without a colon"))?;
         let (name, value) = (&line[..colon], &line[colon + 1..]);
         if name.is_empty() || !name.iter().all(|b| is_token_byte(*b)) {
             return Err(ReadError::Malformed("invalid header name"));
@@ -80,17 +90,27 @@ impl Head {
 
     /// Every value of the header `name` (case-insensitive), in order.
     pub fn values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.headers.iter().filter(move |(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     /// The first value of the header `name`.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     /// Whether the client wants the connection kept open after this request.
     pub fn keep_alive(&self) -> bool {
-        let connection = self.values("Connection").map(str::to_ascii_lowercase).collect::<Vec<_>>().join(",");
+        let connection = self
+            .values("Connection")
+            .map(str::to_ascii_lowercase)
+            .collect::<Vec<_>>()
+            .join(",");
         let says = |word: &str| connection.split(',').any(|t| t.trim() == word);
         if self.minor_version == 0 {
             says("keep-alive")
@@ -100,7 +120,8 @@ impl Head {
     }
 
     pub fn expects_continue(&self) -> bool {
-        self.header("Expect").is_some_and(|v| v.eq_ignore_ascii_case("100-continue"))
+        self.header("Expect")
+            .is_some_and(|v| v.eq_ignore_ascii_case("100-continue"))
     }
 
     /// How the body is delimited; ambiguous framing is an error, never a guess.
@@ -170,8 +191,12 @@ mod tests {
 
     #[test]
     fn parses_a_webhook_head() {
-        let h = head("POST /webhooks/recur?x=1 HTTP/1.1\r\nHost: a\r\nContent-Length: 12\r\nX-Recur-Signature:  abc= ").unwrap();
-        assert_eq!((h.method.as_str(), h.path.as_str(), h.query.as_deref()), ("POST", "/webhooks/recur", Some("x=1")));
+        let h = head("POST /webhooks/recur?x=1 HTTP/1.1\r\nHost: a\r\nContent-Length: 12\r\nX-Recur-Signature:  abc= ")
+            .unwrap();
+        assert_eq!(
+            (h.method.as_str(), h.path.as_str(), h.query.as_deref()),
+            ("POST", "/webhooks/recur", Some("x=1"))
+        );
         assert_eq!(h.header("x-recur-signature"), Some("abc="));
         assert_eq!(h.framing().unwrap(), Framing::Length(12));
         assert!(h.keep_alive() && !h.tainted);
@@ -200,9 +225,18 @@ mod tests {
             "POST / HTTP/1.1\r\nContent-Length: 0x10",
         ];
         for case in framing {
-            assert!(matches!(head(case).unwrap().framing(), Err(ReadError::Malformed(_))), "{case:?}");
+            assert!(
+                matches!(head(case).unwrap().framing(), Err(ReadError::Malformed(_))),
+                "{case:?}"
+            );
         }
-        let malformed = ["GET / HTTP/2.0", "GET  / HTTP/1.1", "GET http://x/ HTTP/1.1", "GET / HTTP/1.1\r\nBad Name: x", "GET / HTTP/1.1\r\nnocolon"];
+        let malformed = [
+            "GET / HTTP/2.0",
+            "GET  / HTTP/1.1",
+            "GET http://x/ HTTP/1.1",
+            "GET / HTTP/1.1\r\nBad Name: x",
+            "GET / HTTP/1.1\r\nnocolon",
+        ];
         for case in malformed {
             assert!(matches!(head(case), Err(ReadError::Malformed(_))), "{case:?}");
         }

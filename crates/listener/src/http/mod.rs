@@ -58,7 +58,12 @@ impl Conn {
         stream.set_read_timeout(Some(SLICE))?;
         stream.set_write_timeout(Some(write_timeout))?;
         stream.set_nodelay(true)?;
-        Ok(Conn { stream, buf: Vec::with_capacity(4096), start: 0, shutdown })
+        Ok(Conn {
+            stream,
+            buf: Vec::with_capacity(4096),
+            start: 0,
+            shutdown,
+        })
     }
 
     /// Waits for the first byte of the next request. False when the peer closed, stayed idle
@@ -260,6 +265,9 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 
 fn parse_chunk_size(text: &[u8]) -> Result<u64, ReadError> {
     let valid = !text.is_empty() && text.len() <= 15 && text.iter().all(u8::is_ascii_hexdigit);
-    let text = std::str::from_utf8(text).ok().filter(|_| valid).ok_or(ReadError::Malformed("chunk size"))?;
+    let text = std::str::from_utf8(text)
+        .ok()
+        .filter(|_| valid)
+        .ok_or(ReadError::Malformed("chunk size"))?;
     u64::from_str_radix(text, 16).map_err(|_| ReadError::Malformed("chunk size"))
 }

@@ -35,7 +35,10 @@ impl Response {
             body: page.into_bytes(),
             // The pages are self-contained: nothing may be loaded from anywhere.
             headers: vec![
-                ("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'".to_owned()),
+                (
+                    "Content-Security-Policy",
+                    "default-src 'none'; style-src 'unsafe-inline'".to_owned(),
+                ),
                 ("X-Content-Type-Options", "nosniff".to_owned()),
                 ("Referrer-Policy", "no-referrer".to_owned()),
                 ("Cache-Control", "no-store".to_owned()),
@@ -65,7 +68,11 @@ impl Response {
         for (name, value) in &self.headers {
             head.push_str(&format!("{name}: {value}\r\n"));
         }
-        head.push_str(if self.close { "Connection: close\r\n\r\n" } else { "\r\n" });
+        head.push_str(if self.close {
+            "Connection: close\r\n\r\n"
+        } else {
+            "\r\n"
+        });
         let mut bytes = head.into_bytes();
         bytes.extend_from_slice(&self.body);
         bytes
@@ -94,10 +101,18 @@ mod tests {
 
     #[test]
     fn writes_length_headers_and_close() {
-        let r = Response::error(405, "method_not_allowed", "POST only").with_header("Allow", "POST").closing();
+        let r = Response::error(405, "method_not_allowed", "POST only")
+            .with_header("Allow", "POST")
+            .closing();
         let text = String::from_utf8(r.to_bytes()).unwrap();
         assert!(text.starts_with("HTTP/1.1 405 Method Not Allowed\r\n"), "{text}");
-        assert!(text.contains("\r\nAllow: POST\r\n") && text.contains("\r\nConnection: close\r\n\r\n{"), "{text}");
-        assert!(text.contains(&format!("Content-Length: {}\r\n", r.body.len())), "{text}");
+        assert!(
+            text.contains("\r\nAllow: POST\r\n") && text.contains("\r\nConnection: close\r\n\r\n{"),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!("Content-Length: {}\r\n", r.body.len())),
+            "{text}"
+        );
     }
 }

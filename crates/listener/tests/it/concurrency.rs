@@ -20,7 +20,12 @@ fn concurrent_senders_are_acknowledged_only_after_their_batch_commits() {
     // sees only what a COMMIT made durable, never the writer's open transaction.
     let committed = Arc::new(Mutex::new(0usize));
     let seen = Arc::clone(&committed);
-    let hooks = Hooks { on_outcome: Some(Arc::new(move |_: &WebhookOutcome, _: Option<&str>| *seen.lock().unwrap() += 1)), on_return: None };
+    let hooks = Hooks {
+        on_outcome: Some(Arc::new(move |_: &WebhookOutcome, _: Option<&str>| {
+            *seen.lock().unwrap() += 1
+        })),
+        on_return: None,
+    };
     let env = Arc::new(Env::start_with(|_| {}, hooks));
     for s in 0..SENDERS {
         env.open_sale("prod_latte", 120, &format!("cs_gc_{s}"), None);
@@ -34,11 +39,18 @@ fn concurrent_senders_are_acknowledged_only_after_their_batch_commits() {
                 let mut client = env.client();
                 barrier.wait();
                 for n in 0..PER_SENDER {
-                    let body = event(&format!("evt_gc_{s}_{n}"), "checkout.created", json!({"id": format!("cs_gc_{s}")}));
+                    let body = event(
+                        &format!("evt_gc_{s}_{n}"),
+                        "checkout.created",
+                        json!({"id": format!("cs_gc_{s}")}),
+                    );
                     let response = client.post_signed(&body);
                     assert_eq!(response.status, 200, "{}", response.text());
                     let id = EventId::new(format!("evt_gc_{s}_{n}"));
-                    assert!(witness.journal_entry(&id).unwrap().is_some(), "acknowledged before commit: {id}");
+                    assert!(
+                        witness.journal_entry(&id).unwrap().is_some(),
+                        "acknowledged before commit: {id}"
+                    );
                 }
             })
         })
@@ -48,10 +60,20 @@ fn concurrent_senders_are_acknowledged_only_after_their_batch_commits() {
     }
     let total = SENDERS * PER_SENDER;
     let stats = env.listener.stats();
-    assert_eq!((stats.received, stats.applied), (total as u64, total as u64), "{stats:?}");
+    assert_eq!(
+        (stats.received, stats.applied),
+        (total as u64, total as u64),
+        "{stats:?}"
+    );
     assert_eq!(env.journal().len(), total);
-    assert!(stats.batches < total as u64 && stats.largest_batch > 1, "no group commit happened: {stats:?}");
-    assert!(crate::support::wait_until(Duration::from_secs(5), || *committed.lock().unwrap() == total));
+    assert!(
+        stats.batches < total as u64 && stats.largest_batch > 1,
+        "no group commit happened: {stats:?}"
+    );
+    assert!(crate::support::wait_until(Duration::from_secs(5), || *committed
+        .lock()
+        .unwrap()
+        == total));
 }
 
 #[test]
@@ -62,10 +84,17 @@ fn a_stalled_client_does_not_block_other_senders() {
     let mut stalled = Vec::new();
     for n in 0..4 {
         let mut client = env.client();
-        client.stream.write_all(b"POST /webhooks/recur HTTP/1.1\r\nHost: x\r\n").unwrap();
+        client
+            .stream
+            .write_all(b"POST /webhooks/recur HTTP/1.1\r\nHost: x\r\n")
+            .unwrap();
         stalled.push(client);
         let mut client = env.client();
-        let request = signed_request(&event(&format!("evt_stall_{n}"), "checkout.created", json!({"id": "cs_slow"})));
+        let request = signed_request(&event(
+            &format!("evt_stall_{n}"),
+            "checkout.created",
+            json!({"id": "cs_slow"}),
+        ));
         client.stream.write_all(&request[..request.len() - 10]).unwrap();
         stalled.push(client);
     }
@@ -74,7 +103,11 @@ fn a_stalled_client_does_not_block_other_senders() {
         let body = event(&format!("evt_fast_{n}"), "checkout.created", json!({"id": "cs_slow"}));
         let response = Client::connect(env.port()).post_signed(&body);
         assert_eq!(response.status, 200);
-        assert!(started.elapsed() < Duration::from_secs(2), "a sender waited {:?} behind stalled clients", started.elapsed());
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "a sender waited {:?} behind stalled clients",
+            started.elapsed()
+        );
     }
     assert_eq!(env.listener.stats().applied, 20);
     drop(stalled);
@@ -92,10 +125,16 @@ fn connections_beyond_the_limit_are_refused_with_503_and_the_rest_still_work() {
     assert_eq!(second.post_signed(&body(2)).status, 200);
     let refused = env.client().read_response().expect("an answer without asking");
     assert_eq!((refused.status, refused.header("Connection")), (503, Some("close")));
-    assert_eq!(first.post_signed(&body(3)).status, 200, "the served connections keep working");
+    assert_eq!(
+        first.post_signed(&body(3)).status,
+        200,
+        "the served connections keep working"
+    );
     drop(second);
     // The freed thread takes the next connection.
     assert!(crate::support::wait_until(Duration::from_secs(5), || {
-        Client::connect(env.port()).send(&signed_request(&body(4))).is_ok_and(|r| r.status == 200)
+        Client::connect(env.port())
+            .send(&signed_request(&body(4)))
+            .is_ok_and(|r| r.status == 200)
     }));
 }

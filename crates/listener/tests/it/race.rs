@@ -33,9 +33,16 @@ fn a_late_webhook_credits_only_its_own_sale() {
     }
     let sale_a = env.ledger.sale(&a.id).unwrap().unwrap().sale;
     let sale_b = env.ledger.sale(&b.id).unwrap().unwrap().sale;
-    assert_eq!((sale_a.state.as_str(), sale_a.paid_amount.map(|m| m.get())), ("PAID", Some(100)));
+    assert_eq!(
+        (sale_a.state.as_str(), sale_a.paid_amount.map(|m| m.get())),
+        ("PAID", Some(100))
+    );
     assert_eq!(sale_a.order_id.as_ref().map(|o| o.as_str()), Some("ord_race_a"));
-    assert_eq!((sale_b.state.as_str(), sale_b.paid_amount), ("OPEN", None), "B must not be credited");
+    assert_eq!(
+        (sale_b.state.as_str(), sale_b.paid_amount),
+        ("OPEN", None),
+        "B must not be credited"
+    );
     assert_eq!(sale_a.attention, None);
 
     // The variant: a payment that names only the email and the product matches nothing.
@@ -47,7 +54,11 @@ fn a_late_webhook_credits_only_its_own_sale() {
                "customer_email": EMAIL, "customer": {"email": EMAIL}}),
     );
     let response = client.post_signed(&vague);
-    assert_eq!((response.status, response.json()["outcome"].as_str()), (200, Some("unmatched")), "kept and acknowledged");
+    assert_eq!(
+        (response.status, response.json()["outcome"].as_str()),
+        (200, Some("unmatched")),
+        "kept and acknowledged"
+    );
     assert_eq!(env.sales(), before, "nothing credited");
     let unmatched = env.ledger.unmatched(10).unwrap();
     assert_eq!(unmatched.len(), 1);

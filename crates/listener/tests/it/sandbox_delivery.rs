@@ -19,7 +19,12 @@ const NO_FUNDS: &str = "4000000000009995";
 
 /// What happens to sale `i`: its product, and the cards tried in turn (none: left unpaid).
 fn plan(i: usize) -> (&'static str, i64, Mode, Vec<&'static str>) {
-    let one_time = [("prod_latte", 120), ("prod_americano", 90), ("prod_beans_half", 450), ("prod_gift_box", 1290)];
+    let one_time = [
+        ("prod_latte", 120),
+        ("prod_americano", 90),
+        ("prod_beans_half", 450),
+        ("prod_gift_box", 1290),
+    ];
     let (product, price) = one_time[i % one_time.len()];
     match i % 10 {
         0..=4 => (product, price, Mode::Payment, vec![VISA]),
@@ -71,22 +76,37 @@ impl Harness {
             "metadata": {"transaction_id": sale.id.as_str()},
         });
         let (status, session) = self.post("/v1/checkout/sessions", &request);
-        assert!(status == 200 || status == 201, "create checkout {i}: {status} {session}");
+        assert!(
+            status == 200 || status == 201,
+            "create checkout {i}: {status} {session}"
+        );
         let checkout = CheckoutId::new(session["id"].as_str().expect("session id"));
         let url = session["url"].as_str().unwrap_or_default().to_owned();
-        let attach = NewCheckout { checkout_id: checkout.clone(), url, expires_at: None };
-        self.env.ledger.attach_checkout(&sale.id, attach, Timestamp::now()).expect("attach");
+        let attach = NewCheckout {
+            checkout_id: checkout.clone(),
+            url,
+            expires_at: None,
+        };
+        self.env
+            .ledger
+            .attach_checkout(&sale.id, attach, Timestamp::now())
+            .expect("attach");
         checkout
     }
 
     fn pay(&self, i: usize, checkout: &CheckoutId) {
         if matches!(i % 4, 0) {
             // The customer opens the hosted page first: checkout.created.
-            let page = self.http.get(format!("{}/checkout/{checkout}", self.sandbox.base_url())).send().expect("page");
+            let page = self
+                .http
+                .get(format!("{}/checkout/{checkout}", self.sandbox.base_url()))
+                .send()
+                .expect("page");
             assert_eq!(page.status().as_u16(), 200);
         }
         for card in plan(i).3 {
-            let body = json!({"card_number": card, "email": format!("customer{i}@example.tw"), "exp": "12/34", "cvc": "123"});
+            let body =
+                json!({"card_number": card, "email": format!("customer{i}@example.tw"), "exp": "12/34", "cvc": "123"});
             let (status, answer) = self.post(&format!("/_sandbox/sessions/{checkout}/pay"), &body);
             assert!(status == 200 || status == 402, "pay {i} with {card}: {status} {answer}");
         }
@@ -96,7 +116,8 @@ impl Harness {
 /// A snapshot of the ledger file as it is now, through SQLite itself (consistent under WAL).
 fn copy_ledger(from: &Ledger, to: &std::path::Path) -> Ledger {
     let conn = rusqlite::Connection::open(from.path()).expect("second connection");
-    conn.execute("VACUUM INTO ?1", [to.to_str().expect("utf-8 path")]).expect("vacuum into");
+    conn.execute("VACUUM INTO ?1", [to.to_str().expect("utf-8 path")])
+        .expect("vacuum into");
     Ledger::open(to).expect("open the copy")
 }
 
@@ -106,26 +127,44 @@ fn deliveries_in_any_order_and_number_equal_each_event_once_in_order() {
     let mut config = SandboxConfig::for_tests();
     config.webhook_urls = vec![env.listener.webhook_url()];
     config.webhook_secret = SECRET.to_owned();
-    config.faults = Faults { duplicate_rate: 0.4, shuffle: true, delay_ms: (0, 30), ..Faults::default() };
+    config.faults = Faults {
+        duplicate_rate: 0.4,
+        shuffle: true,
+        delay_ms: (0, 30),
+        ..Faults::default()
+    };
     config.seed = Some(20261129);
     let sandbox = Sandbox::start(config).expect("sandbox");
-    let harness = Harness { env, sandbox, http: reqwest::blocking::Client::new() };
+    let harness = Harness {
+        env,
+        sandbox,
+        http: reqwest::blocking::Client::new(),
+    };
 
     let checkouts: Vec<CheckoutId> = (0..SALES).map(|i| harness.open_sale(i)).collect();
     let reference = copy_ledger(&harness.env.ledger, &harness.env.dir.path().join("reference.db"));
     for (i, checkout) in checkouts.iter().enumerate() {
         harness.pay(i, checkout);
     }
-    assert!(harness.sandbox.wait_idle(Duration::from_secs(30)), "first deliveries did not finish");
+    assert!(
+        harness.sandbox.wait_idle(Duration::from_secs(30)),
+        "first deliveries did not finish"
+    );
     // More copies of the same bytes: with the duplicate fault, 1 to 4 deliveries per event.
     let events = harness.sandbox.events();
     for (n, event) in events.iter().enumerate() {
         for _ in 0..n % 3 {
-            let (status, _) = harness.post(&format!("/_sandbox/events/{}/redeliver", event["id"].as_str().unwrap()), &json!({}));
+            let (status, _) = harness.post(
+                &format!("/_sandbox/events/{}/redeliver", event["id"].as_str().unwrap()),
+                &json!({}),
+            );
             assert_eq!(status, 200);
         }
     }
-    assert!(harness.sandbox.wait_idle(Duration::from_secs(30)), "redeliveries did not finish");
+    assert!(
+        harness.sandbox.wait_idle(Duration::from_secs(30)),
+        "redeliveries did not finish"
+    );
 
     for event in &events {
         let receipt = WebhookReceipt {
@@ -136,19 +175,39 @@ fn deliveries_in_any_order_and_number_equal_each_event_once_in_order() {
             verified: true,
             received_at: Timestamp::now(),
         };
-        reference.receive_webhook(&receipt, Timestamp::now()).expect("reference apply");
+        reference
+            .receive_webhook(&receipt, Timestamp::now())
+            .expect("reference apply");
     }
     let (got, expected) = (snapshot(&harness.env.ledger), snapshot(&reference));
     assert_eq!(got.len(), SALES);
-    assert_eq!(got, expected, "the listener's ledger differs from each event applied once in order");
+    assert_eq!(
+        got, expected,
+        "the listener's ledger differs from each event applied once in order"
+    );
 
     let deliveries = harness.sandbox.deliveries();
-    assert!(deliveries.iter().all(|d| d.status == Some(200)), "a delivery was not acknowledged");
+    assert!(
+        deliveries.iter().all(|d| d.status == Some(200)),
+        "a delivery was not acknowledged"
+    );
     let stats = harness.env.listener.stats();
     assert_eq!(stats.applied as usize, events.len(), "{stats:?}");
     assert_eq!(stats.received as usize, deliveries.len(), "{stats:?}");
-    assert_eq!((stats.duplicates as usize, stats.rejected), (deliveries.len() - events.len(), 0), "{stats:?}");
-    let most = events.iter().map(|e| deliveries.iter().filter(|d| d.event_id == e["id"].as_str().unwrap()).count()).max();
+    assert_eq!(
+        (stats.duplicates as usize, stats.rejected),
+        (deliveries.len() - events.len(), 0),
+        "{stats:?}"
+    );
+    let most = events
+        .iter()
+        .map(|e| {
+            deliveries
+                .iter()
+                .filter(|d| d.event_id == e["id"].as_str().unwrap())
+                .count()
+        })
+        .max();
     assert!(most >= Some(3), "no event was delivered more than twice: {most:?}");
     // The mix really happened: paid, failed, open and subscription sales.
     for state in ["PAID", "FAILED", "OPEN"] {

@@ -67,8 +67,14 @@ pub fn open_sale(ledger: &Ledger, product: &str, amount: i64, checkout: &str, em
         customer_name: None,
     };
     let sale = ledger.create_sale(new, now).expect("create sale");
-    let checkout = NewCheckout { checkout_id: CheckoutId::new(checkout), url: format!("https://checkout.example/{checkout}"), expires_at: None };
-    ledger.attach_checkout(&sale.id, checkout, now).expect("attach checkout")
+    let checkout = NewCheckout {
+        checkout_id: CheckoutId::new(checkout),
+        url: format!("https://checkout.example/{checkout}"),
+        expires_at: None,
+    };
+    ledger
+        .attach_checkout(&sale.id, checkout, now)
+        .expect("attach checkout")
 }
 
 /// What must agree between two ledgers fed the same events.
@@ -104,12 +110,17 @@ pub fn snapshot(ledger: &Ledger) -> Vec<SaleSnapshot> {
 
 /// A Recur envelope as the sandbox writes it.
 pub fn event(id: &str, kind: &str, data: Value) -> Vec<u8> {
-    json!({ "id": id, "type": kind, "timestamp": Timestamp::now().to_rfc3339(), "data": data }).to_string().into_bytes()
+    json!({ "id": id, "type": kind, "timestamp": Timestamp::now().to_rfc3339(), "data": data })
+        .to_string()
+        .into_bytes()
 }
 
 /// A complete request to the webhook path with the given extra header lines.
 pub fn webhook_request(body: &[u8], headers: &[(&str, &str)]) -> Vec<u8> {
-    let mut head = format!("POST /webhooks/recur HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\n", body.len());
+    let mut head = format!(
+        "POST /webhooks/recur HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
+        body.len()
+    );
     for (name, value) in headers {
         head.push_str(&format!("{name}: {value}\r\n"));
     }
@@ -134,7 +145,10 @@ pub struct RawResponse {
 
 impl RawResponse {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     pub fn json(&self) -> Value {
@@ -157,7 +171,10 @@ impl Client {
         let stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
         stream.set_read_timeout(Some(Duration::from_secs(20))).expect("timeout");
         stream.set_nodelay(true).expect("nodelay");
-        Client { stream, buf: Vec::new() }
+        Client {
+            stream,
+            buf: Vec::new(),
+        }
     }
 
     pub fn send(&mut self, bytes: &[u8]) -> io::Result<RawResponse> {
@@ -178,7 +195,11 @@ impl Client {
         };
         let head = String::from_utf8_lossy(&self.buf[..head_end]).into_owned();
         let mut lines = head.split("\r\n");
-        let status = lines.next().and_then(|l| l.split(' ').nth(1)).and_then(|s| s.parse().ok()).unwrap_or(0);
+        let status = lines
+            .next()
+            .and_then(|l| l.split(' ').nth(1))
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
         let headers: Vec<(String, String)> = lines
             .filter_map(|l| l.split_once(':'))
             .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))

@@ -28,7 +28,11 @@ pub fn check(store: &dyn SecretStore, prefix: &str) {
 
     store.set(&a, &Secret::new("whsec_one")).expect("set a");
     store.set(&b, &Secret::new("whsec_two")).expect("set b");
-    assert_eq!(store.get(&a).unwrap().unwrap().expose(), "whsec_one", "names are independent");
+    assert_eq!(
+        store.get(&a).unwrap().unwrap().expose(),
+        "whsec_one",
+        "names are independent"
+    );
     assert_eq!(store.get(&b).unwrap().unwrap().expose(), "whsec_two");
     store.delete(&a).unwrap();
     store.delete(&b).unwrap();

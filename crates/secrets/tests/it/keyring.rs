@@ -27,7 +27,12 @@ fn no_keyring_means_a_clear_error_and_nothing_on_disk() {
     let home = tempfile::tempdir().unwrap();
     let exe = std::env::current_exe().unwrap();
     let output = Command::new(exe)
-        .args(["--ignored", "--exact", "keyring::child_without_a_keyring", "--nocapture"])
+        .args([
+            "--ignored",
+            "--exact",
+            "keyring::child_without_a_keyring",
+            "--nocapture",
+        ])
         .env("RECUR_SECRETS_CHILD", "1")
         .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/recur-pos-test-bus")
         .env_remove("DISPLAY")
@@ -37,10 +42,17 @@ fn no_keyring_means_a_clear_error_and_nothing_on_disk() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "child failed:\n{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "child failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert!(stdout.contains("1 passed"), "the child test ran: {stdout}");
     let written: Vec<_> = walk(home.path());
-    assert!(written.is_empty(), "nothing may be written as a fallback, found {written:?}");
+    assert!(
+        written.is_empty(),
+        "nothing may be written as a fallback, found {written:?}"
+    );
 }
 
 /// Runs only as the child of the test above, with no reachable D-Bus.
@@ -50,11 +62,17 @@ fn child_without_a_keyring() {
     assert!(std::env::var_os("RECUR_SECRETS_CHILD").is_some(), "run only as a child");
     let store = KeyringStore::with_service("tw.recur.pos.test.nokeyring");
     let secret = Secret::new("sk_test_must_not_leak_9999");
-    let results = [store.set("recur-secret-key", &secret), store.get("recur-secret-key").map(|_| ())];
+    let results = [
+        store.set("recur-secret-key", &secret),
+        store.get("recur-secret-key").map(|_| ()),
+    ];
     for result in results {
         let err = result.expect_err("there is no keyring");
         assert_eq!(err.code(), "keyring_unavailable", "{err}");
-        assert!(!err.to_string().contains(secret.expose()), "the secret never appears in an error");
+        assert!(
+            !err.to_string().contains(secret.expose()),
+            "the secret never appears in an error"
+        );
     }
 }
 

@@ -18,7 +18,10 @@ fn an_unavailable_store_fails_every_call_with_a_clear_code() {
         let err = result.expect_err("no keyring");
         assert!(matches!(err, SecretsError::Unavailable(_)));
         assert_eq!(err.code(), "keyring_unavailable");
-        assert!(err.to_string().contains("RECUR_SECRET_KEY"), "says what to do instead: {err}");
+        assert!(
+            err.to_string().contains("RECUR_SECRET_KEY"),
+            "says what to do instead: {err}"
+        );
     }
 }
 

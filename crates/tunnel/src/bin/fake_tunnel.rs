@@ -10,7 +10,12 @@ use std::time::Duration;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let value = |flag: &str| args.iter().position(|a| a == flag).and_then(|i| args.get(i + 1)).and_then(|v| v.parse::<u64>().ok());
+    let value = |flag: &str| {
+        args.iter()
+            .position(|a| a == flag)
+            .and_then(|i| args.get(i + 1))
+            .and_then(|v| v.parse::<u64>().ok())
+    };
     let Some(target) = value("--to") else {
         eprintln!("usage: fake-tunnel --to PORT [--exit-after-ms MS]");
         std::process::exit(2);
@@ -19,10 +24,22 @@ fn main() {
     let port = listener.local_addr().expect("local address").port();
     let mut err = std::io::stderr();
     let _ = writeln!(err, "INF Requesting new quick Tunnel on trycloudflare.com...");
-    let _ = writeln!(err, "INF +--------------------------------------------------------------------------------------------+");
-    let _ = writeln!(err, "INF |  Your quick Tunnel has been created! Visit it at (it may take some time to be reachable):  |");
-    let _ = writeln!(err, "INF |  http://127.0.0.1:{port}                                                                    |");
-    let _ = writeln!(err, "INF +--------------------------------------------------------------------------------------------+");
+    let _ = writeln!(
+        err,
+        "INF +--------------------------------------------------------------------------------------------+"
+    );
+    let _ = writeln!(
+        err,
+        "INF |  Your quick Tunnel has been created! Visit it at (it may take some time to be reachable):  |"
+    );
+    let _ = writeln!(
+        err,
+        "INF |  http://127.0.0.1:{port}                                                                    |"
+    );
+    let _ = writeln!(
+        err,
+        "INF +--------------------------------------------------------------------------------------------+"
+    );
     if let Some(ms) = value("--exit-after-ms") {
         std::thread::spawn(move || {
             std::thread::sleep(Duration::from_millis(ms));
@@ -40,7 +57,10 @@ fn forward(inbound: TcpStream, target: u16) {
         let _ = inbound.shutdown(Shutdown::Both);
         return;
     };
-    let (mut in_read, mut out_write) = (inbound.try_clone().expect("clone"), outbound.try_clone().expect("clone"));
+    let (mut in_read, mut out_write) = (
+        inbound.try_clone().expect("clone"),
+        outbound.try_clone().expect("clone"),
+    );
     let upstream = std::thread::spawn(move || {
         let _ = copy(&mut in_read, &mut out_write);
         let _ = out_write.shutdown(Shutdown::Write);

@@ -67,9 +67,12 @@ fn reads_the_url_and_traffic_goes_through() {
 fn a_dying_tunnel_is_restarted_and_the_new_url_is_announced() {
     let target = pong_server();
     let (tx, rx) = mpsc::channel();
-    let tunnel = Tunnel::start(config(format!("{FAKE} --to {{port}} --exit-after-ms 300"), target), move |e| {
-        let _ = tx.send(e);
-    })
+    let tunnel = Tunnel::start(
+        config(format!("{FAKE} --to {{port}} --exit-after-ms 300"), target),
+        move |e| {
+            let _ = tx.send(e);
+        },
+    )
     .unwrap();
     let (_, first) = next_url(&rx, Duration::from_secs(20));
     let (old, second) = next_url(&rx, Duration::from_secs(20));
@@ -96,5 +99,8 @@ fn a_missing_program_is_retried_with_a_reason_and_stops_cleanly() {
     assert!(reason.contains("cannot start /nonexistent/cloudflared"), "{reason}");
     let started = Instant::now();
     tunnel.stop();
-    assert!(started.elapsed() < Duration::from_secs(5), "stop does not wait out the backoff");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "stop does not wait out the backoff"
+    );
 }
