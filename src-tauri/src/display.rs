@@ -35,7 +35,7 @@ pub fn view(state: &AppState) -> CustomerViewDto {
         .display()
         .and_then(|id| state.counter().ok()?.sale(&id).ok())
         .map(|detail| detail.sale);
-    view_of(&state.shop_name, sale.as_ref())
+    view_of(&state.shop_name(), sale.as_ref())
 }
 
 pub fn view_of(shop_name: &str, sale: Option<&Sale>) -> CustomerViewDto {
@@ -68,7 +68,17 @@ pub fn publish_sale(app: &AppHandle, state: &AppState, sale: Option<&Sale>) {
     if app.get_webview_window(LABEL).is_none() {
         return;
     }
-    if let Err(e) = app.emit_to(LABEL, CUSTOMER_VIEW, view_of(&state.shop_name, sale)) {
+    if let Err(e) = app.emit_to(LABEL, CUSTOMER_VIEW, view_of(&state.shop_name(), sale)) {
+        tracing::warn!(error = %e, "could not update the customer display");
+    }
+}
+
+/// Sends the customer window what it shows now (after the shop name changed).
+pub fn refresh(app: &AppHandle, state: &AppState) {
+    if app.get_webview_window(LABEL).is_none() {
+        return;
+    }
+    if let Err(e) = app.emit_to(LABEL, CUSTOMER_VIEW, view(state)) {
         tracing::warn!(error = %e, "could not update the customer display");
     }
 }

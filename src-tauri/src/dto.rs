@@ -5,6 +5,12 @@
 //! them in Asia/Taipei); money crosses both as a whole-TWD integer and as `NT$1,290` text so
 //! the UI never formats money itself. Not here: any rule about sales.
 
+mod review;
+mod settings;
+
+pub use review::{JournalDto, JournalEntryDto, ReapplyDto, SaleDetailDto, SubscriptionDto};
+pub use settings::{KeyDto, ListenerDto, PresetDto, SelfTestDto, SettingsDto, StatusDto, TunnelDto, UrlChangeDto};
+
 use recur_client::Product;
 use recur_domain::state::{decide, Decision};
 use recur_domain::{CauseKind, Money, SaleState, Timestamp};
@@ -67,8 +73,12 @@ pub struct SaleDto {
     pub order_id: Option<String>,
     pub subscription_id: Option<String>,
     pub paid_amount_text: Option<String>,
+    pub refunded_amount: i64,
+    /// `NT$120` when something was refunded.
+    pub refunded_text: Option<String>,
     pub failure: Option<String>,
-    pub attention: Option<String>,
+    /// What a person must look at (amount mismatch, paid after cancel, …); empty when nothing.
+    pub attention: Vec<AttentionDto>,
     pub created_at: i64,
     pub updated_at: i64,
     pub paid_at: Option<i64>,
@@ -95,12 +105,36 @@ impl From<&Sale> for SaleDto {
             order_id: s.order_id.as_ref().map(ToString::to_string),
             subscription_id: s.subscription_id.as_ref().map(ToString::to_string),
             paid_amount_text: s.paid_amount.map(Money::display_twd),
+            refunded_amount: s.refunded_amount.get(),
+            refunded_text: (s.refunded_amount.get() != 0).then(|| s.refunded_amount.display_twd()),
             failure: s.failure.clone(),
-            attention: s.attention.clone(),
+            attention: s.attention.as_deref().map(AttentionDto::list).unwrap_or_default(),
             created_at: s.created_at.unix_ms(),
             updated_at: s.updated_at.unix_ms(),
             paid_at: s.paid_at.map(Timestamp::unix_ms),
         }
+    }
+}
+
+/// One note of a sale's attention list: the ledger writes `code: details` (`amount_mismatch:
+/// expected NT$120, received NT$100`); the UI translates the code and shows the details as is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AttentionDto {
+    pub code: String,
+    pub detail: String,
+}
+
+impl AttentionDto {
+    /// The ledger's `; `-separated list.
+    pub fn list(text: &str) -> Vec<AttentionDto> {
+        text.split("; ")
+            .map(str::trim)
+            .filter(|note| !note.is_empty())
+            .map(|note| match note.split_once(':') {
+                Some((code, detail)) if !code.contains(' ') => AttentionDto { code: code.trim().to_owned(), detail: detail.trim().to_owned() },
+                _ => AttentionDto { code: "other".to_owned(), detail: note.to_owned() },
+            })
+            .collect()
     }
 }
 
@@ -136,6 +170,11 @@ pub struct TotalsDto {
     pub failed_count: u64,
     pub refunded_text: String,
     pub net_text: String,
+    /// Sales flagged for a person to look at.
+    pub attention_count: u64,
+    /// Subscription renewals paid today, and their sum.
+    pub renewals: u64,
+    pub renewals_text: String,
 }
 
 impl From<&DaySummary> for TotalsDto {
@@ -148,6 +187,9 @@ impl From<&DaySummary> for TotalsDto {
             failed_count: count(|s| matches!(s, SaleState::Failed | SaleState::Expired)),
             refunded_text: d.refunded.display_twd(),
             net_text: d.net.display_twd(),
+            attention_count: d.attention,
+            renewals: d.renewals,
+            renewals_text: d.renewals_total.display_twd(),
         }
     }
 }
@@ -159,131 +201,6 @@ pub struct TodayDto {
     pub day_start: i64,
     pub totals: TotalsDto,
     pub sales: Vec<SaleDto>,
-}
-
-/// Where the app is: starting (with the step), ready, or failed to start.
-#[derive(Clone, Debug, Serialize)]
-pub struct StatusDto {
-    /// `starting`, `ready` or `failed`.
-    pub phase: &'static str,
-    /// While starting: `keys`, `ledger`, `catalogue`.
-    pub step: Option<&'static str>,
-    pub error: Option<crate::error::CommandError>,
-    /// `sandbox` or `live` (known once ready).
-    pub environment: Option<&'static str>,
-    /// Running on the sandbox inside this app (no key configured).
-    pub embedded: bool,
-    /// The webhook listener runs.
-    pub listener: bool,
-    /// The tunnel's status (`starting`, `up`, …), when a tunnel is configured.
-    pub tunnel: Option<&'static str>,
-    pub shop_name: String,
-    pub version: &'static str,
-}
-
-/// The Settings screen. Keys only ever appear masked.
-#[derive(Clone, Debug, Serialize)]
-pub struct SettingsDto {
-    pub environment: Option<&'static str>,
-    pub embedded: bool,
-    pub api_base: Option<String>,
-    pub secret_key: KeyDto,
-    pub webhook_secret: KeyDto,
-    /// `ok`, or the keyring's error code (`keyring_unavailable`, …).
-    pub keyring: String,
-    pub version: &'static str,
-    pub data_dir: Option<String>,
-    pub ledger_path: Option<String>,
-    pub shop_name: String,
-    pub listener: Option<ListenerDto>,
-    pub tunnel: Option<TunnelInfoDto>,
-}
-
-/// The tunnel in Settings: its command and what it last said.
-#[derive(Clone, Debug, Serialize)]
-pub struct TunnelInfoDto {
-    pub command: String,
-    pub state: Option<TunnelDto>,
-}
-
-/// What the tunnel self-test saw.
-#[derive(Clone, Debug, Serialize)]
-pub struct SelfTestDto {
-    pub url: String,
-    pub status: u16,
-    /// The signed test event came back through the tunnel into the journal.
-    pub journaled: bool,
-    pub round_trip_ms: u64,
-}
-
-impl From<&recur_pos_core::SelfTestReport> for SelfTestDto {
-    fn from(r: &recur_pos_core::SelfTestReport) -> SelfTestDto {
-        SelfTestDto { url: r.url.clone(), status: r.status, journaled: r.journaled, round_trip_ms: r.round_trip.as_millis() as u64 }
-    }
-}
-
-/// The tunnel's state as the top bar and Settings show it.
-#[derive(Clone, Debug, Serialize)]
-pub struct TunnelDto {
-    /// `starting`, `up`, `restarting` or `stopped`.
-    pub status: &'static str,
-    /// The public URL (when up, or the new one after a change).
-    pub url: Option<String>,
-    /// The URL it had before, when it just changed (Recur's dashboard needs the new one).
-    pub previous_url: Option<String>,
-    pub reason: Option<String>,
-    pub retry_in_ms: Option<u64>,
-}
-
-impl From<&recur_pos_core::TunnelEvent> for TunnelDto {
-    fn from(event: &recur_pos_core::TunnelEvent) -> TunnelDto {
-        use recur_pos_core::{TunnelEvent, TunnelStatus};
-        let empty = TunnelDto { status: "starting", url: None, previous_url: None, reason: None, retry_in_ms: None };
-        match event {
-            TunnelEvent::UrlChanged { old, new } => {
-                TunnelDto { status: "up", url: Some(new.clone()), previous_url: old.clone(), ..empty }
-            }
-            TunnelEvent::Status(TunnelStatus::Starting) => empty,
-            TunnelEvent::Status(TunnelStatus::Up { url }) => TunnelDto { status: "up", url: Some(url.clone()), ..empty },
-            TunnelEvent::Status(TunnelStatus::Restarting { reason, retry_in }) => TunnelDto {
-                status: "restarting",
-                reason: Some(reason.clone()),
-                retry_in_ms: Some(retry_in.as_millis() as u64),
-                ..empty
-            },
-            TunnelEvent::Status(TunnelStatus::Stopped) => TunnelDto { status: "stopped", ..empty },
-        }
-    }
-}
-
-/// The webhook listener: where Recur must deliver, and what it received so far.
-#[derive(Clone, Debug, Serialize)]
-pub struct ListenerDto {
-    pub webhook_url: String,
-    pub received: u64,
-    pub applied: u64,
-    pub duplicates: u64,
-    pub rejected: u64,
-}
-
-impl ListenerDto {
-    pub fn new(webhook_url: String, stats: recur_listener::ListenerStats) -> ListenerDto {
-        ListenerDto {
-            webhook_url,
-            received: stats.received,
-            applied: stats.applied,
-            duplicates: stats.duplicates,
-            rejected: stats.rejected,
-        }
-    }
-}
-
-#[derive(Clone, Debug, Serialize)]
-pub struct KeyDto {
-    /// `sk_test_••••••••1234`.
-    pub masked: Option<String>,
-    /// `env`, `keyring` or `none`.
-    pub source: &'static str,
 }
 
 /// What the customer-facing window may know: one sale's amount, product, QR and state; never
@@ -328,5 +245,24 @@ mod tests {
         assert_eq!((t.paid_count, t.open_count, t.failed_count), (4, 2, 1));
         assert_eq!(t.paid_text, "NT$1,290");
         assert_eq!(t.net_text, "NT$1,200");
+        assert_eq!(t.refunded_text, "NT$90");
+    }
+
+    #[test]
+    fn attention_notes_split_into_code_and_details() {
+        let cases: [(&str, &[(&str, &str)]); 4] = [
+            ("", &[]),
+            ("paid_after_cancel: payment arrived after the cashier cancelled", &[("paid_after_cancel", "payment arrived after the cashier cancelled")]),
+            (
+                "amount_mismatch: expected NT$120, received NT$100; currency_mismatch: expected TWD, received USD",
+                &[("amount_mismatch", "expected NT$120, received NT$100"), ("currency_mismatch", "expected TWD, received USD")],
+            ),
+            ("something odd happened: twice", &[("other", "something odd happened: twice")]),
+        ];
+        for (text, expected) in cases {
+            let got: Vec<(String, String)> = AttentionDto::list(text).into_iter().map(|a| (a.code, a.detail)).collect();
+            let want: Vec<(String, String)> = expected.iter().map(|(c, d)| (c.to_string(), d.to_string())).collect();
+            assert_eq!(got, want, "{text}");
+        }
     }
 }

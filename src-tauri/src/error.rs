@@ -36,11 +36,29 @@ pub mod codes {
     pub const NO_CHECKOUT: &str = "no_checkout";
     /// The tunnel has no public URL (not configured, or not up yet).
     pub const NO_TUNNEL: &str = "no_tunnel";
+    /// The tunnel command cannot be run (empty, or an unclosed quote).
+    pub const INVALID_TUNNEL_COMMAND: &str = "invalid_tunnel_command";
+    /// No webhook listener runs, so a tunnel would have nothing to point at.
+    pub const NO_LISTENER: &str = "no_listener";
+    /// settings.json could not be written (the folder is read-only or full).
+    pub const SETTINGS_NOT_SAVED: &str = "settings_not_saved";
     /// Something unexpected in the shell itself.
     pub const INTERNAL: &str = "internal";
 
     #[cfg_attr(not(test), allow(dead_code))]
-    pub const ALL: [&str; 8] = [STARTING, START_FAILED, INVALID_KEY, OPEN_FAILED, WINDOW_FAILED, NO_CHECKOUT, NO_TUNNEL, INTERNAL];
+    pub const ALL: [&str; 11] = [
+        STARTING,
+        START_FAILED,
+        INVALID_KEY,
+        OPEN_FAILED,
+        WINDOW_FAILED,
+        NO_CHECKOUT,
+        NO_TUNNEL,
+        INVALID_TUNNEL_COMMAND,
+        NO_LISTENER,
+        SETTINGS_NOT_SAVED,
+        INTERNAL,
+    ];
 }
 
 impl CommandError {

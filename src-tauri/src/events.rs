@@ -3,13 +3,14 @@
 //! JavaScript never polls for what the core knows: it listens to these. Not here: deciding
 //! anything about a sale (the payloads are plain DTOs of what the core said).
 
-use recur_pos_core::CoreEvent;
+use recur_domain::Timestamp;
+use recur_pos_core::{CoreEvent, TunnelEvent};
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager};
 use tokio::sync::broadcast;
 
 use crate::display;
-use crate::dto::{SaleDto, TunnelDto};
+use crate::dto::SaleDto;
 use crate::state::AppState;
 
 /// `CoreEvent::SaleChanged`, with a [`SaleDto`].
@@ -18,7 +19,8 @@ pub const SALE_CHANGED: &str = "sale-changed";
 pub const CATALOGUE_CHANGED: &str = "catalogue-changed";
 /// `CoreEvent::JournalChanged`: a webhook delivery was journaled (no payload).
 pub const JOURNAL_CHANGED: &str = "journal-changed";
-/// `CoreEvent::Tunnel`: the tunnel's status or public URL changed, with a [`TunnelDto`].
+/// `CoreEvent::Tunnel`, and the tunnel started, stopped or its URL change acknowledged from
+/// Settings: with a [`crate::dto::TunnelDto`].
 pub const TUNNEL_CHANGED: &str = "tunnel-changed";
 /// Events were lost (a slow listener); the UI reloads what it shows.
 pub const RESYNC: &str = "resync";
@@ -40,8 +42,9 @@ pub struct WatchStatus {
     pub retry_in_ms: Option<u64>,
 }
 
-/// Forwards the core's events until the counter that sends them is gone.
-pub fn forward(app: AppHandle, mut events: broadcast::Receiver<CoreEvent>) {
+/// Forwards the core's events until the counter that sends them is gone. `generation` is the
+/// open that made the counter: a re-opened counter's tunnel is not confused with the old one's.
+pub fn forward(app: AppHandle, mut events: broadcast::Receiver<CoreEvent>, generation: u64) {
     tauri::async_runtime::spawn(async move {
         loop {
             match events.recv().await {
@@ -55,9 +58,9 @@ pub fn forward(app: AppHandle, mut events: broadcast::Receiver<CoreEvent>) {
                 Ok(CoreEvent::CatalogueChanged) => emit(&app, CATALOGUE_CHANGED, ()),
                 Ok(CoreEvent::JournalChanged) => emit(&app, JOURNAL_CHANGED, ()),
                 Ok(CoreEvent::Tunnel(event)) => {
-                    let dto = TunnelDto::from(&event);
-                    app.state::<AppState>().set_tunnel_state(dto.clone());
-                    emit(&app, TUNNEL_CHANGED, dto);
+                    if app.state::<AppState>().generation() == generation {
+                        on_tunnel(&app, &event);
+                    }
                 }
                 Err(broadcast::error::RecvError::Lagged(missed)) => {
                     tracing::warn!(missed, "the UI fell behind the core's events; asking it to reload");
@@ -67,6 +70,23 @@ pub fn forward(app: AppHandle, mut events: broadcast::Receiver<CoreEvent>) {
             }
         }
     });
+}
+
+/// Keeps what the tunnel said, remembers a new public URL (settings.json), and tells the UI.
+fn on_tunnel(app: &AppHandle, event: &TunnelEvent) {
+    let state = app.state::<AppState>();
+    let last = state.settings.get().last_public_url;
+    if let Some(url) = state.tunnel.on_event(event, last.as_deref(), Timestamp::now().unix_ms()) {
+        // Not fatal: the next run would only warn about a URL it had already announced.
+        let _ = state.settings.update(|s| s.last_public_url = Some(url));
+    }
+    tunnel_changed(app);
+}
+
+/// Sends the UI the tunnel as it is now.
+pub fn tunnel_changed(app: &AppHandle) {
+    let tunnel = app.state::<AppState>().tunnel_dto();
+    emit(app, TUNNEL_CHANGED, tunnel);
 }
 
 pub fn emit<S: Serialize + Clone>(app: &AppHandle, event: &str, payload: S) {

@@ -3,9 +3,11 @@
 //! It opens the core (`recur_pos_core::Counter`) off the UI thread, exposes it to the web UI
 //! in `ui/` as one-line commands with small DTOs, forwards the core's events as UI events,
 //! watches the session of the sale on the Pay screen, renders QR codes, keeps the keys in the
-//! OS keyring and drives the customer display window. Not here: any rule about sales, money
-//! or Recur — those live in `crates/`.
+//! OS keyring, keeps the app's non-secret settings (settings.json), runs the tunnel and drives
+//! the customer display window. Not here: any rule about sales, money or Recur — those live in
+//! `crates/`.
 
+mod app_settings;
 mod commands;
 mod display;
 mod dto;
@@ -15,6 +17,7 @@ mod keys;
 mod qr;
 mod startup;
 mod state;
+mod tunnel;
 mod watch;
 
 use std::sync::Arc;
@@ -22,10 +25,9 @@ use std::sync::Arc;
 use recur_secrets::{KeyringStore, SecretStore};
 use tauri::Manager;
 
+use crate::app_settings::SettingsFile;
 use crate::state::AppState;
 
-/// The shop name shown in the top bar and on the customer display.
-const ENV_SHOP_NAME: &str = "RECUR_POS_SHOP_NAME";
 /// Another keyring namespace (tests use one of their own, never the real one).
 const ENV_KEYRING_SERVICE: &str = "RECUR_POS_KEYRING_SERVICE";
 
@@ -40,6 +42,14 @@ pub fn run() {
             commands::settings::save_keys,
             commands::settings::clear_keys,
             commands::settings::tunnel_self_test,
+            commands::settings::save_shop_name,
+            commands::settings::start_tunnel,
+            commands::settings::stop_tunnel,
+            commands::settings::dismiss_url_change,
+            commands::review::journal,
+            commands::review::reapply_event,
+            commands::review::subscriptions,
+            commands::review::sale_detail,
             commands::sale::products,
             commands::sale::charge,
             commands::sale::new_checkout,
@@ -53,7 +63,7 @@ pub fn run() {
             commands::display::customer_view,
         ])
         .setup(|app| {
-            app.manage(AppState::new(secret_store(), shop_name()));
+            app.manage(AppState::new(secret_store(), settings_file()));
             startup::open(app.handle().clone());
             Ok(())
         })
@@ -74,12 +84,10 @@ fn secret_store() -> Arc<dyn SecretStore> {
     }
 }
 
-fn shop_name() -> String {
-    std::env::var(ENV_SHOP_NAME)
-        .ok()
-        .map(|s| s.trim().to_owned())
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "Recur POS".to_owned())
+/// settings.json beside the ledger the counter will open (`RECUR_POS_DB`, else the default).
+fn settings_file() -> SettingsFile {
+    let ledger = recur_pos_core::Config::from_env().db_path;
+    SettingsFile::open_beside(&ledger, |name| std::env::var(name).ok())
 }
 
 fn init_logging() {

@@ -14,6 +14,7 @@ use crate::error::{codes, CommandError};
 use crate::events;
 use crate::keys::{self, Keys};
 use crate::state::{AppState, Phase};
+use crate::tunnel;
 
 /// A keyring that does not answer (a locked collection waiting on a prompt no one sees)
 /// must not hold the counter closed.
@@ -22,8 +23,6 @@ const KEYRING_TIMEOUT: Duration = Duration::from_secs(5);
 const SWEEP_EVERY: Duration = Duration::from_secs(180);
 /// A fixed port for the webhook listener (a tunnel points at it); default any free port.
 const ENV_LISTEN_PORT: &str = "RECUR_POS_LISTEN_PORT";
-/// The tunnel command template, e.g. `cloudflared tunnel --url http://127.0.0.1:{port}`.
-const ENV_TUNNEL: &str = "RECUR_POS_TUNNEL";
 
 /// Opens (or re-opens) the counter in the background.
 pub fn open(app: AppHandle) {
@@ -50,7 +49,7 @@ async fn run(app: &AppHandle, generation: u64) -> Result<(), CommandError> {
         .map_err(|e| CommandError::new(codes::INTERNAL, e.to_string()))?
         .map_err(|e| CommandError::new(codes::START_FAILED, format!("{}: {e}", e.code())))?;
     let counter = Arc::new(counter);
-    events::forward(app.clone(), counter.subscribe());
+    events::forward(app.clone(), counter.subscribe(), generation);
     step(app, generation, "catalogue");
     // A catalogue that cannot load now is not fatal: the Sell screen asks again and shows
     // the error with a retry button.
@@ -58,9 +57,7 @@ async fn run(app: &AppHandle, generation: u64) -> Result<(), CommandError> {
         tracing::warn!(code = %e.code(), "the catalogue could not be loaded at start-up");
     }
     let listener = start_listener(&counter);
-    if let Some(listener) = &listener {
-        start_tunnel(&state, &counter, listener.port());
-    }
+    let port = listener.as_ref().map(recur_listener::Listener::port);
     // Sweeps open sales now and every few minutes: nothing paid is missed, even with no
     // webhook at all (and with one, a missed delivery is caught up).
     let sweeper = counter.spawn_sweeper(SWEEP_EVERY);
@@ -72,17 +69,15 @@ async fn run(app: &AppHandle, generation: u64) -> Result<(), CommandError> {
         return Ok(());
     }
     state.set_services(listener, sweeper);
+    if let (Some(port), Some(command)) = (port, state.settings.tunnel_command().value) {
+        // The owner's tunnel command (`{port}` = the listener's port); a bad one is shown in
+        // Settings, never fatal.
+        if let Err(e) = tunnel::start(&state, &counter, command, port) {
+            tracing::warn!(code = %e.code, error = %e.message, "the tunnel command could not start");
+        }
+    }
     events::status(app);
     Ok(())
-}
-
-/// The owner's tunnel command (`RECUR_POS_TUNNEL`, `{port}` = the listener's port), if set.
-fn start_tunnel(state: &AppState, counter: &Arc<Counter>, port: u16) {
-    let Some(command) = std::env::var(ENV_TUNNEL).ok().filter(|c| !c.trim().is_empty()) else { return };
-    match counter.start_tunnel(&command, port) {
-        Ok(tunnel) => state.set_tunnel(command, tunnel),
-        Err(e) => tracing::warn!(code = %e.code(), error = %e, "the tunnel command could not start"),
-    }
 }
 
 /// The webhook listener, when webhooks can be verified (the embedded sandbox's own secret, or

@@ -10,13 +10,14 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use recur_domain::TxnId;
 use recur_listener::{Listener, ListenerStats};
-use recur_tunnel::Tunnel;
 use recur_pos_core::Counter;
 use recur_secrets::SecretStore;
 
+use crate::app_settings::SettingsFile;
 use crate::dto::{StatusDto, TunnelDto};
 use crate::error::CommandError;
 use crate::keys::KeyInfo;
+use crate::tunnel::PublicTunnel;
 
 /// Where the counter is in its life.
 pub enum Phase {
@@ -39,12 +40,12 @@ pub struct AppState {
     display: Mutex<Option<TxnId>>,
     /// The webhook listener of the open counter (the embedded sandbox delivers to it).
     listener: Mutex<Option<Listener>>,
-    /// The tunnel program (`RECUR_POS_TUNNEL`), and what it last said.
-    tunnel: Mutex<Option<(String, Tunnel)>>,
-    tunnel_state: Mutex<Option<TunnelDto>>,
+    /// The tunnel program, what it last said, and a public URL change not yet acknowledged.
+    pub tunnel: PublicTunnel,
     /// The periodic sweep of open sales of the open counter.
     sweeper: Mutex<Option<tokio::task::JoinHandle<()>>>,
-    pub shop_name: String,
+    /// The shop name, the tunnel command and the last public URL (settings.json).
+    pub settings: SettingsFile,
 }
 
 /// A running session watcher: the task to stop when the Pay screen leaves its sale.
@@ -53,7 +54,7 @@ pub struct Watch {
 }
 
 impl AppState {
-    pub fn new(store: Arc<dyn SecretStore>, shop_name: String) -> AppState {
+    pub fn new(store: Arc<dyn SecretStore>, settings: SettingsFile) -> AppState {
         AppState {
             phase: RwLock::new(Phase::Starting("keys")),
             generation: AtomicU64::new(0),
@@ -62,10 +63,9 @@ impl AppState {
             watch: Mutex::new(None),
             display: Mutex::new(None),
             listener: Mutex::new(None),
-            tunnel: Mutex::new(None),
-            tunnel_state: Mutex::new(None),
+            tunnel: PublicTunnel::default(),
             sweeper: Mutex::new(None),
-            shop_name,
+            settings,
         }
     }
 
@@ -85,16 +85,25 @@ impl AppState {
         if let Some(sweeper) = self.sweeper.lock().expect("sweeper lock").take() {
             sweeper.abort();
         }
-        let tunnel = self.tunnel.lock().expect("tunnel lock").take();
-        *self.tunnel_state.lock().expect("tunnel lock") = None;
-        if let Some(listener) = self.listener.lock().expect("listener lock").take() {
-            // The tunnel goes first: it points at the listener's port.
-            drop(tunnel);
-            // Joining its threads can take a moment: never on the caller's thread.
-            std::thread::spawn(move || listener.shutdown());
-        }
+        let tunnel = self.tunnel.reset();
+        let listener = self.listener.lock().expect("listener lock").take();
+        // Joining their threads can take a moment: never on the caller's thread. The tunnel
+        // goes first: it points at the listener's port.
+        std::thread::spawn(move || {
+            if let Some(tunnel) = tunnel {
+                tunnel.stop();
+            }
+            if let Some(listener) = listener {
+                listener.shutdown();
+            }
+        });
         *self.phase.write().expect("phase lock") = Phase::Starting("keys");
         self.generation.fetch_add(1, Ordering::SeqCst) + 1
+    }
+
+    /// The open in progress (or done): events of older counters are not heard.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
     }
 
     /// Moves the open of `generation` on; false when a newer open has started meanwhile.
@@ -115,27 +124,20 @@ impl AppState {
         }
     }
 
-    /// Keeps the tunnel started for the open counter (stopped by the next [`Self::begin_open`]).
-    pub fn set_tunnel(&self, command: String, tunnel: Tunnel) {
-        *self.tunnel.lock().expect("tunnel lock") = Some((command, tunnel));
+    /// The tunnel as the top bar, the banner and Settings show it.
+    pub fn tunnel_dto(&self) -> TunnelDto {
+        let command = self.settings.tunnel_command();
+        self.tunnel.dto(command.value, command.from_env)
     }
 
-    pub fn set_tunnel_state(&self, state: TunnelDto) {
-        let mut current = self.tunnel_state.lock().expect("tunnel lock");
-        // A status without a URL (e.g. `starting`) keeps the last known public URL.
-        let url = state.url.clone().or_else(|| current.as_ref().and_then(|c| c.url.clone()));
-        *current = Some(TunnelDto { url, ..state });
+    /// The listener's port, webhook URL and counters, when it runs.
+    pub fn listener(&self) -> Option<(u16, String, ListenerStats)> {
+        self.listener.lock().expect("listener lock").as_ref().map(|l| (l.port(), l.webhook_url(), l.stats()))
     }
 
-    /// The tunnel command and its last state, when one is configured.
-    pub fn tunnel(&self) -> Option<(String, Option<TunnelDto>)> {
-        let command = self.tunnel.lock().expect("tunnel lock").as_ref().map(|(c, _)| c.clone())?;
-        Some((command, self.tunnel_state.lock().expect("tunnel lock").clone()))
-    }
-
-    /// The listener's webhook URL and counters, when it runs.
-    pub fn listener(&self) -> Option<(String, ListenerStats)> {
-        self.listener.lock().expect("listener lock").as_ref().map(|l| (l.webhook_url(), l.stats()))
+    /// The shop name: `RECUR_POS_SHOP_NAME`, else the saved one, else "Recur POS".
+    pub fn shop_name(&self) -> String {
+        self.settings.shop_name().value
     }
 
     pub fn set_keys(&self, info: KeyInfo) {
@@ -160,8 +162,8 @@ impl AppState {
             environment: counter.as_ref().map(|c| c.environment().as_str()),
             embedded: counter.as_ref().is_some_and(|c| c.is_embedded_sandbox()),
             listener: self.listener().is_some(),
-            tunnel: self.tunnel().map(|(_, state)| state.map_or("starting", |s| s.status)),
-            shop_name: self.shop_name.clone(),
+            tunnel: self.tunnel_dto(),
+            shop_name: self.shop_name(),
             version: env!("CARGO_PKG_VERSION"),
         }
     }

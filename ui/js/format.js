@@ -20,6 +20,32 @@ export function timeText(ms) {
   }).format(new Date(ms));
 }
 
+/** `05/14 18:34:55`: events can be from other days. */
+export function dateTimeText(ms) {
+  if (ms == null) return '';
+  return new Intl.DateTimeFormat(language(), {
+    timeZone: TZ, month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
+  }).format(new Date(ms));
+}
+
+/** `2025/05/14`: a period end. */
+export function dateText(ms) {
+  if (ms == null) return '';
+  return new Intl.DateTimeFormat(language(), { timeZone: TZ, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(ms));
+}
+
+/** A sale's attention notes as one line: `金額不符：expected NT$120, received NT$100`. */
+export function attentionText(notes) {
+  return notes.map((n) => (n.detail ? `${t(`attention.${n.code}`)}：${n.detail}` : t(`attention.${n.code}`))).join('\n');
+}
+
+/** The "需注意" badge of a sale with attention notes (a word, not an emoji: no emoji font). */
+export function attentionBadge(notes) {
+  const badge = el('span', { class: 'badge badge-attention', title: attentionText(notes) }, t('today.attention'));
+  badge.dataset.attention = notes.map((n) => n.code).join(' ');
+  return badge;
+}
+
 /** `29:59` for a number of milliseconds (never negative). */
 export function remainingText(ms) {
   const total = Math.max(0, Math.ceil(ms / 1000));
@@ -74,6 +100,6 @@ export function el(tag, props = {}, ...children) {
     else if (key === 'text') node.textContent = value;
     else node.setAttribute(key, value);
   });
-  children.flat().forEach((child) => child != null && node.append(child));
+  children.flat(Infinity).forEach((child) => child != null && node.append(child));
   return node;
 }

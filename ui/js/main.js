@@ -1,6 +1,10 @@
-// Boots the counter window: language, top bar, views, the shell's events, the keyboard.
+// Boots the counter window: language, top bar, the URL-changed banner, views, the sale
+// details dialog, the shell's events, the keyboard.
 
 import { api, EVENTS, on } from './api.js';
+import * as banner from './banner.js';
+import * as detail from './detail.js';
+import { newest } from './tunnel-state.js';
 import { onLanguage, savedLanguage, setLanguage, t } from './i18n.js';
 import * as router from './router.js';
 import * as topbar from './topbar.js';
@@ -10,15 +14,18 @@ import { sellView } from './views/sell.js';
 import { payView } from './views/pay.js';
 import { todayView } from './views/today.js';
 import { settingsView } from './views/settings.js';
+import { eventsView } from './views/events.js';
 
-const VIEWS = { starting: startingView, sell: sellView, pay: payView, today: todayView, settings: settingsView };
-const KEYS = { F1: 'sell', F2: 'today', F3: 'settings' };
+const VIEWS = { starting: startingView, sell: sellView, pay: payView, today: todayView, settings: settingsView, events: eventsView };
+const KEYS = { F1: 'sell', F2: 'today', F3: 'settings', F4: 'events' };
 let phase = null;
 /** Where to go back to once a re-open (after Settings changed the keys) is ready. */
 let resumeTo = 'sell';
 
 function onStatus(status) {
+  status.tunnel = newest(status.tunnel);
   topbar.setStatus(status);
+  banner.setTunnel(status.tunnel);
   const was = phase;
   phase = status.phase;
   if (status.phase === 'ready') {
@@ -35,12 +42,21 @@ function onStatus(status) {
   router.show('starting');
 }
 
-function tunnelDot(status) {
-  return { up: 'ok', restarting: 'error', starting: 'unknown' }[status] || 'off';
+function onTunnel(given) {
+  const tunnel = newest(given);
+  if (tunnel !== given) return;
+  topbar.setTunnel(tunnel);
+  banner.setTunnel(tunnel);
+  router.broadcast('onTunnel', tunnel);
 }
 
 function onKey(e) {
   if (phase !== 'ready') return;
+  // The details dialog is modal: its own keys (Esc closes it) only.
+  if (detail.isOpen()) {
+    detail.onKey(e);
+    return;
+  }
   if (KEYS[e.key]) {
     e.preventDefault();
     router.show(KEYS[e.key]);
@@ -56,22 +72,28 @@ async function boot() {
     view.init?.();
   });
   topbar.init();
-  onLanguage((lang) => router.broadcast('onLanguage', lang));
+  banner.init();
+  detail.init();
+  onLanguage((lang) => {
+    router.broadcast('onLanguage', lang);
+    banner.render();
+    detail.onLanguage();
+  });
   document.querySelectorAll('.tab').forEach((tab) => tab.addEventListener('click', () => {
     if (phase === 'ready') router.show(tab.dataset.view);
   }));
   document.addEventListener('keydown', onKey);
   await Promise.all([
     on(EVENTS.appStatus, onStatus),
-    on(EVENTS.saleChanged, (sale) => router.broadcast('onSaleChanged', sale)),
+    on(EVENTS.saleChanged, (sale) => {
+      router.broadcast('onSaleChanged', sale);
+      detail.onSaleChanged(sale);
+    }),
     on(EVENTS.catalogueChanged, () => router.broadcast('onCatalogueChanged')),
     on(EVENTS.watchStatus, (status) => router.broadcast('onWatchStatus', status)),
     on(EVENTS.resync, () => router.broadcast('onResync')),
     on(EVENTS.journalChanged, () => router.broadcast('onJournalChanged')),
-    on(EVENTS.tunnelChanged, (tunnel) => {
-      topbar.setDot('tunnel', tunnelDot(tunnel.status));
-      router.broadcast('onTunnel', tunnel);
-    }),
+    on(EVENTS.tunnelChanged, onTunnel),
   ]);
   // Listen first, then ask: a status sent in between is not lost.
   onStatus(await api.appStatus());

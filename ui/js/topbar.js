@@ -7,6 +7,15 @@ import { language, setLanguage, t, onLanguage } from './i18n.js';
 const $ = (id) => document.getElementById(id);
 let status = null;
 const dots = { recur: 'unknown', listener: 'off', tunnel: 'off' };
+/** The tunnel's own word beside its dot (`dots.starting`, …), when it has one. */
+let tunnelWord = null;
+const TUNNEL_DOTS = {
+  up: ['ok', 'dots.connected'],
+  starting: ['unknown', 'dots.starting'],
+  restarting: ['error', 'dots.restarting'],
+  stopped: ['off', 'dots.stopped'],
+  none: ['off', 'dots.not_set'],
+};
 
 export function init() {
   const tick = () => { $('clock').textContent = clockText(); };
@@ -23,8 +32,15 @@ export function setStatus(next) {
   if (next.phase === 'ready') {
     dots.recur = 'ok';
     dots.listener = next.listener ? 'ok' : 'off';
-    dots.tunnel = { up: 'ok', restarting: 'error', starting: 'unknown' }[next.tunnel] || 'off';
   }
+  setTunnel(next.tunnel);
+}
+
+/** The tunnel's state (a `TunnelDto`) on its dot. */
+export function setTunnel(tunnel) {
+  const [state, word] = TUNNEL_DOTS[tunnel?.status] || TUNNEL_DOTS.none;
+  dots.tunnel = state;
+  tunnelWord = word;
   render();
 }
 
@@ -46,7 +62,7 @@ function render() {
     const dot = $(`dot-${name}`);
     dot.dataset.state = state;
     const word = { ok: 'dots.connected', error: 'dots.disconnected', off: 'dots.not_set', unknown: 'dots.disconnected' }[state];
-    dot.querySelector('.dot-word').textContent = t(word);
+    dot.querySelector('.dot-word').textContent = t(name === 'tunnel' && tunnelWord ? tunnelWord : word);
   });
 }
 

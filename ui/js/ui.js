@@ -1,4 +1,5 @@
-// Shared bits of feedback: error banners, toasts, screen-reader announcements, the paid sound.
+// Shared bits of feedback: error banners, toasts, screen-reader announcements, the paid sound,
+// copying a URL.
 
 import { errorText } from './i18n.js';
 
@@ -60,4 +61,25 @@ export function paidSound() {
   } catch (_) {
     // No audio device: the green panel and the announcement still say it.
   }
+}
+
+/**
+ * Copies `text`: the Clipboard API where the webview allows it, else the selection of `node`
+ * and the copy command. Resolves to how it was copied (`clipboard` or `command`), or to
+ * `selected` when only the selection could be made (the person presses Ctrl+C).
+ */
+export async function copyText(text, node) {
+  try {
+    await navigator.clipboard.writeText(text);
+    return 'clipboard';
+  } catch (_) {
+    // WebKitGTK may refuse the Clipboard API: fall back to the selection.
+  }
+  window.getSelection().selectAllChildren(node);
+  try {
+    if (document.execCommand('copy')) return 'command';
+  } catch (_) {
+    // No copy command either: the URL stays selected.
+  }
+  return 'selected';
 }

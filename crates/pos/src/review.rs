@@ -3,7 +3,7 @@
 //! journaled event, which is idempotent.
 
 use recur_domain::{EventId, Timestamp};
-use recur_ledger::{Applied, DaySummary, JournalEntry, SubscriptionRecord, WebhookOutcome};
+use recur_ledger::{Applied, DaySummary, JournalEntry, Sale, SubscriptionRecord, WebhookOutcome};
 
 use crate::counter::{CoreEvent, Counter};
 use crate::error::PosError;
@@ -24,6 +24,22 @@ impl Counter {
     /// Deliveries that matched no sale: kept, shown, never credited elsewhere.
     pub fn unmatched(&self, limit: usize) -> Result<Vec<JournalEntry>, PosError> {
         Ok(self.ledger().unmatched(limit)?)
+    }
+
+    /// The Events screen in one read: the newest `limit` deliveries (only the unmatched ones
+    /// when asked), the sales they matched, and how many of the newest `limit` deliveries
+    /// matched no sale (its badge).
+    pub fn journal_view(&self, unmatched_only: bool, limit: usize) -> Result<(Vec<JournalEntry>, Vec<Sale>, usize), PosError> {
+        let unmatched = self.unmatched(limit)?;
+        let count = unmatched.len();
+        let entries = if unmatched_only { unmatched } else { self.journal(limit)? };
+        let mut sales: Vec<Sale> = Vec::new();
+        for id in entries.iter().filter_map(|e| e.sale_id.as_ref()) {
+            if !sales.iter().any(|s| &s.id == id) {
+                sales.extend(self.ledger().sale(id)?.map(|detail| detail.sale));
+            }
+        }
+        Ok((entries, sales, count))
     }
 
     pub fn journal_entry(&self, id: &EventId) -> Result<Option<JournalEntry>, PosError> {

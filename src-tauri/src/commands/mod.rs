@@ -5,5 +5,6 @@
 //! the list in `src-tauri/build.rs` (ACL permissions) and in the capabilities.
 
 pub mod display;
+pub mod review;
 pub mod sale;
 pub mod settings;

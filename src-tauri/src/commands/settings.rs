@@ -1,13 +1,16 @@
-//! Start-up status and Settings: keys (saved to the OS keyring, shown masked), environment, about.
+//! Start-up status and Settings: keys (saved to the OS keyring, shown masked), environment, the
+//! shop name, the webhook listener and the tunnel (started, stopped and self-tested here), about.
 
 use recur_domain::Secret;
+use recur_pos_core::TUNNEL_PRESETS;
 use recur_secrets::{RECUR_SECRET_KEY, WEBHOOK_SECRET};
-use tauri::{AppHandle, State};
+use tauri::{AppHandle, Manager, State};
 
-use crate::dto::{ListenerDto, SelfTestDto, SettingsDto, StatusDto, TunnelInfoDto};
+use crate::app_settings::clean;
+use crate::dto::{ListenerDto, PresetDto, SelfTestDto, SettingsDto, StatusDto, TunnelDto};
 use crate::error::{codes, CommandError};
 use crate::state::AppState;
-use crate::startup;
+use crate::{display, events, startup, tunnel};
 
 #[tauri::command]
 pub async fn app_status(state: State<'_, AppState>) -> Result<StatusDto, CommandError> {
@@ -36,17 +39,68 @@ pub async fn settings(state: State<'_, AppState>) -> Result<SettingsDto, Command
         version: env!("CARGO_PKG_VERSION"),
         data_dir: ledger_path.as_ref().and_then(|p| p.parent()).map(|p| p.display().to_string()),
         ledger_path: ledger_path.map(|p| p.display().to_string()),
-        shop_name: state.shop_name.clone(),
-        listener: state.listener().map(|(url, stats)| ListenerDto::new(url, stats)),
-        tunnel: state.tunnel().map(|(command, state)| TunnelInfoDto { command, state }),
+        settings_path: state.settings.path().display().to_string(),
+        shop_name: state.shop_name(),
+        shop_name_from_env: state.settings.shop_name().from_env,
+        listener: state.listener().map(|(port, url, stats)| ListenerDto::new(port, url, stats)),
+        tunnel: state.tunnel_dto(),
+        tunnel_presets: TUNNEL_PRESETS.iter().map(|&(name, command)| PresetDto { name, command }).collect(),
     })
 }
 
 /// Sends a signed test event through the tunnel's public URL and checks it was journaled.
 #[tauri::command]
 pub async fn tunnel_self_test(state: State<'_, AppState>) -> Result<SelfTestDto, CommandError> {
-    let url = state.tunnel().and_then(|(_, s)| s?.url).ok_or_else(|| CommandError::new(codes::NO_TUNNEL, "the tunnel has no public URL yet"))?;
+    let url = state.tunnel.public_url().ok_or_else(|| CommandError::new(codes::NO_TUNNEL, "the tunnel has no public URL yet"))?;
     Ok(SelfTestDto::from(&state.counter()?.self_test(&url).await?))
+}
+
+/// Saves the shop name (blank = the default) to settings.json; the top bar and the customer
+/// display follow at once.
+#[tauri::command]
+pub async fn save_shop_name(app: AppHandle, state: State<'_, AppState>, name: Option<String>) -> Result<StatusDto, CommandError> {
+    state.settings.update(|s| s.shop_name = clean(name))?;
+    events::status(&app);
+    display::refresh(&app, &state);
+    Ok(state.status())
+}
+
+/// Saves the tunnel command typed in Settings and (re)starts the tunnel with it (the old
+/// program is stopped first); a blank command stops it.
+#[tauri::command]
+pub async fn start_tunnel(app: AppHandle, state: State<'_, AppState>, command: Option<String>) -> Result<TunnelDto, CommandError> {
+    let counter = state.counter()?;
+    let handle = app.clone();
+    blocking(move || tunnel::start_configured(&handle.state::<AppState>(), &counter, command)).await?;
+    events::tunnel_changed(&app);
+    Ok(state.tunnel_dto())
+}
+
+/// Stops the tunnel until it is started again (from Settings, or at the next start-up).
+#[tauri::command]
+pub async fn stop_tunnel(app: AppHandle, state: State<'_, AppState>) -> Result<TunnelDto, CommandError> {
+    let counter = state.counter()?;
+    let handle = app.clone();
+    blocking(move || {
+        tunnel::stop(&handle.state::<AppState>(), &counter);
+        Ok(())
+    })
+    .await?;
+    events::tunnel_changed(&app);
+    Ok(state.tunnel_dto())
+}
+
+/// The owner has given Recur's dashboard the new webhook URL: the red banner goes.
+#[tauri::command]
+pub async fn dismiss_url_change(app: AppHandle, state: State<'_, AppState>) -> Result<TunnelDto, CommandError> {
+    state.tunnel.dismiss_change();
+    events::tunnel_changed(&app);
+    Ok(state.tunnel_dto())
+}
+
+/// Runs `work` on the blocking pool (stopping a tunnel program joins its threads).
+async fn blocking<T: Send + 'static>(work: impl FnOnce() -> Result<T, CommandError> + Send + 'static) -> Result<T, CommandError> {
+    tauri::async_runtime::spawn_blocking(work).await.map_err(|e| CommandError::new(codes::INTERNAL, e.to_string()))?
 }
 
 /// Saves the keys given (blank ones are left as they are) to the OS keyring, then re-opens

@@ -59,6 +59,15 @@ impl Checkout {
         assert!(status.is_success(), "expire answered {status}");
     }
 
+    /// Has the sandbox sign and deliver `event` (`{"type": …, "data": …}`) to the app's listener,
+    /// as Recur would; returns the event id.
+    pub fn post_event(&self, event: &Value) -> String {
+        let url = format!("{}/_sandbox/events", self.origin());
+        let answer = reqwest::blocking::Client::new().post(url).json(event).send().expect("sandbox events");
+        assert!(answer.status().is_success(), "the sandbox refused {event}: {}", answer.status());
+        answer.json::<Value>().expect("an event id")["id"].as_str().expect("an event id").to_owned()
+    }
+
     /// Opens the hosted page as the customer's phone would (the sandbox emits `checkout.created`).
     pub fn open_page(&self) {
         let status = reqwest::blocking::get(&self.url).expect("hosted page").status();
@@ -151,6 +160,9 @@ impl App {
 
     /// Saves a screenshot as `<artifacts>/<test>-<step>.png` and returns its bytes.
     pub fn shot(&self, step: &str) -> Vec<u8> {
+        // What the DOM says now must be painted first: two animation frames.
+        let painted = "const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));";
+        let _ = self.session.execute_async(painted, vec![]);
         let png = self.session.screenshot().unwrap_or_else(|e| panic!("screenshot: {e}"));
         let path = self.shots.join(format!("{}-{step}.png", self.name));
         std::fs::write(&path, &png).unwrap_or_else(|e| panic!("{}: {e}", path.display()));

@@ -11,3 +11,5 @@ mod driver;
 mod flows;
 mod measure;
 mod qr;
+mod review;
+mod tunnel;

@@ -1,15 +1,15 @@
-// Settings: environment, the Recur keys (masked; saved only to the OS keyring), language and
-// sound, and about (version, data folder, ledger file).
+// Settings: environment, the Recur keys (masked; saved only to the OS keyring), the webhook
+// listener and the tunnel (settings-tunnel.js), language and sound, and about (shop name,
+// version, data folder, ledger and settings files).
 
 import { api } from '../api.js';
 import { errorText, setLanguage, language, t } from '../i18n.js';
-import { setSound, soundOn } from '../ui.js';
+import { copyText, setSound, soundOn } from '../ui.js';
+import * as tunnelCard from './settings-tunnel.js';
 
 const $ = (id) => document.getElementById(id);
 let data = null;
 let clearArmed = null;
-/** The tunnel's new public URL after a change, until Settings is left (Recur must be told). */
-let changedUrl = null;
 
 export const settingsView = {
   init() {
@@ -18,17 +18,21 @@ export const settingsView = {
     $('keys-clear').addEventListener('click', clearKeys);
     document.querySelectorAll('.lang-choice').forEach((b) => b.addEventListener('click', () => setLanguage(b.dataset.lang)));
     $('set-sound').addEventListener('change', (e) => setSound(e.target.checked));
-    $('listener-copy').addEventListener('click', copyListenerUrl);
-    $('tunnel-test').addEventListener('click', selfTest);
+    $('listener-copy').addEventListener('click', () => copyInto($('set-listener-url'), $('listener-copy')));
+    $('shop-form').addEventListener('submit', saveShop);
+    $('in-shop').addEventListener('input', () => { $('in-shop').dataset.edited = 'true'; });
+    tunnelCard.init({ copyInto });
   },
 
   onJournalChanged() {
-    if (!$('view-settings').hidden) load();
+    // The listener's counters.
+    if (!$('view-settings').hidden && data) load();
   },
 
   onTunnel(tunnel) {
-    if (tunnel.previous_url) changedUrl = tunnel.url;
-    if (!$('view-settings').hidden) load();
+    if (!data) return;
+    data.tunnel = tunnel;
+    tunnelCard.render(data);
   },
 
   enter() {
@@ -64,18 +68,20 @@ function render() {
   $('set-webhook-source').textContent = t(`settings.source_${data.webhook_secret.source}`);
   $('set-keyring').textContent = data.keyring === 'ok' ? t('settings.keyring_ok') : errorText({ code: data.keyring });
   $('set-keyring').classList.toggle('warning', data.keyring !== 'ok');
-  $('set-shop').textContent = data.shop_name;
+  renderShop();
   $('set-version').textContent = data.version;
   $('set-data').textContent = data.data_dir || '';
   $('set-ledger').textContent = data.ledger_path || '';
+  $('set-settings-file').textContent = data.settings_path || '';
   $('set-sound').checked = soundOn();
   $('set-listener').hidden = !data.listener;
   $('set-listener-none').hidden = Boolean(data.listener);
-  renderTunnel();
   if (data.listener) {
+    $('set-listener-port').textContent = String(data.listener.port);
     $('set-listener-url').textContent = data.listener.webhook_url;
     $('set-listener-counts').textContent = t('settings.listener_counts', data.listener);
   }
+  tunnelCard.render(data);
   document.querySelectorAll('.lang-choice').forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.lang === language())));
 }
 
@@ -126,38 +132,36 @@ async function clearKeys() {
   }
 }
 
-async function copyListenerUrl() {
-  const text = $('set-listener-url').textContent;
-  try {
-    await navigator.clipboard.writeText(text);
-    $('listener-copy').textContent = t('settings.copied');
-  } catch (_) {
-    // No clipboard access: select the URL so Ctrl+C copies it.
-    window.getSelection().selectAllChildren($('set-listener-url'));
-  }
+/** The shop name field; read-only when the environment sets the name. */
+function renderShop() {
+  const input = $('in-shop');
+  // Never overwrite what is being typed.
+  if (!input.dataset.edited) input.value = data.shop_name;
+  input.disabled = data.shop_name_from_env;
+  $('shop-save').disabled = data.shop_name_from_env;
+  $('shop-env').hidden = !data.shop_name_from_env;
 }
 
-function renderTunnel() {
-  $('set-tunnel').hidden = !data.tunnel;
-  $('set-tunnel-none').hidden = Boolean(data.tunnel);
-  if (!data.tunnel) return;
-  const state = data.tunnel.state;
-  $('set-tunnel-command').textContent = data.tunnel.command;
-  $('set-tunnel-state').textContent = t(`settings.tunnel_status.${state ? state.status : 'starting'}`);
-  $('set-tunnel-url').textContent = (state && state.url) || '—';
-  $('set-tunnel-changed').hidden = !changedUrl;
-  if (changedUrl) $('set-tunnel-changed').textContent = t('settings.tunnel_changed', { url: changedUrl });
-}
-
-async function selfTest() {
-  const out = $('tunnel-result');
+async function saveShop(e) {
+  e.preventDefault();
+  const out = $('shop-result');
   try {
-    const report = await api.tunnelSelfTest();
-    const ok = report.journaled && report.status < 300;
-    out.textContent = ok ? t('settings.self_test_ok', { ms: report.round_trip_ms }) : t('settings.self_test_bad', { status: report.status });
-    out.classList.toggle('bad', !ok);
+    await api.saveShopName($('in-shop').value);
+    delete $('in-shop').dataset.edited;
+    out.textContent = t('settings.shop_saved');
+    out.classList.remove('bad');
+    $('in-shop').blur();
+    load();
   } catch (error) {
     out.textContent = errorText(error);
     out.classList.add('bad');
   }
+}
+
+/** Copies the URL in `node`; the button says whether it was copied or only selected. */
+async function copyInto(node, button) {
+  const done = await copyText(node.textContent, node);
+  button.textContent = t(done !== 'selected' ? 'settings.copied' : 'settings.selected');
+  button.dataset.copied = done;
+  setTimeout(() => { button.textContent = t('settings.copy'); }, 4000);
 }

@@ -1,8 +1,10 @@
-// Today: the day's totals and its sales, newest first. Rows update in place from
-// `sale-changed` events; totals are re-read (debounced) when a sale changes.
+// Today: the day's totals (paid, open, failed, refunded, net) and its sales, newest first,
+// with refunds and what needs a look. Rows update in place from `sale-changed` events; totals
+// are re-read (debounced) when a sale changes. A payable row opens Pay, any other its details.
 
 import { api } from '../api.js';
-import { el, shortEmail, stateBadge, timeText } from '../format.js';
+import { openSaleDetail } from '../detail.js';
+import { attentionBadge, el, shortEmail, stateBadge, timeText } from '../format.js';
 import { t } from '../i18n.js';
 import { current, show } from '../router.js';
 
@@ -57,7 +59,13 @@ function render() {
   $('tot-paid-count').textContent = t('today.count', { n: totals.paid_count });
   $('tot-open').textContent = String(totals.open_count);
   $('tot-failed').textContent = String(totals.failed_count);
+  $('tot-refunded').textContent = totals.refunded_text;
   $('tot-net').textContent = totals.net_text;
+  const extra = [];
+  if (totals.renewals > 0) extra.push(t('today.renewals', { n: totals.renewals, amount: totals.renewals_text }));
+  if (totals.attention_count > 0) extra.push(t('today.attention_count', { n: totals.attention_count }));
+  $('tot-extra').textContent = extra.join('・');
+  $('tot-extra').classList.toggle('warning', totals.attention_count > 0);
   // Reuse rows by sale id so a row being looked at does not jump or flicker.
   const existing = new Map([...$('today-rows').children].map((tr) => [tr.dataset.saleId, tr]));
   const rows = data.sales.map((sale) => fillRow(existing.get(sale.id) || newRow(), sale));
@@ -72,16 +80,16 @@ function newRow() {
     el('td', { class: 'mode' }),
     el('td', { class: 'num money' }),
     el('td', { class: 'customer' }),
-    el('td', { class: 'state-cell' }, el('span')));
+    el('td', { class: 'state-cell' }, el('span'), el('small', { class: 'refund-amount' }), el('span', { class: 'attention-slot' })));
 }
 
 function fillRow(tr, sale) {
   tr.dataset.saleId = sale.id;
   tr.dataset.state = sale.state;
-  const reopenable = REOPENABLE.includes(sale.state);
-  tr.classList.toggle('reopenable', reopenable);
-  if (reopenable) tr.tabIndex = 0;
-  else tr.removeAttribute('tabindex');
+  tr.classList.toggle('reopenable', REOPENABLE.includes(sale.state));
+  tr.classList.toggle('flagged', sale.attention.length > 0);
+  tr.tabIndex = 0;
+  tr.title = t('today.open_detail');
   const [time, product, mode, amount, customer, state] = tr.children;
   time.textContent = timeText(sale.created_at);
   product.textContent = sale.product_name;
@@ -89,10 +97,15 @@ function fillRow(tr, sale) {
   amount.textContent = sale.amount_text;
   customer.textContent = shortEmail(sale.customer_email);
   customer.title = sale.customer_email || '';
-  stateBadge(sale, state.firstElementChild);
+  const [badge, refund, slot] = state.children;
+  stateBadge(sale, badge);
+  refund.textContent = sale.refunded_text ? t('today.refund_amount', { amount: sale.refunded_text }) : '';
+  slot.replaceChildren(...(sale.attention.length ? [attentionBadge(sale.attention)] : []));
   return tr;
 }
 
 function openRow(tr) {
-  if (tr && tr.classList.contains('reopenable')) show('pay', { saleId: tr.dataset.saleId });
+  if (!tr) return;
+  if (tr.classList.contains('reopenable')) show('pay', { saleId: tr.dataset.saleId });
+  else openSaleDetail(tr.dataset.saleId);
 }

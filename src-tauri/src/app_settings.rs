@@ -1,0 +1,181 @@
+//! The app's own settings that are not secrets: the shop name, the tunnel command and the last
+//! public URL the tunnel had, in a small JSON file beside the ledger (`settings.json`).
+//!
+//! Environment variables still win (`RECUR_POS_SHOP_NAME`, `RECUR_POS_TUNNEL`): a headless or
+//! managed machine is configured by its environment, and Settings then shows the value as set
+//! there and read-only. The last public URL is kept so that a quick tunnel that came back with
+//! another URL — even across a restart of the app — is noticed and announced. Not here: keys
+//! (the OS keyring, `keys.rs`) or anything the ledger records.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{codes, CommandError};
+
+/// The shop name shown in the top bar and on the customer display.
+pub const ENV_SHOP_NAME: &str = "RECUR_POS_SHOP_NAME";
+/// The tunnel command template, e.g. `cloudflared tunnel --url http://127.0.0.1:{port}`.
+pub const ENV_TUNNEL: &str = "RECUR_POS_TUNNEL";
+const DEFAULT_SHOP_NAME: &str = "Recur POS";
+const FILE_NAME: &str = "settings.json";
+
+/// What the file holds. Unknown fields are ignored and missing ones are `None`, so an older or
+/// newer app reads it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AppSettings {
+    pub shop_name: Option<String>,
+    pub tunnel_command: Option<String>,
+    pub last_public_url: Option<String>,
+}
+
+/// A value and whether the environment set it (then Settings cannot change it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Effective<T> {
+    pub value: T,
+    pub from_env: bool,
+}
+
+/// Reads an environment variable (a closure, so tests bring their own environment).
+type EnvLookup = Box<dyn Fn(&str) -> Option<String> + Send + Sync>;
+
+/// The settings file and what it holds now.
+pub struct SettingsFile {
+    path: PathBuf,
+    current: Mutex<AppSettings>,
+    env: EnvLookup,
+}
+
+impl SettingsFile {
+    /// Reads `settings.json` in the ledger's folder. A missing file is an empty one; an
+    /// unreadable one is logged and treated as empty (the next save replaces it).
+    pub fn open_beside(ledger: &Path, env: impl Fn(&str) -> Option<String> + Send + Sync + 'static) -> SettingsFile {
+        let path = ledger.parent().unwrap_or(Path::new(".")).join(FILE_NAME);
+        let current = match std::fs::read(&path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|e| {
+                tracing::warn!(path = %path.display(), error = %e, "settings.json is unreadable; starting from defaults");
+                AppSettings::default()
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => AppSettings::default(),
+            Err(e) => {
+                tracing::warn!(path = %path.display(), error = %e, "settings.json cannot be read; starting from defaults");
+                AppSettings::default()
+            }
+        };
+        SettingsFile { path, current: Mutex::new(current), env: Box::new(env) }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn get(&self) -> AppSettings {
+        self.current.lock().expect("settings lock").clone()
+    }
+
+    /// Changes the settings and writes the file (atomically: a crash leaves the old or the new
+    /// file, never half of one). On a failed write nothing changes.
+    pub fn update(&self, change: impl FnOnce(&mut AppSettings)) -> Result<AppSettings, CommandError> {
+        let mut current = self.current.lock().expect("settings lock");
+        let mut next = current.clone();
+        change(&mut next);
+        if next != *current {
+            write_atomically(&self.path, &next).map_err(|e| {
+                tracing::warn!(path = %self.path.display(), error = %e, "settings.json could not be written");
+                CommandError::new(codes::SETTINGS_NOT_SAVED, e.to_string())
+            })?;
+            *current = next.clone();
+        }
+        Ok(next)
+    }
+
+    pub fn shop_name(&self) -> Effective<String> {
+        match self.env_var(ENV_SHOP_NAME) {
+            Some(value) => Effective { value, from_env: true },
+            None => Effective { value: clean(self.get().shop_name).unwrap_or_else(|| DEFAULT_SHOP_NAME.to_owned()), from_env: false },
+        }
+    }
+
+    /// The tunnel command to run, if any.
+    pub fn tunnel_command(&self) -> Effective<Option<String>> {
+        match self.env_var(ENV_TUNNEL) {
+            Some(value) => Effective { value: Some(value), from_env: true },
+            None => Effective { value: clean(self.get().tunnel_command), from_env: false },
+        }
+    }
+
+    fn env_var(&self, name: &str) -> Option<String> {
+        clean((self.env)(name))
+    }
+}
+
+/// Trimmed, and `None` when blank.
+pub fn clean(value: Option<String>) -> Option<String> {
+    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+}
+
+fn write_atomically(path: &Path, settings: &AppSettings) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let text = serde_json::to_vec_pretty(settings).map_err(std::io::Error::other)?;
+    let temporary = path.with_extension("json.tmp");
+    std::fs::write(&temporary, text)?;
+    std::fs::rename(&temporary, path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file_in(dir: &Path, vars: &'static [(&'static str, &'static str)]) -> SettingsFile {
+        SettingsFile::open_beside(&dir.join("ledger.db"), move |name| {
+            vars.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
+        })
+    }
+
+    #[test]
+    fn saved_values_survive_a_reopen_and_the_environment_wins() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = file_in(dir.path(), &[]);
+        assert_eq!(file.shop_name(), Effective { value: "Recur POS".into(), from_env: false });
+        assert_eq!(file.tunnel_command().value, None);
+        file.update(|s| {
+            s.shop_name = Some(" 日光咖啡 ".into());
+            s.tunnel_command = Some("ngrok http {port}".into());
+        })
+        .unwrap();
+
+        let again = file_in(dir.path(), &[]);
+        assert_eq!(again.shop_name().value, "日光咖啡");
+        assert_eq!(again.tunnel_command().value.as_deref(), Some("ngrok http {port}"));
+        let overridden = file_in(dir.path(), &[("RECUR_POS_SHOP_NAME", "Env Shop"), ("RECUR_POS_TUNNEL", "  ")]);
+        assert_eq!(overridden.shop_name(), Effective { value: "Env Shop".into(), from_env: true });
+        assert_eq!(overridden.tunnel_command(), Effective { value: Some("ngrok http {port}".into()), from_env: false }, "a blank variable does not override");
+    }
+
+    #[test]
+    fn a_corrupt_file_reads_as_defaults_and_is_replaced_by_the_next_save() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("settings.json"), b"{not json").unwrap();
+        let file = file_in(dir.path(), &[]);
+        assert_eq!(file.get(), AppSettings::default());
+        file.update(|s| s.last_public_url = Some("https://a.trycloudflare.com".into())).unwrap();
+        let text = std::fs::read_to_string(dir.path().join("settings.json")).unwrap();
+        assert!(text.contains("https://a.trycloudflare.com"), "{text}");
+        assert!(!dir.path().join("settings.json.tmp").exists());
+    }
+
+    #[test]
+    fn a_failed_write_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        // The settings file's folder is a file: it cannot be created.
+        std::fs::write(dir.path().join("blocker"), b"").unwrap();
+        let file = SettingsFile::open_beside(&dir.path().join("blocker/ledger.db"), |_| None);
+        let error = file.update(|s| s.shop_name = Some("X".into())).unwrap_err();
+        assert_eq!(error.code, codes::SETTINGS_NOT_SAVED);
+        assert_eq!(file.get().shop_name, None);
+    }
+}

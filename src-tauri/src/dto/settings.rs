@@ -1,0 +1,132 @@
+//! The JSON of start-up status, Settings, the webhook listener and the tunnel.
+
+use serde::Serialize;
+
+/// Where the app is: starting (with the step), ready, or failed to start.
+#[derive(Clone, Debug, Serialize)]
+pub struct StatusDto {
+    /// `starting`, `ready` or `failed`.
+    pub phase: &'static str,
+    /// While starting: `keys`, `ledger`, `catalogue`.
+    pub step: Option<&'static str>,
+    pub error: Option<crate::error::CommandError>,
+    /// `sandbox` or `live` (known once ready).
+    pub environment: Option<&'static str>,
+    /// Running on the sandbox inside this app (no key configured).
+    pub embedded: bool,
+    /// The webhook listener runs.
+    pub listener: bool,
+    /// The tunnel (status `none` when no command is configured), with a changed public URL
+    /// not yet acknowledged: the top bar's dot and the red banner.
+    pub tunnel: TunnelDto,
+    pub shop_name: String,
+    pub version: &'static str,
+}
+
+/// The Settings screen. Keys only ever appear masked.
+#[derive(Clone, Debug, Serialize)]
+pub struct SettingsDto {
+    pub environment: Option<&'static str>,
+    pub embedded: bool,
+    pub api_base: Option<String>,
+    pub secret_key: KeyDto,
+    pub webhook_secret: KeyDto,
+    /// `ok`, or the keyring's error code (`keyring_unavailable`, …).
+    pub keyring: String,
+    pub version: &'static str,
+    pub data_dir: Option<String>,
+    pub ledger_path: Option<String>,
+    /// The file the shop name and tunnel command are saved in.
+    pub settings_path: String,
+    pub shop_name: String,
+    /// `RECUR_POS_SHOP_NAME` sets it (Settings cannot change it).
+    pub shop_name_from_env: bool,
+    pub listener: Option<ListenerDto>,
+    pub tunnel: TunnelDto,
+    /// Tunnel command templates to offer: (name, command with `{port}`).
+    pub tunnel_presets: Vec<PresetDto>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PresetDto {
+    pub name: &'static str,
+    pub command: &'static str,
+}
+
+/// What the tunnel self-test saw.
+#[derive(Clone, Debug, Serialize)]
+pub struct SelfTestDto {
+    pub url: String,
+    pub status: u16,
+    /// The signed test event came back through the tunnel into the journal.
+    pub journaled: bool,
+    pub round_trip_ms: u64,
+}
+
+impl From<&recur_pos_core::SelfTestReport> for SelfTestDto {
+    fn from(r: &recur_pos_core::SelfTestReport) -> SelfTestDto {
+        SelfTestDto { url: r.url.clone(), status: r.status, journaled: r.journaled, round_trip_ms: r.round_trip.as_millis() as u64 }
+    }
+}
+
+/// The tunnel as the top bar, the banner and Settings show it.
+#[derive(Clone, Debug, Serialize)]
+pub struct TunnelDto {
+    /// Grows with every change: of two copies, the UI keeps the one with the higher version.
+    pub version: u64,
+    /// `none` (no command), `starting`, `up`, `restarting` or `stopped`.
+    pub status: &'static str,
+    pub command: Option<String>,
+    /// `RECUR_POS_TUNNEL` sets the command (Settings cannot change it).
+    pub command_from_env: bool,
+    /// The public base URL (while the program runs).
+    pub url: Option<String>,
+    /// `{url}/webhooks/recur`: what Recur's dashboard must be given.
+    pub webhook_url: Option<String>,
+    /// Why it is restarting, and when it tries again (Unix ms).
+    pub reason: Option<String>,
+    pub retry_in_ms: Option<u64>,
+    pub retry_at: Option<i64>,
+    /// The public URL changed and Recur's dashboard must be updated (until dismissed).
+    pub changed: Option<UrlChangeDto>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct UrlChangeDto {
+    /// The webhook URL Recur's dashboard has (the one before the change).
+    pub previous_webhook_url: String,
+    /// The webhook URL Recur's dashboard must now be given.
+    pub webhook_url: String,
+}
+
+/// The webhook listener: where Recur must deliver, and what it received so far.
+#[derive(Clone, Debug, Serialize)]
+pub struct ListenerDto {
+    pub port: u16,
+    pub webhook_url: String,
+    pub received: u64,
+    pub applied: u64,
+    pub duplicates: u64,
+    pub rejected: u64,
+}
+
+impl ListenerDto {
+    pub fn new(port: u16, webhook_url: String, stats: recur_listener::ListenerStats) -> ListenerDto {
+        ListenerDto {
+            port,
+            webhook_url,
+            received: stats.received,
+            applied: stats.applied,
+            duplicates: stats.duplicates,
+            rejected: stats.rejected,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct KeyDto {
+    /// `sk_test_••••••••1234`.
+    pub masked: Option<String>,
+    /// `env`, `keyring` or `none`.
+    pub source: &'static str,
+}

@@ -1,0 +1,127 @@
+// One sale's full story in a dialog over any screen: amounts, ids, what needs a look (with the
+// reasons), its state history and its refunds. Opened from Today and from Events. A sale that
+// can still be paid offers its Pay screen instead. A plain overlay rather than <dialog>:
+// WebKitWebDriver's screenshots do not draw the top layer of a modal <dialog>.
+
+import { api } from './api.js';
+import { attentionText, dateTimeText, el, stateBadge } from './format.js';
+import { errorText, t } from './i18n.js';
+import { show } from './router.js';
+import { toast } from './ui.js';
+
+const $ = (id) => document.getElementById(id);
+const PAYABLE = ['OPEN', 'FAILED', 'EXPIRED', 'DRAFT'];
+let shown = null;
+/** Where focus was before the dialog opened (it goes back there). */
+let returnFocus = null;
+
+export function init() {
+  $('sale-dialog-close').addEventListener('click', close);
+  // A click beside the dialog closes it.
+  $('sale-overlay').addEventListener('click', (e) => { if (e.target === $('sale-overlay')) close(); });
+  // Tab stays inside the dialog while it is open.
+  document.addEventListener('focusin', (e) => {
+    if (isOpen() && !$('sale-dialog').contains(e.target)) $('sale-dialog-close').focus();
+  });
+}
+
+export function isOpen() {
+  return !$('sale-overlay').hidden;
+}
+
+/** The dialog's keys while it is open: Esc closes it. */
+export function onKey(e) {
+  if (e.key === 'Escape') {
+    e.preventDefault();
+    close();
+  }
+}
+
+/** Opens the dialog for sale `id`. */
+export async function openSaleDetail(id) {
+  try {
+    const detail = await api.saleDetail(id);
+    shown = detail.sale.id;
+    render(detail);
+    if (!isOpen()) {
+      returnFocus = document.activeElement;
+      $('sale-overlay').hidden = false;
+      $('sale-dialog-close').focus();
+    }
+  } catch (error) {
+    toast(errorText(error));
+  }
+}
+
+/** A sale changed: refresh the dialog if it shows that sale. */
+export function onSaleChanged(sale) {
+  if (shown === sale.id && isOpen()) openSaleDetail(sale.id);
+}
+
+export function onLanguage() {
+  if (shown && isOpen()) openSaleDetail(shown);
+}
+
+function close() {
+  $('sale-overlay').hidden = true;
+  shown = null;
+  returnFocus?.focus?.();
+  returnFocus = null;
+}
+
+function render(detail) {
+  const sale = detail.sale;
+  const body = $('sale-dialog-body');
+  body.dataset.saleId = sale.id;
+  body.dataset.state = sale.state;
+  const rows = [
+    ['detail.product', sale.product_name],
+    ['detail.amount', sale.amount_text, 'money'],
+    ['detail.state', stateBadge(sale)],
+    ['detail.mode', t(`mode.${sale.mode}`)],
+    ['detail.customer', [sale.customer_name, sale.customer_email].filter(Boolean).join(' ')],
+    ['detail.txn', sale.id, 'mono'],
+    ['detail.checkout', sale.checkout_id && `${sale.checkout_id} (${t('detail.checkouts', { n: detail.checkouts })})`, 'mono'],
+    ['detail.order', sale.order_id, 'mono'],
+    ['detail.subscription', sale.subscription_id, 'mono'],
+    ['detail.paid', sale.paid_amount_text, 'money'],
+    ['detail.refunded', sale.refunded_text, 'money'],
+    ['detail.created', dateTimeText(sale.created_at), 'num'],
+    ['detail.paid_at', sale.paid_at && dateTimeText(sale.paid_at), 'num'],
+    ['detail.failure', sale.failure],
+  ].filter(([, value]) => value);
+  const facts = el('dl', { class: 'facts' }, rows.map(([key, value, cls]) => [el('dt', { text: t(key) }), el('dd', { class: cls || '' }, value)]));
+  const parts = [attention(sale), facts, history(detail.history), refunds(detail.refunds)];
+  if (PAYABLE.includes(sale.state)) {
+    const button = el('button', { type: 'button', class: 'primary', id: 'detail-open-pay' }, t('detail.open_pay'));
+    button.addEventListener('click', () => { close(); show('pay', { saleId: sale.id }); });
+    parts.push(el('div', { class: 'row' }, button));
+  }
+  body.replaceChildren(...parts.filter(Boolean));
+}
+
+function attention(sale) {
+  if (!sale.attention.length) return null;
+  return el('div', { class: 'attention-box', role: 'note' },
+    el('strong', { text: t('detail.attention') }),
+    el('p', { class: 'attention-reasons', text: attentionText(sale.attention) }));
+}
+
+function history(steps) {
+  if (!steps.length) return null;
+  const items = steps.map((s) => el('li', {},
+    el('span', { class: 'money', text: dateTimeText(s.at) }), ' ',
+    el('strong', { text: `${s.from ? `${t(`state.${s.from}`)} → ` : ''}${t(`state.${s.to}`)}` }), ' ',
+    el('span', { class: 'muted', text: [t(`cause.${s.cause}`), s.note].filter(Boolean).join('・') })));
+  return el('section', {}, el('h3', { text: t('detail.history') }), el('ol', { class: 'history' }, items));
+}
+
+function refunds(list) {
+  if (!list.length) return null;
+  const items = list.map((r) => el('li', {},
+    el('span', { class: 'mono', text: r.refund_id }), ' ',
+    el('span', { class: 'badge state-REFUNDED', text: r.status || '?' }), ' ',
+    el('span', { class: 'money', text: r.refunded_text || r.amount_text || '' }), ' ',
+    el('span', { class: 'muted', text: t(r.counted ? 'detail.counted' : 'detail.not_counted') })));
+  return el('section', {}, el('h3', { text: t('detail.refunds') }), el('ul', { class: 'history' }, items));
+}
