@@ -64,7 +64,11 @@ impl SettingsFile {
                 AppSettings::default()
             }
         };
-        SettingsFile { path, current: Mutex::new(current), env: Box::new(env) }
+        SettingsFile {
+            path,
+            current: Mutex::new(current),
+            env: Box::new(env),
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -94,15 +98,24 @@ impl SettingsFile {
     pub fn shop_name(&self) -> Effective<String> {
         match self.env_var(ENV_SHOP_NAME) {
             Some(value) => Effective { value, from_env: true },
-            None => Effective { value: clean(self.get().shop_name).unwrap_or_else(|| DEFAULT_SHOP_NAME.to_owned()), from_env: false },
+            None => Effective {
+                value: clean(self.get().shop_name).unwrap_or_else(|| DEFAULT_SHOP_NAME.to_owned()),
+                from_env: false,
+            },
         }
     }
 
     /// The tunnel command to run, if any.
     pub fn tunnel_command(&self) -> Effective<Option<String>> {
         match self.env_var(ENV_TUNNEL) {
-            Some(value) => Effective { value: Some(value), from_env: true },
-            None => Effective { value: clean(self.get().tunnel_command), from_env: false },
+            Some(value) => Effective {
+                value: Some(value),
+                from_env: true,
+            },
+            None => Effective {
+                value: clean(self.get().tunnel_command),
+                from_env: false,
+            },
         }
     }
 
@@ -140,7 +153,13 @@ mod tests {
     fn saved_values_survive_a_reopen_and_the_environment_wins() {
         let dir = tempfile::tempdir().unwrap();
         let file = file_in(dir.path(), &[]);
-        assert_eq!(file.shop_name(), Effective { value: "Recur POS".into(), from_env: false });
+        assert_eq!(
+            file.shop_name(),
+            Effective {
+                value: "Recur POS".into(),
+                from_env: false
+            }
+        );
         assert_eq!(file.tunnel_command().value, None);
         file.update(|s| {
             s.shop_name = Some(" 日光咖啡 ".into());
@@ -151,9 +170,25 @@ mod tests {
         let again = file_in(dir.path(), &[]);
         assert_eq!(again.shop_name().value, "日光咖啡");
         assert_eq!(again.tunnel_command().value.as_deref(), Some("ngrok http {port}"));
-        let overridden = file_in(dir.path(), &[("RECUR_POS_SHOP_NAME", "Env Shop"), ("RECUR_POS_TUNNEL", "  ")]);
-        assert_eq!(overridden.shop_name(), Effective { value: "Env Shop".into(), from_env: true });
-        assert_eq!(overridden.tunnel_command(), Effective { value: Some("ngrok http {port}".into()), from_env: false }, "a blank variable does not override");
+        let overridden = file_in(
+            dir.path(),
+            &[("RECUR_POS_SHOP_NAME", "Env Shop"), ("RECUR_POS_TUNNEL", "  ")],
+        );
+        assert_eq!(
+            overridden.shop_name(),
+            Effective {
+                value: "Env Shop".into(),
+                from_env: true
+            }
+        );
+        assert_eq!(
+            overridden.tunnel_command(),
+            Effective {
+                value: Some("ngrok http {port}".into()),
+                from_env: false
+            },
+            "a blank variable does not override"
+        );
     }
 
     #[test]
@@ -162,7 +197,8 @@ mod tests {
         std::fs::write(dir.path().join("settings.json"), b"{not json").unwrap();
         let file = file_in(dir.path(), &[]);
         assert_eq!(file.get(), AppSettings::default());
-        file.update(|s| s.last_public_url = Some("https://a.trycloudflare.com".into())).unwrap();
+        file.update(|s| s.last_public_url = Some("https://a.trycloudflare.com".into()))
+            .unwrap();
         let text = std::fs::read_to_string(dir.path().join("settings.json")).unwrap();
         assert!(text.contains("https://a.trycloudflare.com"), "{text}");
         assert!(!dir.path().join("settings.json.tmp").exists());

@@ -18,7 +18,9 @@ pub const LABEL: &str = "customer";
 /// Opens the customer window, or brings it forward if it is open.
 pub fn open(app: &AppHandle) -> Result<(), CommandError> {
     if let Some(window) = app.get_webview_window(LABEL) {
-        return window.set_focus().map_err(|e| CommandError::new(codes::WINDOW_FAILED, e.to_string()));
+        return window
+            .set_focus()
+            .map_err(|e| CommandError::new(codes::WINDOW_FAILED, e.to_string()));
     }
     WebviewWindowBuilder::new(app, LABEL, WebviewUrl::App("customer.html".into()))
         .title("顧客顯示 Customer display — Recur POS")
@@ -59,7 +61,11 @@ pub fn view_of(shop_name: &str, sale: Option<&Sale>) -> CustomerViewDto {
         product_name: Some(sale.product_name.clone()),
         mode: Some(sale.mode.as_str().to_owned()),
         // Only a payable sale shows a code: a settled one must not invite a second scan.
-        qr: if open { sale.url.as_deref().and_then(qr::render) } else { None },
+        qr: if open {
+            sale.url.as_deref().and_then(qr::render)
+        } else {
+            None
+        },
     }
 }
 

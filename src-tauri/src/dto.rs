@@ -97,7 +97,8 @@ impl From<&Sale> for SaleDto {
             customer_name: s.customer_name.clone(),
             state: s.state.as_str().to_owned(),
             page_opened: s.page_opened_at.is_some(),
-            can_renew: matches!(s.state, SaleState::Failed | SaleState::Expired) && allowed(s.state, SaleState::Open, CauseKind::Create),
+            can_renew: matches!(s.state, SaleState::Failed | SaleState::Expired)
+                && allowed(s.state, SaleState::Open, CauseKind::Create),
             can_cancel: allowed(s.state, SaleState::Cancelled, CauseKind::Cashier),
             checkout_id: s.checkout_id.as_ref().map(ToString::to_string),
             url: s.url.clone(),
@@ -131,8 +132,14 @@ impl AttentionDto {
             .map(str::trim)
             .filter(|note| !note.is_empty())
             .map(|note| match note.split_once(':') {
-                Some((code, detail)) if !code.contains(' ') => AttentionDto { code: code.trim().to_owned(), detail: detail.trim().to_owned() },
-                _ => AttentionDto { code: "other".to_owned(), detail: note.to_owned() },
+                Some((code, detail)) if !code.contains(' ') => AttentionDto {
+                    code: code.trim().to_owned(),
+                    detail: detail.trim().to_owned(),
+                },
+                _ => AttentionDto {
+                    code: "other".to_owned(),
+                    detail: note.to_owned(),
+                },
             })
             .collect()
     }
@@ -179,7 +186,8 @@ pub struct TotalsDto {
 
 impl From<&DaySummary> for TotalsDto {
     fn from(d: &DaySummary) -> TotalsDto {
-        let count = |wanted: fn(SaleState) -> bool| d.by_state.iter().filter(|t| wanted(t.state)).map(|t| t.count).sum();
+        let count =
+            |wanted: fn(SaleState) -> bool| d.by_state.iter().filter(|t| wanted(t.state)).map(|t| t.count).sum();
         TotalsDto {
             paid_count: count(SaleState::is_paid),
             paid_text: d.collected.display_twd(),
@@ -224,7 +232,11 @@ mod tests {
 
     #[test]
     fn totals_count_paid_open_and_failed() {
-        let total = |state, count| StateTotal { state, count, amount: Money::new(100) };
+        let total = |state, count| StateTotal {
+            state,
+            count,
+            amount: Money::new(100),
+        };
         let day = DaySummary {
             day_start: Timestamp::from_unix_ms(0),
             day_end: Timestamp::from_unix_ms(1),
@@ -252,15 +264,27 @@ mod tests {
     fn attention_notes_split_into_code_and_details() {
         let cases: [(&str, &[(&str, &str)]); 4] = [
             ("", &[]),
-            ("paid_after_cancel: payment arrived after the cashier cancelled", &[("paid_after_cancel", "payment arrived after the cashier cancelled")]),
+            (
+                "paid_after_cancel: payment arrived after the cashier cancelled",
+                &[("paid_after_cancel", "payment arrived after the cashier cancelled")],
+            ),
             (
                 "amount_mismatch: expected NT$120, received NT$100; currency_mismatch: expected TWD, received USD",
-                &[("amount_mismatch", "expected NT$120, received NT$100"), ("currency_mismatch", "expected TWD, received USD")],
+                &[
+                    ("amount_mismatch", "expected NT$120, received NT$100"),
+                    ("currency_mismatch", "expected TWD, received USD"),
+                ],
             ),
-            ("something odd happened: twice", &[("other", "something odd happened: twice")]),
+            (
+                "something odd happened: twice",
+                &[("other", "something odd happened: twice")],
+            ),
         ];
         for (text, expected) in cases {
-            let got: Vec<(String, String)> = AttentionDto::list(text).into_iter().map(|a| (a.code, a.detail)).collect();
+            let got: Vec<(String, String)> = AttentionDto::list(text)
+                .into_iter()
+                .map(|a| (a.code, a.detail))
+                .collect();
             let want: Vec<(String, String)> = expected.iter().map(|(c, d)| (c.to_string(), d.to_string())).collect();
             assert_eq!(got, want, "{text}");
         }

@@ -63,7 +63,11 @@ pub mod codes {
 
 impl CommandError {
     pub fn new(code: &str, message: impl Into<String>) -> CommandError {
-        CommandError { code: code.to_owned(), message: message.into(), sale_id: None }
+        CommandError {
+            code: code.to_owned(),
+            message: message.into(),
+            sale_id: None,
+        }
     }
 
     pub fn starting() -> CommandError {

@@ -76,7 +76,10 @@ pub fn forward(app: AppHandle, mut events: broadcast::Receiver<CoreEvent>, gener
 fn on_tunnel(app: &AppHandle, event: &TunnelEvent) {
     let state = app.state::<AppState>();
     let last = state.settings.get().last_public_url;
-    if let Some(url) = state.tunnel.on_event(event, last.as_deref(), Timestamp::now().unix_ms()) {
+    if let Some(url) = state
+        .tunnel
+        .on_event(event, last.as_deref(), Timestamp::now().unix_ms())
+    {
         // Not fatal: the next run would only warn about a URL it had already announced.
         let _ = state.settings.update(|s| s.last_public_url = Some(url));
     }

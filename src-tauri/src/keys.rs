@@ -40,8 +40,15 @@ pub struct KeyInfo {
 
 impl Default for KeyInfo {
     fn default() -> Self {
-        let none = KeyDto { masked: None, source: "none" };
-        KeyInfo { secret_key: none.clone(), webhook_secret: none, keyring: "ok".into() }
+        let none = KeyDto {
+            masked: None,
+            source: "none",
+        };
+        KeyInfo {
+            secret_key: none.clone(),
+            webhook_secret: none,
+            keyring: "ok".into(),
+        }
     }
 }
 
@@ -54,7 +61,9 @@ pub fn load(store: &dyn SecretStore, env: &dyn Fn(&str) -> Option<String>) -> Ke
             return Some((Secret::new(value), Source::Env));
         }
         match store.get(store_name) {
-            Ok(found) => found.filter(|s| !s.expose().trim().is_empty()).map(|s| (s, Source::Keyring)),
+            Ok(found) => found
+                .filter(|s| !s.expose().trim().is_empty())
+                .map(|s| (s, Source::Keyring)),
             Err(e) => {
                 tracing::warn!(code = e.code(), "the keyring could not be read");
                 keys.keyring_error.get_or_insert_with(|| e.code().to_owned());
@@ -64,7 +73,11 @@ pub fn load(store: &dyn SecretStore, env: &dyn Fn(&str) -> Option<String>) -> Ke
     };
     let secret_key = one(ENV_SECRET_KEY, RECUR_SECRET_KEY);
     let webhook_secret = one(ENV_WEBHOOK_SECRET, WEBHOOK_SECRET);
-    Keys { secret_key, webhook_secret, ..keys }
+    Keys {
+        secret_key,
+        webhook_secret,
+        ..keys
+    }
 }
 
 impl Keys {
@@ -111,12 +124,24 @@ mod tests {
     #[test]
     fn the_environment_wins_then_the_keyring_then_the_sandbox() {
         let stored = MemoryStore::new();
-        stored.set(RECUR_SECRET_KEY, &Secret::new("sk_test_fromkeyring1234")).unwrap();
+        stored
+            .set(RECUR_SECRET_KEY, &Secret::new("sk_test_fromkeyring1234"))
+            .unwrap();
         let empty = MemoryStore::new();
         let cases: [(&MemoryStore, Vars, Option<&str>, &str); 4] = [
-            (&stored, &[("RECUR_SECRET_KEY", "sk_live_fromenv9876")], Some("sk_live_fromenv9876"), "env"),
+            (
+                &stored,
+                &[("RECUR_SECRET_KEY", "sk_live_fromenv9876")],
+                Some("sk_live_fromenv9876"),
+                "env",
+            ),
             (&stored, &[], Some("sk_test_fromkeyring1234"), "keyring"),
-            (&stored, &[("RECUR_SECRET_KEY", "  ")], Some("sk_test_fromkeyring1234"), "keyring"),
+            (
+                &stored,
+                &[("RECUR_SECRET_KEY", "  ")],
+                Some("sk_test_fromkeyring1234"),
+                "keyring",
+            ),
             (&empty, &[], None, "none"),
         ];
         for (store, vars, expected, source) in cases {
@@ -144,7 +169,10 @@ mod tests {
 
     #[test]
     fn settings_see_masks_only() {
-        let env = env_of(&[("RECUR_SECRET_KEY", "sk_test_abcdefgh1234"), ("RECUR_WEBHOOK_SECRET", "whsec_zzzzzzzz5678")]);
+        let env = env_of(&[
+            ("RECUR_SECRET_KEY", "sk_test_abcdefgh1234"),
+            ("RECUR_WEBHOOK_SECRET", "whsec_zzzzzzzz5678"),
+        ]);
         let info = load(&MemoryStore::new(), &env).info();
         assert_eq!(info.secret_key.masked.as_deref(), Some("sk_test_••••••••1234"));
         assert_eq!(info.webhook_secret.masked.as_deref(), Some("whsec_••••••••5678"));

@@ -19,7 +19,10 @@ pub fn render(url: &str) -> Option<QrDto> {
     Some(QrDto {
         url: url.to_owned(),
         host: host_of(url),
-        data_url: format!("data:image/svg+xml;base64,{}", base64::engine::general_purpose::STANDARD.encode(svg)),
+        data_url: format!(
+            "data:image/svg+xml;base64,{}",
+            base64::engine::general_purpose::STANDARD.encode(svg)
+        ),
         modules: modules as u32,
     })
 }
@@ -45,10 +48,12 @@ fn svg(code: &QrCode) -> (String, usize) {
 fn host_of(url: &str) -> String {
     url::Url::parse(url)
         .ok()
-        .and_then(|u| u.host_str().map(|h| match u.port() {
-            Some(port) => format!("{h}:{port}"),
-            None => h.to_owned(),
-        }))
+        .and_then(|u| {
+            u.host_str().map(|h| match u.port() {
+                Some(port) => format!("{h}:{port}"),
+                None => h.to_owned(),
+            })
+        })
         .unwrap_or_default()
 }
 
@@ -68,7 +73,10 @@ mod tests {
         let (svg, _) = svg(&code);
         let dark = code.to_colors().iter().filter(|c| **c == Color::Dark).count();
         assert_eq!(svg.matches("h1v1h-1z").count(), dark, "one square per dark module");
-        assert!(svg.contains("M4 4h1v1h-1z"), "the finder pattern starts inside the quiet zone");
+        assert!(
+            svg.contains("M4 4h1v1h-1z"),
+            "the finder pattern starts inside the quiet zone"
+        );
     }
 
     #[test]

@@ -23,6 +23,8 @@ const KEYRING_TIMEOUT: Duration = Duration::from_secs(5);
 const SWEEP_EVERY: Duration = Duration::from_secs(180);
 /// A fixed port for the webhook listener (a tunnel points at it); default any free port.
 const ENV_LISTEN_PORT: &str = "RECUR_POS_LISTEN_PORT";
+/// Where webhooks are received unless `RECUR_POS_LISTEN_PORT` says otherwise.
+const DEFAULT_LISTEN_PORT: u16 = 8787;
 
 /// Opens (or re-opens) the counter in the background.
 pub fn open(app: AppHandle) {
@@ -84,8 +86,19 @@ async fn run(app: &AppHandle, generation: u64) -> Result<(), CommandError> {
 /// a configured one). Without it the counter still confirms by reading sessions.
 fn start_listener(counter: &Arc<Counter>) -> Option<recur_listener::Listener> {
     counter.webhook_secret()?;
-    let port = std::env::var(ENV_LISTEN_PORT).ok().and_then(|p| p.trim().parse().ok()).unwrap_or(0);
-    match counter.start_listener(port) {
+    let configured = std::env::var(ENV_LISTEN_PORT).ok().and_then(|p| p.trim().parse().ok());
+    // A stable default port, so a named tunnel's fixed target keeps working across restarts;
+    // if another program holds it, any free port still receives webhooks (a quick tunnel
+    // follows the port it is started with).
+    let first = counter.start_listener(configured.unwrap_or(DEFAULT_LISTEN_PORT));
+    let started = match (first, configured) {
+        (Err(e), None) => {
+            tracing::warn!(code = %e.code(), error = %e, port = DEFAULT_LISTEN_PORT, "the default webhook port is taken; using any free port");
+            counter.start_listener(0)
+        }
+        (result, _) => result,
+    };
+    match started {
         Ok(listener) => {
             tracing::info!(url = %listener.webhook_url(), "webhook listener started");
             Some(listener)
@@ -104,7 +117,8 @@ fn step(app: &AppHandle, generation: u64, name: &'static str) {
 }
 
 async fn read_keys(store: Arc<dyn recur_secrets::SecretStore>) -> Keys {
-    let read = tauri::async_runtime::spawn_blocking(move || keys::load(store.as_ref(), &|name| std::env::var(name).ok()));
+    let read =
+        tauri::async_runtime::spawn_blocking(move || keys::load(store.as_ref(), &|name| std::env::var(name).ok()));
     match tokio::time::timeout(KEYRING_TIMEOUT, read).await {
         Ok(Ok(keys)) => keys,
         Ok(Err(e)) => {

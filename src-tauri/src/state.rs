@@ -132,7 +132,11 @@ impl AppState {
 
     /// The listener's port, webhook URL and counters, when it runs.
     pub fn listener(&self) -> Option<(u16, String, ListenerStats)> {
-        self.listener.lock().expect("listener lock").as_ref().map(|l| (l.port(), l.webhook_url(), l.stats()))
+        self.listener
+            .lock()
+            .expect("listener lock")
+            .as_ref()
+            .map(|l| (l.port(), l.webhook_url(), l.stats()))
     }
 
     /// The shop name: `RECUR_POS_SHOP_NAME`, else the saved one, else "Recur POS".

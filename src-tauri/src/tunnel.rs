@@ -22,7 +22,10 @@ use crate::state::AppState;
 /// stops the tunnel. Blocks while an old program stops (a fraction of a second): call it off
 /// the async workers.
 pub fn start_configured(state: &AppState, counter: &Arc<Counter>, typed: Option<String>) -> Result<(), CommandError> {
-    let port = state.listener().map(|(port, ..)| port).ok_or_else(|| CommandError::new(codes::NO_LISTENER, "no webhook listener runs"))?;
+    let port = state
+        .listener()
+        .map(|(port, ..)| port)
+        .ok_or_else(|| CommandError::new(codes::NO_LISTENER, "no webhook listener runs"))?;
     if !state.settings.tunnel_command().from_env {
         let typed = clean(typed);
         if let Some(command) = &typed {
@@ -104,7 +107,11 @@ enum Status {
     None,
     Starting,
     Up,
-    Restarting { reason: String, retry_in_ms: u64, retry_at: i64 },
+    Restarting {
+        reason: String,
+        retry_in_ms: u64,
+        retry_at: i64,
+    },
     Stopped,
 }
 
@@ -166,7 +173,11 @@ impl PublicTunnel {
             TunnelEvent::Status(TunnelStatus::Restarting { reason, retry_in }) => {
                 let retry_in_ms = u64::try_from(retry_in.as_millis()).unwrap_or(u64::MAX);
                 let retry_at = now_ms.saturating_add(i64::try_from(retry_in_ms).unwrap_or(i64::MAX));
-                inner.status = Status::Restarting { reason: reason.clone(), retry_in_ms, retry_at };
+                inner.status = Status::Restarting {
+                    reason: reason.clone(),
+                    retry_in_ms,
+                    retry_at,
+                };
             }
             TunnelEvent::Status(TunnelStatus::Stopped) => inner.status = Status::Stopped,
             TunnelEvent::UrlChanged { new, .. } => {
@@ -206,7 +217,11 @@ impl PublicTunnel {
             Status::None => ("none", None, None, None),
             Status::Starting => ("starting", None, None, None),
             Status::Up => ("up", None, None, None),
-            Status::Restarting { reason, retry_in_ms, retry_at } => ("restarting", Some(reason.clone()), Some(*retry_in_ms), Some(*retry_at)),
+            Status::Restarting {
+                reason,
+                retry_in_ms,
+                retry_at,
+            } => ("restarting", Some(reason.clone()), Some(*retry_in_ms), Some(*retry_at)),
             Status::Stopped => ("stopped", None, None, None),
         };
         TunnelDto {
@@ -244,7 +259,10 @@ mod tests {
     }
 
     fn url(new: &str) -> TunnelEvent {
-        TunnelEvent::UrlChanged { old: None, new: new.to_owned() }
+        TunnelEvent::UrlChanged {
+            old: None,
+            new: new.to_owned(),
+        }
     }
 
     /// Feeds URL announcements (remembering as the app does) and returns the banner each time.
@@ -256,7 +274,10 @@ mod tests {
             if let Some(kept) = tunnel.on_event(&url(new), last.as_deref(), 0) {
                 last = Some(kept);
             }
-            let got = tunnel.dto(None, false).changed.map(|c| (c.previous_webhook_url, c.webhook_url));
+            let got = tunnel
+                .dto(None, false)
+                .changed
+                .map(|c| (c.previous_webhook_url, c.webhook_url));
             let want = want.map(|(a, b)| (format!("{a}/webhooks/recur"), format!("{b}/webhooks/recur")));
             assert_eq!(got, want, "after {new} (remembered {remembered:?})");
         }
@@ -268,9 +289,17 @@ mod tests {
         check(Some("https://a"), &["https://a"], &[None]);
         check(Some("https://a"), &["https://b"], &[Some(("https://a", "https://b"))]);
         // Two changes before anyone looked: the dashboard still has the first URL.
-        check(None, &["https://a", "https://b", "https://c"], &[None, Some(("https://a", "https://b")), Some(("https://a", "https://c"))]);
+        check(
+            None,
+            &["https://a", "https://b", "https://c"],
+            &[None, Some(("https://a", "https://b")), Some(("https://a", "https://c"))],
+        );
         // …and coming back to it is no change at all.
-        check(None, &["https://a", "https://b", "https://a"], &[None, Some(("https://a", "https://b")), None]);
+        check(
+            None,
+            &["https://a", "https://b", "https://a"],
+            &[None, Some(("https://a", "https://b")), None],
+        );
     }
 
     #[test]
@@ -281,18 +310,37 @@ mod tests {
         tunnel.begin("cmd".into());
         assert!(tunnel.attach(program()).is_none());
         assert_eq!(tunnel.dto(None, false).status, "starting");
-        tunnel.on_event(&TunnelEvent::Status(TunnelStatus::Up { url: "https://a".into() }), None, 0);
+        tunnel.on_event(
+            &TunnelEvent::Status(TunnelStatus::Up {
+                url: "https://a".into(),
+            }),
+            None,
+            0,
+        );
         assert_eq!(tunnel.public_url().as_deref(), Some("https://a"));
-        assert_eq!(tunnel.dto(None, false).webhook_url.as_deref(), Some("https://a/webhooks/recur"));
-        let restarting = TunnelStatus::Restarting { reason: "exited".into(), retry_in: Duration::from_secs(2) };
+        assert_eq!(
+            tunnel.dto(None, false).webhook_url.as_deref(),
+            Some("https://a/webhooks/recur")
+        );
+        let restarting = TunnelStatus::Restarting {
+            reason: "exited".into(),
+            retry_in: Duration::from_secs(2),
+        };
         tunnel.on_event(&TunnelEvent::Status(restarting), None, 1_000);
         let dto = tunnel.dto(None, false);
-        assert_eq!((dto.status, dto.retry_at, dto.reason.as_deref()), ("restarting", Some(3_000), Some("exited")));
+        assert_eq!(
+            (dto.status, dto.retry_at, dto.reason.as_deref()),
+            ("restarting", Some(3_000), Some("exited"))
+        );
         assert_eq!(tunnel.public_url(), None, "only an up tunnel is tested through");
 
         let old = tunnel.stop();
         assert!(old.is_some());
-        assert_eq!(tunnel.on_event(&url("https://late"), Some("https://a"), 0), None, "a stopped program's last words are ignored");
+        assert_eq!(
+            tunnel.on_event(&url("https://late"), Some("https://a"), 0),
+            None,
+            "a stopped program's last words are ignored"
+        );
         assert_eq!(tunnel.dto(None, false).status, "stopped");
         assert!(tunnel.dto(None, false).changed.is_none());
     }

@@ -83,14 +83,23 @@ mod tests {
         let id = TxnId::new("t");
         let interval = Duration::from_secs(2);
         let mut delay = interval;
-        let network = || Err(PosError::Recur(RecurError::Network { message: String::new(), connect: true }));
+        let network = || {
+            Err(PosError::Recur(RecurError::Network {
+                message: String::new(),
+                connect: true,
+            }))
+        };
         let steps: Vec<(Result<recur_ledger::Sale, PosError>, bool, Option<u64>)> = vec![
             (network(), true, Some(4_000)),
             (network(), true, Some(8_000)),
             (network(), true, Some(16_000)),
             (network(), true, Some(30_000)),
             (network(), true, Some(30_000)),
-            (Err(PosError::Recur(RecurError::Unauthorized { message: String::new() })), false, None),
+            (
+                Err(PosError::Recur(RecurError::Unauthorized { message: String::new() })),
+                false,
+                None,
+            ),
         ];
         for (i, (result, keep, retry)) in steps.into_iter().enumerate() {
             let (status, going) = next(&id, &result, interval, &mut delay);

@@ -42,7 +42,11 @@ impl Shop {
     /// Runs a `--json` command that must succeed and returns its one JSON document.
     fn json(&self, args: &[&str]) -> Value {
         let out = self.run(args);
-        assert!(out.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         parse_one_document(&out.stdout)
     }
 
@@ -66,26 +70,49 @@ fn parse_one_document(stdout: &[u8]) -> Value {
     let text = std::str::from_utf8(stdout).expect("stdout is UTF-8");
     let mut stream = serde_json::Deserializer::from_str(text).into_iter::<Value>();
     let first = stream.next().expect("one JSON document").expect("valid JSON");
-    assert!(stream.next().is_none(), "exactly one JSON document on stdout, got: {text}");
+    assert!(
+        stream.next().is_none(),
+        "exactly one JSON document on stdout, got: {text}"
+    );
     first
 }
 
 fn str_field<'a>(value: &'a Value, key: &str) -> &'a str {
-    value[key].as_str().unwrap_or_else(|| panic!("{key} missing in {value}"))
+    value[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("{key} missing in {value}"))
 }
 
 #[test]
 fn charge_prints_an_open_sale_with_its_checkout() {
     let shop = Shop::new();
-    let sale = shop.json(&["charge", "--product", "prod_latte", "--email", "a@example.com", "--name", "王小明", "--json"]);
+    let sale = shop.json(&[
+        "charge",
+        "--product",
+        "prod_latte",
+        "--email",
+        "a@example.com",
+        "--name",
+        "王小明",
+        "--json",
+    ]);
     assert_eq!(str_field(&sale, "state"), "OPEN");
     assert_eq!(str_field(&sale, "mode"), "PAYMENT");
     assert_eq!(str_field(&sale, "product_id"), "prod_latte");
     assert_eq!(sale["amount"], 120);
     let checkout = str_field(&sale, "checkout_id");
-    assert!(str_field(&sale, "url").ends_with(checkout), "the url is the session's page");
-    let session = shop.sandbox.session_json(checkout).expect("the sandbox knows the session");
-    assert_eq!(session["metadata"]["transaction_id"], sale["id"], "our id travels in metadata");
+    assert!(
+        str_field(&sale, "url").ends_with(checkout),
+        "the url is the session's page"
+    );
+    let session = shop
+        .sandbox
+        .session_json(checkout)
+        .expect("the sandbox knows the session");
+    assert_eq!(
+        session["metadata"]["transaction_id"], sale["id"],
+        "our id travels in metadata"
+    );
     assert_eq!(session["customerEmail"], "a@example.com");
 }
 
@@ -101,8 +128,17 @@ fn paying_then_sweeping_marks_the_sale_paid_with_history() {
     let detail = shop.json(&["sale", id, "--json"]);
     assert_eq!(str_field(&detail, "state"), "PAID");
     assert!(detail["order_id"].is_string(), "the order number is kept: {detail}");
-    let causes: Vec<&str> = detail["history"].as_array().unwrap().iter().map(|t| str_field(t, "cause")).collect();
-    assert_eq!(causes.last(), Some(&"session_read"), "history records what confirmed it: {causes:?}");
+    let causes: Vec<&str> = detail["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| str_field(t, "cause"))
+        .collect();
+    assert_eq!(
+        causes.last(),
+        Some(&"session_read"),
+        "history records what confirmed it: {causes:?}"
+    );
 }
 
 #[test]
@@ -127,7 +163,12 @@ fn charge_wait_prints_the_sale_once_when_paid() {
 #[test]
 fn charge_wait_reports_an_expired_checkout_with_exit_code_3() {
     let shop = Shop::new();
-    let child = shop.command(&["charge", "--product", "prod_latte", "--wait", "--json"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let child = shop
+        .command(&["charge", "--product", "prod_latte", "--wait", "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     let checkout = wait_for_new_session(&shop.sandbox);
     let (status, _) = shop.control(&format!("/_sandbox/sessions/{checkout}/expire"), Value::Null);
     assert_eq!(status, 200);
@@ -146,7 +187,12 @@ fn sales_lists_newest_first_and_filters_by_state() {
     shop.json(&["sweep", "--json"]);
 
     let all = shop.json(&["sales", "--json"]);
-    let ids: Vec<&str> = all.as_array().expect("a bare array").iter().map(|s| str_field(s, "id")).collect();
+    let ids: Vec<&str> = all
+        .as_array()
+        .expect("a bare array")
+        .iter()
+        .map(|s| str_field(s, "id"))
+        .collect();
     assert_eq!(ids, [str_field(&second, "id"), str_field(&first, "id")]);
     let paid = shop.json(&["sales", "--state", "paid", "--json"]);
     assert_eq!(paid.as_array().unwrap().len(), 1);
@@ -158,8 +204,16 @@ fn bad_input_is_a_clear_error_and_records_nothing() {
     let shop = Shop::new();
     let cases: [(&[&str], i32, &str); 3] = [
         (&["charge", "--product", "prod_nope", "--json"], 1, "product_not_found"),
-        (&["charge", "--product", "prod_latte", "--email", "not-an-email", "--json"], 1, "invalid_input"),
-        (&["charge", "--product", "prod_latte", "--mode", "SUBSCRIPTION", "--json"], 1, "mode_not_allowed"),
+        (
+            &["charge", "--product", "prod_latte", "--email", "not-an-email", "--json"],
+            1,
+            "invalid_input",
+        ),
+        (
+            &["charge", "--product", "prod_latte", "--mode", "SUBSCRIPTION", "--json"],
+            1,
+            "mode_not_allowed",
+        ),
     ];
     for (args, code, error) in cases {
         let out = shop.run(args);
@@ -169,14 +223,23 @@ fn bad_input_is_a_clear_error_and_records_nothing() {
     }
     let out = shop.run(&["charge", "--mode", "PAYMENT"]);
     assert_eq!(out.status.code(), Some(2), "a missing --product is a usage error");
-    assert_eq!(shop.json(&["sales", "--json"]), Value::Array(vec![]), "nothing was recorded");
+    assert_eq!(
+        shop.json(&["sales", "--json"]),
+        Value::Array(vec![]),
+        "nothing was recorded"
+    );
 }
 
 #[test]
 fn a_failed_create_leaves_a_visible_failed_sale() {
     let shop = Shop::new();
     // Recur refuses a non-HTTPS return page: the sale was already written, so it must stay.
-    let out = shop.command(&["charge", "--product", "prod_latte", "--json"]).env("RECUR_POS_SUCCESS_URL", "http://shop.example/ok").env("RECUR_POS_CANCEL_URL", "http://shop.example/no").output().unwrap();
+    let out = shop
+        .command(&["charge", "--product", "prod_latte", "--json"])
+        .env("RECUR_POS_SUCCESS_URL", "http://shop.example/ok")
+        .env("RECUR_POS_CANCEL_URL", "http://shop.example/no")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let doc = parse_one_document(&out.stdout);
     assert_eq!(doc["error"]["code"], "recur.invalid_request", "{doc}");
@@ -189,11 +252,22 @@ fn a_failed_create_leaves_a_visible_failed_sale() {
 #[test]
 fn a_wrong_key_says_unauthorized() {
     let shop = Shop::new();
-    let out = shop.command(&["charge", "--product", "prod_latte", "--json"]).env("RECUR_SECRET_KEY", "sk_test_wrong").output().unwrap();
+    let out = shop
+        .command(&["charge", "--product", "prod_latte", "--json"])
+        .env("RECUR_SECRET_KEY", "sk_test_wrong")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(parse_one_document(&out.stdout)["error"]["code"], "recur.unauthorized");
-    let out = shop.command(&["sales", "--json"]).env("RECUR_SECRET_KEY", "pk_test_publishable").output().unwrap();
-    assert_eq!(parse_one_document(&out.stdout)["error"]["code"], "recur.publishable_key");
+    let out = shop
+        .command(&["sales", "--json"])
+        .env("RECUR_SECRET_KEY", "pk_test_publishable")
+        .output()
+        .unwrap();
+    assert_eq!(
+        parse_one_document(&out.stdout)["error"]["code"],
+        "recur.publishable_key"
+    );
 }
 
 #[test]
@@ -202,7 +276,10 @@ fn charge_qr_draws_the_code_on_stderr_only() {
     let out = shop.run(&["charge", "--product", "prod_latte", "--qr", "--json"]);
     assert!(out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains('█') || stderr.contains('▀') || stderr.contains('▄'), "a QR drawn in blocks: {stderr}");
+    assert!(
+        stderr.contains('█') || stderr.contains('▀') || stderr.contains('▄'),
+        "a QR drawn in blocks: {stderr}"
+    );
     parse_one_document(&out.stdout);
 }
 
@@ -221,7 +298,14 @@ fn wait_for_new_session(sandbox: &Sandbox) -> String {
 #[test]
 fn day_close_and_csv_export_count_what_was_paid() {
     let shop = Shop::new();
-    let paid = shop.json(&["charge", "--product", "prod_gift_box", "--email", "a@example.com", "--json"]);
+    let paid = shop.json(&[
+        "charge",
+        "--product",
+        "prod_gift_box",
+        "--email",
+        "a@example.com",
+        "--json",
+    ]);
     shop.json(&["charge", "--product", "prod_latte", "--json"]);
     assert_eq!(shop.pay(str_field(&paid, "checkout_id"), "4147631000000001"), 200);
     shop.json(&["sweep", "--json"]);
@@ -229,7 +313,12 @@ fn day_close_and_csv_export_count_what_was_paid() {
     let day = shop.json(&["day", "--json"]);
     assert_eq!(day["collected"], 1290, "{day}");
     assert_eq!(day["net"], 1290);
-    let states: Vec<(&str, u64)> = day["by_state"].as_array().unwrap().iter().map(|t| (str_field(t, "state"), t["count"].as_u64().unwrap())).collect();
+    let states: Vec<(&str, u64)> = day["by_state"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (str_field(t, "state"), t["count"].as_u64().unwrap()))
+        .collect();
     assert_eq!(states, [("OPEN", 1), ("PAID", 1)]);
 
     let out = shop.run(&["export"]);
@@ -238,15 +327,27 @@ fn day_close_and_csv_export_count_what_was_paid() {
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), 3, "header and two sales, oldest first: {csv}");
     assert!(lines[0].starts_with("created_at,sale_id,state"));
-    assert!(lines[1].contains(str_field(&paid, "id")) && lines[1].contains(",PAID,") && lines[1].contains(",1290,"), "{}", lines[1]);
+    assert!(
+        lines[1].contains(str_field(&paid, "id")) && lines[1].contains(",PAID,") && lines[1].contains(",1290,"),
+        "{}",
+        lines[1]
+    );
     let out = shop.run(&["export", "--from", "2020-01-01", "--to", "2020-01-02"]);
-    assert_eq!(String::from_utf8(out.stdout).unwrap().lines().count(), 1, "only the header for days with no sales");
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap().lines().count(),
+        1,
+        "only the header for days with no sales"
+    );
 }
 
 #[test]
 fn listen_journals_webhooks_and_events_shows_them() {
     let shop = Shop::new();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let mut listener = shop
         .command(&["listen", "--port", &port.to_string()])
         .env("RECUR_WEBHOOK_SECRET", shop.sandbox.webhook_secret())
@@ -259,7 +360,8 @@ fn listen_journals_webhooks_and_events_shows_them() {
         assert!(Instant::now() < deadline, "listener never came up");
         std::thread::sleep(Duration::from_millis(20));
     }
-    shop.sandbox.add_webhook_url(&format!("http://127.0.0.1:{port}/webhooks/recur"));
+    shop.sandbox
+        .add_webhook_url(&format!("http://127.0.0.1:{port}/webhooks/recur"));
     let sale = shop.json(&["charge", "--product", "prod_latte", "--json"]);
     assert_eq!(shop.pay(str_field(&sale, "checkout_id"), "4147631000000001"), 200);
     assert!(shop.sandbox.wait_idle(Duration::from_secs(30)));
@@ -269,8 +371,16 @@ fn listen_journals_webhooks_and_events_shows_them() {
     let detail = shop.json(&["sale", str_field(&sale, "id"), "--json"]);
     assert_eq!(str_field(&detail, "state"), "PAID", "confirmed by the webhook alone");
     let events = shop.json(&["events", "--json"]);
-    let types: Vec<&str> = events.as_array().unwrap().iter().map(|e| str_field(e, "type")).collect();
-    assert!(types.contains(&"order.paid") && types.contains(&"checkout.completed"), "{types:?}");
+    let types: Vec<&str> = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| str_field(e, "type"))
+        .collect();
+    assert!(
+        types.contains(&"order.paid") && types.contains(&"checkout.completed"),
+        "{types:?}"
+    );
     for event in events.as_array().unwrap() {
         assert_eq!(event["verified"], true);
         assert_eq!(event["sale_id"], sale["id"], "every delivery matched our sale: {event}");

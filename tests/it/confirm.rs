@@ -14,13 +14,20 @@ use recur_sandbox::{Sandbox, SandboxConfig};
 use serde_json::json;
 
 fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap()
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
 }
 
 fn counter_for(sandbox: &Sandbox, db: &Path) -> Arc<Counter> {
     let config = Config {
         db_path: db.to_owned(),
-        backend: Backend::Remote { base_url: sandbox.base_url(), secret_key: Secret::new(sandbox.secret_key()) },
+        backend: Backend::Remote {
+            base_url: sandbox.base_url(),
+            secret_key: Secret::new(sandbox.secret_key()),
+        },
         webhook_secret: Some(Secret::new(sandbox.webhook_secret())),
         success_url: None,
         cancel_url: None,
@@ -64,7 +71,9 @@ fn pay(base: &str, checkout: &str, card: &str) -> u16 {
 #[test]
 fn a_listener_killed_mid_burst_loses_nothing_and_counts_nothing_twice() {
     let sandbox = Sandbox::start(SandboxConfig {
-        retry_schedule: [100, 200, 400, 800, 1600, 3200, 6400].map(Duration::from_millis).to_vec(),
+        retry_schedule: [100, 200, 400, 800, 1600, 3200, 6400]
+            .map(Duration::from_millis)
+            .to_vec(),
         ..SandboxConfig::for_tests()
     })
     .unwrap();
@@ -79,7 +88,10 @@ fn a_listener_killed_mid_burst_loses_nothing_and_counts_nothing_twice() {
     let products = ["prod_latte", "prod_points_100", "prod_coffee_monthly", "prod_gift_box"];
     let sales: Vec<_> = (0..40)
         .map(|i| {
-            let request = ChargeRequest { product_id: products[i % products.len()].into(), ..ChargeRequest::default() };
+            let request = ChargeRequest {
+                product_id: products[i % products.len()].into(),
+                ..ChargeRequest::default()
+            };
             rt.block_on(counter.charge(request)).expect("charge")
         })
         .collect();
@@ -94,12 +106,18 @@ fn a_listener_killed_mid_burst_loses_nothing_and_counts_nothing_twice() {
             // Restart only once Recur (the sandbox) has seen the listener gone.
             let deadline = Instant::now() + Duration::from_secs(20);
             while !sandbox.deliveries().iter().any(|d| d.status.is_none()) {
-                assert!(Instant::now() < deadline, "no delivery ever failed while the listener was down");
+                assert!(
+                    Instant::now() < deadline,
+                    "no delivery ever failed while the listener was down"
+                );
                 std::thread::sleep(Duration::from_millis(10));
             }
             listener = spawn_listener(&sandbox, &db, port);
         }
-        assert_eq!(pay(&base, sale.checkout_id.as_ref().unwrap().as_str(), "4147631000000001"), 200);
+        assert_eq!(
+            pay(&base, sale.checkout_id.as_ref().unwrap().as_str(), "4147631000000001"),
+            200
+        );
     }
     assert!(sandbox.wait_idle(Duration::from_secs(60)), "every delivery settled");
     listener.kill().ok();
@@ -108,11 +126,24 @@ fn a_listener_killed_mid_burst_loses_nothing_and_counts_nothing_twice() {
     let ledger = Ledger::open(&db).unwrap();
     for sale in &sales {
         let detail = ledger.sale(&sale.id).unwrap().unwrap();
-        assert_eq!(detail.sale.state, SaleState::Paid, "sale {} was confirmed by webhooks alone", sale.id);
-        assert_eq!(detail.sale.paid_amount, Some(detail.sale.amount), "paid once, the right amount");
+        assert_eq!(
+            detail.sale.state,
+            SaleState::Paid,
+            "sale {} was confirmed by webhooks alone",
+            sale.id
+        );
+        assert_eq!(
+            detail.sale.paid_amount,
+            Some(detail.sale.amount),
+            "paid once, the right amount"
+        );
         let paid_steps = detail.history.iter().filter(|t| t.to == SaleState::Paid).count();
         assert_eq!(paid_steps, 1, "exactly one PAID transition for {}", sale.id);
-        assert!(detail.sale.attention.is_none(), "nothing flagged: {:?}", detail.sale.attention);
+        assert!(
+            detail.sale.attention.is_none(),
+            "nothing flagged: {:?}",
+            detail.sale.attention
+        );
     }
     let delivered_ok: std::collections::BTreeSet<String> = sandbox
         .deliveries()
@@ -121,11 +152,20 @@ fn a_listener_killed_mid_burst_loses_nothing_and_counts_nothing_twice() {
         .map(|d| d.event_id)
         .collect();
     for event_id in &delivered_ok {
-        let entry = ledger.journal_entry(&recur_domain::EventId::new(event_id.as_str())).unwrap();
-        assert!(entry.is_some(), "event {event_id} was acknowledged, so it must be committed");
+        let entry = ledger
+            .journal_entry(&recur_domain::EventId::new(event_id.as_str()))
+            .unwrap();
+        assert!(
+            entry.is_some(),
+            "event {event_id} was acknowledged, so it must be committed"
+        );
     }
     let emitted = sandbox.events().len();
-    assert_eq!(delivered_ok.len(), emitted, "every emitted event was finally acknowledged");
+    assert_eq!(
+        delivered_ok.len(),
+        emitted,
+        "every emitted event was finally acknowledged"
+    );
 }
 
 #[test]
@@ -135,18 +175,31 @@ fn with_no_webhooks_at_all_session_reads_bring_every_sale_to_its_final_state() {
     let counter = counter_for(&sandbox, &dir.path().join("ledger.db"));
     let rt = runtime();
     let charge = |product: &str, mode: Option<recur_domain::Mode>| {
-        rt.block_on(counter.charge(ChargeRequest { product_id: product.into(), mode, ..ChargeRequest::default() })).unwrap()
+        rt.block_on(counter.charge(ChargeRequest {
+            product_id: product.into(),
+            mode,
+            ..ChargeRequest::default()
+        }))
+        .unwrap()
     };
     let base = sandbox.base_url();
     let cases = [
         ("prod_latte", None, "pay", SaleState::Paid),
         ("prod_coffee_monthly", None, "pay", SaleState::Paid),
-        ("prod_beans_half", Some(recur_domain::Mode::Setup), "pay", SaleState::Paid),
+        (
+            "prod_beans_half",
+            Some(recur_domain::Mode::Setup),
+            "pay",
+            SaleState::Paid,
+        ),
         ("prod_points_1000", None, "expire", SaleState::Expired),
         ("prod_points_100", None, "decline-then-pay", SaleState::Paid),
         ("prod_americano", None, "nothing", SaleState::Open),
     ];
-    let sales: Vec<_> = cases.iter().map(|(product, mode, _, _)| charge(product, *mode)).collect();
+    let sales: Vec<_> = cases
+        .iter()
+        .map(|(product, mode, _, _)| charge(product, *mode))
+        .collect();
     for ((_, _, action, _), sale) in cases.iter().zip(&sales) {
         let checkout = sale.checkout_id.as_ref().unwrap().as_str();
         match *action {
@@ -156,7 +209,11 @@ fn with_no_webhooks_at_all_session_reads_bring_every_sale_to_its_final_state() {
                 assert_eq!(pay(&base, checkout, "3560511000000001"), 200);
             }
             "expire" => {
-                let status = reqwest::blocking::Client::new().post(format!("{base}/_sandbox/sessions/{checkout}/expire")).send().unwrap().status();
+                let status = reqwest::blocking::Client::new()
+                    .post(format!("{base}/_sandbox/sessions/{checkout}/expire"))
+                    .send()
+                    .unwrap()
+                    .status();
                 assert!(status.is_success());
             }
             _ => {}
@@ -169,14 +226,23 @@ fn with_no_webhooks_at_all_session_reads_bring_every_sale_to_its_final_state() {
         let now = counter.sale(&sale.id).unwrap().sale;
         assert_eq!(now.state, *expected, "{product} after {action}");
     }
-    let open = counter.sales(&SaleFilter { state: Some(SaleState::Open), ..SaleFilter::default() }).unwrap();
+    let open = counter
+        .sales(&SaleFilter {
+            state: Some(SaleState::Open),
+            ..SaleFilter::default()
+        })
+        .unwrap();
     assert_eq!(open.len(), 1, "only the untouched sale is still open");
 }
 
 /// `fake-tunnel` is built with the workspace (it is `recur-tunnel`'s test program).
 fn fake_tunnel() -> std::path::PathBuf {
     let path = Path::new(env!("CARGO_BIN_EXE_recur-pos")).with_file_name("fake-tunnel");
-    assert!(path.exists(), "{} is missing: build the workspace (cargo test --workspace)", path.display());
+    assert!(
+        path.exists(),
+        "{} is missing: build the workspace (cargo test --workspace)",
+        path.display()
+    );
     path
 }
 
@@ -195,7 +261,10 @@ fn through_a_tunnel_the_self_test_comes_back_and_a_new_url_is_announced() {
     let mut urls = Vec::new();
     let deadline = Instant::now() + Duration::from_secs(30);
     while urls.len() < 2 {
-        assert!(Instant::now() < deadline, "the tunnel URL was not announced twice: {urls:?}");
+        assert!(
+            Instant::now() < deadline,
+            "the tunnel URL was not announced twice: {urls:?}"
+        );
         match events.try_recv() {
             Ok(recur_pos_core::CoreEvent::Tunnel(recur_pos_core::TunnelEvent::UrlChanged { new, .. })) => {
                 if urls.is_empty() {
@@ -213,7 +282,11 @@ fn through_a_tunnel_the_self_test_comes_back_and_a_new_url_is_announced() {
     listener.shutdown();
 }
 
-fn wait_for(events: &mut tokio::sync::broadcast::Receiver<recur_pos_core::CoreEvent>, what: &str, matches: impl Fn(&recur_pos_core::CoreEvent) -> bool) {
+fn wait_for(
+    events: &mut tokio::sync::broadcast::Receiver<recur_pos_core::CoreEvent>,
+    what: &str,
+    matches: impl Fn(&recur_pos_core::CoreEvent) -> bool,
+) {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         match events.try_recv() {
@@ -237,18 +310,31 @@ fn the_return_page_reads_the_session_and_product_events_refresh_the_catalogue() 
     let _guard = rt.enter();
     let mut events = counter.subscribe();
     let listener = counter.start_listener(0).unwrap();
-    let sale = rt.block_on(counter.charge(ChargeRequest { product_id: "prod_latte".into(), ..ChargeRequest::default() })).unwrap();
+    let sale = rt
+        .block_on(counter.charge(ChargeRequest {
+            product_id: "prod_latte".into(),
+            ..ChargeRequest::default()
+        }))
+        .unwrap();
     let checkout = sale.checkout_id.clone().unwrap();
-    let success_url = sandbox.session_json(checkout.as_str()).unwrap()["successUrl"].as_str().unwrap().to_owned();
-    assert!(success_url.starts_with(&listener.base_url()), "return pages are served by our listener: {success_url}");
+    let success_url = sandbox.session_json(checkout.as_str()).unwrap()["successUrl"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        success_url.starts_with(&listener.base_url()),
+        "return pages are served by our listener: {success_url}"
+    );
 
     assert_eq!(pay(&sandbox.base_url(), checkout.as_str(), "4147631000000001"), 200);
     let landed = reqwest::blocking::get(success_url.replace("{CHECKOUT_SESSION_ID}", checkout.as_str())).unwrap();
     assert_eq!(landed.status(), 200);
     assert!(landed.text().unwrap().contains("付款完成"));
-    wait_for(&mut events, "the sale turning paid", |e| {
-        matches!(e, recur_pos_core::CoreEvent::SaleChanged(s) if s.id == sale.id && s.state == SaleState::Paid)
-    });
+    wait_for(
+        &mut events,
+        "the sale turning paid",
+        |e| matches!(e, recur_pos_core::CoreEvent::SaleChanged(s) if s.id == sale.id && s.state == SaleState::Paid),
+    );
 
     // Recur says a product changed: the counter refreshes its catalogue.
     sandbox.add_webhook_url(&listener.webhook_url());
@@ -258,6 +344,8 @@ fn the_return_page_reads_the_session_and_product_events_refresh_the_catalogue() 
         .send()
         .unwrap();
     assert!(posted.status().is_success());
-    wait_for(&mut events, "a catalogue refresh", |e| matches!(e, recur_pos_core::CoreEvent::CatalogueChanged));
+    wait_for(&mut events, "a catalogue refresh", |e| {
+        matches!(e, recur_pos_core::CoreEvent::CatalogueChanged)
+    });
     listener.shutdown();
 }

@@ -32,7 +32,10 @@ fn nothing_under_crates_depends_on_tauri() {
             })
         })
         .collect();
-    assert!(offenders.is_empty(), "the domain must stay free of tauri: {offenders:?}");
+    assert!(
+        offenders.is_empty(),
+        "the domain must stay free of tauri: {offenders:?}"
+    );
     assert!(files.len() > 10, "the crates were actually scanned");
 }
 
@@ -41,9 +44,18 @@ fn ci_runs_the_readme_test_command() {
     let readme = std::fs::read_to_string(repo().join("README.md")).expect("README.md");
     let ci = std::fs::read_to_string(repo().join(".ci/run")).expect(".ci/run");
     let test_command = "scripts/test.sh";
-    assert!(readme.contains(&format!("```sh\n{test_command}\n```")), "README shows the test command as its own block");
-    assert!(readme.contains("```sh\nscripts/run.sh\n```"), "README shows the run command as its own block");
-    let ci_runs_it = ci.lines().map(str::trim).any(|l| !l.starts_with('#') && l.starts_with(test_command));
+    assert!(
+        readme.contains(&format!("```sh\n{test_command}\n```")),
+        "README shows the test command as its own block"
+    );
+    assert!(
+        readme.contains("```sh\nscripts/run.sh\n```"),
+        "README shows the run command as its own block"
+    );
+    let ci_runs_it = ci
+        .lines()
+        .map(str::trim)
+        .any(|l| !l.starts_with('#') && l.starts_with(test_command));
     assert!(ci_runs_it, ".ci/run runs {test_command}");
 }
 
@@ -51,18 +63,32 @@ fn ci_runs_the_readme_test_command() {
 fn every_member_crate_is_a_default_member() {
     let manifest = std::fs::read_to_string(repo().join("Cargo.toml")).unwrap();
     let list = |key: &str| -> Vec<String> {
-        let start = manifest.find(&format!("{key} = [")).unwrap_or_else(|| panic!("{key} in Cargo.toml"));
+        let start = manifest
+            .find(&format!("{key} = ["))
+            .unwrap_or_else(|| panic!("{key} in Cargo.toml"));
         let body = &manifest[start..];
         let body = &body[body.find('[').unwrap() + 1..body.find(']').unwrap()];
         let mut items: Vec<String> = body
             .lines()
-            .map(|l| l.split('#').next().unwrap_or("").trim().trim_end_matches(',').trim_matches('"').to_owned())
+            .map(|l| {
+                l.split('#')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .trim_end_matches(',')
+                    .trim_matches('"')
+                    .to_owned()
+            })
             .filter(|l| !l.is_empty())
             .collect();
         items.sort();
         items
     };
     let members = list("members");
-    assert_eq!(members, list("default-members"), "a bare cargo test must test every member");
+    assert_eq!(
+        members,
+        list("default-members"),
+        "a bare cargo test must test every member"
+    );
     assert!(members.len() >= 6);
 }

@@ -84,9 +84,15 @@ mod tests {
         let c = config(&[("RECUR_SECRET_KEY", "sk_live_x")]);
         assert_eq!(
             c.backend,
-            Backend::Remote { base_url: DEFAULT_API_BASE.into(), secret_key: Secret::new("sk_live_x") }
+            Backend::Remote {
+                base_url: DEFAULT_API_BASE.into(),
+                secret_key: Secret::new("sk_live_x")
+            }
         );
-        let c = config(&[("RECUR_SECRET_KEY", "sk_test_x"), ("RECUR_API_BASE", "http://127.0.0.1:9")]);
+        let c = config(&[
+            ("RECUR_SECRET_KEY", "sk_test_x"),
+            ("RECUR_API_BASE", "http://127.0.0.1:9"),
+        ]);
         assert!(matches!(c.backend, Backend::Remote { ref base_url, .. } if base_url == "http://127.0.0.1:9"));
     }
 

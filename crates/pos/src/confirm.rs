@@ -130,7 +130,11 @@ impl Counter {
                     before
                 }
             };
-            let after = if after == SaleState::Draft { self.fail_if_interrupted(&sale, now)? } else { after };
+            let after = if after == SaleState::Draft {
+                self.fail_if_interrupted(&sale, now)?
+            } else {
+                after
+            };
             if after != before {
                 report.changed += 1;
             }
@@ -140,8 +144,16 @@ impl Counter {
 
     fn expire_if_past(&self, sale: &recur_ledger::Sale, now: Timestamp) -> Result<SaleState, PosError> {
         if sale.expires_at.is_some_and(|at| at < now) {
-            let key = MatchKey { checkout_id: sale.checkout_id.clone(), txn_id: Some(sale.id.clone()) };
-            self.apply(&Fact::Expired { key }, CauseKind::SessionRead, Some("session unknown to Recur after expiry"), now)?;
+            let key = MatchKey {
+                checkout_id: sale.checkout_id.clone(),
+                txn_id: Some(sale.id.clone()),
+            };
+            self.apply(
+                &Fact::Expired { key },
+                CauseKind::SessionRead,
+                Some("session unknown to Recur after expiry"),
+                now,
+            )?;
         }
         Ok(self.sale(&sale.id)?.sale.state)
     }

@@ -59,8 +59,11 @@ impl Counter {
         let ledger = Arc::new(Ledger::open(&config.db_path)?);
         let (sandbox, base_url, key) = match &config.backend {
             Backend::EmbeddedSandbox => {
-                let sandbox = Sandbox::start(SandboxConfig { port: 0, ..SandboxConfig::default() })
-                    .map_err(|e| PosError::Sandbox(e.to_string()))?;
+                let sandbox = Sandbox::start(SandboxConfig {
+                    port: 0,
+                    ..SandboxConfig::default()
+                })
+                .map_err(|e| PosError::Sandbox(e.to_string()))?;
                 let base = sandbox.base_url();
                 let key = recur_domain::Secret::new(sandbox.secret_key());
                 (Some(sandbox), base, key)
@@ -132,7 +135,11 @@ impl Counter {
         let urls = self.return_urls()?;
         let product = self.find_product(&req.product_id).await?;
         let mode = mode_for(&product, req.mode)?;
-        let amount = if mode == Mode::Setup { Money::ZERO } else { product.price };
+        let amount = if mode == Mode::Setup {
+            Money::ZERO
+        } else {
+            product.price
+        };
         let new = NewSale {
             product_id: product.id.clone(),
             product_name: product.name.clone(),
@@ -173,7 +180,11 @@ impl Counter {
         };
         match self.client.create_checkout(&request).await {
             Ok(session) => {
-                let checkout = NewCheckout { checkout_id: session.id.clone(), url: session.url.clone(), expires_at: session.expires_at };
+                let checkout = NewCheckout {
+                    checkout_id: session.id.clone(),
+                    url: session.url.clone(),
+                    expires_at: session.expires_at,
+                };
                 let sale = self.ledger.attach_checkout(&sale.id, checkout, Timestamp::now())?;
                 self.notify(&sale);
                 Ok(sale)
@@ -181,12 +192,16 @@ impl Counter {
             Err(source) => {
                 tracing::warn!(sale = %sale.id, code = source.code(), "checkout create failed");
                 let failed = if sale.state == SaleState::Draft {
-                    self.ledger.mark_create_failed(&sale.id, source.code(), &source.to_string(), Timestamp::now())?
+                    self.ledger
+                        .mark_create_failed(&sale.id, source.code(), &source.to_string(), Timestamp::now())?
                 } else {
                     sale
                 };
                 self.notify(&failed);
-                Err(PosError::CreateFailed { sale: Box::new(failed), source })
+                Err(PosError::CreateFailed {
+                    sale: Box::new(failed),
+                    source,
+                })
             }
         }
     }
@@ -214,8 +229,17 @@ impl Counter {
     }
 
     /// Applies a fact to the ledger and tells listeners about the sale it touched.
-    pub fn apply(&self, fact: &Fact, kind: CauseKind, reference: Option<&str>, now: Timestamp) -> Result<recur_ledger::Applied, PosError> {
-        let cause = Cause { kind, reference: reference.map(str::to_owned) };
+    pub fn apply(
+        &self,
+        fact: &Fact,
+        kind: CauseKind,
+        reference: Option<&str>,
+        now: Timestamp,
+    ) -> Result<recur_ledger::Applied, PosError> {
+        let cause = Cause {
+            kind,
+            reference: reference.map(str::to_owned),
+        };
         let applied = self.ledger.apply_fact(fact, &cause, now)?;
         if let recur_ledger::Applied::Changed { sale, .. } | recur_ledger::Applied::Recorded { sale } = &applied {
             if let Ok(detail) = self.sale(sale) {
@@ -267,7 +291,9 @@ impl Counter {
     }
 
     pub fn sale(&self, id: &TxnId) -> Result<SaleDetail, PosError> {
-        self.ledger.sale(id)?.ok_or_else(|| PosError::SaleNotFound(id.to_string()))
+        self.ledger
+            .sale(id)?
+            .ok_or_else(|| PosError::SaleNotFound(id.to_string()))
     }
 
     fn notify(&self, sale: &Sale) {
@@ -324,7 +350,11 @@ impl Counter {
             }
             _ => None,
         };
-        let success = self.config.success_url.clone().or_else(|| derived.as_ref().map(|d| d.0.clone()));
+        let success = self
+            .config
+            .success_url
+            .clone()
+            .or_else(|| derived.as_ref().map(|d| d.0.clone()));
         let cancel = self.config.cancel_url.clone().or_else(|| derived.map(|d| d.1));
         match (success, cancel) {
             (Some(s), Some(c)) => Ok((s, c)),
@@ -336,12 +366,19 @@ impl Counter {
 /// The mode a product is sold in: one-off products as PAYMENT, subscriptions as SUBSCRIPTION;
 /// SETUP (save the card only) is allowed for either when asked for explicitly.
 pub fn mode_for(product: &Product, requested: Option<Mode>) -> Result<Mode, PosError> {
-    let natural = if product.product_type.eq_ignore_ascii_case("SUBSCRIPTION") { Mode::Subscription } else { Mode::Payment };
+    let natural = if product.product_type.eq_ignore_ascii_case("SUBSCRIPTION") {
+        Mode::Subscription
+    } else {
+        Mode::Payment
+    };
     match requested {
         None => Ok(natural),
         Some(Mode::Setup) => Ok(Mode::Setup),
         Some(mode) if mode == natural => Ok(mode),
-        Some(mode) => Err(PosError::ModeNotAllowed { mode: mode.to_string(), product_type: product.product_type.clone() }),
+        Some(mode) => Err(PosError::ModeNotAllowed {
+            mode: mode.to_string(),
+            product_type: product.product_type.clone(),
+        }),
     }
 }
 
@@ -350,7 +387,9 @@ fn clean_email(email: Option<&str>) -> Result<Option<String>, PosError> {
         return Ok(None);
     };
     let valid = email.len() <= 254
-        && email.split_once('@').is_some_and(|(user, host)| !user.is_empty() && host.contains('.') && !host.starts_with('.'))
+        && email
+            .split_once('@')
+            .is_some_and(|(user, host)| !user.is_empty() && host.contains('.') && !host.starts_with('.'))
         && !email.chars().any(|c| c.is_whitespace() || c.is_control());
     if valid {
         Ok(Some(email.to_owned()))
@@ -397,7 +436,11 @@ mod tests {
             ("SUBSCRIPTION", Some(Mode::Payment), None),
         ];
         for (kind, requested, expected) in cases {
-            assert_eq!(mode_for(&product(kind), requested).ok(), expected, "{kind} {requested:?}");
+            assert_eq!(
+                mode_for(&product(kind), requested).ok(),
+                expected,
+                "{kind} {requested:?}"
+            );
         }
     }
 

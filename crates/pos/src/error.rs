@@ -24,7 +24,9 @@ pub enum PosError {
     SaleNotFound(String),
     #[error("{0}")]
     InvalidInput(String),
-    #[error("no return page is configured for a live key: set RECUR_POS_SUCCESS_URL and RECUR_POS_CANCEL_URL, or a tunnel")]
+    #[error(
+        "no return page is configured for a live key: set RECUR_POS_SUCCESS_URL and RECUR_POS_CANCEL_URL, or a tunnel"
+    )]
     NoReturnUrl,
     #[error("the embedded sandbox could not start: {0}")]
     Sandbox(String),

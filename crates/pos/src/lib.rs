@@ -16,8 +16,8 @@ mod tunnel;
 
 pub use config::{Backend, Config};
 pub use confirm::SweepReport;
-pub use counter::{ChargeRequest, Counter, CoreEvent};
+pub use counter::{ChargeRequest, CoreEvent, Counter};
 pub use error::PosError;
+pub use recur_tunnel::{TunnelEvent, TunnelStatus, PRESETS as TUNNEL_PRESETS};
 pub use session_fact::fact_from_session;
 pub use tunnel::SelfTestReport;
-pub use recur_tunnel::{TunnelEvent, TunnelStatus, PRESETS as TUNNEL_PRESETS};

@@ -29,10 +29,18 @@ impl Counter {
     /// The Events screen in one read: the newest `limit` deliveries (only the unmatched ones
     /// when asked), the sales they matched, and how many of the newest `limit` deliveries
     /// matched no sale (its badge).
-    pub fn journal_view(&self, unmatched_only: bool, limit: usize) -> Result<(Vec<JournalEntry>, Vec<Sale>, usize), PosError> {
+    pub fn journal_view(
+        &self,
+        unmatched_only: bool,
+        limit: usize,
+    ) -> Result<(Vec<JournalEntry>, Vec<Sale>, usize), PosError> {
         let unmatched = self.unmatched(limit)?;
         let count = unmatched.len();
-        let entries = if unmatched_only { unmatched } else { self.journal(limit)? };
+        let entries = if unmatched_only {
+            unmatched
+        } else {
+            self.journal(limit)?
+        };
         let mut sales: Vec<Sale> = Vec::new();
         for id in entries.iter().filter_map(|e| e.sale_id.as_ref()) {
             if !sales.iter().any(|s| &s.id == id) {

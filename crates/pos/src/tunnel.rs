@@ -63,7 +63,10 @@ impl Counter {
             .map_err(|e| PosError::SelfTest(e.to_string()))?
             .post(&url)
             .header("Content-Type", "application/json")
-            .header("X-Recur-Signature", signature::sign_base64(secret.expose(), body.as_bytes()))
+            .header(
+                "X-Recur-Signature",
+                signature::sign_base64(secret.expose(), body.as_bytes()),
+            )
             .header("X-Recur-Event-Id", event_id.as_str())
             .header("X-Recur-Event-Type", "pos.self_test")
             .header("X-Recur-Timestamp", Timestamp::now().unix_ms().to_string())
@@ -73,7 +76,16 @@ impl Counter {
             .map_err(|e| PosError::SelfTest(e.to_string()))?;
         let round_trip = started.elapsed();
         let status = response.status().as_u16();
-        let journaled = self.ledger().journal_entry(&event_id)?.is_some_and(|entry| entry.verified);
-        Ok(SelfTestReport { event_id, url, status, journaled, round_trip })
+        let journaled = self
+            .ledger()
+            .journal_entry(&event_id)?
+            .is_some_and(|entry| entry.verified);
+        Ok(SelfTestReport {
+            event_id,
+            url,
+            status,
+            journaled,
+            round_trip,
+        })
     }
 }

@@ -24,12 +24,19 @@ pub async fn journal(state: State<'_, AppState>, unmatched_only: bool) -> Result
 /// "Apply again" for one journaled event: applying twice changes nothing.
 #[tauri::command]
 pub async fn reapply_event(state: State<'_, AppState>, event_id: String) -> Result<ReapplyDto, CommandError> {
-    Ok(ReapplyDto::from(&state.counter()?.reapply_event(&EventId::new(event_id))?))
+    Ok(ReapplyDto::from(
+        &state.counter()?.reapply_event(&EventId::new(event_id))?,
+    ))
 }
 
 #[tauri::command]
 pub async fn subscriptions(state: State<'_, AppState>) -> Result<Vec<SubscriptionDto>, CommandError> {
-    Ok(state.counter()?.subscriptions()?.iter().map(SubscriptionDto::from).collect())
+    Ok(state
+        .counter()?
+        .subscriptions()?
+        .iter()
+        .map(SubscriptionDto::from)
+        .collect())
 }
 
 /// One sale with its history and refunds (Today's and Events' detail view).

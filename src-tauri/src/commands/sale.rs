@@ -28,19 +28,35 @@ impl ChargeInput {
     fn into_request(self) -> Result<ChargeRequest, CommandError> {
         let mode = match self.mode.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
             None => None,
-            Some(text) => Some(Mode::parse(text).ok_or_else(|| PosError::InvalidInput(format!("unknown mode {text:?}")))?),
+            Some(text) => {
+                Some(Mode::parse(text).ok_or_else(|| PosError::InvalidInput(format!("unknown mode {text:?}")))?)
+            }
         };
-        Ok(ChargeRequest { product_id: self.product_id, mode, customer_email: self.customer_email, customer_name: self.customer_name })
+        Ok(ChargeRequest {
+            product_id: self.product_id,
+            mode,
+            customer_email: self.customer_email,
+            customer_name: self.customer_name,
+        })
     }
 }
 
 fn pay(sale: &recur_ledger::Sale) -> PayDto {
-    PayDto { sale: SaleDto::from(sale), qr: sale.url.as_deref().and_then(qr::render) }
+    PayDto {
+        sale: SaleDto::from(sale),
+        qr: sale.url.as_deref().and_then(qr::render),
+    }
 }
 
 #[tauri::command]
 pub async fn products(state: State<'_, AppState>, refresh: bool) -> Result<Vec<ProductDto>, CommandError> {
-    Ok(state.counter()?.products(refresh).await?.iter().map(ProductDto::from).collect())
+    Ok(state
+        .counter()?
+        .products(refresh)
+        .await?
+        .iter()
+        .map(ProductDto::from)
+        .collect())
 }
 
 #[tauri::command]
@@ -70,9 +86,17 @@ pub async fn today(state: State<'_, AppState>) -> Result<TodayDto, CommandError>
     let counter = state.counter()?;
     let start = Timestamp::now().taipei_day_start();
     let end = start.plus_ms(DAY_MS);
-    let sales = counter.sales(&SaleFilter { since: Some(start), until: Some(end), ..SaleFilter::default() })?;
+    let sales = counter.sales(&SaleFilter {
+        since: Some(start),
+        until: Some(end),
+        ..SaleFilter::default()
+    })?;
     let summary = counter.ledger().day_summary(start, end).map_err(PosError::from)?;
-    Ok(TodayDto { day_start: start.unix_ms(), totals: TotalsDto::from(&summary), sales: sales.iter().map(SaleDto::from).collect() })
+    Ok(TodayDto {
+        day_start: start.unix_ms(),
+        totals: TotalsDto::from(&summary),
+        sales: sales.iter().map(SaleDto::from).collect(),
+    })
 }
 
 /// The Pay screen shows `id`: watch its session and put it on the customer display.
@@ -100,6 +124,10 @@ pub async fn unwatch_sale(app: AppHandle, state: State<'_, AppState>) -> Result<
 #[tauri::command]
 pub async fn open_checkout(app: AppHandle, state: State<'_, AppState>, id: String) -> Result<(), CommandError> {
     let sale = state.counter()?.sale(&TxnId::new(id))?.sale;
-    let url = sale.url.ok_or_else(|| CommandError::new(codes::NO_CHECKOUT, "the sale has no checkout yet"))?;
-    app.opener().open_url(url, None::<&str>).map_err(|e| CommandError::new(codes::OPEN_FAILED, e.to_string()))
+    let url = sale
+        .url
+        .ok_or_else(|| CommandError::new(codes::NO_CHECKOUT, "the sale has no checkout yet"))?;
+    app.opener()
+        .open_url(url, None::<&str>)
+        .map_err(|e| CommandError::new(codes::OPEN_FAILED, e.to_string()))
 }

@@ -37,28 +37,43 @@ pub async fn settings(state: State<'_, AppState>) -> Result<SettingsDto, Command
         webhook_secret: keys.webhook_secret,
         keyring: keys.keyring,
         version: env!("CARGO_PKG_VERSION"),
-        data_dir: ledger_path.as_ref().and_then(|p| p.parent()).map(|p| p.display().to_string()),
+        data_dir: ledger_path
+            .as_ref()
+            .and_then(|p| p.parent())
+            .map(|p| p.display().to_string()),
         ledger_path: ledger_path.map(|p| p.display().to_string()),
         settings_path: state.settings.path().display().to_string(),
         shop_name: state.shop_name(),
         shop_name_from_env: state.settings.shop_name().from_env,
-        listener: state.listener().map(|(port, url, stats)| ListenerDto::new(port, url, stats)),
+        listener: state
+            .listener()
+            .map(|(port, url, stats)| ListenerDto::new(port, url, stats)),
         tunnel: state.tunnel_dto(),
-        tunnel_presets: TUNNEL_PRESETS.iter().map(|&(name, command)| PresetDto { name, command }).collect(),
+        tunnel_presets: TUNNEL_PRESETS
+            .iter()
+            .map(|&(name, command)| PresetDto { name, command })
+            .collect(),
     })
 }
 
 /// Sends a signed test event through the tunnel's public URL and checks it was journaled.
 #[tauri::command]
 pub async fn tunnel_self_test(state: State<'_, AppState>) -> Result<SelfTestDto, CommandError> {
-    let url = state.tunnel.public_url().ok_or_else(|| CommandError::new(codes::NO_TUNNEL, "the tunnel has no public URL yet"))?;
+    let url = state
+        .tunnel
+        .public_url()
+        .ok_or_else(|| CommandError::new(codes::NO_TUNNEL, "the tunnel has no public URL yet"))?;
     Ok(SelfTestDto::from(&state.counter()?.self_test(&url).await?))
 }
 
 /// Saves the shop name (blank = the default) to settings.json; the top bar and the customer
 /// display follow at once.
 #[tauri::command]
-pub async fn save_shop_name(app: AppHandle, state: State<'_, AppState>, name: Option<String>) -> Result<StatusDto, CommandError> {
+pub async fn save_shop_name(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    name: Option<String>,
+) -> Result<StatusDto, CommandError> {
     state.settings.update(|s| s.shop_name = clean(name))?;
     events::status(&app);
     display::refresh(&app, &state);
@@ -68,7 +83,11 @@ pub async fn save_shop_name(app: AppHandle, state: State<'_, AppState>, name: Op
 /// Saves the tunnel command typed in Settings and (re)starts the tunnel with it (the old
 /// program is stopped first); a blank command stops it.
 #[tauri::command]
-pub async fn start_tunnel(app: AppHandle, state: State<'_, AppState>, command: Option<String>) -> Result<TunnelDto, CommandError> {
+pub async fn start_tunnel(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    command: Option<String>,
+) -> Result<TunnelDto, CommandError> {
     let counter = state.counter()?;
     let handle = app.clone();
     blocking(move || tunnel::start_configured(&handle.state::<AppState>(), &counter, command)).await?;
@@ -99,8 +118,12 @@ pub async fn dismiss_url_change(app: AppHandle, state: State<'_, AppState>) -> R
 }
 
 /// Runs `work` on the blocking pool (stopping a tunnel program joins its threads).
-async fn blocking<T: Send + 'static>(work: impl FnOnce() -> Result<T, CommandError> + Send + 'static) -> Result<T, CommandError> {
-    tauri::async_runtime::spawn_blocking(work).await.map_err(|e| CommandError::new(codes::INTERNAL, e.to_string()))?
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, CommandError> + Send + 'static,
+) -> Result<T, CommandError> {
+    tauri::async_runtime::spawn_blocking(work)
+        .await
+        .map_err(|e| CommandError::new(codes::INTERNAL, e.to_string()))?
 }
 
 /// Saves the keys given (blank ones are left as they are) to the OS keyring, then re-opens
@@ -160,7 +183,10 @@ fn checked_webhook_secret(key: String) -> Result<Secret, CommandError> {
     if key.starts_with("whsec_") && key.len() > "whsec_".len() && key.bytes().all(|b| b.is_ascii_graphic()) {
         Ok(Secret::new(key))
     } else {
-        Err(CommandError::new(codes::INVALID_KEY, "a webhook secret starts with whsec_"))
+        Err(CommandError::new(
+            codes::INVALID_KEY,
+            "a webhook secret starts with whsec_",
+        ))
     }
 }
 
@@ -181,13 +207,21 @@ mod tests {
         for (key, ok) in secret_keys {
             assert_eq!(checked_secret_key(key.to_owned()).is_ok(), ok, "{key}");
         }
-        let webhook_secrets = [("whsec_abc", true), ("whsec_", false), ("sk_test_abc", false), ("whsec_a b", false)];
+        let webhook_secrets = [
+            ("whsec_abc", true),
+            ("whsec_", false),
+            ("sk_test_abc", false),
+            ("whsec_a b", false),
+        ];
         for (key, ok) in webhook_secrets {
             assert_eq!(checked_webhook_secret(key.to_owned()).is_ok(), ok, "{key}");
         }
         let error = checked_secret_key("pk_live_x".to_owned()).unwrap_err();
         assert_eq!(error.code, codes::INVALID_KEY);
-        assert!(!error.message.contains("pk_live_x"), "the key never comes back in an error");
+        assert!(
+            !error.message.contains("pk_live_x"),
+            "the key never comes back in an error"
+        );
     }
 
     #[test]

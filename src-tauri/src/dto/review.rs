@@ -2,7 +2,9 @@
 //! one sale's full story (history and refunds).
 
 use recur_domain::{Money, Timestamp};
-use recur_ledger::{Applied, JournalEntry, JournalOutcome, RefundRecord, SaleDetail, SubscriptionRecord, Transition, WebhookOutcome};
+use recur_ledger::{
+    Applied, JournalEntry, JournalOutcome, RefundRecord, SaleDetail, SubscriptionRecord, Transition, WebhookOutcome,
+};
 use serde::Serialize;
 
 use super::SaleDto;
@@ -84,7 +86,13 @@ pub struct ReapplyDto {
 
 impl From<&WebhookOutcome> for ReapplyDto {
     fn from(outcome: &WebhookOutcome) -> ReapplyDto {
-        let plain = |outcome| ReapplyDto { outcome, sale_id: None, from: None, to: None, reason: None };
+        let plain = |outcome| ReapplyDto {
+            outcome,
+            sale_id: None,
+            from: None,
+            to: None,
+            reason: None,
+        };
         match outcome {
             WebhookOutcome::Applied(Applied::Changed { sale, from, to }) => ReapplyDto {
                 sale_id: Some(sale.to_string()),
@@ -92,15 +100,23 @@ impl From<&WebhookOutcome> for ReapplyDto {
                 to: Some(to.as_str()),
                 ..plain("changed")
             },
-            WebhookOutcome::Applied(Applied::Recorded { sale }) => ReapplyDto { sale_id: Some(sale.to_string()), ..plain("recorded") },
-            WebhookOutcome::Applied(Applied::NoOp { sale, reason }) => {
-                ReapplyDto { sale_id: Some(sale.to_string()), reason: Some(reason.clone()), ..plain("noop") }
-            }
+            WebhookOutcome::Applied(Applied::Recorded { sale }) => ReapplyDto {
+                sale_id: Some(sale.to_string()),
+                ..plain("recorded")
+            },
+            WebhookOutcome::Applied(Applied::NoOp { sale, reason }) => ReapplyDto {
+                sale_id: Some(sale.to_string()),
+                reason: Some(reason.clone()),
+                ..plain("noop")
+            },
             WebhookOutcome::Applied(Applied::Unmatched) => plain("unmatched"),
             WebhookOutcome::Applied(Applied::Ignored) => plain("ignored"),
             WebhookOutcome::Duplicate => plain("duplicate"),
             WebhookOutcome::Rejected => plain("rejected"),
-            WebhookOutcome::Undecodable(why) => ReapplyDto { reason: Some(why.clone()), ..plain("undecodable") },
+            WebhookOutcome::Undecodable(why) => ReapplyDto {
+                reason: Some(why.clone()),
+                ..plain("undecodable")
+            },
         }
     }
 }
@@ -122,7 +138,11 @@ pub struct SubscriptionDto {
 
 impl From<&SubscriptionRecord> for SubscriptionDto {
     fn from(s: &SubscriptionRecord) -> SubscriptionDto {
-        let total = s.renewals.iter().filter_map(|r| r.amount).fold(0, |sum, a| sum + a.get());
+        let total = s
+            .renewals
+            .iter()
+            .filter_map(|r| r.amount)
+            .fold(0, |sum, a| sum + a.get());
         SubscriptionDto {
             subscription_id: s.subscription_id.to_string(),
             status: s.status.clone(),
@@ -247,17 +267,38 @@ mod tests {
     #[test]
     fn bodies_are_text_and_huge_ones_are_cut() {
         let dto = JournalEntryDto::from(&entry(false, None, JournalOutcome::Rejected, vec![b'{', 0xff, b'}']));
-        assert_eq!((dto.body.as_str(), dto.body_bytes, dto.body_cut), ("{\u{fffd}}", 3, false));
+        assert_eq!(
+            (dto.body.as_str(), dto.body_bytes, dto.body_cut),
+            ("{\u{fffd}}", 3, false)
+        );
         let dto = JournalEntryDto::from(&entry(true, None, JournalOutcome::Ignored, vec![b'a'; BODY_SHOWN + 10]));
-        assert_eq!((dto.body.len(), dto.body_bytes, dto.body_cut), (BODY_SHOWN, BODY_SHOWN + 10, true));
+        assert_eq!(
+            (dto.body.len(), dto.body_bytes, dto.body_cut),
+            (BODY_SHOWN, BODY_SHOWN + 10, true)
+        );
     }
 
     #[test]
     fn reapply_outcomes_have_stable_words() {
         let sale = TxnId::new("txn_1");
         let cases = [
-            (WebhookOutcome::Applied(Applied::NoOp { sale: sale.clone(), reason: "already PAID".into() }), "noop", Some("already PAID")),
-            (WebhookOutcome::Applied(Applied::Changed { sale: sale.clone(), from: SaleState::Open, to: SaleState::Paid }), "changed", None),
+            (
+                WebhookOutcome::Applied(Applied::NoOp {
+                    sale: sale.clone(),
+                    reason: "already PAID".into(),
+                }),
+                "noop",
+                Some("already PAID"),
+            ),
+            (
+                WebhookOutcome::Applied(Applied::Changed {
+                    sale: sale.clone(),
+                    from: SaleState::Open,
+                    to: SaleState::Paid,
+                }),
+                "changed",
+                None,
+            ),
             (WebhookOutcome::Applied(Applied::Unmatched), "unmatched", None),
             (WebhookOutcome::Duplicate, "duplicate", None),
         ];

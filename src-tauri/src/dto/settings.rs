@@ -65,7 +65,12 @@ pub struct SelfTestDto {
 
 impl From<&recur_pos_core::SelfTestReport> for SelfTestDto {
     fn from(r: &recur_pos_core::SelfTestReport) -> SelfTestDto {
-        SelfTestDto { url: r.url.clone(), status: r.status, journaled: r.journaled, round_trip_ms: r.round_trip.as_millis() as u64 }
+        SelfTestDto {
+            url: r.url.clone(),
+            status: r.status,
+            journaled: r.journaled,
+            round_trip_ms: r.round_trip.as_millis() as u64,
+        }
     }
 }
 

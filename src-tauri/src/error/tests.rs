@@ -16,12 +16,23 @@ fn every_recur_error() -> Vec<RecurError> {
         RecurError::Unauthorized { message: String::new() },
         RecurError::Forbidden { message: String::new() },
         RecurError::NotFound { message: String::new() },
-        RecurError::InvalidRequest { field: None, message: String::new() },
+        RecurError::InvalidRequest {
+            field: None,
+            message: String::new(),
+        },
         RecurError::Conflict { message: String::new() },
-        RecurError::RateLimited { retry_after: Some(Duration::from_secs(1)) },
-        RecurError::Server { status: 500, message: String::new() },
+        RecurError::RateLimited {
+            retry_after: Some(Duration::from_secs(1)),
+        },
+        RecurError::Server {
+            status: 500,
+            message: String::new(),
+        },
         RecurError::Timeout,
-        RecurError::Network { message: String::new(), connect: true },
+        RecurError::Network {
+            message: String::new(),
+            connect: true,
+        },
         RecurError::Undecodable { message: String::new() },
         RecurError::PublishableKey,
         RecurError::Config { message: String::new() },
@@ -51,7 +62,10 @@ fn every_pos_error() -> Vec<PosError> {
         PosError::Ledger(LedgerError::Corrupt(String::new())),
         PosError::ProductNotFound(String::new()),
         PosError::ProductInactive { product: String::new() },
-        PosError::ModeNotAllowed { mode: String::new(), product_type: String::new() },
+        PosError::ModeNotAllowed {
+            mode: String::new(),
+            product_type: String::new(),
+        },
         PosError::SaleNotFound(String::new()),
         PosError::InvalidInput(String::new()),
         PosError::NoReturnUrl,
@@ -104,10 +118,18 @@ fn every_error_code_has_an_english_and_a_chinese_sentence() {
     assert!(codes.len() > 20, "the list is really collected: {codes:?}");
     for language in ["en", "zh-TW"] {
         let strings = catalogue(language);
-        let errors = strings.get("errors").and_then(|e| e.as_object()).expect("an errors table");
+        let errors = strings
+            .get("errors")
+            .and_then(|e| e.as_object())
+            .expect("an errors table");
         let missing: Vec<&String> = codes
             .iter()
-            .filter(|code| errors.get(code.as_str()).and_then(|v| v.as_str()).is_none_or(|s| s.trim().is_empty()))
+            .filter(|code| {
+                errors
+                    .get(code.as_str())
+                    .and_then(|v| v.as_str())
+                    .is_none_or(|s| s.trim().is_empty())
+            })
             .collect();
         assert!(missing.is_empty(), "{language} has no sentence for {missing:?}");
     }
@@ -128,7 +150,10 @@ fn both_languages_have_the_same_keys() {
     zh.sort();
     let only_en: Vec<_> = en.iter().filter(|k| !zh.contains(k)).collect();
     let only_zh: Vec<_> = zh.iter().filter(|k| !en.contains(k)).collect();
-    assert!(only_en.is_empty() && only_zh.is_empty(), "only in en: {only_en:?}; only in zh-TW: {only_zh:?}");
+    assert!(
+        only_en.is_empty() && only_zh.is_empty(),
+        "only in en: {only_en:?}; only in zh-TW: {only_zh:?}"
+    );
 }
 
 #[test]

@@ -42,20 +42,35 @@ impl Checkout {
     }
 
     pub fn session_id(&self) -> String {
-        self.url.trim_end_matches('/').rsplit('/').next().expect("an id").to_owned()
+        self.url
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .expect("an id")
+            .to_owned()
     }
 
     /// Pays through the sandbox's control API as a customer would; returns the HTTP status.
     pub fn pay(&self, card: &str) -> u16 {
         let url = format!("{}/_sandbox/sessions/{}/pay", self.origin(), self.session_id());
         let body = json!({"card_number": card, "email": "customer@example.tw", "name": "王小明"});
-        reqwest::blocking::Client::new().post(url).json(&body).send().expect("sandbox pay").status().as_u16()
+        reqwest::blocking::Client::new()
+            .post(url)
+            .json(&body)
+            .send()
+            .expect("sandbox pay")
+            .status()
+            .as_u16()
     }
 
     /// Expires the session now through the sandbox's control API.
     pub fn expire(&self) {
         let url = format!("{}/_sandbox/sessions/{}/expire", self.origin(), self.session_id());
-        let status = reqwest::blocking::Client::new().post(url).send().expect("sandbox expire").status();
+        let status = reqwest::blocking::Client::new()
+            .post(url)
+            .send()
+            .expect("sandbox expire")
+            .status();
         assert!(status.is_success(), "expire answered {status}");
     }
 
@@ -63,9 +78,20 @@ impl Checkout {
     /// as Recur would; returns the event id.
     pub fn post_event(&self, event: &Value) -> String {
         let url = format!("{}/_sandbox/events", self.origin());
-        let answer = reqwest::blocking::Client::new().post(url).json(event).send().expect("sandbox events");
-        assert!(answer.status().is_success(), "the sandbox refused {event}: {}", answer.status());
-        answer.json::<Value>().expect("an event id")["id"].as_str().expect("an event id").to_owned()
+        let answer = reqwest::blocking::Client::new()
+            .post(url)
+            .json(event)
+            .send()
+            .expect("sandbox events");
+        assert!(
+            answer.status().is_success(),
+            "the sandbox refused {event}: {}",
+            answer.status()
+        );
+        answer.json::<Value>().expect("an event id")["id"]
+            .as_str()
+            .expect("an event id")
+            .to_owned()
     }
 
     /// Opens the hosted page as the customer's phone would (the sandbox emits `checkout.created`).
@@ -94,16 +120,29 @@ impl App {
         let env = vec![
             ("RECUR_POS_DB", dir.path().join("ledger.db").display().to_string()),
             // Each test its own keyring namespace: a key one test saves never leaks into another.
-            ("RECUR_POS_KEYRING_SERVICE", format!("tw.recur.pos.e2e.{}.{name}", std::process::id())),
+            (
+                "RECUR_POS_KEYRING_SERVICE",
+                format!("tw.recur.pos.e2e.{}.{name}", std::process::id()),
+            ),
             ("RECUR_POS_SHOP_NAME", "日光咖啡 Sunlight Café".to_owned()),
             ("RECUR_POS_POLL_MS", "500".to_owned()),
         ];
-        let env: Vec<(&str, String)> = env.into_iter().chain(extra_env.iter().map(|(k, v)| (*k, v.to_string()))).collect();
+        let env: Vec<(&str, String)> = env
+            .into_iter()
+            .chain(extra_env.iter().map(|(k, v)| (*k, v.to_string())))
+            .collect();
         let driver = TauriDriver::start(&env, &dir.path().join("tauri-driver.log"));
         // RECUR_POS_E2E_APP measures another build (e.g. the release binary) the same way.
         let binary = std::env::var("RECUR_POS_E2E_APP").unwrap_or_else(|_| env!("CARGO_BIN_EXE_recur-pos").to_owned());
         let session = driver.session(&binary);
-        let app = App { session, name, shots, _driver: driver, _dir: dir, _turn: turn };
+        let app = App {
+            session,
+            name,
+            shots,
+            _driver: driver,
+            _dir: dir,
+            _turn: turn,
+        };
         app.wait_js(
             "the Sell screen with the catalogue",
             "return document.body.dataset.booted === 'true' && !document.getElementById('view-sell').hidden \
@@ -131,7 +170,9 @@ impl App {
     }
 
     pub fn js(&self, script: &str) -> Value {
-        self.session.execute(script, vec![]).unwrap_or_else(|e| panic!("{}: script failed: {e}", self.name))
+        self.session
+            .execute(script, vec![])
+            .unwrap_or_else(|e| panic!("{}: script failed: {e}", self.name))
     }
 
     /// Clicks the element at `css`, waiting for it to exist and be enabled.
@@ -139,23 +180,31 @@ impl App {
         let quoted = serde_json::to_string(css).expect("css");
         self.wait_js(
             &format!("{css} to be clickable"),
-            &format!("const e = document.querySelector({quoted}); return !!e && !e.disabled && e.offsetParent !== null;"),
+            &format!(
+                "const e = document.querySelector({quoted}); return !!e && !e.disabled && e.offsetParent !== null;"
+            ),
         );
         let element = self.session.find(css).unwrap_or_else(|e| panic!("{css}: {e}"));
-        self.session.click(&element).unwrap_or_else(|e| panic!("click {css}: {e}"));
+        self.session
+            .click(&element)
+            .unwrap_or_else(|e| panic!("click {css}: {e}"));
     }
 
     pub fn type_into(&self, css: &str, text: &str) {
         let element = self.session.find(css).unwrap_or_else(|e| panic!("{css}: {e}"));
-        self.session.send_keys(&element, text).unwrap_or_else(|e| panic!("type into {css}: {e}"));
+        self.session
+            .send_keys(&element, text)
+            .unwrap_or_else(|e| panic!("type into {css}: {e}"));
     }
 
     pub fn text(&self, css: &str) -> String {
         let quoted = serde_json::to_string(css).expect("css");
-        self.js(&format!("const e = document.querySelector({quoted}); return e ? e.textContent.trim() : null;"))
-            .as_str()
-            .unwrap_or_default()
-            .to_owned()
+        self.js(&format!(
+            "const e = document.querySelector({quoted}); return e ? e.textContent.trim() : null;"
+        ))
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
     }
 
     /// Saves a screenshot as `<artifacts>/<test>-<step>.png` and returns its bytes.
@@ -199,7 +248,10 @@ impl App {
         );
         Checkout {
             sale_id: found["sale"].as_str().expect("a sale id on the Pay screen").to_owned(),
-            url: found["url"].as_str().expect("a checkout URL on the Pay screen").to_owned(),
+            url: found["url"]
+                .as_str()
+                .expect("a checkout URL on the Pay screen")
+                .to_owned(),
         }
     }
 

@@ -35,15 +35,30 @@ impl TauriDriver {
             .stdout(log.try_clone().expect("log handle"))
             .stderr(log);
         // The app must run on the embedded sandbox: no key may leak in from the outside.
-        for name in ["RECUR_SECRET_KEY", "RECUR_WEBHOOK_SECRET", "RECUR_API_BASE", "RECUR_POS_SUCCESS_URL", "RECUR_POS_CANCEL_URL"] {
+        for name in [
+            "RECUR_SECRET_KEY",
+            "RECUR_WEBHOOK_SECRET",
+            "RECUR_API_BASE",
+            "RECUR_POS_SUCCESS_URL",
+            "RECUR_POS_CANCEL_URL",
+        ] {
             command.env_remove(name);
         }
         command.envs(env.iter().map(|(k, v)| (*k, v.as_str())));
-        let child = command.spawn().expect("tauri-driver starts (run scripts/setup.sh and put its tools/bin on PATH)");
-        let driver = TauriDriver { child, port, log: log_path };
+        let child = command
+            .spawn()
+            .expect("tauri-driver starts (run scripts/setup.sh and put its tools/bin on PATH)");
+        let driver = TauriDriver {
+            child,
+            port,
+            log: log_path,
+        };
         let deadline = Instant::now() + Duration::from_secs(20);
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "tauri-driver did not listen on {port} within 20 s");
+            assert!(
+                Instant::now() < deadline,
+                "tauri-driver did not listen on {port} within 20 s"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
         driver
@@ -64,7 +79,11 @@ impl TauriDriver {
         // the app is still starting; a new session is safe to ask for again.
         let mut failures = Vec::new();
         let id = loop {
-            let answer = http.post(format!("{base}/session")).json(&capabilities).send().and_then(|r| r.json::<Value>());
+            let answer = http
+                .post(format!("{base}/session"))
+                .json(&capabilities)
+                .send()
+                .and_then(|r| r.json::<Value>());
             match answer {
                 Ok(answer) if answer["value"]["sessionId"].is_string() => {
                     break answer["value"]["sessionId"].as_str().unwrap_or_default().to_owned();
@@ -78,7 +97,10 @@ impl TauriDriver {
             }
             std::thread::sleep(Duration::from_secs(1));
         };
-        Session { http, base: format!("{base}/session/{id}") }
+        Session {
+            http,
+            base: format!("{base}/session/{id}"),
+        }
     }
 }
 
@@ -90,20 +112,29 @@ impl Drop for TauriDriver {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
 }
 
 /// `tauri-driver` from PATH, else where scripts/setup.sh installs it.
 fn tauri_driver_path() -> PathBuf {
     let on_path = std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).map(|d| d.join("tauri-driver")).find(|f| f.is_file()))
+        .map(|p| {
+            std::env::split_paths(&p)
+                .map(|d| d.join("tauri-driver"))
+                .find(|f| f.is_file())
+        })
         .unwrap_or_default();
     let tools = std::env::var_os("RECUR_POS_TOOLS")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("XDG_CACHE_HOME").map(|c| PathBuf::from(c).join("recur-pos/tools")))
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/recur-pos/tools")))
         .map(|t| t.join("bin/tauri-driver"));
-    on_path.or(tools.filter(|t| t.is_file())).unwrap_or_else(|| PathBuf::from("tauri-driver"))
+    on_path
+        .or(tools.filter(|t| t.is_file()))
+        .unwrap_or_else(|| PathBuf::from("tauri-driver"))
 }
 
 /// An element reference.
@@ -139,16 +170,21 @@ impl Session {
 
     pub fn find(&self, css: &str) -> Result<Element, String> {
         let found = self.post("/element", json!({"using": "css selector", "value": css}))?;
-        found[ELEMENT_KEY].as_str().map(|id| Element(id.to_owned())).ok_or_else(|| format!("no element id in {found}"))
+        found[ELEMENT_KEY]
+            .as_str()
+            .map(|id| Element(id.to_owned()))
+            .ok_or_else(|| format!("no element id in {found}"))
     }
 
     pub fn click(&self, element: &Element) -> Result<(), String> {
-        self.post(&format!("/element/{}/click", element.0), json!({})).map(|_| ())
+        self.post(&format!("/element/{}/click", element.0), json!({}))
+            .map(|_| ())
     }
 
     /// Types `text` into the element (WebDriver key codes allowed, e.g. `\u{E007}` for Enter).
     pub fn send_keys(&self, element: &Element, text: &str) -> Result<(), String> {
-        self.post(&format!("/element/{}/value", element.0), json!({"text": text})).map(|_| ())
+        self.post(&format!("/element/{}/value", element.0), json!({"text": text}))
+            .map(|_| ())
     }
 
     /// Runs `script` (a function body; `arguments` holds `args`) and returns its value.
@@ -172,7 +208,12 @@ impl Session {
 
     pub fn window_handles(&self) -> Result<Vec<String>, String> {
         let handles = self.get("/window/handles")?;
-        Ok(handles.as_array().into_iter().flatten().filter_map(|h| h.as_str().map(str::to_owned)).collect())
+        Ok(handles
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|h| h.as_str().map(str::to_owned))
+            .collect())
     }
 
     pub fn window_handle(&self) -> Result<String, String> {

@@ -14,16 +14,30 @@ fn a_one_time_sale_is_paid_and_shows_in_today() {
 
     // The QR on screen is what a phone camera reads: it must decode to the checkout URL.
     let png = app.shot("pay-qr");
-    assert_eq!(qr::decode_png(&png), vec![checkout.url.clone()], "the QR on screen decodes to the checkout URL");
-    let size = app.js("const r = document.getElementById('pay-qr').getBoundingClientRect(); return Math.min(r.width, r.height);");
-    assert!(size.as_f64().unwrap_or(0.0) >= 227.0, "the QR is at least 6 cm at 96 dpi, got {size} px");
+    assert_eq!(
+        qr::decode_png(&png),
+        vec![checkout.url.clone()],
+        "the QR on screen decodes to the checkout URL"
+    );
+    let size = app
+        .js("const r = document.getElementById('pay-qr').getBoundingClientRect(); return Math.min(r.width, r.height);");
+    assert!(
+        size.as_f64().unwrap_or(0.0) >= 227.0,
+        "the QR is at least 6 cm at 96 dpi, got {size} px"
+    );
 
     checkout.open_page();
     app.wait_pay_state("OPENED");
     assert_eq!(checkout.pay(PAY_CARD), 200);
     app.wait_pay_state("PAID");
-    app.wait_js("the green paid panel", "return !document.getElementById('paid-panel').hidden");
-    assert!(!app.text("#paid-ref").is_empty(), "the paid panel shows the order number");
+    app.wait_js(
+        "the green paid panel",
+        "return !document.getElementById('paid-panel').hidden",
+    );
+    assert!(
+        !app.text("#paid-ref").is_empty(),
+        "the paid panel shows the order number"
+    );
     app.click("#paid-stay");
     app.shot("paid");
 
@@ -31,8 +45,14 @@ fn a_one_time_sale_is_paid_and_shows_in_today() {
     assert_eq!(app.text("#tot-paid-sum"), "NT$120");
     app.shot("today");
     app.click(".tab[data-view=\"settings\"]");
-    app.wait_js("Settings with the ledger file", "return !!document.getElementById('set-ledger').textContent");
-    assert!(app.text("#set-env").contains("內建測試環境"), "Settings says the embedded sandbox runs");
+    app.wait_js(
+        "Settings with the ledger file",
+        "return !!document.getElementById('set-ledger').textContent",
+    );
+    assert!(
+        app.text("#set-env").contains("內建測試環境"),
+        "Settings says the embedded sandbox runs"
+    );
     app.shot("settings");
 }
 
@@ -42,7 +62,10 @@ fn a_declined_card_shows_failed_and_another_card_still_pays() {
     let checkout = app.charge("prod_americano", false, None);
     assert_eq!(checkout.pay(DECLINE_CARD), 402, "the sandbox declines the card");
     app.wait_pay_state("FAILED");
-    app.wait_js("the failed step in the timeline", "return document.getElementById('step-final').classList.contains('final-FAILED')");
+    app.wait_js(
+        "the failed step in the timeline",
+        "return document.getElementById('step-final').classList.contains('final-FAILED')",
+    );
     app.wait_js("New QR offered", "return !document.getElementById('pay-renew').hidden");
     app.shot("failed");
 
@@ -58,7 +81,10 @@ fn an_expired_session_shows_expired_and_a_new_qr_is_paid() {
     let first = app.charge("prod_cinnamon_roll", false, None);
     first.expire();
     app.wait_pay_state("EXPIRED");
-    app.wait_js("New QR offered", "return !document.getElementById('pay-renew').disabled && !document.getElementById('pay-renew').hidden");
+    app.wait_js(
+        "New QR offered",
+        "return !document.getElementById('pay-renew').disabled && !document.getElementById('pay-renew').hidden",
+    );
     app.shot("expired");
 
     app.click("#pay-renew");
@@ -67,7 +93,10 @@ fn an_expired_session_shows_expired_and_a_new_qr_is_paid() {
         &format!("return document.getElementById('pay-qr').dataset.url !== '{}' && document.getElementById('view-pay').dataset.state === 'OPEN'", first.url),
     );
     let second = app.checkout();
-    assert_eq!(second.sale_id, first.sale_id, "a new checkout for the same sale, not a new sale");
+    assert_eq!(
+        second.sale_id, first.sale_id,
+        "a new checkout for the same sale, not a new sale"
+    );
     assert_ne!(second.url, first.url);
     assert_eq!(qr::decode_png(&app.shot("new-qr")), vec![second.url.clone()]);
     assert_eq!(first.pay(PAY_CARD), 410, "the expired checkout cannot be paid");
@@ -93,9 +122,15 @@ fn a_subscription_and_a_card_only_sale_complete() {
     app.type_into("#search", "prod_latte\u{E007}");
     app.wait_js("the scanned product selected", "return document.querySelector('.tile[data-product-id=\"prod_latte\"]').getAttribute('aria-pressed') === 'true'");
     app.click("input[name=\"mode\"][value=\"SETUP\"]");
-    app.wait_js("the Charge button showing NT$0", "return document.getElementById('charge-amount').textContent === 'NT$0'");
+    app.wait_js(
+        "the Charge button showing NT$0",
+        "return document.getElementById('charge-amount').textContent === 'NT$0'",
+    );
     app.type_into("#email", "card@example.tw\u{E007}");
-    app.wait_js("the Pay screen", "return !document.getElementById('view-pay').hidden && !!document.getElementById('pay-qr').dataset.url");
+    app.wait_js(
+        "the Pay screen",
+        "return !document.getElementById('view-pay').hidden && !!document.getElementById('pay-qr').dataset.url",
+    );
     let setup = app.checkout();
     assert_eq!(app.text("#pay-amount"), "NT$0", "SETUP charges nothing");
     assert_eq!(app.text("#pay-mode"), "僅存卡");
@@ -122,13 +157,19 @@ fn the_language_switch_changes_the_visible_text() {
         if i > 0 {
             app.click("#lang-switch");
         }
-        app.wait_js(&format!("the page in {lang}"), &format!("return document.documentElement.lang === '{lang}'"));
+        app.wait_js(
+            &format!("the page in {lang}"),
+            &format!("return document.documentElement.lang === '{lang}'"),
+        );
         assert_eq!(app.text(".tab[data-view=\"sell\"] span"), sell);
         assert_eq!(app.text("#charge .charge-label"), charge);
         assert_eq!(app.text(".tab[data-view=\"today\"] span"), today);
         if lang == "en" {
             app.click(".tab[data-view=\"settings\"]");
-            app.wait_js("Settings in English", "return document.getElementById('set-env').textContent.startsWith('Built-in sandbox')");
+            app.wait_js(
+                "Settings in English",
+                "return document.getElementById('set-env').textContent.startsWith('Built-in sandbox')",
+            );
             app.shot("settings-en");
             app.click(".tab[data-view=\"sell\"]");
         }
@@ -148,16 +189,34 @@ fn the_customer_display_shows_only_the_sale_and_thanks() {
         if let Some(h) = handles.into_iter().find(|h| *h != main) {
             break h;
         }
-        assert!(std::time::Instant::now() < deadline, "the customer display window did not open");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the customer display window did not open"
+        );
         std::thread::sleep(std::time::Duration::from_millis(100));
     };
-    app.session.switch_to_window(&customer).expect("switch to the customer display");
-    app.wait_js("the customer display with the QR", "return document.body.dataset.state === 'pay' && !!document.getElementById('c-qr').dataset.url");
+    app.session
+        .switch_to_window(&customer)
+        .expect("switch to the customer display");
+    app.wait_js(
+        "the customer display with the QR",
+        "return document.body.dataset.state === 'pay' && !!document.getElementById('c-qr').dataset.url",
+    );
     assert_eq!(app.text("#c-amount"), "NT$1,290");
     let body = app.text("body");
-    assert!(body.contains("請用手機掃描 QR Code 付款") && body.contains("Scan to pay"), "{body}");
-    assert!(!body.contains("vip@example.tw"), "no customer data on the customer display");
-    assert_eq!(app.js("return document.querySelectorAll('button, input, a').length"), 0, "no control at all");
+    assert!(
+        body.contains("請用手機掃描 QR Code 付款") && body.contains("Scan to pay"),
+        "{body}"
+    );
+    assert!(
+        !body.contains("vip@example.tw"),
+        "no customer data on the customer display"
+    );
+    assert_eq!(
+        app.js("return document.querySelectorAll('button, input, a').length"),
+        0,
+        "no control at all"
+    );
     assert_eq!(qr::decode_png(&app.shot("customer-qr")), vec![checkout.url.clone()]);
 
     // Its capability allows reading its own view only: admin commands are refused by the ACL.
@@ -187,7 +246,10 @@ fn keys_saved_in_settings_reopen_the_counter_and_errors_say_what_to_do() {
 
     app.type_into("#in-secret", "pk_test_notasecretkey");
     app.click("#keys-form button[type=\"submit\"]");
-    app.wait_js("the invalid-key sentence", "return document.getElementById('keys-result').textContent.includes('sk_test_')");
+    app.wait_js(
+        "the invalid-key sentence",
+        "return document.getElementById('keys-result').textContent.includes('sk_test_')",
+    );
 
     app.js("document.getElementById('in-secret').value = ''; return true;");
     app.type_into("#in-secret", "sk_test_e2eabcdef1234");
@@ -195,19 +257,42 @@ fn keys_saved_in_settings_reopen_the_counter_and_errors_say_what_to_do() {
     if std::env::var_os("GNOME_KEYRING_CONTROL").is_none() {
         // No unlocked keyring here (not under scripts/with-keyring.sh): the app must refuse
         // to store the key and say why, never fall back to a file.
-        app.wait_js("the keyring error", "return document.getElementById('keys-result').classList.contains('bad')");
+        app.wait_js(
+            "the keyring error",
+            "return document.getElementById('keys-result').classList.contains('bad')",
+        );
         return;
     }
     app.wait_js("the counter re-opened on the saved key", "return !document.getElementById('view-settings').hidden && document.getElementById('set-key').textContent === 'sk_test_••••••••1234'");
-    assert!(app.text("#set-key-source").contains("鑰匙圈"), "the key came from the keyring");
-    assert!(!app.text("body").contains("sk_test_e2eabcdef1234"), "the key is never shown in full");
-    assert_eq!(app.js("return document.getElementById('env-stripe').dataset.env"), "sandbox");
+    assert!(
+        app.text("#set-key-source").contains("鑰匙圈"),
+        "the key came from the keyring"
+    );
+    assert!(
+        !app.text("body").contains("sk_test_e2eabcdef1234"),
+        "the key is never shown in full"
+    );
+    assert_eq!(
+        app.js("return document.getElementById('env-stripe').dataset.env"),
+        "sandbox"
+    );
     app.shot("settings-key-saved");
 
     app.click(".tab[data-view=\"sell\"]");
-    app.wait_js("the network error with a retry button", "const b = document.getElementById('catalogue-error'); return !b.hidden && b.dataset.code === 'recur.network'");
-    assert!(app.text("#catalogue-error").contains("無法連線到 Recur"), "{}", app.text("#catalogue-error"));
-    assert_eq!(app.js("return document.querySelectorAll('#tiles .tile').length"), 0, "no product of the old catalogue is offered");
+    app.wait_js(
+        "the network error with a retry button",
+        "const b = document.getElementById('catalogue-error'); return !b.hidden && b.dataset.code === 'recur.network'",
+    );
+    assert!(
+        app.text("#catalogue-error").contains("無法連線到 Recur"),
+        "{}",
+        app.text("#catalogue-error")
+    );
+    assert_eq!(
+        app.js("return document.querySelectorAll('#tiles .tile').length"),
+        0,
+        "no product of the old catalogue is offered"
+    );
     app.shot("sell-network-error");
 
     // A live key turns the stripe red: 正式模式 LIVE.

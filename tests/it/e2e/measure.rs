@@ -9,13 +9,24 @@ use super::app::App;
 #[ignore = "a measurement, not a check; run explicitly"]
 fn charge_to_qr_painted() {
     let app = App::launch("measure");
-    let products = ["prod_latte", "prod_americano", "prod_cinnamon_roll", "prod_beans_half", "prod_points_100"];
+    let products = [
+        "prod_latte",
+        "prod_americano",
+        "prod_cinnamon_roll",
+        "prod_beans_half",
+        "prod_points_100",
+    ];
     for i in 0..25 {
         app.charge(products[i % products.len()], false, None);
         app.click("#pay-back");
     }
     let figures = app.js("return window.recurPosMetrics.chargeToQrMs");
-    let mut ms: Vec<f64> = figures.as_array().expect("figures").iter().filter_map(|v| v.as_f64()).collect();
+    let mut ms: Vec<f64> = figures
+        .as_array()
+        .expect("figures")
+        .iter()
+        .filter_map(|v| v.as_f64())
+        .collect();
     ms.sort_by(|a, b| a.total_cmp(b));
     let pick = |q: f64| ms[((ms.len() - 1) as f64 * q).round() as usize];
     println!(

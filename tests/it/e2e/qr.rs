@@ -17,5 +17,9 @@ pub fn decode_png(png: &[u8]) -> Vec<String> {
         }
     };
     let mut image = rqrr::PreparedImage::prepare_from_greyscale(w, h, luma);
-    image.detect_grids().iter().filter_map(|grid| grid.decode().ok().map(|(_, text)| text)).collect()
+    image
+        .detect_grids()
+        .iter()
+        .filter_map(|grid| grid.decode().ok().map(|(_, text)| text))
+        .collect()
 }
