@@ -349,3 +349,42 @@ fn the_return_page_reads_the_session_and_product_events_refresh_the_catalogue() 
     });
     listener.shutdown();
 }
+
+#[test]
+fn a_declined_sale_paid_later_with_another_card_is_found_by_the_sweep() {
+    // The decline arrived by webhook (FAILED); the customer then paid with another card while
+    // the tunnel was down. The session is still open at Recur, so the sweep must read it.
+    let sandbox = Sandbox::start(SandboxConfig::for_tests()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let counter = counter_for(&sandbox, &dir.path().join("ledger.db"));
+    let rt = runtime();
+    let sale = rt
+        .block_on(counter.charge(ChargeRequest {
+            product_id: "prod_gift_box".into(),
+            ..ChargeRequest::default()
+        }))
+        .unwrap();
+    let checkout = sale.checkout_id.clone().unwrap();
+    assert_eq!(pay(&sandbox.base_url(), checkout.as_str(), "4000000000009995"), 402);
+    let declined = recur_domain::fact::Fact::PaymentFailed {
+        key: recur_domain::fact::MatchKey::checkout(checkout.clone()),
+        code: Some("insufficient_funds".into()),
+        message: None,
+    };
+    counter
+        .apply(
+            &declined,
+            recur_domain::CauseKind::Event,
+            Some("evt_declined"),
+            recur_domain::Timestamp::now(),
+        )
+        .unwrap();
+    assert_eq!(counter.sale(&sale.id).unwrap().sale.state, SaleState::Failed);
+
+    assert_eq!(pay(&sandbox.base_url(), checkout.as_str(), "4147631000000001"), 200);
+    let report = rt.block_on(counter.sweep()).unwrap();
+    assert_eq!((report.read, report.changed), (1, 1), "{report:?}");
+    let now = counter.sale(&sale.id).unwrap().sale;
+    assert_eq!(now.state, SaleState::Paid, "money received is never hidden");
+    assert_eq!(now.paid_amount, Some(now.amount));
+}

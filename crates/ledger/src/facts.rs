@@ -11,7 +11,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use recur_domain::fact::{Fact, MatchKey, Payment};
 use recur_domain::state::{decide, Decision};
-use recur_domain::{CheckoutId, SaleState, Timestamp, TxnId};
+use recur_domain::{CheckoutId, Money, SaleState, Timestamp, TxnId};
 
 use crate::db::Ledger;
 use crate::error::LedgerError;
@@ -68,6 +68,14 @@ pub(crate) fn match_sale(conn: &Connection, key: &MatchKey, now: Timestamp) -> R
     crate::rows::load_sale(conn, &id)
 }
 
+fn checkout_count(conn: &Connection, sale: &TxnId) -> Result<i64, LedgerError> {
+    Ok(conn.query_row(
+        "SELECT COUNT(*) FROM checkouts WHERE sale_id = ?1",
+        [sale.as_str()],
+        |r| r.get(0),
+    )?)
+}
+
 pub(crate) fn sale_of_checkout(conn: &Connection, checkout: &CheckoutId) -> Result<Option<TxnId>, LedgerError> {
     let owner: Option<String> = conn
         .query_row(
@@ -110,11 +118,18 @@ fn unpaid_end(
     let Some(sale) = match_sale(conn, key, now)? else {
         return Ok(Applied::Unmatched);
     };
-    if let (Some(theirs), Some(current)) = (&key.checkout_id, &sale.checkout_id) {
-        if theirs != current {
+    match (&key.checkout_id, &sale.checkout_id) {
+        (Some(theirs), Some(current)) if theirs != current => {
             let reason = format!("about {theirs}, an earlier checkout of this sale");
             return Ok(Applied::NoOp { sale: sale.id, reason });
         }
+        // Named only by our transaction id: with several checkouts it may be about an earlier
+        // one, and ending the sale would hide the checkout the customer can still pay.
+        (None, Some(_)) if checkout_count(conn, &sale.id)? > 1 => {
+            let reason = "names no checkout, and the sale has had several".to_owned();
+            return Ok(Applied::NoOp { sale: sale.id, reason });
+        }
+        _ => {}
     }
     match decide(sale.state, to, cause.kind)? {
         Decision::Ignore(reason) => Ok(Applied::NoOp {
@@ -245,6 +260,16 @@ fn flag_mismatch(conn: &Connection, sale: &Sale, p: &Payment, now: Timestamp) ->
             conn,
             &sale.id,
             &format!("amount_mismatch: expected {}, received {amount}", sale.amount),
+            now,
+        )?;
+    }
+    if p.amount.is_none() && sale.amount != Money::ZERO {
+        // Recur did not say how much: the sale is paid, but its takings are the asked price
+        // only by assumption.
+        flag(
+            conn,
+            &sale.id,
+            "amount_missing: Recur did not say how much was paid; check it in Recur",
             now,
         )?;
     }

@@ -70,6 +70,28 @@ impl Ledger {
         })
     }
 
+    /// Every checkout that could still be paid without our knowing, for the sweep to read: all
+    /// checkouts of DRAFT and OPEN sales, and those of FAILED, EXPIRED and CANCELLED sales that
+    /// have not expired by `since` (a declined customer may still pay with another card; an
+    /// earlier checkout stays payable after a new QR). Oldest sale first.
+    pub fn sweep_targets(&self, since: Timestamp) -> Result<Vec<(TxnId, CheckoutId)>, LedgerError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare(
+                "SELECT s.id, c.checkout_id FROM checkouts c JOIN sales s ON s.id = c.sale_id \
+                 WHERE s.state IN ('DRAFT', 'OPEN') \
+                    OR (s.state IN ('FAILED', 'EXPIRED', 'CANCELLED') AND (c.expires_at IS NULL OR c.expires_at > ?1)) \
+                 ORDER BY s.created_at, s.id, c.created_at",
+            )?;
+            let rows = stmt.query_map([since.unix_ms()], |r| {
+                Ok((
+                    TxnId::new(r.get::<_, String>(0)?),
+                    CheckoutId::new(r.get::<_, String>(1)?),
+                ))
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+    }
+
     /// Counts and sums by state of the sales created in `[day_start, day_end)`, plus the
     /// renewals paid in it.
     pub fn day_summary(&self, day_start: Timestamp, day_end: Timestamp) -> Result<DaySummary, LedgerError> {
@@ -189,7 +211,7 @@ fn refunds(conn: &Connection, id: &TxnId) -> Result<Vec<RefundRecord>, LedgerErr
         Ok(RefundRecord {
             refund_id: r.get(0)?,
             order_id: r.get::<_, Option<String>>(1)?.map(Into::into),
-            counted: counts(&status, refunded_amount),
+            counted: counts(&status),
             status,
             amount: money(r.get(3)?),
             refunded_amount,

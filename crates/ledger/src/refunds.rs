@@ -16,11 +16,11 @@ use crate::facts::match_sale;
 use crate::rows::{money, record_step, require_sale, Step};
 use crate::types::{Applied, Cause};
 
-/// Only a refund that Recur says succeeded moves money back (or, when it names no status at
-/// all, one that states a refunded amount).
-pub(crate) fn counts(status: &str, refunded_amount: Option<Money>) -> bool {
+/// Only a refund that Recur says succeeded moves money back. A refund with no status yet
+/// (`refund.created`) is pending: counting it could mark a sale REFUNDED that the state machine
+/// can never take back if the refund then fails.
+pub(crate) fn counts(status: &str) -> bool {
     matches!(status, "SUCCEEDED" | "SUCCESS" | "COMPLETED" | "REFUNDED")
-        || (status.is_empty() && refunded_amount.is_some())
 }
 
 pub(crate) fn apply(conn: &Connection, refund: &Refund, cause: &Cause, now: Timestamp) -> Result<Applied, LedgerError> {
@@ -66,7 +66,11 @@ pub(crate) fn settle(
          AND order_id = (SELECT order_id FROM sales WHERE id = ?1)",
         [sale_id.as_str()],
     )?;
-    let (total, ids) = refunded_total(conn, sale_id)?;
+    let (total, ids, unknown) = refunded_total(conn, sale_id)?;
+    for id in unknown {
+        let note = format!("refund_amount_unknown: refund {id} succeeded without its own amount; check it in Recur");
+        crate::rows::flag(conn, sale_id, &note, now)?;
+    }
     let sale = require_sale(conn, sale_id)?;
     if total != sale.refunded_amount {
         conn.execute(
@@ -94,9 +98,10 @@ pub(crate) fn settle(
     Ok(())
 }
 
-/// The counted refunds' sum, or the largest cumulative `refunded_amount` Recur reported if
-/// that is higher (Recur's field may be the order's running total). Also the counted ids.
-fn refunded_total(conn: &Connection, sale_id: &TxnId) -> Result<(Money, Vec<String>), LedgerError> {
+/// The sum of the counted refunds' own `amount`s, or the largest cumulative `refunded_amount`
+/// Recur reported if that is higher (that field may be the order's running total, so it is
+/// never added up). Also the counted ids, and those that succeeded without an `amount`.
+fn refunded_total(conn: &Connection, sale_id: &TxnId) -> Result<(Money, Vec<String>, Vec<String>), LedgerError> {
     let mut stmt = conn.prepare(
         "SELECT refund_id, status, amount, refunded_amount FROM refunds WHERE sale_id = ?1 ORDER BY refund_id",
     )?;
@@ -108,16 +113,19 @@ fn refunded_total(conn: &Connection, sale_id: &TxnId) -> Result<(Money, Vec<Stri
             money(r.get(3)?),
         ))
     })?;
-    let (mut sum, mut largest, mut ids) = (0_i64, 0_i64, Vec::new());
+    let (mut sum, mut largest, mut ids, mut unknown) = (0_i64, 0_i64, Vec::new(), Vec::new());
     for row in rows {
         let (id, status, amount, refunded) = row?;
-        if counts(&status, refunded) {
-            sum = sum.saturating_add(amount.or(refunded).map_or(0, Money::get));
+        if counts(&status) {
+            sum = sum.saturating_add(amount.map_or(0, Money::get));
             largest = largest.max(refunded.map_or(0, Money::get));
+            if amount.is_none() {
+                unknown.push(id.clone());
+            }
             ids.push(id);
         }
     }
-    Ok((Money::new(sum.max(largest)), ids))
+    Ok((Money::new(sum.max(largest)), ids, unknown))
 }
 
 fn sale_of_order(conn: &Connection, order: &str) -> Result<Option<crate::types::Sale>, LedgerError> {

@@ -6,6 +6,7 @@
 //! return page, while a Pay screen watches a sale, and in a sweep of every open sale at start-up
 //! and every few minutes — so with no tunnel at all, every sale still reaches its final state.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -21,6 +22,9 @@ use crate::error::PosError;
 /// A DRAFT sale older than this lost its checkout to a crash between writing the sale and
 /// hearing from Recur; the sweep makes that visible.
 const INTERRUPTED_DRAFT_AFTER_MS: i64 = 10 * 60 * 1000;
+/// Checkouts a little past their expiry are still read once: a payment made just before the
+/// deadline must not be missed because of clock skew.
+const SWEEP_GRACE_MS: i64 = 10 * 60 * 1000;
 
 /// What the listener's threads hand over to the counter's async side.
 enum Signal {
@@ -112,37 +116,49 @@ impl Counter {
         })
     }
 
-    /// Reads every open sale's session once and applies what it says. A session Recur no
-    /// longer knows is expired once past its expiry; a draft that never got its checkout is
-    /// marked failed after a while. Network errors leave sales as they are (read again later).
+    /// Reads every checkout that could still be paid without our knowing (see
+    /// [`recur_ledger::Ledger::sweep_targets`]: open sales, and declined, expired or cancelled
+    /// ones whose checkouts have not expired) and applies what Recur says. A current checkout
+    /// Recur no longer knows is expired once past its expiry; a draft that never got its
+    /// checkout is marked failed after a while. One sale's error is logged and the sweep goes
+    /// on; network errors leave sales as they are (read again next time).
     pub async fn sweep(&self) -> Result<SweepReport, PosError> {
         let mut report = SweepReport::default();
         let now = Timestamp::now();
+        let mut before: BTreeMap<TxnId, SaleState> = BTreeMap::new();
         for sale in self.ledger().open_sales()? {
+            before.insert(sale.id.clone(), sale.state);
+            if sale.checkout_id.is_none() {
+                self.fail_if_interrupted(&sale, now)
+                    .unwrap_or_else(|e| report.error(&sale.id, &e));
+            }
+        }
+        for (sale_id, checkout) in self.ledger().sweep_targets(now.plus_ms(-SWEEP_GRACE_MS))? {
+            let Ok(sale) = self.sale(&sale_id).map(|d| d.sale) else {
+                continue;
+            };
+            before.entry(sale_id.clone()).or_insert(sale.state);
             report.read += 1;
-            let before = sale.state;
-            let after = match self.read_session(&sale.id).await {
-                Ok(after) => after.state,
-                Err(PosError::Recur(recur_client::RecurError::NotFound { .. })) => self.expire_if_past(&sale, now)?,
-                Err(e) => {
-                    report.errors += 1;
-                    tracing::warn!(sale = %sale.id, code = %e.code(), "sweep could not read a session");
-                    before
+            match self.read_checkout(&sale_id, &checkout).await {
+                Ok(_) => {}
+                Err(PosError::Recur(recur_client::RecurError::NotFound { .. }))
+                    if sale.checkout_id.as_ref() == Some(&checkout) =>
+                {
+                    self.expire_if_past(&sale, now)
+                        .unwrap_or_else(|e| report.error(&sale_id, &e));
                 }
-            };
-            let after = if after == SaleState::Draft {
-                self.fail_if_interrupted(&sale, now)?
-            } else {
-                after
-            };
-            if after != before {
+                Err(e) => report.error(&sale_id, &e),
+            }
+        }
+        for (id, was) in before {
+            if self.sale(&id).is_ok_and(|d| d.sale.state != was) {
                 report.changed += 1;
             }
         }
         Ok(report)
     }
 
-    fn expire_if_past(&self, sale: &recur_ledger::Sale, now: Timestamp) -> Result<SaleState, PosError> {
+    fn expire_if_past(&self, sale: &recur_ledger::Sale, now: Timestamp) -> Result<(), PosError> {
         if sale.expires_at.is_some_and(|at| at < now) {
             let key = MatchKey {
                 checkout_id: sale.checkout_id.clone(),
@@ -155,28 +171,39 @@ impl Counter {
                 now,
             )?;
         }
-        Ok(self.sale(&sale.id)?.sale.state)
+        Ok(())
     }
 
-    fn fail_if_interrupted(&self, sale: &recur_ledger::Sale, now: Timestamp) -> Result<SaleState, PosError> {
-        if sale.checkout_id.is_none() && now.unix_ms() - sale.created_at.unix_ms() > INTERRUPTED_DRAFT_AFTER_MS {
+    fn fail_if_interrupted(&self, sale: &recur_ledger::Sale, now: Timestamp) -> Result<(), PosError> {
+        if sale.state == SaleState::Draft
+            && sale.checkout_id.is_none()
+            && now.unix_ms() - sale.created_at.unix_ms() > INTERRUPTED_DRAFT_AFTER_MS
+        {
             let failed = self.ledger().mark_create_failed(
                 &sale.id,
                 "interrupted",
                 "the app stopped before Recur answered; a payment for this sale would still be matched",
                 now,
             )?;
-            self.emit(CoreEvent::SaleChanged(failed.clone()));
-            return Ok(failed.state);
+            self.emit(CoreEvent::SaleChanged(failed));
         }
-        Ok(SaleState::Draft)
+        Ok(())
     }
 }
 
 /// What one sweep did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct SweepReport {
+    /// Checkout sessions read.
     pub read: usize,
+    /// Sales whose state changed.
     pub changed: usize,
     pub errors: usize,
+}
+
+impl SweepReport {
+    fn error(&mut self, sale: &TxnId, e: &PosError) {
+        self.errors += 1;
+        tracing::warn!(sale = %sale, code = %e.code(), "sweep could not settle a sale");
+    }
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use recur_client::{ClientConfig, CreateCheckout, Environment, Product, RecurClient};
 use recur_domain::fact::Fact;
-use recur_domain::{CauseKind, Mode, Money, ProductId, SaleState, Timestamp, TxnId};
+use recur_domain::{CauseKind, CheckoutId, Mode, Money, ProductId, SaleState, Timestamp, TxnId};
 use recur_ledger::{Cause, Ledger, NewCheckout, NewSale, Sale, SaleDetail, SaleFilter};
 use recur_sandbox::{Sandbox, SandboxConfig};
 use tokio::sync::broadcast;
@@ -220,7 +220,12 @@ impl Counter {
         let Some(checkout_id) = sale.checkout_id.clone() else {
             return Ok(sale);
         };
-        let session = self.client.get_checkout(&checkout_id).await?;
+        self.read_checkout(id, &checkout_id).await
+    }
+
+    /// Reads one checkout of the sale (its current one or an earlier one) and applies it.
+    pub async fn read_checkout(&self, id: &TxnId, checkout_id: &CheckoutId) -> Result<Sale, PosError> {
+        let session = self.client.get_checkout(checkout_id).await?;
         let now = Timestamp::now();
         if let Some(fact) = fact_from_session(&session, now) {
             self.apply(&fact, CauseKind::SessionRead, Some(checkout_id.as_str()), now)?;

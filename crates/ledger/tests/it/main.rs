@@ -5,5 +5,6 @@ mod lifecycle;
 mod migrations;
 mod property;
 mod race;
+mod review;
 mod subscriptions;
 mod support;
