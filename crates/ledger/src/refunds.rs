@@ -82,6 +82,14 @@ pub(crate) fn settle(
         return Ok(());
     }
     let paid = sale.paid_amount.unwrap_or(sale.amount);
+    if total > paid {
+        crate::rows::flag(
+            conn,
+            sale_id,
+            &format!("over_refunded: refunded {total} of {paid}"),
+            now,
+        )?;
+    }
     let target = if total >= paid {
         SaleState::Refunded
     } else {

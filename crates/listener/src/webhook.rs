@@ -134,7 +134,7 @@ fn failure(error: &SubmitError) -> Response {
     match error {
         SubmitError::Ledger(e) => Response::error(500, e.code(), "the webhook could not be stored; deliver it again"),
         SubmitError::Stopped => {
-            Response::error(503, "listener_stopping", "the listener is stopping; deliver it again").closing()
+            Response::error(503, "not_stored", "the webhook was not stored; deliver it again").closing()
         }
     }
 }

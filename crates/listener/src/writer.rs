@@ -36,7 +36,7 @@ pub(crate) struct Writer {
 pub(crate) enum SubmitError {
     /// The ledger refused the batch (the transaction did not commit).
     Ledger(LedgerError),
-    /// The writer thread is gone (shutting down, or it panicked).
+    /// No answer: the writer is shutting down, or the ledger panicked on this batch.
     Stopped,
 }
 
@@ -78,7 +78,19 @@ fn run(ledger: &Ledger, inbox: &Receiver<Job>, batch_max: usize, counters: &Coun
             }
         }
         let (receipts, replies): (Vec<_>, Vec<_>) = jobs.into_iter().map(|j| (j.receipt, j.reply)).unzip();
-        let results = ledger.receive_webhooks(&receipts, Timestamp::now());
+        // A panic inside the ledger rolls its transaction back (the transaction is dropped while
+        // unwinding) and must not end this thread: the batch's senders get no reply, answer 5xx,
+        // and Recur delivers again; the next batch is served as usual.
+        let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            ledger.receive_webhooks(&receipts, Timestamp::now())
+        }));
+        let Ok(results) = attempt else {
+            tracing::error!(
+                size = receipts.len(),
+                "the ledger panicked on a webhook batch; nothing was acknowledged"
+            );
+            continue;
+        };
         counters.batch(receipts.len());
         tracing::debug!(size = receipts.len(), "webhook batch committed");
         for (reply, result) in replies.into_iter().zip(results) {

@@ -154,3 +154,24 @@ fn a_payment_that_names_no_amount_is_paid_and_flagged() {
         "but a person must look"
     );
 }
+
+#[test]
+fn refunds_beyond_what_was_paid_are_flagged() {
+    let ledger = ledger();
+    let sale = open_sale(&ledger, "拿鐵", 120, "cs_1");
+    deliver(&ledger, order_paid("evt_o", "ord_1", "cs_1", None, 120));
+    deliver(
+        &ledger,
+        refund("evt_r1", "refund.succeeded", "re_1", "ord_1", "succeeded", 100),
+    );
+    deliver(
+        &ledger,
+        refund("evt_r2", "refund.succeeded", "re_2", "ord_1", "succeeded", 100),
+    );
+    let got = sale_of(&ledger, &sale.id);
+    assert_eq!((got.state, got.refunded_amount), (SaleState::Refunded, Money::new(200)));
+    assert!(
+        got.attention.unwrap_or_default().contains("over_refunded"),
+        "more went back than came in"
+    );
+}
