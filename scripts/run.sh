@@ -7,6 +7,6 @@ scripts/setup.sh
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/recur-pos/target}"
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
   echo "run: no display found; starting the window on a virtual display (Xvfb)" >&2
-  exec xvfb-run -a -s "-screen 0 1280x800x24" cargo run --release --locked -- "$@"
+  exec xvfb-run -a -s "-screen 0 1280x800x24" cargo run --release --locked -p recur-pos --bin recur-pos -- "$@"
 fi
-exec cargo run --release --locked -- "$@"
+exec cargo run --release --locked -p recur-pos --bin recur-pos -- "$@"
