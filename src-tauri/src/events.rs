@@ -30,6 +30,8 @@ pub const APP_STATUS: &str = "app-status";
 pub const WATCH_STATUS: &str = "watch-status";
 /// To the customer window only: what it shows, with a `CustomerViewDto`.
 pub const CUSTOMER_VIEW: &str = "customer-view";
+/// The counter window's label (tauri.conf.json).
+pub const MAIN_WINDOW: &str = "main";
 
 /// How the session watcher is doing.
 #[derive(Clone, Debug, Serialize)]
@@ -92,8 +94,10 @@ pub fn tunnel_changed(app: &AppHandle) {
     emit(app, TUNNEL_CHANGED, tunnel);
 }
 
+/// Sends an event to the counter window only: the customer window hears nothing but its own
+/// `customer-view` (see `display.rs`), so no other sale's data ever reaches it.
 pub fn emit<S: Serialize + Clone>(app: &AppHandle, event: &str, payload: S) {
-    if let Err(e) = app.emit(event, payload) {
+    if let Err(e) = app.emit_to(MAIN_WINDOW, event, payload) {
         tracing::warn!(event, error = %e, "could not emit to the UI");
     }
 }

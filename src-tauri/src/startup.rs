@@ -18,7 +18,7 @@ use crate::tunnel;
 
 /// A keyring that does not answer (a locked collection waiting on a prompt no one sees)
 /// must not hold the counter closed.
-const KEYRING_TIMEOUT: Duration = Duration::from_secs(5);
+pub(crate) const KEYRING_TIMEOUT: Duration = Duration::from_secs(5);
 /// How often open sales are read again in the background.
 const SWEEP_EVERY: Duration = Duration::from_secs(180);
 /// A fixed port for the webhook listener (a tunnel points at it); default any free port.
@@ -31,6 +31,12 @@ pub fn open(app: AppHandle) {
     let generation = app.state::<AppState>().begin_open();
     events::status(&app);
     tauri::async_runtime::spawn(async move {
+        let state = app.state::<AppState>();
+        let _one_at_a_time = state.open_lock.lock().await;
+        if state.generation() != generation {
+            return; // a newer open was asked for while this one waited
+        }
+        state.wait_retired().await;
         if let Err(error) = run(&app, generation).await {
             tracing::error!(code = %error.code, message = %error.message, "the counter could not open");
             if app.state::<AppState>().set_phase(generation, Phase::Failed(error)) {
@@ -63,14 +69,13 @@ async fn run(app: &AppHandle, generation: u64) -> Result<(), CommandError> {
     // Sweeps open sales now and every few minutes: nothing paid is missed, even with no
     // webhook at all (and with one, a missed delivery is caught up).
     let sweeper = counter.spawn_sweeper(SWEEP_EVERY);
-    if !state.set_phase(generation, Phase::Ready(counter.clone())) {
-        sweeper.abort();
-        if let Some(listener) = listener {
-            std::thread::spawn(move || listener.shutdown());
+    if let Err(stale) = state.set_ready(generation, counter.clone(), listener, sweeper) {
+        // A newer open waits on the open lock: free the port before it binds.
+        if let Some(listener) = stale {
+            let _ = tauri::async_runtime::spawn_blocking(move || listener.shutdown()).await;
         }
         return Ok(());
     }
-    state.set_services(listener, sweeper);
     if let (Some(port), Some(command)) = (port, state.settings.tunnel_command().value) {
         // The owner's tunnel command (`{port}` = the listener's port); a bad one is shown in
         // Settings, never fatal.

@@ -46,6 +46,11 @@ pub struct AppState {
     sweeper: Mutex<Option<tokio::task::JoinHandle<()>>>,
     /// The shop name, the tunnel command and the last public URL (settings.json).
     pub settings: SettingsFile,
+    /// One open runs at a time, so two never race for the webhook port.
+    pub open_lock: tokio::sync::Mutex<()>,
+    /// The previous counter's listener and tunnel, being stopped: the next open waits for
+    /// this before it binds the port again.
+    retiring: Mutex<Option<std::thread::JoinHandle<()>>>,
 }
 
 /// A running session watcher: the task to stop when the Pay screen leaves its sale.
@@ -66,6 +71,8 @@ impl AppState {
             tunnel: PublicTunnel::default(),
             sweeper: Mutex::new(None),
             settings,
+            open_lock: tokio::sync::Mutex::new(()),
+            retiring: Mutex::new(None),
         }
     }
 
@@ -81,6 +88,13 @@ impl AppState {
     /// Starts a new open; older opens still running will find their generation stale. The
     /// old counter's watcher, sweeper and listener stop, so nothing keeps it alive.
     pub fn begin_open(&self) -> u64 {
+        // The generation moves first, under the phase lock: an older open handing over its
+        // services after this point sees it is stale (see `set_ready`).
+        let generation = {
+            let mut phase = self.phase.write().expect("phase lock");
+            *phase = Phase::Starting("keys");
+            self.generation.fetch_add(1, Ordering::SeqCst) + 1
+        };
         self.stop_watch();
         if let Some(sweeper) = self.sweeper.lock().expect("sweeper lock").take() {
             sweeper.abort();
@@ -88,17 +102,31 @@ impl AppState {
         let tunnel = self.tunnel.reset();
         let listener = self.listener.lock().expect("listener lock").take();
         // Joining their threads can take a moment: never on the caller's thread. The tunnel
-        // goes first: it points at the listener's port.
-        std::thread::spawn(move || {
+        // goes first: it points at the listener's port. An earlier retirement still running is
+        // joined first, so whoever waits for this one waits for all.
+        let mut retiring = self.retiring.lock().expect("retiring lock");
+        let earlier = retiring.take();
+        *retiring = Some(std::thread::spawn(move || {
+            if let Some(earlier) = earlier {
+                let _ = earlier.join();
+            }
             if let Some(tunnel) = tunnel {
                 tunnel.stop();
             }
             if let Some(listener) = listener {
                 listener.shutdown();
             }
-        });
-        *self.phase.write().expect("phase lock") = Phase::Starting("keys");
-        self.generation.fetch_add(1, Ordering::SeqCst) + 1
+        }));
+        drop(retiring);
+        generation
+    }
+
+    /// Waits (off the async workers) until the previous counter's listener and tunnel stopped.
+    pub async fn wait_retired(&self) {
+        let retiring = self.retiring.lock().expect("retiring lock").take();
+        if let Some(handle) = retiring {
+            let _ = tauri::async_runtime::spawn_blocking(move || handle.join()).await;
+        }
     }
 
     /// The open in progress (or done): events of older counters are not heard.
@@ -116,12 +144,27 @@ impl AppState {
         true
     }
 
-    /// Keeps the open counter's listener and sweeper (stopped by the next [`Self::begin_open`]).
-    pub fn set_services(&self, listener: Option<Listener>, sweeper: tokio::task::JoinHandle<()>) {
+    /// Marks the open of `generation` ready and keeps its listener and sweeper (stopped by the
+    /// next [`Self::begin_open`]), in one step under the phase lock. A newer open started
+    /// meanwhile gets them back to stop: `Err` carries the listener.
+    pub fn set_ready(
+        &self,
+        generation: u64,
+        counter: Arc<Counter>,
+        listener: Option<Listener>,
+        sweeper: tokio::task::JoinHandle<()>,
+    ) -> Result<(), Option<Listener>> {
+        let mut phase = self.phase.write().expect("phase lock");
+        if self.generation.load(Ordering::SeqCst) != generation {
+            sweeper.abort();
+            return Err(listener);
+        }
+        *phase = Phase::Ready(counter);
         *self.listener.lock().expect("listener lock") = listener;
         if let Some(old) = self.sweeper.lock().expect("sweeper lock").replace(sweeper) {
             old.abort();
         }
+        Ok(())
     }
 
     /// The tunnel as the top bar, the banner and Settings show it.

@@ -4,7 +4,7 @@
 // WebKitWebDriver's screenshots do not draw the top layer of a modal <dialog>.
 
 import { api } from './api.js';
-import { attentionText, dateTimeText, el, stateBadge } from './format.js';
+import { attentionText, dateTimeText, el, failureText, stateBadge } from './format.js';
 import { errorText, t } from './i18n.js';
 import { show } from './router.js';
 import { toast } from './ui.js';
@@ -88,7 +88,7 @@ function render(detail) {
     ['detail.refunded', sale.refunded_text, 'money'],
     ['detail.created', dateTimeText(sale.created_at), 'num'],
     ['detail.paid_at', sale.paid_at && dateTimeText(sale.paid_at), 'num'],
-    ['detail.failure', sale.failure],
+    ['detail.failure', sale.failure && failureText(sale.failure)],
   ].filter(([, value]) => value);
   const facts = el('dl', { class: 'facts' }, rows.map(([key, value, cls]) => [el('dt', { text: t(key) }), el('dd', { class: cls || '' }, value)]));
   const parts = [attention(sale), facts, history(detail.history), refunds(detail.refunds)];

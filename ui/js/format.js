@@ -103,3 +103,10 @@ export function el(tag, props = {}, ...children) {
   children.flat(Infinity).forEach((child) => child != null && node.append(child));
   return node;
 }
+
+/** The ledger keeps `code: message` (or `create_failed:code: …`); people see the code, translated. */
+export function failureText(failure) {
+  const code = failure.split(':')[0].trim();
+  const text = t(`failure.${code}`);
+  return text === `failure.${code}` ? t('failure.other') : text;
+}

@@ -138,17 +138,16 @@ pub async fn save_keys(
     let secret_key = non_blank(secret_key).map(checked_secret_key).transpose()?;
     let webhook_secret = non_blank(webhook_secret).map(checked_webhook_secret).transpose()?;
     let store = state.store.clone();
-    tauri::async_runtime::spawn_blocking(move || {
+    with_keyring(move || {
         if let Some(key) = &secret_key {
             store.set(RECUR_SECRET_KEY, key)?;
         }
         if let Some(key) = &webhook_secret {
             store.set(WEBHOOK_SECRET, key)?;
         }
-        Ok::<_, recur_secrets::SecretsError>(())
+        Ok(())
     })
-    .await
-    .map_err(|e| CommandError::new(codes::INTERNAL, e.to_string()))??;
+    .await?;
     startup::open(app);
     Ok(())
 }
@@ -158,14 +157,28 @@ pub async fn save_keys(
 #[tauri::command]
 pub async fn clear_keys(app: AppHandle, state: State<'_, AppState>) -> Result<(), CommandError> {
     let store = state.store.clone();
-    tauri::async_runtime::spawn_blocking(move || {
+    with_keyring(move || {
         store.delete(RECUR_SECRET_KEY)?;
         store.delete(WEBHOOK_SECRET)
     })
-    .await
-    .map_err(|e| CommandError::new(codes::INTERNAL, e.to_string()))??;
+    .await?;
     startup::open(app);
     Ok(())
+}
+
+/// Runs a keyring call off the async workers, giving up after [`startup::KEYRING_TIMEOUT`]: a
+/// locked collection can wait forever on a prompt nobody sees.
+async fn with_keyring(
+    call: impl FnOnce() -> Result<(), recur_secrets::SecretsError> + Send + 'static,
+) -> Result<(), CommandError> {
+    let work = tauri::async_runtime::spawn_blocking(call);
+    match tokio::time::timeout(startup::KEYRING_TIMEOUT, work).await {
+        Ok(joined) => Ok(joined.map_err(|e| CommandError::new(codes::INTERNAL, e.to_string()))??),
+        Err(_) => Err(CommandError::new(
+            "keyring_locked",
+            "the keyring did not answer in time",
+        )),
+    }
 }
 
 fn non_blank(value: Option<String>) -> Option<String> {

@@ -4,7 +4,7 @@
 // State changes arrive as events; the shell watches the session while this screen is shown.
 
 import { api } from '../api.js';
-import { remainingText, stateBadge, stateKey } from '../format.js';
+import { failureText, remainingText, stateBadge, stateKey } from '../format.js';
 import { errorText, t } from '../i18n.js';
 import { show } from '../router.js';
 import { setDot } from '../topbar.js';
@@ -65,7 +65,9 @@ export const payView = {
     if (!sale || next.id !== sale.id) return;
     if (next.checkout_id && next.checkout_id !== sale.checkout_id) {
       // A new checkout for this sale (new QR): fetch the new code.
-      api.payView(next.id).then((pay) => draw(pay)).catch((error) => showError($('pay-error'), error));
+      api.payView(next.id)
+        .then((pay) => { if (stillShowing(next.id)) draw(pay); })
+        .catch((error) => showError($('pay-error'), error));
       return;
     }
     update(next);
@@ -202,13 +204,6 @@ function renderTimeline(next, key) {
   }
 }
 
-/** The ledger keeps `code: message` (or `create_failed:code: …`); people see the code, translated. */
-function failureText(failure) {
-  const code = failure.split(':')[0].trim();
-  const text = t(`failure.${code}`);
-  return text === `failure.${code}` ? t('failure.other') : text;
-}
-
 function renderButtons(next) {
   $('pay-renew').disabled = !next.can_renew;
   $('pay-renew').hidden = !next.can_renew;
@@ -296,11 +291,19 @@ async function act(fn) {
   }
 }
 
+/** Whether Pay still shows sale `id`: an answer that arrives after the cashier left (or moved
+ * to another sale) must not bring the old sale back, nor restart its watcher. */
+function stillShowing(id) {
+  return sale !== null && sale.id === id;
+}
+
 async function renew() {
   if (!sale || !sale.can_renew) return;
+  const id = sale.id;
   $('pay-renew').disabled = true;
   const startedAt = performance.now();
-  const pay = await act(() => api.newCheckout(sale.id));
+  const pay = await act(() => api.newCheckout(id));
+  if (!stillShowing(id)) return;
   if (pay) {
     draw(pay, startedAt);
     act(() => api.watchSale(pay.sale.id));
@@ -320,6 +323,7 @@ async function cancel() {
   }
   clearTimeout(cancelArmed);
   cancelArmed = null;
-  const cancelled = await act(() => api.cancelSale(sale.id));
-  if (cancelled) update(cancelled);
+  const id = sale.id;
+  const cancelled = await act(() => api.cancelSale(id));
+  if (cancelled && stillShowing(id)) update(cancelled);
 }
