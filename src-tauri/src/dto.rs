@@ -202,6 +202,20 @@ impl From<&DaySummary> for TotalsDto {
     }
 }
 
+impl TotalsDto {
+    /// The day's totals; the paid count leaves out card-only (SETUP) sales, which the ledger
+    /// records as PAID but which took no money.
+    pub fn for_day(summary: &DaySummary, sales: &[Sale]) -> TotalsDto {
+        let mut totals = TotalsDto::from(summary);
+        let setups = sales
+            .iter()
+            .filter(|s| s.state.is_paid() && s.mode == recur_domain::Mode::Setup)
+            .count();
+        totals.paid_count = totals.paid_count.saturating_sub(setups as u64);
+        totals
+    }
+}
+
 /// Today's sales, newest first, and the day's totals.
 #[derive(Clone, Debug, Serialize)]
 pub struct TodayDto {

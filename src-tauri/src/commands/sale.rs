@@ -94,7 +94,7 @@ pub async fn today(state: State<'_, AppState>) -> Result<TodayDto, CommandError>
     let summary = counter.ledger().day_summary(start, end).map_err(PosError::from)?;
     Ok(TodayDto {
         day_start: start.unix_ms(),
-        totals: TotalsDto::from(&summary),
+        totals: TotalsDto::for_day(&summary, &sales),
         sales: sales.iter().map(SaleDto::from).collect(),
     })
 }
@@ -107,6 +107,9 @@ pub async fn watch_sale(app: AppHandle, state: State<'_, AppState>, id: String) 
     display::show(&app, &state, Some(&sale));
     if watch::worth_watching(sale.state) {
         state.set_watch(watch::start(app.clone(), counter, sale.id.clone()));
+    } else {
+        // Never keep watching the sale the screen showed before.
+        state.stop_watch();
     }
     Ok(SaleDto::from(&sale))
 }
