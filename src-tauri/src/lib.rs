@@ -73,8 +73,17 @@ pub fn run() {
                 window.app_handle().exit(0);
             }
         })
-        .run(tauri::generate_context!())
-        .expect("error while running the Recur POS window");
+        .build(tauri::generate_context!())
+        .expect("error while building the Recur POS window")
+        .run(|app, event| {
+            // The tunnel program is our child: stop it, or a cloudflared/ngrok would outlive the
+            // app (and a second ngrok session may be refused at the next start).
+            if let tauri::RunEvent::Exit = event {
+                if let Some(tunnel) = app.state::<AppState>().tunnel.reset() {
+                    tunnel.stop();
+                }
+            }
+        });
 }
 
 fn secret_store() -> Arc<dyn SecretStore> {
