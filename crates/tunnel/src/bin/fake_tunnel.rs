@@ -2,7 +2,8 @@
 //!
 //! It listens on a fresh loopback port, forwards every TCP connection to `127.0.0.1:PORT`, and
 //! announces its URL in cloudflared's banner format. With `--exit-after-ms` it exits after that
-//! long, as a quick tunnel that dies; its next run gets a new port, hence a new URL.
+//! long, as a quick tunnel that dies; its next run gets a new port, hence a new URL. On Unix it
+//! exits when its parent process is gone.
 
 use std::io::{copy, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -40,6 +41,7 @@ fn main() {
         err,
         "INF +--------------------------------------------------------------------------------------------+"
     );
+    exit_with_parent();
     if let Some(ms) = value("--exit-after-ms") {
         std::thread::spawn(move || {
             std::thread::sleep(Duration::from_millis(ms));
@@ -51,6 +53,22 @@ fn main() {
         std::thread::spawn(move || forward(inbound, target));
     }
 }
+
+/// When whoever started us is gone (killed, not just closed), go too, so test runs leave no
+/// stray tunnels behind.
+#[cfg(unix)]
+fn exit_with_parent() {
+    let parent = std::os::unix::process::parent_id();
+    std::thread::spawn(move || loop {
+        std::thread::sleep(Duration::from_millis(500));
+        if std::os::unix::process::parent_id() != parent {
+            std::process::exit(0);
+        }
+    });
+}
+
+#[cfg(not(unix))]
+fn exit_with_parent() {}
 
 fn forward(inbound: TcpStream, target: u16) {
     let Ok(outbound) = TcpStream::connect(("127.0.0.1", target)) else {
