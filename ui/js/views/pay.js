@@ -73,6 +73,15 @@ export const payView = {
     update(next);
   },
 
+  /** Events were dropped: read the sale again rather than miss its PAID. */
+  onResync() {
+    if (!sale) return;
+    const id = sale.id;
+    api.payView(id)
+      .then((pay) => { if (stillShowing(id)) payView.onSaleChanged(pay.sale); })
+      .catch((error) => showError($('pay-error'), error));
+  },
+
   onWatchStatus(status) {
     if (!sale || status.sale_id !== sale.id) return;
     lastWatch = status;
