@@ -388,3 +388,85 @@ fn a_declined_sale_paid_later_with_another_card_is_found_by_the_sweep() {
     assert_eq!(now.state, SaleState::Paid, "money received is never hidden");
     assert_eq!(now.paid_amount, Some(now.amount));
 }
+
+#[test]
+fn a_subscription_renewal_is_its_own_ledger_entry_and_never_touches_the_first_sale() {
+    let sandbox = Sandbox::start(SandboxConfig::for_tests()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let counter = counter_for(&sandbox, &dir.path().join("ledger.db"));
+    let rt = runtime();
+    let _guard = rt.enter();
+    let listener = counter.start_listener(0).unwrap();
+    sandbox.add_webhook_url(&listener.webhook_url());
+    let sale = rt
+        .block_on(counter.charge(ChargeRequest {
+            product_id: "prod_coffee_monthly".into(),
+            ..ChargeRequest::default()
+        }))
+        .unwrap();
+    assert_eq!(
+        pay(
+            &sandbox.base_url(),
+            sale.checkout_id.as_ref().unwrap().as_str(),
+            "4147631000000001"
+        ),
+        200
+    );
+    assert!(sandbox.wait_idle(Duration::from_secs(30)));
+    let first = counter.sale(&sale.id).unwrap().sale;
+    let subscription = first
+        .subscription_id
+        .clone()
+        .expect("the checkout created a subscription");
+
+    let renew = |fail: bool| {
+        let url = format!(
+            "{}/_sandbox/subscriptions/{}/renew",
+            sandbox.base_url(),
+            subscription.as_str()
+        );
+        let status = reqwest::blocking::Client::new()
+            .post(url)
+            .json(&json!({ "fail": fail }))
+            .send()
+            .unwrap()
+            .status();
+        assert!(status.is_success());
+        assert!(sandbox.wait_idle(Duration::from_secs(30)));
+    };
+    renew(false);
+    let records = counter.subscriptions().unwrap();
+    let record = records
+        .iter()
+        .find(|r| r.subscription_id == subscription)
+        .expect("the subscription is kept");
+    assert_eq!(record.status.as_deref(), Some("ACTIVE"));
+    assert_eq!(record.renewals.len(), 1, "the renewal is its own entry");
+    assert_eq!(record.renewals[0].amount, Some(recur_domain::Money::new(299)));
+    assert_eq!(
+        record.sale_id.as_ref(),
+        Some(&sale.id),
+        "linked to the sale that started it"
+    );
+    let summary = counter.day_summary(recur_domain::Timestamp::now()).unwrap();
+    assert_eq!((summary.renewals, summary.renewals_total.get()), (1, 299));
+    assert_eq!(
+        summary.collected.get() + summary.renewals_total.get(),
+        summary.net.get(),
+        "{summary:?}"
+    );
+
+    let after = counter.sale(&sale.id).unwrap().sale;
+    assert_eq!(
+        (after.state, after.paid_amount, after.attention.clone()),
+        (first.state, first.paid_amount, None),
+        "the first sale is untouched"
+    );
+
+    renew(true);
+    let records = counter.subscriptions().unwrap();
+    let record = records.iter().find(|r| r.subscription_id == subscription).unwrap();
+    assert_eq!(record.status.as_deref(), Some("PAST_DUE"));
+    assert_eq!(record.renewals.len(), 1, "a failed renewal takes no money");
+    listener.shutdown();
+}

@@ -28,6 +28,7 @@ pub fn handle(shared: &Shared, req: &Req, now: Timestamp) -> Resp {
             Resp::json(200, &Value::Array(events))
         }
         ["_sandbox", "events", id, "redeliver"] if post => redeliver(shared, id),
+        ["_sandbox", "subscriptions", id, "renew"] if post => renew(shared, id, req, now),
         ["_sandbox", "deliveries"] if get => Resp::json(200, &json!(shared.dispatcher.deliveries())),
         ["_sandbox", "faults"] if get => Resp::json(200, &json!(shared.dice().faults)),
         ["_sandbox", "faults"] if post => set_faults(shared, req),
@@ -135,6 +136,36 @@ fn emit_custom(shared: &Shared, req: &Req, now: Timestamp) -> Resp {
     let event = shared.state().record_event(StoredEvent::new(id, event_type, now, data));
     shared.emit(std::slice::from_ref(&event));
     Resp::json(200, &json!({"id": event.id}))
+}
+
+/// `POST /_sandbox/subscriptions/{id}/renew` `{"fail": false}`: the next billing cycle of a
+/// subscription paid through a checkout here — `invoice.paid` + `subscription.renewed`, or with
+/// `"fail": true` `invoice.payment_failed` + `subscription.past_due`.
+fn renew(shared: &Shared, id: &str, req: &Req, now: Timestamp) -> Resp {
+    let fail = json_object(&req.body)
+        .ok()
+        .and_then(|b| b.get("fail").and_then(Value::as_bool))
+        .unwrap_or(false);
+    let session = {
+        let state = shared.state();
+        state
+            .sessions
+            .values()
+            .find(|s| s.subscription_id.as_deref() == Some(id))
+            .cloned()
+    };
+    let Some(session) = session else {
+        return not_found(&format!(
+            "no subscription {id} was created by a checkout in this sandbox"
+        ));
+    };
+    let events: Vec<_> = crate::events::renewal(&session, !fail, now)
+        .into_iter()
+        .map(|e| shared.state().record_event(e))
+        .collect();
+    shared.emit(&events);
+    let ids: Vec<&str> = events.iter().map(|e| e.id.as_str()).collect();
+    Resp::json(200, &json!({"subscription_id": id, "paid": !fail, "events": ids}))
 }
 
 fn redeliver(shared: &Shared, id: &str) -> Resp {

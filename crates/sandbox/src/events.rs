@@ -136,6 +136,34 @@ fn subscription(s: &Session, now: Timestamp) -> Value {
     data
 }
 
+/// A renewal of the subscription `s` started, as Recur sends it: `invoice.paid` and
+/// `subscription.renewed`, or when the card fails `invoice.payment_failed` and
+/// `subscription.past_due`. The invoice carries the subscription, never the first checkout.
+pub fn renewal(s: &Session, paid: bool, now: Timestamp) -> Vec<StoredEvent> {
+    let period = s.product.billing_period.unwrap_or(BillingPeriod::Monthly);
+    let invoice_id = ids::cuid(now.unix_ms());
+    let order_id = paid.then(|| ids::cuid(now.unix_ms()));
+    let invoice = json!({
+        "id": invoice_id, "invoice_id": invoice_id, "subscription_id": s.subscription_id,
+        "order_id": order_id, "status": if paid { "PAID" } else { "FAILED" },
+        "amount": s.product.price, "currency": s.currency, "product_id": s.product.id,
+        "billing_reason": "subscription_cycle", "paid_at": paid.then(|| now.to_rfc3339()),
+        "customer": s.customer_json(), "customer_email": s.customer_email,
+    });
+    let mut sub = subscription(s, now);
+    sub["status"] = json!(if paid { "ACTIVE" } else { "PAST_DUE" });
+    sub["current_period_end"] = json!(add_period(now, period).to_rfc3339());
+    let (invoice_type, sub_type) = if paid {
+        ("invoice.paid", "subscription.renewed")
+    } else {
+        ("invoice.payment_failed", "subscription.past_due")
+    };
+    vec![
+        StoredEvent::new(None, invoice_type, now, invoice),
+        StoredEvent::new(None, sub_type, now, sub),
+    ]
+}
+
 /// One billing period later, by the calendar (Jan 31 + 1 month = Feb 28/29).
 pub fn add_period(start: Timestamp, period: BillingPeriod) -> Timestamp {
     const DAY: i64 = 86_400_000;
