@@ -122,7 +122,8 @@ pub enum Command {
         #[arg(long, value_parser = parse_date)]
         to: Option<recur_domain::Timestamp>,
     },
-    /// Read every open sale's checkout from Recur once and apply what it says.
+    /// Read every checkout that could still be paid (open, declined, cancelled, earlier ones) once
+    /// and apply what Recur says.
     Sweep {
         #[arg(long)]
         json: bool,
