@@ -62,10 +62,10 @@ impl Ledger {
         self.entries("1 = 1", limit)
     }
 
-    /// Deliveries no sale matched (payments, refunds, renewals): kept, credited nowhere, and
-    /// listed here for a person. Newest first.
+    /// Deliveries no sale matched (payments, refunds, renewals), and signed ones we could not
+    /// read at all: kept, credited nowhere, and listed here for a person. Newest first.
     pub fn unmatched(&self, limit: usize) -> Result<Vec<JournalEntry>, LedgerError> {
-        self.entries("outcome = 'unmatched'", limit)
+        self.entries("outcome IN ('unmatched', 'undecodable')", limit)
     }
 
     /// The delivery that claimed `event_id`, else the latest one carrying it (e.g. rejected).

@@ -35,6 +35,13 @@ pub(crate) fn apply(conn: &Connection, refund: &Refund, cause: &Cause, now: Time
     let Some(sale) = sale else {
         return Ok(Applied::Unmatched);
     };
+    if let Some(currency) = refund.currency.as_ref().filter(|c| **c != sale.currency) {
+        let note = format!(
+            "refund_currency_mismatch: refund {} in {currency}, sale in {}",
+            refund.refund_id, sale.currency
+        );
+        crate::rows::flag(conn, &sale.id, &note, now)?;
+    }
     settle(conn, &sale.id, cause.reference.as_deref(), now)?;
     let after = require_sale(conn, &sale.id)?;
     Ok(if after.state != sale.state {

@@ -175,3 +175,31 @@ fn refunds_beyond_what_was_paid_are_flagged() {
         "more went back than came in"
     );
 }
+
+#[test]
+fn a_refund_in_another_currency_and_an_unreadable_signed_delivery_are_put_before_a_person() {
+    let ledger = ledger();
+    let sale = open_sale(&ledger, "拿鐵", 120, "cs_1");
+    deliver(&ledger, order_paid("evt_o", "ord_1", "cs_1", None, 120));
+    let usd = json!({"id": "re_1", "order_id": "ord_1", "status": "succeeded", "amount": 120, "currency": "usd"});
+    deliver(&ledger, refund_body("evt_r", "refund.succeeded", usd));
+    assert!(sale_of(&ledger, &sale.id)
+        .attention
+        .unwrap_or_default()
+        .contains("refund_currency_mismatch"));
+
+    let mut garbled = receipt(b"{not json".to_vec(), true);
+    garbled.event_id_header = Some("evt_garbled".into());
+    ledger.receive_webhook(&garbled, at(7_000)).expect("journaled");
+    let listed: Vec<_> = ledger
+        .unmatched(10)
+        .expect("unmatched")
+        .into_iter()
+        .filter_map(|e| e.event_id)
+        .collect();
+    assert_eq!(
+        listed,
+        [recur_domain::EventId::new("evt_garbled")],
+        "signed but unreadable: a person must look"
+    );
+}
