@@ -212,6 +212,7 @@ impl AppState {
             tunnel: self.tunnel_dto(),
             shop_name: self.shop_name(),
             version: env!("CARGO_PKG_VERSION"),
+            keyring: self.keys().keyring,
         }
     }
 

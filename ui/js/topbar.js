@@ -77,5 +77,8 @@ function renderStripe() {
   stripe.className = `env-stripe ${live ? 'env-live' : 'env-sandbox'}`;
   stripe.dataset.env = live ? 'live' : 'sandbox';
   $('env-name').textContent = t(live ? 'env.live' : 'env.sandbox');
-  $('env-hint').textContent = t(live ? 'env.live_hint' : status.embedded ? 'env.embedded_hint' : 'env.sandbox_hint');
+  const keyringUnread = status.embedded && status.keyring && status.keyring !== 'ok';
+  $('env-hint').textContent = t(
+    live ? 'env.live_hint' : keyringUnread ? 'env.keyring_hint' : status.embedded ? 'env.embedded_hint' : 'env.sandbox_hint',
+  );
 }

@@ -21,6 +21,9 @@ pub struct StatusDto {
     pub tunnel: TunnelDto,
     pub shop_name: String,
     pub version: &'static str,
+    /// `ok`, or why the keyring could not be read at the last open (the stripe then says that
+    /// stored live keys may not be in use).
+    pub keyring: String,
 }
 
 /// The Settings screen. Keys only ever appear masked.
