@@ -36,6 +36,37 @@ fn counter_for(sandbox: &Sandbox, db: &Path) -> Arc<Counter> {
     Arc::new(Counter::open(config).expect("counter opens"))
 }
 
+/// A counter on its own ledger file, talking to its own sandbox, with a runtime to drive it.
+struct Shop {
+    counter: Arc<Counter>,
+    rt: tokio::runtime::Runtime,
+    sandbox: Sandbox,
+    _dir: tempfile::TempDir,
+}
+
+impl Shop {
+    fn new() -> Shop {
+        let sandbox = Sandbox::start(SandboxConfig::for_tests()).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let counter = counter_for(&sandbox, &dir.path().join("ledger.db"));
+        Shop {
+            counter,
+            rt: runtime(),
+            sandbox,
+            _dir: dir,
+        }
+    }
+
+    fn charge(&self, product: &str, mode: Option<recur_domain::Mode>) -> recur_ledger::Sale {
+        let request = ChargeRequest {
+            product_id: product.into(),
+            mode,
+            ..ChargeRequest::default()
+        };
+        self.rt.block_on(self.counter.charge(request)).expect("charge")
+    }
+}
+
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
@@ -170,18 +201,9 @@ fn a_listener_killed_mid_burst_loses_nothing_and_counts_nothing_twice() {
 
 #[test]
 fn with_no_webhooks_at_all_session_reads_bring_every_sale_to_its_final_state() {
-    let sandbox = Sandbox::start(SandboxConfig::for_tests()).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let counter = counter_for(&sandbox, &dir.path().join("ledger.db"));
-    let rt = runtime();
-    let charge = |product: &str, mode: Option<recur_domain::Mode>| {
-        rt.block_on(counter.charge(ChargeRequest {
-            product_id: product.into(),
-            mode,
-            ..ChargeRequest::default()
-        }))
-        .unwrap()
-    };
+    let shop = Shop::new();
+    let (sandbox, counter, rt) = (&shop.sandbox, &shop.counter, &shop.rt);
+    let charge = |product: &str, mode: Option<recur_domain::Mode>| shop.charge(product, mode);
     let base = sandbox.base_url();
     let cases = [
         ("prod_latte", None, "pay", SaleState::Paid),
@@ -248,10 +270,8 @@ fn fake_tunnel() -> std::path::PathBuf {
 
 #[test]
 fn through_a_tunnel_the_self_test_comes_back_and_a_new_url_is_announced() {
-    let sandbox = Sandbox::start(SandboxConfig::for_tests()).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let counter = counter_for(&sandbox, &dir.path().join("ledger.db"));
-    let rt = runtime();
+    let shop = Shop::new();
+    let (counter, rt) = (&shop.counter, &shop.rt);
     let _guard = rt.enter();
     let mut events = counter.subscribe();
     let listener = counter.start_listener(0).unwrap();
@@ -303,19 +323,12 @@ fn wait_for(
 #[test]
 fn the_return_page_reads_the_session_and_product_events_refresh_the_catalogue() {
     // The sandbox is NOT pointed at the listener: only the customer's return visit can confirm.
-    let sandbox = Sandbox::start(SandboxConfig::for_tests()).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let counter = counter_for(&sandbox, &dir.path().join("ledger.db"));
-    let rt = runtime();
+    let shop = Shop::new();
+    let (sandbox, counter, rt) = (&shop.sandbox, &shop.counter, &shop.rt);
     let _guard = rt.enter();
     let mut events = counter.subscribe();
     let listener = counter.start_listener(0).unwrap();
-    let sale = rt
-        .block_on(counter.charge(ChargeRequest {
-            product_id: "prod_latte".into(),
-            ..ChargeRequest::default()
-        }))
-        .unwrap();
+    let sale = shop.charge("prod_latte", None);
     let checkout = sale.checkout_id.clone().unwrap();
     let success_url = sandbox.session_json(checkout.as_str()).unwrap()["successUrl"]
         .as_str()
@@ -354,16 +367,9 @@ fn the_return_page_reads_the_session_and_product_events_refresh_the_catalogue() 
 fn a_declined_sale_paid_later_with_another_card_is_found_by_the_sweep() {
     // The decline arrived by webhook (FAILED); the customer then paid with another card while
     // the tunnel was down. The session is still open at Recur, so the sweep must read it.
-    let sandbox = Sandbox::start(SandboxConfig::for_tests()).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let counter = counter_for(&sandbox, &dir.path().join("ledger.db"));
-    let rt = runtime();
-    let sale = rt
-        .block_on(counter.charge(ChargeRequest {
-            product_id: "prod_gift_box".into(),
-            ..ChargeRequest::default()
-        }))
-        .unwrap();
+    let shop = Shop::new();
+    let (sandbox, counter, rt) = (&shop.sandbox, &shop.counter, &shop.rt);
+    let sale = shop.charge("prod_gift_box", None);
     let checkout = sale.checkout_id.clone().unwrap();
     assert_eq!(pay(&sandbox.base_url(), checkout.as_str(), "4000000000009995"), 402);
     let declined = recur_domain::fact::Fact::PaymentFailed {
@@ -391,19 +397,12 @@ fn a_declined_sale_paid_later_with_another_card_is_found_by_the_sweep() {
 
 #[test]
 fn a_subscription_renewal_is_its_own_ledger_entry_and_never_touches_the_first_sale() {
-    let sandbox = Sandbox::start(SandboxConfig::for_tests()).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let counter = counter_for(&sandbox, &dir.path().join("ledger.db"));
-    let rt = runtime();
+    let shop = Shop::new();
+    let (sandbox, counter, rt) = (&shop.sandbox, &shop.counter, &shop.rt);
     let _guard = rt.enter();
     let listener = counter.start_listener(0).unwrap();
     sandbox.add_webhook_url(&listener.webhook_url());
-    let sale = rt
-        .block_on(counter.charge(ChargeRequest {
-            product_id: "prod_coffee_monthly".into(),
-            ..ChargeRequest::default()
-        }))
-        .unwrap();
+    let sale = shop.charge("prod_coffee_monthly", None);
     assert_eq!(
         pay(
             &sandbox.base_url(),
