@@ -4,6 +4,7 @@
 //! tolerant reading of webhook events. Nothing here does I/O, knows a clock (times are passed
 //! in) or knows about windows, HTTP or SQLite.
 
+pub mod backoff;
 pub mod event;
 pub mod fact;
 pub mod ids;
@@ -13,9 +14,10 @@ pub mod signature;
 pub mod state;
 pub mod time;
 
+pub use backoff::Backoff;
 pub use event::Event;
 pub use ids::{CheckoutId, EventId, OrderId, ProductId, SubscriptionId, TxnId};
 pub use money::{Currency, Money};
 pub use secret::Secret;
 pub use state::{CauseKind, Mode, SaleState, SessionStatus, TransitionError};
-pub use time::Timestamp;
+pub use time::{Day, Timestamp};

@@ -68,9 +68,53 @@ impl Timestamp {
 
     /// The start of the Taipei calendar day that contains `self`.
     pub fn taipei_day_start(self) -> Self {
-        let day_ms = 24 * 3600 * 1000;
-        let local = self.0 + TAIPEI_OFFSET_MS;
-        Self(local.div_euclid(day_ms) * day_ms - TAIPEI_OFFSET_MS)
+        Day::containing(self).start
+    }
+}
+
+/// One calendar day of the shop, Asia/Taipei: the instants in `[start, end)`. The one place
+/// that knows where a shop's day begins and ends ("today", the day's close, exports by date).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Day {
+    pub start: Timestamp,
+    pub end: Timestamp,
+}
+
+const DAY_MS: i64 = 24 * 3600 * 1000;
+
+impl Day {
+    /// The day that contains `instant`.
+    pub fn containing(instant: Timestamp) -> Day {
+        let local = instant.0 + TAIPEI_OFFSET_MS;
+        let start = Timestamp(local.div_euclid(DAY_MS) * DAY_MS - TAIPEI_OFFSET_MS);
+        Day {
+            start,
+            end: start.plus_ms(DAY_MS),
+        }
+    }
+
+    /// The day named `YYYY-MM-DD`, or `None` when the text is not such a date.
+    pub fn parse(text: &str) -> Option<Day> {
+        let text = text.trim();
+        if text.len() != 10 {
+            return None;
+        }
+        Timestamp::parse_rfc3339(&format!("{text}T00:00:00+08:00")).map(Day::containing)
+    }
+
+    /// `YYYY-MM-DD`.
+    pub fn date(self) -> String {
+        self.start.taipei_date()
+    }
+
+    /// The day after this one (`n` days later; negative goes back).
+    pub fn plus_days(self, n: i64) -> Day {
+        Day::containing(self.start.plus_ms(n.saturating_mul(DAY_MS)))
+    }
+
+    /// Whether `instant` falls on this day.
+    pub fn contains(self, instant: Timestamp) -> bool {
+        self.start <= instant && instant < self.end
     }
 }
 
@@ -114,5 +158,20 @@ mod tests {
         let start = t.taipei_day_start();
         assert_eq!(start.to_rfc3339(), "2026-11-29T16:00:00.000Z");
         assert_eq!(start.taipei_date(), "2026-11-30");
+    }
+
+    #[test]
+    fn a_day_is_named_by_its_taipei_date() {
+        let day = Day::parse("2026-11-30").unwrap();
+        assert_eq!(day.start.to_rfc3339(), "2026-11-29T16:00:00.000Z");
+        assert_eq!(day.end.to_rfc3339(), "2026-11-30T16:00:00.000Z");
+        assert_eq!(day.date(), "2026-11-30");
+        assert!(day.contains(day.start) && !day.contains(day.end));
+        assert_eq!(day.plus_days(1).date(), "2026-12-01");
+        assert_eq!(day.plus_days(-30).date(), "2026-10-31");
+        assert_eq!(Day::containing(day.end.plus_ms(-1)), day);
+        for bad in ["2026-13-01", "2026-11-3", "yesterday", ""] {
+            assert_eq!(Day::parse(bad), None, "{bad}");
+        }
     }
 }
