@@ -4,7 +4,9 @@
 //! tolerant reading of webhook events. Nothing here does I/O, knows a clock (times are passed
 //! in) or knows about windows, HTTP or SQLite.
 
+pub mod attention;
 pub mod backoff;
+pub mod code;
 pub mod event;
 pub mod fact;
 pub mod ids;
@@ -14,7 +16,9 @@ pub mod signature;
 pub mod state;
 pub mod time;
 
+pub use attention::{Attention, AttentionCode, Failure, FailureCode, Figure};
 pub use backoff::Backoff;
+pub use code::ErrorCode;
 pub use event::Event;
 pub use ids::{CheckoutId, EventId, OrderId, ProductId, SubscriptionId, TxnId};
 pub use money::{Currency, Money};

@@ -7,15 +7,16 @@
 //! Refunds and subscriptions have their own modules; matching and payments live here.
 
 use rusqlite::types::Value;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection};
 
 use recur_domain::fact::{Fact, MatchKey, Payment};
 use recur_domain::state::{decide, Decision};
-use recur_domain::{CheckoutId, Money, SaleState, Timestamp, TxnId};
+use recur_domain::{Attention, CheckoutId, Failure, Money, SaleState, Timestamp};
 
 use crate::db::Ledger;
 use crate::error::LedgerError;
-use crate::rows::{flag, record_step, require_sale, Step};
+use crate::matching::{checkout_count, match_sale};
+use crate::rows::{flag, record_step, require_sale, set_failure, Step};
 use crate::types::{Applied, Cause, Sale};
 use crate::{refunds, subscriptions};
 
@@ -32,10 +33,9 @@ pub(crate) fn apply_in(conn: &Connection, fact: &Fact, cause: &Cause, now: Times
         Fact::PageOpened { key, at } => page_opened(conn, key, at.unwrap_or(now), now),
         Fact::Paid(payment) => paid(conn, payment, cause, now),
         Fact::PaymentFailed { key, code, message } => {
-            let failure = match (code, message) {
-                (Some(code), Some(message)) => format!("{code}: {message}"),
-                (Some(text), None) | (None, Some(text)) => text.clone(),
-                (None, None) => "payment_failed".to_owned(),
+            let failure = Failure::Declined {
+                code: code.clone(),
+                message: message.clone(),
             };
             unpaid_end(conn, key, SaleState::Failed, Some(&failure), cause, now)
         }
@@ -44,47 +44,6 @@ pub(crate) fn apply_in(conn: &Connection, fact: &Fact, cause: &Cause, now: Times
         Fact::Subscription(update) => subscriptions::apply(conn, update, cause, now),
         Fact::CatalogChanged | Fact::Ignored => Ok(Applied::Ignored),
     }
-}
-
-/// The sale a key names: the checkout's sale (any checkout it ever had), else the sale named
-/// by our transaction id. When both are given and disagree, the checkout wins (Recur tied the
-/// payment to that session) and the sale is flagged so a person looks at it.
-pub(crate) fn match_sale(conn: &Connection, key: &MatchKey, now: Timestamp) -> Result<Option<Sale>, LedgerError> {
-    let by_checkout = match &key.checkout_id {
-        Some(checkout) => sale_of_checkout(conn, checkout)?,
-        None => None,
-    };
-    let id = match (by_checkout, &key.txn_id) {
-        (Some(owner), Some(named)) if &owner != named => {
-            let checkout = key.checkout_id.as_ref().map(CheckoutId::as_str).unwrap_or_default();
-            let note = format!("match_conflict: checkout {checkout} belongs to this sale, metadata names sale {named}");
-            flag(conn, &owner, &note, now)?;
-            owner
-        }
-        (Some(owner), _) => owner,
-        (None, Some(named)) => named.clone(),
-        (None, None) => return Ok(None),
-    };
-    crate::rows::load_sale(conn, &id)
-}
-
-fn checkout_count(conn: &Connection, sale: &TxnId) -> Result<i64, LedgerError> {
-    Ok(conn.query_row(
-        "SELECT COUNT(*) FROM checkouts WHERE sale_id = ?1",
-        [sale.as_str()],
-        |r| r.get(0),
-    )?)
-}
-
-pub(crate) fn sale_of_checkout(conn: &Connection, checkout: &CheckoutId) -> Result<Option<TxnId>, LedgerError> {
-    let owner: Option<String> = conn
-        .query_row(
-            "SELECT sale_id FROM checkouts WHERE checkout_id = ?1",
-            [checkout.as_str()],
-            |r| r.get(0),
-        )
-        .optional()?;
-    Ok(owner.map(TxnId::new))
 }
 
 fn page_opened(conn: &Connection, key: &MatchKey, at: Timestamp, now: Timestamp) -> Result<Applied, LedgerError> {
@@ -111,7 +70,7 @@ fn unpaid_end(
     conn: &Connection,
     key: &MatchKey,
     to: SaleState,
-    failure: Option<&str>,
+    failure: Option<&Failure>,
     cause: &Cause,
     now: Timestamp,
 ) -> Result<Applied, LedgerError> {
@@ -137,13 +96,11 @@ fn unpaid_end(
             reason: reason.to_owned(),
         }),
         Decision::Apply => {
-            conn.execute(
-                "UPDATE sales SET failure = ?2 WHERE id = ?1",
-                params![sale.id.as_str(), failure],
-            )?;
+            set_failure(conn, &sale.id, failure)?;
+            let note = failure.map(|f| f.code().as_str());
             let step = Step::new(&sale.id, Some(sale.state), to, cause.kind, now)
                 .reference(cause.reference.as_deref())
-                .note(failure);
+                .note(note);
             record_step(conn, &step)?;
             Ok(Applied::Changed {
                 sale: sale.id,
@@ -167,14 +124,9 @@ fn paid(conn: &Connection, payment: &Payment, cause: &Cause, now: Timestamp) -> 
             .note(note.as_deref());
         record_step(conn, &step)?;
         // Money received wins over an earlier failure; the failure stays in the history.
-        conn.execute("UPDATE sales SET failure = NULL WHERE id = ?1", [sale.id.as_str()])?;
+        set_failure(conn, &sale.id, None)?;
         if sale.state == SaleState::Cancelled {
-            flag(
-                conn,
-                &sale.id,
-                "paid_after_cancel: payment arrived after the cashier cancelled",
-                now,
-            )?;
+            flag(conn, &sale.id, &Attention::PaidAfterCancel, now)?;
         }
     }
     if let Some(subscription) = &payment.subscription_id {
@@ -256,36 +208,30 @@ fn fill_payment(conn: &Connection, sale: &Sale, p: &Payment, now: Timestamp) -> 
 /// is real), but a person must look.
 fn flag_mismatch(conn: &Connection, sale: &Sale, p: &Payment, now: Timestamp) -> Result<(), LedgerError> {
     if let Some(amount) = p.amount.filter(|a| *a != sale.amount) {
-        flag(
-            conn,
-            &sale.id,
-            &format!("amount_mismatch: expected {}, received {amount}", sale.amount),
-            now,
-        )?;
+        let note = Attention::AmountMismatch {
+            expected: sale.amount,
+            received: amount,
+        };
+        flag(conn, &sale.id, &note, now)?;
     }
     if p.amount.is_none() && sale.amount != Money::ZERO {
         // Recur did not say how much: the sale is paid, but its takings are the asked price
         // only by assumption.
-        flag(
-            conn,
-            &sale.id,
-            "amount_missing: Recur did not say how much was paid; check it in Recur",
-            now,
-        )?;
+        flag(conn, &sale.id, &Attention::AmountMissing, now)?;
     }
     if let Some(currency) = p.currency.as_ref().filter(|c| **c != sale.currency) {
-        flag(
-            conn,
-            &sale.id,
-            &format!("currency_mismatch: expected {}, received {currency}", sale.currency),
-            now,
-        )?;
+        let note = Attention::CurrencyMismatch {
+            expected: sale.currency.clone(),
+            received: currency.clone(),
+        };
+        flag(conn, &sale.id, &note, now)?;
     }
     Ok(())
 }
 
 /// Two different checkouts (or orders) of one sale both paid: the customer paid twice. Both
-/// ids are named in a fixed order so the note is the same whichever payment came first.
+/// ids are named in a fixed order (see [`Attention::double_payment`]) so the note is the same
+/// whichever payment came first.
 fn flag_second_payment(
     conn: &Connection,
     sale: &Sale,
@@ -294,31 +240,16 @@ fn flag_second_payment(
     now: Timestamp,
 ) -> Result<(), LedgerError> {
     let pairs = [
+        (paid_checkout, p.key.checkout_id.as_ref().map(CheckoutId::as_str)),
         (
-            "checkouts",
-            paid_checkout,
-            p.key.checkout_id.as_ref().map(CheckoutId::as_str),
-        ),
-        (
-            "orders",
             sale.order_id.as_ref().map(|o| o.as_str()),
             p.order_id.as_ref().map(|o| o.as_str()),
         ),
     ];
-    for (what, known, reported) in pairs {
+    for (known, reported) in pairs {
         if let (Some(known), Some(reported)) = (known, reported) {
             if known != reported {
-                let (a, b) = if known < reported {
-                    (known, reported)
-                } else {
-                    (reported, known)
-                };
-                flag(
-                    conn,
-                    &sale.id,
-                    &format!("double_payment: {what} {a} and {b} were both paid"),
-                    now,
-                )?;
+                flag(conn, &sale.id, &Attention::double_payment(known, reported), now)?;
             }
         }
     }

@@ -19,6 +19,8 @@ mod db;
 mod error;
 mod facts;
 mod journal;
+mod legacy;
+mod matching;
 mod migrations;
 mod query;
 mod refunds;

@@ -2,14 +2,32 @@
 //!
 //! Migration `n` (1-based) is `MIGRATIONS[n - 1]`. A migration is never edited once released:
 //! a change is a new entry at the end. All pending migrations run in one transaction, so a file
-//! is either fully at the new version or untouched. Not here: data fixes or seeding.
+//! is either fully at the new version or untouched. Most are SQL; one that must read what an
+//! older version wrote as prose is code ([`Migration::Code`]). Not here: seeding.
 
-use rusqlite::{Connection, TransactionBehavior};
+use rusqlite::{params, Connection, TransactionBehavior};
 
 use crate::error::LedgerError;
 
+/// One step of the schema.
+pub(crate) enum Migration {
+    Sql(&'static str),
+    Code(fn(&Connection) -> Result<(), LedgerError>),
+}
+
+impl Migration {
+    fn run(&self, conn: &Connection) -> Result<(), LedgerError> {
+        match self {
+            Migration::Sql(sql) => Ok(conn.execute_batch(sql)?),
+            Migration::Code(step) => step(conn),
+        }
+    }
+}
+
+const MIGRATIONS: &[Migration] = &[Migration::Sql(V1_SCHEMA), Migration::Code(v2_notes_as_data)];
+
 /// Money columns are integer whole units; times are Unix milliseconds; states are upper case.
-const MIGRATIONS: &[&str] = &[r#"
+const V1_SCHEMA: &str = r#"
 CREATE TABLE sales (
     id               TEXT PRIMARY KEY,
     product_id       TEXT NOT NULL,
@@ -121,7 +139,58 @@ CREATE TABLE renewals (
     recorded_at     INTEGER NOT NULL
 );
 CREATE INDEX renewals_by_subscription ON renewals(subscription_id);
-"#];
+"#;
+
+/// Attention notes and failure reasons as data (schema 1 kept them as prose in `sales`).
+const V2_NOTES: &str = r#"
+CREATE TABLE sale_attention (
+    sale_id  TEXT NOT NULL REFERENCES sales(id),
+    code     TEXT NOT NULL,
+    -- A JSON object with sorted keys; money as integers. The key keeps each note once.
+    params   TEXT NOT NULL,
+    noted_at INTEGER NOT NULL,
+    PRIMARY KEY (sale_id, code, params)
+) WITHOUT ROWID;
+ALTER TABLE sales ADD COLUMN attention_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sales ADD COLUMN failure_code TEXT;
+ALTER TABLE sales ADD COLUMN failure_params TEXT;
+"#;
+
+/// Creates the tables of [`V2_NOTES`], reads every note and failure schema 1 wrote, stores
+/// them as data, and drops the prose columns.
+fn v2_notes_as_data(conn: &Connection) -> Result<(), LedgerError> {
+    conn.execute_batch(V2_NOTES)?;
+    let rows: Vec<(String, Option<String>, Option<String>, i64)> = {
+        let mut stmt = conn.prepare(
+            "SELECT id, attention, failure, updated_at FROM sales WHERE attention IS NOT NULL OR failure IS NOT NULL",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    for (id, attention, failure, at) in rows {
+        let sale = recur_domain::TxnId::new(id);
+        for note in attention
+            .as_deref()
+            .map(crate::legacy::attention_notes)
+            .unwrap_or_default()
+        {
+            crate::rows::insert_note(conn, &sale, &note, recur_domain::Timestamp::from_unix_ms(at))?;
+        }
+        if let Some(text) = failure {
+            let failure = crate::legacy::failure(&text);
+            conn.execute(
+                "UPDATE sales SET failure_code = ?2, failure_params = ?3 WHERE id = ?1",
+                params![
+                    sale.as_str(),
+                    failure.code().as_str(),
+                    failure.stored_params().to_string()
+                ],
+            )?;
+        }
+    }
+    conn.execute_batch("ALTER TABLE sales DROP COLUMN attention; ALTER TABLE sales DROP COLUMN failure;")?;
+    Ok(())
+}
 
 /// The schema version this program writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -131,15 +200,15 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<i64, LedgerError> {
     run(conn, MIGRATIONS)
 }
 
-fn run(conn: &mut Connection, migrations: &[&str]) -> Result<i64, LedgerError> {
+fn run(conn: &mut Connection, migrations: &[Migration]) -> Result<i64, LedgerError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let found: i64 = tx.query_row("PRAGMA user_version", [], |row| row.get(0))?;
     let known = migrations.len() as i64;
     if found > known {
         return Err(LedgerError::SchemaTooNew { found, known });
     }
-    for (index, sql) in migrations.iter().enumerate().skip(found as usize) {
-        tx.execute_batch(sql)?;
+    for (index, migration) in migrations.iter().enumerate().skip(found as usize) {
+        migration.run(&tx)?;
         tracing::info!(version = index + 1, "ledger migration applied");
     }
     // PRAGMA takes no bound parameters; `known` is our own integer.
@@ -156,9 +225,12 @@ mod tests {
     fn only_new_migrations_run_on_reopen() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("m.db");
-        let first: &[&str] = &["CREATE TABLE a (x INTEGER);"];
+        let first = &[Migration::Sql("CREATE TABLE a (x INTEGER);")];
         // Running the first migration again would fail ("table a already exists").
-        let second: &[&str] = &[first[0], "CREATE TABLE b (y INTEGER); INSERT INTO a VALUES (1);"];
+        let second = &[
+            Migration::Sql("CREATE TABLE a (x INTEGER);"),
+            Migration::Sql("CREATE TABLE b (y INTEGER); INSERT INTO a VALUES (1);"),
+        ];
         let mut conn = Connection::open(&path).unwrap();
         assert_eq!(run(&mut conn, first).unwrap(), 1);
         drop(conn);
@@ -176,7 +248,10 @@ mod tests {
     #[test]
     fn a_failing_migration_leaves_the_file_untouched() {
         let mut conn = Connection::open_in_memory().unwrap();
-        let broken: &[&str] = &["CREATE TABLE a (x INTEGER);", "THIS IS NOT SQL;"];
+        let broken = &[
+            Migration::Sql("CREATE TABLE a (x INTEGER);"),
+            Migration::Sql("THIS IS NOT SQL;"),
+        ];
         assert!(run(&mut conn, broken).is_err());
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
         let tables: i64 = conn

@@ -128,7 +128,7 @@ struct Sums {
 fn state_totals(conn: &Connection, start: Timestamp, end: Timestamp) -> Result<(Vec<StateTotal>, Sums), LedgerError> {
     let mut stmt = conn.prepare(
         "SELECT state, count(*), COALESCE(sum(amount), 0), COALESCE(sum(COALESCE(paid_amount, amount)), 0), \
-         COALESCE(sum(refunded_amount), 0), count(attention) \
+         COALESCE(sum(refunded_amount), 0), sum(attention_count > 0) \
          FROM sales WHERE created_at >= ?1 AND created_at < ?2 GROUP BY state",
     )?;
     let rows = stmt.query_map(params![start.unix_ms(), end.unix_ms()], |r| {

@@ -9,11 +9,11 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use recur_domain::fact::Refund;
 use recur_domain::state::{decide, Decision};
-use recur_domain::{CauseKind, Money, SaleState, Timestamp, TxnId};
+use recur_domain::{Attention, CauseKind, Money, SaleState, Timestamp, TxnId};
 
 use crate::error::LedgerError;
-use crate::facts::match_sale;
-use crate::rows::{money, record_step, require_sale, Step};
+use crate::matching::{match_sale, sale_of_order};
+use crate::rows::{flag, money, record_step, require_sale, Step};
 use crate::types::{Applied, Cause};
 
 /// Only a refund that Recur says succeeded moves money back. A refund with no status yet
@@ -36,11 +36,12 @@ pub(crate) fn apply(conn: &Connection, refund: &Refund, cause: &Cause, now: Time
         return Ok(Applied::Unmatched);
     };
     if let Some(currency) = refund.currency.as_ref().filter(|c| **c != sale.currency) {
-        let note = format!(
-            "refund_currency_mismatch: refund {} in {currency}, sale in {}",
-            refund.refund_id, sale.currency
-        );
-        crate::rows::flag(conn, &sale.id, &note, now)?;
+        let note = Attention::RefundCurrencyMismatch {
+            refund: refund.refund_id.clone(),
+            currency: currency.clone(),
+            sale_currency: sale.currency.clone(),
+        };
+        flag(conn, &sale.id, &note, now)?;
     }
     settle(conn, &sale.id, cause.reference.as_deref(), now)?;
     let after = require_sale(conn, &sale.id)?;
@@ -74,9 +75,8 @@ pub(crate) fn settle(
         [sale_id.as_str()],
     )?;
     let (total, ids, unknown) = refunded_total(conn, sale_id)?;
-    for id in unknown {
-        let note = format!("refund_amount_unknown: refund {id} succeeded without its own amount; check it in Recur");
-        crate::rows::flag(conn, sale_id, &note, now)?;
+    for refund in unknown {
+        flag(conn, sale_id, &Attention::RefundAmountUnknown { refund }, now)?;
     }
     let sale = require_sale(conn, sale_id)?;
     if total != sale.refunded_amount {
@@ -90,12 +90,7 @@ pub(crate) fn settle(
     }
     let paid = sale.paid_amount.unwrap_or(sale.amount);
     if total > paid {
-        crate::rows::flag(
-            conn,
-            sale_id,
-            &format!("over_refunded: refunded {total} of {paid}"),
-            now,
-        )?;
+        flag(conn, sale_id, &Attention::OverRefunded { refunded: total, paid }, now)?;
     }
     let target = if total >= paid {
         SaleState::Refunded
@@ -141,20 +136,6 @@ fn refunded_total(conn: &Connection, sale_id: &TxnId) -> Result<(Money, Vec<Stri
         }
     }
     Ok((Money::new(sum.max(largest)), ids, unknown))
-}
-
-fn sale_of_order(conn: &Connection, order: &str) -> Result<Option<crate::types::Sale>, LedgerError> {
-    let id: Option<String> = conn
-        .query_row(
-            "SELECT id FROM sales WHERE order_id = ?1 ORDER BY created_at, id LIMIT 1",
-            [order],
-            |r| r.get(0),
-        )
-        .optional()?;
-    match id {
-        Some(id) => crate::rows::load_sale(conn, &TxnId::new(id)),
-        None => Ok(None),
-    }
 }
 
 /// How settled a status is; a refund's status only ever moves up, so a late `refund.created`

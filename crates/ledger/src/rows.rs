@@ -6,16 +6,21 @@
 use rusqlite::types::Type;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use recur_domain::{CauseKind, Currency, Mode, Money, SaleState, Timestamp, TxnId};
+use recur_domain::{Attention, CauseKind, Currency, Failure, Mode, Money, SaleState, Timestamp, TxnId};
 
 use crate::error::LedgerError;
 use crate::types::Sale;
 
 /// The columns [`sale_from_row`] reads, in order. The customer is shown as paid when known,
-/// else as prefilled (both are kept).
+/// else as prefilled (both are kept). A sale's notes come along as one JSON array, read only for
+/// the few sales that have any.
 pub(crate) const SALE_COLUMNS: &str = "id, product_id, product_name, mode, amount, currency, \
     COALESCE(paid_email, customer_email), COALESCE(paid_name, customer_name), state, checkout_id, url, \
-    expires_at, order_id, subscription_id, paid_amount, refunded_amount, page_opened_at, paid_at, failure, attention, created_at, updated_at";
+    expires_at, order_id, subscription_id, paid_amount, refunded_amount, page_opened_at, paid_at, \
+    failure_code, failure_params, \
+    CASE WHEN attention_count > 0 THEN (SELECT json_group_array(json_array(a.code, json(a.params))) \
+        FROM sale_attention a WHERE a.sale_id = sales.id) END, \
+    created_at, updated_at";
 
 pub(crate) fn sale_from_row(row: &Row<'_>) -> rusqlite::Result<Sale> {
     Ok(Sale {
@@ -37,11 +42,31 @@ pub(crate) fn sale_from_row(row: &Row<'_>) -> rusqlite::Result<Sale> {
         refunded_amount: Money::new(row.get(15)?),
         page_opened_at: time(row.get(16)?),
         paid_at: time(row.get(17)?),
-        failure: row.get(18)?,
-        attention: row.get(19)?,
-        created_at: Timestamp::from_unix_ms(row.get(20)?),
-        updated_at: Timestamp::from_unix_ms(row.get(21)?),
+        failure: failure_from(row.get(18)?, row.get(19)?),
+        attention: notes_from(row.get::<_, Option<String>>(20)?.as_deref()),
+        created_at: Timestamp::from_unix_ms(row.get(21)?),
+        updated_at: Timestamp::from_unix_ms(row.get(22)?),
     })
+}
+
+fn failure_from(code: Option<String>, params: Option<String>) -> Option<Failure> {
+    let params = serde_json::from_str(params.as_deref().unwrap_or("{}")).unwrap_or_default();
+    Failure::from_stored(&code?, &params)
+}
+
+/// The `[[code, params], …]` array of [`SALE_COLUMNS`]; a note this version cannot read (written
+/// by a newer one) is kept visible as an `Other` note rather than hidden.
+fn notes_from(json: Option<&str>) -> Vec<Attention> {
+    let Some(json) = json else { return Vec::new() };
+    let pairs: Vec<(String, serde_json::Value)> = serde_json::from_str(json).unwrap_or_default();
+    pairs
+        .into_iter()
+        .map(|(code, params)| {
+            Attention::from_stored(&code, &params).unwrap_or_else(|| Attention::Other {
+                text: format!("{code} {params}"),
+            })
+        })
+        .collect()
 }
 
 /// A text column that must parse into one of our enums; anything else is a corrupt file.
@@ -125,23 +150,53 @@ pub(crate) fn record_step(conn: &Connection, step: &Step<'_>) -> Result<(), Ledg
     Ok(())
 }
 
-/// Adds a note to the sale's attention list. The list is kept sorted and free of repeats, so
-/// the same facts in any order, any number of times, leave the same text.
-pub(crate) fn flag(conn: &Connection, sale: &TxnId, note: &str, now: Timestamp) -> Result<(), LedgerError> {
-    let current: Option<String> =
-        conn.query_row("SELECT attention FROM sales WHERE id = ?1", [sale.as_str()], |r| {
-            r.get(0)
-        })?;
-    let mut notes: Vec<&str> = current.as_deref().map(|c| c.split("; ").collect()).unwrap_or_default();
-    if notes.contains(&note) {
-        return Ok(());
+/// Adds a note to the sale's attention list. Each note is kept once (its code and figures are
+/// the key), so the same facts in any order, any number of times, leave the same notes.
+pub(crate) fn flag(conn: &Connection, sale: &TxnId, note: &Attention, now: Timestamp) -> Result<(), LedgerError> {
+    if insert_note(conn, sale, note, now)? {
+        tracing::warn!(sale = %sale, note = note.code().as_str(), "sale flagged for attention");
+        conn.execute(
+            "UPDATE sales SET updated_at = ?2 WHERE id = ?1",
+            params![sale.as_str(), now.unix_ms()],
+        )?;
     }
-    notes.push(note);
-    notes.sort_unstable();
-    tracing::warn!(sale = %sale, note, "sale flagged for attention");
+    Ok(())
+}
+
+/// Stores a note unless the sale has it already; returns whether it was new.
+pub(crate) fn insert_note(
+    conn: &Connection,
+    sale: &TxnId,
+    note: &Attention,
+    at: Timestamp,
+) -> Result<bool, LedgerError> {
+    let added = conn.execute(
+        "INSERT OR IGNORE INTO sale_attention (sale_id, code, params, noted_at) VALUES (?1, ?2, ?3, ?4)",
+        params![
+            sale.as_str(),
+            note.code().as_str(),
+            note.stored_params().to_string(),
+            at.unix_ms()
+        ],
+    )?;
+    if added > 0 {
+        conn.execute(
+            "UPDATE sales SET attention_count = attention_count + 1 WHERE id = ?1",
+            [sale.as_str()],
+        )?;
+    }
+    Ok(added > 0)
+}
+
+/// Records why the sale failed (or, with `None`, clears it).
+pub(crate) fn set_failure(conn: &Connection, sale: &TxnId, failure: Option<&Failure>) -> Result<(), LedgerError> {
     conn.execute(
-        "UPDATE sales SET attention = ?2, updated_at = ?3 WHERE id = ?1",
-        params![sale.as_str(), notes.join("; "), now.unix_ms()],
+        "UPDATE sales SET failure_code = ?2, failure_params = ?3 WHERE id = ?1",
+        params![
+            sale.as_str(),
+            failure.map(|f| f.code().as_str()),
+            failure.map(|f| f.stored_params().to_string())
+        ],
     )?;
     Ok(())
 }

@@ -7,11 +7,11 @@
 use rusqlite::{params, Connection, OptionalExtension};
 
 use recur_domain::state::{decide, Decision};
-use recur_domain::{CauseKind, SaleState, Timestamp, TxnId};
+use recur_domain::{CauseKind, Failure, SaleState, Timestamp, TxnId};
 
 use crate::db::Ledger;
 use crate::error::LedgerError;
-use crate::rows::{record_step, require_sale, Step};
+use crate::rows::{record_step, require_sale, set_failure, Step};
 use crate::types::{NewCheckout, NewSale, Sale};
 
 impl Ledger {
@@ -73,25 +73,20 @@ impl Ledger {
         }
     }
 
-    /// Creating the checkout at Recur failed: DRAFT → FAILED, kept and visible with the reason.
-    pub fn mark_create_failed(
-        &self,
-        id: &TxnId,
-        code: &str,
-        message: &str,
-        now: Timestamp,
-    ) -> Result<Sale, LedgerError> {
-        let failure = format!("create_failed:{code}: {message}");
+    /// Creating the checkout at Recur failed (or was interrupted): DRAFT → FAILED, kept and
+    /// visible with the reason.
+    pub fn mark_create_failed(&self, id: &TxnId, failure: &Failure, now: Timestamp) -> Result<Sale, LedgerError> {
         self.write(|tx| {
             let sale = require_sale(tx, id)?;
             let decision = decide(sale.state, SaleState::Failed, CauseKind::Create)?;
+            set_failure(tx, id, Some(failure))?;
             tx.execute(
-                "UPDATE sales SET failure = ?2, updated_at = ?3 WHERE id = ?1",
-                params![id.as_str(), failure, now.unix_ms()],
+                "UPDATE sales SET updated_at = ?2 WHERE id = ?1",
+                params![id.as_str(), now.unix_ms()],
             )?;
             if decision == Decision::Apply {
-                let step =
-                    Step::new(id, Some(sale.state), SaleState::Failed, CauseKind::Create, now).note(Some(&failure));
+                let step = Step::new(id, Some(sale.state), SaleState::Failed, CauseKind::Create, now)
+                    .note(Some(failure.code().as_str()));
                 record_step(tx, &step)?;
             }
             require_sale(tx, id)
@@ -156,7 +151,8 @@ fn set_current_checkout(
 ) -> Result<(), LedgerError> {
     conn.execute(
         "UPDATE sales SET checkout_id = ?2, url = ?3, expires_at = ?4, updated_at = ?5, \
-         failure = CASE WHEN ?6 THEN NULL ELSE failure END WHERE id = ?1",
+         failure_code = CASE WHEN ?6 THEN NULL ELSE failure_code END, \
+         failure_params = CASE WHEN ?6 THEN NULL ELSE failure_params END WHERE id = ?1",
         params![
             id.as_str(),
             checkout.checkout_id.as_str(),

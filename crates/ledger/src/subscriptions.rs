@@ -13,7 +13,7 @@ use recur_domain::{Currency, Money, SubscriptionId, Timestamp, TxnId};
 
 use crate::db::Ledger;
 use crate::error::LedgerError;
-use crate::facts::match_sale;
+use crate::matching::{match_sale, sale_of_subscription};
 use crate::rows::{money, time};
 use crate::types::{Applied, Cause, RenewalRecord, SubscriptionRecord};
 
@@ -98,27 +98,6 @@ pub(crate) fn link_sale(
         params![subscription.as_str(), sale.as_str(), now.unix_ms()],
     )?;
     Ok(())
-}
-
-fn sale_of_subscription(conn: &Connection, subscription: &SubscriptionId) -> Result<Option<TxnId>, LedgerError> {
-    let linked: Option<Option<String>> = conn
-        .query_row(
-            "SELECT sale_id FROM subscriptions WHERE subscription_id = ?1",
-            [subscription.as_str()],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if let Some(Some(sale)) = linked {
-        return Ok(Some(TxnId::new(sale)));
-    }
-    let paid: Option<String> = conn
-        .query_row(
-            "SELECT id FROM sales WHERE subscription_id = ?1 ORDER BY created_at, id LIMIT 1",
-            [subscription.as_str()],
-            |r| r.get(0),
-        )
-        .optional()?;
-    Ok(paid.map(TxnId::new))
 }
 
 type StoredSubscription = (Option<String>, Option<i64>, Option<i64>, Option<String>, Option<String>);

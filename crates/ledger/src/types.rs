@@ -3,8 +3,8 @@
 //! Deliberately without `Serialize`: the CLI and the shell own their own DTOs.
 
 use recur_domain::{
-    CauseKind, CheckoutId, Currency, EventId, Mode, Money, OrderId, ProductId, SaleState, SubscriptionId, Timestamp,
-    TxnId,
+    Attention, CauseKind, CheckoutId, Currency, EventId, Failure, Mode, Money, OrderId, ProductId, SaleState,
+    SubscriptionId, Timestamp, TxnId,
 };
 
 /// A sale as the cashier starts it, before Recur is called.
@@ -51,10 +51,10 @@ pub struct Sale {
     pub refunded_amount: Money,
     pub page_opened_at: Option<Timestamp>,
     pub paid_at: Option<Timestamp>,
-    /// Why the sale failed: `create_failed:<code>: <message>` or the decline code.
-    pub failure: Option<String>,
-    /// Something a person must look at (amount mismatch, paid after cancel, …); `; `-separated.
-    pub attention: Option<String>,
+    /// Why the sale failed (the checkout could not be created, or Recur declined the payment).
+    pub failure: Option<Failure>,
+    /// What a person must look at (amount mismatch, paid after cancel, …), each note once.
+    pub attention: Vec<Attention>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }

@@ -2,7 +2,7 @@
 //! refunds, mismatches, unmatched payments, the journal and "apply again".
 
 use recur_domain::fact::{Fact, MatchKey, Payment};
-use recur_domain::{EventId, Money, SaleState};
+use recur_domain::{Attention, Currency, EventId, Failure, Money, SaleState};
 use recur_ledger::{Applied, Cause, JournalOutcome, WebhookOutcome};
 use serde_json::json;
 
@@ -24,8 +24,8 @@ struct Case {
     events: Vec<Vec<u8>>,
     state: SaleState,
     refunded: i64,
-    failure: Option<&'static str>,
-    attention: Option<&'static str>,
+    failure: Option<Failure>,
+    attention: Vec<Attention>,
 }
 
 fn case(name: &'static str, events: Vec<Vec<u8>>, state: SaleState, refunded: i64) -> Case {
@@ -35,7 +35,7 @@ fn case(name: &'static str, events: Vec<Vec<u8>>, state: SaleState, refunded: i6
         state,
         refunded,
         failure: None,
-        attention: None,
+        attention: Vec::new(),
     }
 }
 
@@ -48,8 +48,8 @@ fn check(c: Case) {
     let got = sale_of(&ledger, &sale.id);
     assert_eq!(got.state, c.state, "{}: state", c.name);
     assert_eq!(got.refunded_amount, Money::new(c.refunded), "{}: refunded", c.name);
-    assert_eq!(got.failure.as_deref(), c.failure, "{}: failure", c.name);
-    assert_eq!(got.attention.as_deref(), c.attention, "{}: attention", c.name);
+    assert_eq!(got.failure, c.failure, "{}: failure", c.name);
+    assert_eq!(got.attention, c.attention, "{}: attention", c.name);
 }
 
 #[test]
@@ -64,7 +64,10 @@ fn event_application_table() {
         case("completed then order.paid", vec![paid(), order()], Paid, 0),
         case("order.paid then completed", vec![order(), paid()], Paid, 0),
         Case {
-            failure: Some("card_declined: Declined"),
+            failure: Some(Failure::Declined {
+                code: Some("card_declined".into()),
+                message: Some("Declined".into()),
+            }),
             ..case("payment failed", vec![failed("evt_f")], Failed, 0)
         },
         case(
@@ -135,11 +138,17 @@ fn event_application_table() {
             1000,
         ),
         Case {
-            attention: Some("amount_mismatch: expected NT$1,000, received NT$100"),
+            attention: vec![Attention::AmountMismatch {
+                expected: Money::new(1000),
+                received: Money::new(100),
+            }],
             ..case("amount mismatch", vec![completed("evt_c", "cs_1", None, 100)], Paid, 0)
         },
         Case {
-            attention: Some("currency_mismatch: expected TWD, received USD"),
+            attention: vec![Attention::CurrencyMismatch {
+                expected: Currency::twd(),
+                received: Currency::new("USD"),
+            }],
             ..case(
                 "currency mismatch",
                 vec![body(
@@ -223,10 +232,14 @@ fn the_second_report_of_a_payment_fills_but_never_changes_money() {
     let after = sale_of(&ledger, &sale.id);
     assert_eq!(after.order_id.map(|o| o.into_string()).as_deref(), Some("ord_1"));
     assert_eq!(after.paid_amount, Some(Money::new(1000)), "money is never changed");
-    let note = after
-        .attention
-        .expect("a report that disagrees with the price is flagged");
-    assert_eq!(note, "amount_mismatch: expected NT$1,000, received NT$999,999");
+    assert_eq!(
+        after.attention,
+        [Attention::AmountMismatch {
+            expected: Money::new(1000),
+            received: Money::new(999_999)
+        }],
+        "a report that disagrees with the price is flagged"
+    );
     // A third, identical report changes nothing at all, not even the update time.
     let event = order_paid("evt_o2", "ord_1", "cs_1", None, 999_999);
     ledger.receive_webhook(&receipt(event, true), at(50_000)).unwrap();
@@ -383,15 +396,17 @@ fn checkout_and_metadata_naming_different_sales_are_flagged() {
     deliver(&ledger, completed("evt_conflict", "cs_A", Some(&b.id), 100));
     let got_a = sale_of(&ledger, &a.id);
     assert_eq!(got_a.state, SaleState::Paid, "the checkout's sale");
-    let note = got_a.attention.expect("flagged");
-    assert!(
-        note.starts_with("match_conflict: checkout cs_A") && note.contains(b.id.as_str()),
-        "{note}"
+    assert_eq!(
+        got_a.attention,
+        [Attention::MatchConflict {
+            checkout: "cs_A".into(),
+            named: b.id.clone()
+        }]
     );
     let got_b = sale_of(&ledger, &b.id);
     assert_eq!(
         (got_b.state, got_b.paid_amount, got_b.attention),
-        (SaleState::Open, None, None)
+        (SaleState::Open, None, vec![])
     );
 }
 

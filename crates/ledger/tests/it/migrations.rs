@@ -1,5 +1,6 @@
 //! Opening, migrating and reopening ledger files.
 
+use recur_domain::{Attention, Currency, ErrorCode, Failure, Money};
 use recur_ledger::{Ledger, LedgerError, SaleFilter, SCHEMA_VERSION};
 
 use crate::support::{at, ledger, new_sale};
@@ -73,4 +74,118 @@ fn default_path_honours_the_environment() {
     );
     std::env::remove_var("RECUR_POS_DB");
     assert!(Ledger::default_path().ends_with("recur-pos/ledger.db"));
+}
+
+/// `tests/fixtures/ledger-v1.sqlite` was written by the schema-1 program itself (its own sales,
+/// facts and refunds, one of each note and failure it knew), so this reads exactly what shops'
+/// ledgers hold: prose notes joined on `; ` — including the notes that contain `; ` themselves.
+#[test]
+fn a_schema_one_ledger_keeps_every_note_and_failure_as_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ledger.db");
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/ledger-v1.sqlite");
+    std::fs::copy(fixture, &path).unwrap();
+    let ledger = Ledger::open(&path).expect("migrates");
+    assert_eq!(ledger.schema_version().unwrap(), SCHEMA_VERSION);
+    let mut sales = ledger.sales(&SaleFilter::default()).unwrap();
+    sales.reverse();
+    let got: Vec<(&str, &Vec<Attention>, Option<&Failure>)> = sales
+        .iter()
+        .map(|s| (s.product_name.as_str(), &s.attention, s.failure.as_ref()))
+        .collect();
+    let named = sales
+        .iter()
+        .find(|s| s.product_name == "B")
+        .map(|s| s.id.clone())
+        .unwrap();
+    let money = Money::new;
+    let declined = |code: Option<&str>, message: Option<&str>| Failure::Declined {
+        code: code.map(str::to_owned),
+        message: message.map(str::to_owned),
+    };
+    let expected: Vec<(&str, Vec<Attention>, Option<Failure>)> = vec![
+        (
+            "A 衝突",
+            vec![Attention::MatchConflict {
+                checkout: "cs_conflict_a".into(),
+                named,
+            }],
+            None,
+        ),
+        ("B", vec![], None),
+        (
+            "取消後付款",
+            vec![
+                Attention::AmountMismatch {
+                    expected: money(120),
+                    received: money(100),
+                },
+                Attention::PaidAfterCancel,
+            ],
+            None,
+        ),
+        ("金額未知", vec![Attention::AmountMissing], None),
+        (
+            "幣別",
+            vec![Attention::CurrencyMismatch {
+                expected: Currency::twd(),
+                received: Currency::new("USD"),
+            }],
+            None,
+        ),
+        (
+            "付兩次",
+            vec![
+                Attention::double_payment("cs_double_1", "cs_double_2"),
+                Attention::double_payment("ord_double_1", "ord_double_2"),
+            ],
+            None,
+        ),
+        (
+            "dummy",
+            vec![],
+            Some(Failure::CreateFailed {
+                error: ErrorCode::RecurTimeout,
+            }),
+        ),
+        (
+            "退款",
+            vec![
+                Attention::OverRefunded {
+                    refunded: money(1_050),
+                    paid: money(450),
+                },
+                Attention::RefundAmountUnknown {
+                    refund: "rf_noamount".into(),
+                },
+                Attention::RefundCurrencyMismatch {
+                    refund: "rf_usd".into(),
+                    currency: Currency::new("USD"),
+                    sale_currency: Currency::twd(),
+                },
+            ],
+            None,
+        ),
+        ("中斷", vec![], Some(Failure::Interrupted)),
+        (
+            "拒絕",
+            vec![],
+            Some(declined(Some("card_declined"), Some("Your card was declined"))),
+        ),
+        ("拒絕", vec![], Some(declined(Some("insufficient_funds"), None))),
+        ("拒絕", vec![], Some(declined(None, None))),
+    ];
+    let expected: Vec<(&str, &Vec<Attention>, Option<&Failure>)> =
+        expected.iter().map(|(n, a, f)| (*n, a, f.as_ref())).collect();
+    assert_eq!(got, expected);
+    let summary = ledger
+        .day_summary(
+            sales[0].created_at.taipei_day_start(),
+            sales[0].created_at.plus_ms(86_400_000),
+        )
+        .unwrap();
+    assert_eq!(
+        summary.attention, 6,
+        "sales with notes, counted from the migrated column"
+    );
 }

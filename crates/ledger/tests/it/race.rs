@@ -33,7 +33,7 @@ fn the_late_webhook_credits_a_and_never_b() {
     let got_a = sale_of(&ledger, &a.id);
     assert_eq!(
         (got_a.state, got_a.paid_amount, got_a.attention),
-        (SaleState::Paid, Some(Money::new(100)), None)
+        (SaleState::Paid, Some(Money::new(100)), vec![])
     );
     let got_b = sale_of(&ledger, &b.id);
     assert_eq!(

@@ -124,7 +124,9 @@ fn day_summary_counts_and_sums_by_state() {
     deliver(&ledger, order_paid("evt_2", "ord_2", "cs_2", None, 500));
     open_sale(&ledger, "c", 200, "cs_3");
     let failed = ledger.create_sale(new_sale("d", 50), at(0)).unwrap();
-    ledger.mark_create_failed(&failed.id, "network", "down", at(1)).unwrap();
+    ledger
+        .mark_create_failed(&failed.id, &recur_domain::Failure::Interrupted, at(1))
+        .unwrap();
     subscription_sale(&ledger);
     deliver(&ledger, first_payment());
     deliver(&ledger, invoice_paid("evt_i1", "in_1", "subscription_cycle", 1_000));

@@ -134,3 +134,8 @@ pub fn state_of(ledger: &Ledger, id: &TxnId) -> SaleState {
 pub fn sale_of(ledger: &Ledger, id: &TxnId) -> Sale {
     ledger.sale(id).expect("read").expect("sale exists").sale
 }
+
+/// The codes of a sale's attention notes.
+pub fn notes(sale: &Sale) -> Vec<&'static str> {
+    sale.attention.iter().map(|n| n.code().as_str()).collect()
+}

@@ -1,0 +1,132 @@
+//! [`ErrorCode`]: every reason a person can be told that something did not work, as data.
+//!
+//! The window and the command line show a code, never an error's message: the window maps it
+//! to a zh-TW or English sentence that says what to do (`ui/i18n/*.json`, `errors.<code>`), the
+//! command line prints it for scripts. Each crate maps its own error enum to one of these
+//! (`RecurError::error_code`, `SecretsError::error_code`, `PosError::code`, …), so no code is
+//! ever built with `format!` or typed as a bare string, and a test checks that every code in
+//! [`ErrorCode::ALL`] has a sentence in both languages. Not here: the errors themselves.
+
+use std::fmt;
+
+macro_rules! error_codes {
+    ($($(#[$doc:meta])* $name:ident => $text:literal,)*) => {
+        /// A stable, translatable reason for a failure.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum ErrorCode {
+            $($(#[$doc])* $name,)*
+        }
+
+        impl ErrorCode {
+            /// Every code, for translation tables and their tests.
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$name,)*];
+
+            /// The code as the UI and scripts see it (`recur.unauthorized`, `sale_not_found`, …).
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$name => $text,)*
+                }
+            }
+        }
+    };
+}
+
+error_codes! {
+    /// Recur refused the key.
+    RecurUnauthorized => "recur.unauthorized",
+    /// The key may not do this (e.g. a publishable key with metadata).
+    RecurForbidden => "recur.forbidden",
+    /// Recur does not know the product or session.
+    RecurNotFound => "recur.not_found",
+    /// Recur rejected a field.
+    RecurInvalidRequest => "recur.invalid_request",
+    /// The customer already subscribes to this product.
+    RecurConflict => "recur.conflict",
+    /// Recur's rate limit.
+    RecurRateLimited => "recur.rate_limited",
+    /// Recur failed (5xx).
+    RecurServer => "recur.server",
+    /// Recur did not answer in time.
+    RecurTimeout => "recur.timeout",
+    /// Recur cannot be reached.
+    RecurNetwork => "recur.network",
+    /// Recur's answer could not be read.
+    RecurUndecodable => "recur.undecodable",
+    /// A `pk_…` key was configured.
+    RecurPublishableKey => "recur.publishable_key",
+    /// The key or the API address is unusable.
+    RecurConfig => "recur.config",
+    /// The local ledger failed.
+    Ledger => "ledger",
+    /// The ledger file is newer than this program.
+    LedgerTooNew => "ledger_too_new",
+    ProductNotFound => "product_not_found",
+    ProductInactive => "product_inactive",
+    ModeNotAllowed => "mode_not_allowed",
+    SaleNotFound => "sale_not_found",
+    /// A journaled event to apply again is not in the journal.
+    EventNotFound => "event_not_found",
+    InvalidInput => "invalid_input",
+    /// The move the cashier asked for is not possible in the sale's state.
+    InvalidTransition => "invalid_transition",
+    /// A live key and no return page configured.
+    NoReturnUrl => "no_return_url",
+    /// The embedded sandbox could not start.
+    Sandbox => "sandbox",
+    /// `charge --wait --timeout` gave up.
+    WaitTimedOut => "wait_timed_out",
+    NoWebhookSecret => "no_webhook_secret",
+    /// The webhook listener could not start.
+    Listener => "listener",
+    /// The tunnel self-test failed.
+    SelfTest => "self_test",
+    KeyringUnavailable => "keyring_unavailable",
+    KeyringLocked => "keyring_locked",
+    KeyringCorrupt => "keyring_corrupt",
+    KeyringInvalidName => "keyring_invalid_name",
+    /// The counter is still opening.
+    Starting => "starting",
+    /// A typed key is not a Recur secret key or webhook secret.
+    InvalidKey => "invalid_key",
+    /// The system browser could not be opened.
+    OpenFailed => "open_failed",
+    /// The customer display window could not be opened.
+    WindowFailed => "window_failed",
+    /// The sale has no checkout URL yet.
+    NoCheckout => "no_checkout",
+    /// The tunnel has no public URL.
+    NoTunnel => "no_tunnel",
+    /// The tunnel command cannot run.
+    InvalidTunnelCommand => "invalid_tunnel_command",
+    /// No webhook listener runs.
+    NoListener => "no_listener",
+    /// settings.json could not be written.
+    SettingsNotSaved => "settings_not_saved",
+    /// Something unexpected (a bug, a panicked task).
+    Internal => "internal",
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_snake_case_words() {
+        let mut seen = std::collections::BTreeSet::new();
+        for code in ErrorCode::ALL {
+            let text = code.as_str();
+            assert!(seen.insert(text), "{text} twice");
+            assert!(
+                text.bytes().all(|b| b.is_ascii_lowercase() || b == b'_' || b == b'.'),
+                "{text}"
+            );
+        }
+        assert!(seen.len() > 30);
+    }
+}
