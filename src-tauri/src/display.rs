@@ -8,7 +8,7 @@ use recur_ledger::Sale;
 use tauri::{AppHandle, Emitter, Manager, WebviewUrl, WebviewWindowBuilder};
 
 use crate::dto::CustomerViewDto;
-use crate::error::{codes, CommandError};
+use crate::error::CommandError;
 use crate::events::CUSTOMER_VIEW;
 use crate::qr;
 use crate::state::AppState;
@@ -20,7 +20,7 @@ pub fn open(app: &AppHandle) -> Result<(), CommandError> {
     if let Some(window) = app.get_webview_window(LABEL) {
         return window
             .set_focus()
-            .map_err(|e| CommandError::new(codes::WINDOW_FAILED, e.to_string()));
+            .map_err(|e| CommandError::new(recur_domain::ErrorCode::WindowFailed, e.to_string()));
     }
     WebviewWindowBuilder::new(app, LABEL, WebviewUrl::App("customer.html".into()))
         .title("顧客顯示 Customer display — Recur POS")
@@ -28,7 +28,7 @@ pub fn open(app: &AppHandle) -> Result<(), CommandError> {
         .min_inner_size(640.0, 480.0)
         .build()
         .map(|_| ())
-        .map_err(|e| CommandError::new(codes::WINDOW_FAILED, e.to_string()))
+        .map_err(|e| CommandError::new(recur_domain::ErrorCode::WindowFailed, e.to_string()))
 }
 
 /// What the customer window shows now.

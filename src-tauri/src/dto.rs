@@ -9,12 +9,14 @@ mod review;
 mod settings;
 
 pub use review::{JournalDto, JournalEntryDto, ReapplyDto, SaleDetailDto, SubscriptionDto};
-pub use settings::{KeyDto, ListenerDto, PresetDto, SelfTestDto, SettingsDto, StatusDto, TunnelDto, UrlChangeDto};
+pub use settings::{KeyDto, ListenerDto, PresetDto, SelfTestDto, SettingsDto, StatusDto, TunnelDto};
+
+use std::collections::BTreeMap;
 
 use recur_client::Product;
-use recur_domain::state::{decide, Decision};
-use recur_domain::{CauseKind, Money, SaleState, Timestamp};
+use recur_domain::{Attention, Failure, Figure, Money, Timestamp};
 use recur_ledger::{DaySummary, Sale};
+use recur_pos_core::Today;
 use serde::Serialize;
 
 #[derive(Clone, Debug, Serialize)]
@@ -76,9 +78,11 @@ pub struct SaleDto {
     pub refunded_amount: i64,
     /// `NT$120` when something was refunded.
     pub refunded_text: Option<String>,
-    pub failure: Option<String>,
-    /// What a person must look at (amount mismatch, paid after cancel, …); empty when nothing.
-    pub attention: Vec<AttentionDto>,
+    /// Why it failed, as `{code, params}` (`failure.<code>` in the UI's strings).
+    pub failure: Option<CodeDto>,
+    /// What a person must look at (amount mismatch, paid after cancel, …), as `{code, params}`
+    /// (`attention.<code>`); empty when nothing.
+    pub attention: Vec<CodeDto>,
     pub created_at: i64,
     pub updated_at: i64,
     pub paid_at: Option<i64>,
@@ -97,9 +101,8 @@ impl From<&Sale> for SaleDto {
             customer_name: s.customer_name.clone(),
             state: s.state.as_str().to_owned(),
             page_opened: s.page_opened_at.is_some(),
-            can_renew: matches!(s.state, SaleState::Failed | SaleState::Expired)
-                && allowed(s.state, SaleState::Open, CauseKind::Create),
-            can_cancel: allowed(s.state, SaleState::Cancelled, CauseKind::Cashier),
+            can_renew: s.state.can_renew(),
+            can_cancel: s.state.can_cancel(),
             checkout_id: s.checkout_id.as_ref().map(ToString::to_string),
             url: s.url.clone(),
             expires_at: s.expires_at.map(Timestamp::unix_ms),
@@ -108,8 +111,8 @@ impl From<&Sale> for SaleDto {
             paid_amount_text: s.paid_amount.map(Money::display_twd),
             refunded_amount: s.refunded_amount.get(),
             refunded_text: (s.refunded_amount.get() != 0).then(|| s.refunded_amount.display_twd()),
-            failure: s.failure.clone(),
-            attention: s.attention.as_deref().map(AttentionDto::list).unwrap_or_default(),
+            failure: s.failure.as_ref().map(CodeDto::failure),
+            attention: s.attention.iter().map(CodeDto::attention).collect(),
             created_at: s.created_at.unix_ms(),
             updated_at: s.updated_at.unix_ms(),
             paid_at: s.paid_at.map(Timestamp::unix_ms),
@@ -117,37 +120,29 @@ impl From<&Sale> for SaleDto {
     }
 }
 
-/// One note of a sale's attention list: the ledger writes `code: details` (`amount_mismatch:
-/// expected NT$120, received NT$100`); the UI translates the code and shows the details as is.
+/// A code the UI translates, with the figures its sentence names (`{expected}`, …), each
+/// already as a person reads it (money as `NT$1,290`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct AttentionDto {
-    pub code: String,
-    pub detail: String,
+pub struct CodeDto {
+    pub code: &'static str,
+    pub params: BTreeMap<&'static str, String>,
 }
 
-impl AttentionDto {
-    /// The ledger's `; `-separated list.
-    pub fn list(text: &str) -> Vec<AttentionDto> {
-        text.split("; ")
-            .map(str::trim)
-            .filter(|note| !note.is_empty())
-            .map(|note| match note.split_once(':') {
-                Some((code, detail)) if !code.contains(' ') => AttentionDto {
-                    code: code.trim().to_owned(),
-                    detail: detail.trim().to_owned(),
-                },
-                _ => AttentionDto {
-                    code: "other".to_owned(),
-                    detail: note.to_owned(),
-                },
-            })
-            .collect()
+impl CodeDto {
+    fn new(code: &'static str, params: Vec<(&'static str, Figure)>) -> CodeDto {
+        CodeDto {
+            code,
+            params: params.into_iter().map(|(k, v)| (k, v.display())).collect(),
+        }
     }
-}
 
-/// Whether the domain's state machine lets the cashier make this move (buttons follow it).
-fn allowed(from: SaleState, to: SaleState, cause: CauseKind) -> bool {
-    decide(from, to, cause) == Ok(Decision::Apply)
+    pub fn attention(note: &Attention) -> CodeDto {
+        CodeDto::new(note.code().as_str(), note.params())
+    }
+
+    pub fn failure(failure: &Failure) -> CodeDto {
+        CodeDto::new(failure.code().as_str(), failure.params())
+    }
 }
 
 /// A checkout URL as a QR code the UI can show as an image.
@@ -186,33 +181,17 @@ pub struct TotalsDto {
 
 impl From<&DaySummary> for TotalsDto {
     fn from(d: &DaySummary) -> TotalsDto {
-        let count =
-            |wanted: fn(SaleState) -> bool| d.by_state.iter().filter(|t| wanted(t.state)).map(|t| t.count).sum();
         TotalsDto {
-            paid_count: count(SaleState::is_paid),
+            paid_count: d.paid,
             paid_text: d.collected.display_twd(),
-            open_count: count(|s| matches!(s, SaleState::Draft | SaleState::Open)),
-            failed_count: count(|s| matches!(s, SaleState::Failed | SaleState::Expired)),
+            open_count: d.open,
+            failed_count: d.unpaid,
             refunded_text: d.refunded.display_twd(),
             net_text: d.net.display_twd(),
             attention_count: d.attention,
             renewals: d.renewals,
             renewals_text: d.renewals_total.display_twd(),
         }
-    }
-}
-
-impl TotalsDto {
-    /// The day's totals; the paid count leaves out card-only (SETUP) sales, which the ledger
-    /// records as PAID but which took no money.
-    pub fn for_day(summary: &DaySummary, sales: &[Sale]) -> TotalsDto {
-        let mut totals = TotalsDto::from(summary);
-        let setups = sales
-            .iter()
-            .filter(|s| s.state.is_paid() && s.mode == recur_domain::Mode::Setup)
-            .count();
-        totals.paid_count = totals.paid_count.saturating_sub(setups as u64);
-        totals
     }
 }
 
@@ -223,6 +202,16 @@ pub struct TodayDto {
     pub day_start: i64,
     pub totals: TotalsDto,
     pub sales: Vec<SaleDto>,
+}
+
+impl From<&Today> for TodayDto {
+    fn from(t: &Today) -> TodayDto {
+        TodayDto {
+            day_start: t.summary.day.start.unix_ms(),
+            totals: TotalsDto::from(&t.summary),
+            sales: t.sales.iter().map(SaleDto::from).collect(),
+        }
+    }
 }
 
 /// What the customer-facing window may know: one sale's amount, product, QR and state; never
@@ -241,66 +230,54 @@ pub struct CustomerViewDto {
 
 #[cfg(test)]
 mod tests {
+    use recur_domain::{Currency, Day, ErrorCode};
+
     use super::*;
-    use recur_ledger::StateTotal;
 
     #[test]
-    fn totals_count_paid_open_and_failed() {
-        let total = |state, count| StateTotal {
-            state,
-            count,
-            amount: Money::new(100),
-        };
+    fn totals_are_the_day_summary_in_words() {
         let day = DaySummary {
-            day_start: Timestamp::from_unix_ms(0),
-            day_end: Timestamp::from_unix_ms(1),
-            by_state: vec![
-                total(SaleState::Open, 2),
-                total(SaleState::Paid, 3),
-                total(SaleState::Failed, 1),
-                total(SaleState::Refunded, 1),
-            ],
+            day: Day::containing(Timestamp::from_unix_ms(0)),
+            by_state: vec![],
             collected: Money::new(1290),
             refunded: Money::new(90),
             net: Money::new(1200),
+            paid: 4,
+            cards_saved: 1,
+            open: 2,
+            unpaid: 1,
             attention: 0,
             renewals: 0,
             renewals_total: Money::ZERO,
         };
         let t = TotalsDto::from(&day);
         assert_eq!((t.paid_count, t.open_count, t.failed_count), (4, 2, 1));
-        assert_eq!(t.paid_text, "NT$1,290");
-        assert_eq!(t.net_text, "NT$1,200");
+        assert_eq!((t.paid_text.as_str(), t.net_text.as_str()), ("NT$1,290", "NT$1,200"));
         assert_eq!(t.refunded_text, "NT$90");
     }
 
     #[test]
-    fn attention_notes_split_into_code_and_details() {
-        let cases: [(&str, &[(&str, &str)]); 4] = [
-            ("", &[]),
-            (
-                "paid_after_cancel: payment arrived after the cashier cancelled",
-                &[("paid_after_cancel", "payment arrived after the cashier cancelled")],
-            ),
-            (
-                "amount_mismatch: expected NT$120, received NT$100; currency_mismatch: expected TWD, received USD",
-                &[
-                    ("amount_mismatch", "expected NT$120, received NT$100"),
-                    ("currency_mismatch", "expected TWD, received USD"),
-                ],
-            ),
-            (
-                "something odd happened: twice",
-                &[("other", "something odd happened: twice")],
-            ),
-        ];
-        for (text, expected) in cases {
-            let got: Vec<(String, String)> = AttentionDto::list(text)
-                .into_iter()
-                .map(|a| (a.code, a.detail))
-                .collect();
-            let want: Vec<(String, String)> = expected.iter().map(|(c, d)| (c.to_string(), d.to_string())).collect();
-            assert_eq!(got, want, "{text}");
-        }
+    fn codes_cross_with_their_figures_as_people_read_them() {
+        let note = CodeDto::attention(&Attention::AmountMismatch {
+            expected: Money::new(1_290),
+            received: Money::new(100),
+        });
+        assert_eq!(note.code, "amount_mismatch");
+        assert_eq!(
+            note.params,
+            BTreeMap::from([("expected", "NT$1,290".to_owned()), ("received", "NT$100".to_owned())])
+        );
+        let currency = CodeDto::attention(&Attention::CurrencyMismatch {
+            expected: Currency::twd(),
+            received: Currency::new("USD"),
+        });
+        assert_eq!(currency.params["received"], "USD");
+        let failure = CodeDto::failure(&Failure::CreateFailed {
+            error: ErrorCode::RecurTimeout,
+        });
+        assert_eq!(
+            (failure.code, failure.params["error"].as_str()),
+            ("create_failed", "recur.timeout")
+        );
     }
 }

@@ -1,18 +1,20 @@
-//! The one error shape that crosses to the UI: `{"code": "...", "message": "..."}`.
+//! The one error shape that crosses to the UI: `{"code": "...", "message": "...", "sale_id"?}`.
 //!
-//! The code is the stable part: the UI maps it to a zh-TW or English sentence that says what
+//! The code is an [`ErrorCode`]: the UI maps it to a zh-TW or English sentence that says what
 //! to do (ui/i18n/*.json, `errors.<code>`), and never parses the message. The message is for
 //! the log and a "details" line; it never holds a secret (core errors are built that way).
-//! Not here: which codes exist in the core (`PosError::code`, `SecretsError::code`).
+//! Not here: which codes exist (`recur_domain::ErrorCode`) or when they happen (the core).
 
+use recur_domain::ErrorCode;
+use recur_pos_app::AppError;
 use recur_pos_core::PosError;
-use recur_secrets::SecretsError;
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
 /// What a failed command returns to JavaScript.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct CommandError {
-    pub code: String,
+    #[serde(serialize_with = "code_text")]
+    pub code: ErrorCode,
     pub message: String,
     /// The sale the failure left behind (a charge whose checkout could not be created), so
     /// the UI can offer "retry" on it instead of starting a second sale.
@@ -20,63 +22,22 @@ pub struct CommandError {
     pub sale_id: Option<String>,
 }
 
-/// The shell's own codes (the core's come from `PosError::code` and `SecretsError::code`).
-pub mod codes {
-    /// The counter is still opening (the UI shows progress meanwhile).
-    pub const STARTING: &str = "starting";
-    /// Opening the counter failed; the message says why.
-    pub const START_FAILED: &str = "start_failed";
-    /// A key typed into Settings is not a Recur secret key.
-    pub const INVALID_KEY: &str = "invalid_key";
-    /// The system browser could not be opened.
-    pub const OPEN_FAILED: &str = "open_failed";
-    /// The customer display window could not be opened.
-    pub const WINDOW_FAILED: &str = "window_failed";
-    /// The sale has no checkout URL (yet), so there is nothing to show or open.
-    pub const NO_CHECKOUT: &str = "no_checkout";
-    /// The tunnel has no public URL (not configured, or not up yet).
-    pub const NO_TUNNEL: &str = "no_tunnel";
-    /// The tunnel command cannot be run (empty, or an unclosed quote).
-    pub const INVALID_TUNNEL_COMMAND: &str = "invalid_tunnel_command";
-    /// No webhook listener runs, so a tunnel would have nothing to point at.
-    pub const NO_LISTENER: &str = "no_listener";
-    /// settings.json could not be written (the folder is read-only or full).
-    pub const SETTINGS_NOT_SAVED: &str = "settings_not_saved";
-    /// Something unexpected in the shell itself.
-    pub const INTERNAL: &str = "internal";
-
-    #[cfg_attr(not(test), allow(dead_code))]
-    pub const ALL: [&str; 11] = [
-        STARTING,
-        START_FAILED,
-        INVALID_KEY,
-        OPEN_FAILED,
-        WINDOW_FAILED,
-        NO_CHECKOUT,
-        NO_TUNNEL,
-        INVALID_TUNNEL_COMMAND,
-        NO_LISTENER,
-        SETTINGS_NOT_SAVED,
-        INTERNAL,
-    ];
+fn code_text<S: Serializer>(code: &ErrorCode, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(code.as_str())
 }
 
 impl CommandError {
-    pub fn new(code: &str, message: impl Into<String>) -> CommandError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> CommandError {
         CommandError {
-            code: code.to_owned(),
+            code,
             message: message.into(),
             sale_id: None,
         }
     }
-
-    pub fn starting() -> CommandError {
-        CommandError::new(codes::STARTING, "the counter is still starting")
-    }
 }
 
-impl From<PosError> for CommandError {
-    fn from(error: PosError) -> CommandError {
+impl From<AppError> for CommandError {
+    fn from(error: AppError) -> CommandError {
         tracing::warn!(code = %error.code(), %error, "command failed");
         CommandError {
             code: error.code(),
@@ -86,12 +47,44 @@ impl From<PosError> for CommandError {
     }
 }
 
-impl From<SecretsError> for CommandError {
-    fn from(error: SecretsError) -> CommandError {
-        tracing::warn!(code = error.code(), %error, "keyring call failed");
-        CommandError::new(error.code(), error.to_string())
+impl From<PosError> for CommandError {
+    fn from(error: PosError) -> CommandError {
+        CommandError::from(AppError::Pos(error))
     }
 }
 
 #[cfg(test)]
-mod tests;
+mod tests {
+    use recur_client::RecurError;
+    use recur_ledger::{Sale, SaleFilter};
+
+    use super::*;
+
+    #[test]
+    fn a_failed_create_names_its_sale_and_the_code_serializes_as_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let ledger = recur_ledger::Ledger::open(&dir.path().join("l.db")).unwrap();
+        let new = recur_ledger::NewSale {
+            product_id: "prod_latte".into(),
+            product_name: "拿鐵".into(),
+            mode: recur_domain::Mode::Payment,
+            amount: recur_domain::Money::new(120),
+            currency: recur_domain::Currency::twd(),
+            customer_email: None,
+            customer_name: None,
+        };
+        let sale: Sale = ledger.create_sale(new, recur_domain::Timestamp::now()).unwrap();
+        assert_eq!(ledger.sales(&SaleFilter::default()).unwrap().len(), 1);
+        let error = PosError::CreateFailed {
+            sale: Box::new(sale.clone()),
+            source: RecurError::Timeout,
+        };
+        let command = CommandError::from(error);
+        assert_eq!(command.sale_id.as_deref(), Some(sale.id.as_str()));
+        let json = serde_json::to_value(&command).unwrap();
+        assert_eq!(json["code"], "recur.timeout");
+        let plain = CommandError::from(PosError::Recur(RecurError::Timeout));
+        assert_eq!(plain.sale_id, None);
+        assert!(serde_json::to_value(&plain).unwrap().get("sale_id").is_none());
+    }
+}

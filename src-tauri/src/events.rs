@@ -3,8 +3,9 @@
 //! JavaScript never polls for what the core knows: it listens to these. Not here: deciding
 //! anything about a sale (the payloads are plain DTOs of what the core said).
 
-use recur_domain::Timestamp;
-use recur_pos_core::{CoreEvent, TunnelEvent};
+use std::sync::Arc;
+
+use recur_pos_core::{CoreEvent, Counter, WatchStatus};
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager};
 use tokio::sync::broadcast;
@@ -19,8 +20,8 @@ pub const SALE_CHANGED: &str = "sale-changed";
 pub const CATALOGUE_CHANGED: &str = "catalogue-changed";
 /// `CoreEvent::JournalChanged`: a webhook delivery was journaled (no payload).
 pub const JOURNAL_CHANGED: &str = "journal-changed";
-/// `CoreEvent::Tunnel`, and the tunnel started, stopped or its URL change acknowledged from
-/// Settings: with a [`crate::dto::TunnelDto`].
+/// `StationEvent::Tunnel`: the tunnel started, stopped, changed its URL, or the change was
+/// acknowledged: with a [`crate::dto::TunnelDto`].
 pub const TUNNEL_CHANGED: &str = "tunnel-changed";
 /// Events were lost (a slow listener); the UI reloads what it shows.
 pub const RESYNC: &str = "resync";
@@ -33,23 +34,40 @@ pub const CUSTOMER_VIEW: &str = "customer-view";
 /// The counter window's label (tauri.conf.json).
 pub const MAIN_WINDOW: &str = "main";
 
-/// How the session watcher is doing.
+/// How the Pay screen's watch is doing.
 #[derive(Clone, Debug, Serialize)]
-pub struct WatchStatus {
+pub struct WatchStatusDto {
     pub sale_id: String,
     pub ok: bool,
     /// The error code of the last failed read.
-    pub code: Option<String>,
-    /// When the watcher tries again.
+    pub code: Option<&'static str>,
+    /// When the watch reads again.
     pub retry_in_ms: Option<u64>,
 }
 
-/// Forwards the core's events until the counter that sends them is gone. `generation` is the
-/// open that made the counter: a re-opened counter's tunnel is not confused with the old one's.
-pub fn forward(app: AppHandle, mut events: broadcast::Receiver<CoreEvent>, generation: u64) {
+impl From<&WatchStatus> for WatchStatusDto {
+    fn from(s: &WatchStatus) -> WatchStatusDto {
+        WatchStatusDto {
+            sale_id: s.sale.to_string(),
+            ok: s.ok,
+            code: s.code.map(|c| c.as_str()),
+            retry_in_ms: s.retry_in.map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+        }
+    }
+}
+
+/// Forwards `counter`'s events until it is gone or no longer the current one (`generation`
+/// is the open that made it: an older counter still finishing its work is not heard).
+pub fn forward(app: AppHandle, counter: Arc<Counter>, generation: u64) {
+    let mut events = counter.subscribe();
+    drop(counter);
     tauri::async_runtime::spawn(async move {
         loop {
-            match events.recv().await {
+            let event = events.recv().await;
+            if app.state::<AppState>().station.generation() != generation {
+                break;
+            }
+            match event {
                 Ok(CoreEvent::SaleChanged(sale)) => {
                     emit(&app, SALE_CHANGED, SaleDto::from(&sale));
                     let state = app.state::<AppState>();
@@ -59,11 +77,6 @@ pub fn forward(app: AppHandle, mut events: broadcast::Receiver<CoreEvent>, gener
                 }
                 Ok(CoreEvent::CatalogueChanged) => emit(&app, CATALOGUE_CHANGED, ()),
                 Ok(CoreEvent::JournalChanged) => emit(&app, JOURNAL_CHANGED, ()),
-                Ok(CoreEvent::Tunnel(event)) => {
-                    if app.state::<AppState>().generation() == generation {
-                        on_tunnel(&app, &event);
-                    }
-                }
                 Err(broadcast::error::RecvError::Lagged(missed)) => {
                     tracing::warn!(missed, "the UI fell behind the core's events; asking it to reload");
                     emit(&app, RESYNC, ());
@@ -72,20 +85,6 @@ pub fn forward(app: AppHandle, mut events: broadcast::Receiver<CoreEvent>, gener
             }
         }
     });
-}
-
-/// Keeps what the tunnel said, remembers a new public URL (settings.json), and tells the UI.
-fn on_tunnel(app: &AppHandle, event: &TunnelEvent) {
-    let state = app.state::<AppState>();
-    let last = state.settings.get().last_public_url;
-    if let Some(url) = state
-        .tunnel
-        .on_event(event, last.as_deref(), Timestamp::now().unix_ms())
-    {
-        // Not fatal: the next run would only warn about a URL it had already announced.
-        let _ = state.settings.update(|s| s.last_public_url = Some(url));
-    }
-    tunnel_changed(app);
 }
 
 /// Sends the UI the tunnel as it is now.

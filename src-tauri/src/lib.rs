@@ -1,35 +1,24 @@
 //! The Tauri shell: the only code in the workspace that imports `tauri`.
 //!
-//! It opens the core (`recur_pos_core::Counter`) off the UI thread, exposes it to the web UI
-//! in `ui/` as one-line commands with small DTOs, forwards the core's events as UI events,
-//! watches the session of the sale on the Pay screen, renders QR codes, keeps the keys in the
-//! OS keyring, keeps the app's non-secret settings (settings.json), runs the tunnel and drives
-//! the customer display window. Not here: any rule about sales, money or Recur — those live in
-//! `crates/`.
+//! It holds a `recur_pos_app::Station` (the app without its window: keys, settings, the
+//! counter and its services), exposes it to the web UI in `ui/` as one-line commands with small
+//! DTOs, forwards the core's events as UI events, renders QR codes and drives the customer
+//! display window. Not here: any rule about sales, money, keys, the tunnel or Recur — those
+//! live in `crates/`, where `recur-pos <subcommand>` uses them too.
 
-mod app_settings;
 mod commands;
 mod display;
 mod dto;
 mod error;
 mod events;
-mod keys;
 mod qr;
 mod startup;
 mod state;
-mod tunnel;
-mod watch;
 
-use std::sync::Arc;
-
-use recur_secrets::{KeyringStore, SecretStore};
+use recur_pos_app::Station;
 use tauri::Manager;
 
-use crate::app_settings::SettingsFile;
 use crate::state::AppState;
-
-/// Another keyring namespace (tests use one of their own, never the real one).
-const ENV_KEYRING_SERVICE: &str = "RECUR_POS_KEYRING_SERVICE";
 
 pub fn run() {
     init_logging();
@@ -63,7 +52,8 @@ pub fn run() {
             commands::display::customer_view,
         ])
         .setup(|app| {
-            app.manage(AppState::new(secret_store(), settings_file()));
+            app.manage(AppState::new(Station::for_process()));
+            startup::forward_station(app.handle().clone());
             startup::open(app.handle().clone());
             Ok(())
         })
@@ -79,24 +69,9 @@ pub fn run() {
             // The tunnel program is our child: stop it, or a cloudflared/ngrok would outlive the
             // app (and a second ngrok session may be refused at the next start).
             if let tauri::RunEvent::Exit = event {
-                if let Some(tunnel) = app.state::<AppState>().tunnel.reset() {
-                    tunnel.stop();
-                }
+                app.state::<AppState>().station.shutdown();
             }
         });
-}
-
-fn secret_store() -> Arc<dyn SecretStore> {
-    match std::env::var(ENV_KEYRING_SERVICE).ok().filter(|s| !s.trim().is_empty()) {
-        Some(service) => Arc::new(KeyringStore::with_service(service)),
-        None => Arc::new(KeyringStore::new()),
-    }
-}
-
-/// settings.json beside the ledger the counter will open (`RECUR_POS_DB`, else the default).
-fn settings_file() -> SettingsFile {
-    let ledger = recur_pos_core::Config::from_env().db_path;
-    SettingsFile::open_beside(&ledger, |name| std::env::var(name).ok())
 }
 
 fn init_logging() {

@@ -8,6 +8,6 @@ fn main() -> std::process::ExitCode {
     if recur_pos_cli::wants_cli(&args) {
         return recur_pos_cli::main_with_args(args);
     }
-    recur_pos_app::run();
+    recur_pos_window::run();
     std::process::ExitCode::SUCCESS
 }

@@ -1,9 +1,5 @@
-//! The root package's one integration-test binary: the real `recur-pos` binary end to end.
-//!
-//! `cli` runs the headless command line against a real sandbox over loopback; `e2e` drives the
-//! real app in a WebKit window through tauri-driver.
+//! The root package's one integration-test binary: the real `recur-pos` app in a real WebKit
+//! window, driven through tauri-driver (the WebKit lane). The command line's tests live in
+//! `crates/cli`, the project's invariants in `crates/app`; both run without WebKit.
 
-mod cli;
-mod confirm;
 mod e2e;
-mod invariants;

@@ -34,9 +34,9 @@ export function dateText(ms) {
   return new Intl.DateTimeFormat(language(), { timeZone: TZ, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(ms));
 }
 
-/** A sale's attention notes as one line: `金額不符：expected NT$120, received NT$100`. */
+/** A sale's attention notes, one sentence each (`{code, params}` from Rust, money already `NT$…`). */
 export function attentionText(notes) {
-  return notes.map((n) => (n.detail ? `${t(`attention.${n.code}`)}：${n.detail}` : t(`attention.${n.code}`))).join('\n');
+  return notes.map((n) => t(`attention.${n.code}`, n.params)).join('\n');
 }
 
 /** The "需注意" badge of a sale with attention notes (a word, not an emoji: no emoji font). */
@@ -104,9 +104,7 @@ export function el(tag, props = {}, ...children) {
   return node;
 }
 
-/** The ledger keeps `code: message` (or `create_failed:code: …`); people see the code, translated. */
+/** Why a sale failed, from its `{code, params}`: the code's sentence, never Recur's own words. */
 export function failureText(failure) {
-  const code = failure.split(':')[0].trim();
-  const text = t(`failure.${code}`);
-  return text === `failure.${code}` ? t('failure.other') : text;
+  return t(`failure.${failure.code}`, failure.params);
 }

@@ -10,11 +10,15 @@ use clap::{Parser, Subcommand};
     about = "Recur POS: a counter for shops that take payments through Recur.",
     long_about = "Recur POS: a counter for shops that take payments through Recur.\n\n\
         Run with no arguments to open the counter window; give a subcommand to use it headless.\n\n\
+        Keys come from the environment first, then the OS keyring (what Settings and \
+        `recur-pos keys set` save); with neither, the embedded sandbox.\n\n\
         Environment:\n  \
         RECUR_POS_DB          the ledger file (default: the OS data folder)\n  \
-        RECUR_SECRET_KEY      Recur secret key (sk_test_… or sk_live_…); unset = embedded sandbox\n  \
-        RECUR_API_BASE        Recur's API base (default https://api.recur.tw)\n  \
-        RECUR_WEBHOOK_SECRET  the webhook endpoint's secret (whsec_…)\n  \
+        RECUR_SECRET_KEY      Recur secret key (sk_test_… or sk_live_…); wins over the keyring\n  \
+        RECUR_API_BASE        Recur's API base (default https://api.recur.tw, or the saved one)\n  \
+        RECUR_WEBHOOK_SECRET  the webhook endpoint's secret (whsec_…); wins over the keyring\n  \
+        RECUR_POS_KEYRING_SERVICE  another keyring namespace\n  \
+        RECUR_POS_TUNNEL      the tunnel command for `listen` (else the one saved in Settings)\n  \
         RECUR_POS_SUCCESS_URL, RECUR_POS_CANCEL_URL  return pages after checkout\n  \
         RECUR_POS_LOG         log filter for stderr (default warn)"
 )]
@@ -75,8 +79,9 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Receive Recur's webhooks on 127.0.0.1:PORT/webhooks/recur (expose it with a tunnel), and
-    /// sweep open sales every few minutes, until stopped (Ctrl-C or SIGTERM).
+    /// Receive Recur's webhooks on 127.0.0.1:PORT/webhooks/recur, run the saved tunnel (or
+    /// --tunnel) and print its public webhook URL, and sweep open sales every few minutes, until
+    /// stopped (Ctrl-C or SIGTERM). A changed public URL is announced on stderr.
     Listen {
         /// The local port (0 = any free port; the one chosen is printed).
         #[arg(long, default_value_t = 8787)]
@@ -84,9 +89,18 @@ pub enum Command {
         /// Seconds between sweeps of open sales.
         #[arg(long, default_value_t = 180, value_name = "SECS")]
         sweep_every: u64,
+        /// A tunnel command for this run (`{port}` = the listener's port), instead of the saved one.
+        #[arg(long, value_name = "CMD")]
+        tunnel: Option<String>,
         /// Print the listener's address as one JSON document when ready.
         #[arg(long)]
         json: bool,
+    },
+    /// The keys in the OS keyring: set one (read from standard input, never from the command
+    /// line), show where each key in use comes from, or clear them.
+    Keys {
+        #[command(subcommand)]
+        action: KeysAction,
     },
     /// The webhook journal, newest first: every delivery, verified or not, and what it did.
     Events {
@@ -109,7 +123,7 @@ pub enum Command {
     Day {
         /// YYYY-MM-DD (Asia/Taipei).
         #[arg(long, value_parser = parse_date)]
-        date: Option<recur_domain::Timestamp>,
+        date: Option<recur_domain::Day>,
         #[arg(long)]
         json: bool,
     },
@@ -117,10 +131,10 @@ pub enum Command {
     Export {
         /// First Taipei day to include, YYYY-MM-DD (default: today).
         #[arg(long, value_parser = parse_date)]
-        from: Option<recur_domain::Timestamp>,
+        from: Option<recur_domain::Day>,
         /// Last Taipei day to include, YYYY-MM-DD (default: the same as --from).
         #[arg(long, value_parser = parse_date)]
-        to: Option<recur_domain::Timestamp>,
+        to: Option<recur_domain::Day>,
     },
     /// Read every checkout that could still be paid (open, declined, cancelled, earlier ones) once
     /// and apply what Recur says.
@@ -130,15 +144,41 @@ pub enum Command {
     },
 }
 
+#[derive(Debug, Subcommand)]
+pub enum KeysAction {
+    /// Read one line from standard input, check it, and store it in the OS keyring.
+    Set {
+        #[arg(value_enum)]
+        key: KeyArg,
+        /// Check a secret key against this API base (e.g. a sandbox) and save the base for
+        /// later commands (settings.json).
+        #[arg(long, value_name = "URL")]
+        api_base: Option<String>,
+    },
+    /// Where each key in use comes from, masked.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Forget both keys in the keyring.
+    Clear,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum KeyArg {
+    /// Recur's secret key (sk_test_… or sk_live_…), checked with a call to Recur.
+    SecretKey,
+    /// The webhook endpoint's signing secret (whsec_…), checked by its form.
+    WebhookSecret,
+}
+
 fn parse_mode(text: &str) -> Result<recur_domain::Mode, String> {
     recur_domain::Mode::parse(text).ok_or_else(|| format!("{text:?} is not PAYMENT, SUBSCRIPTION or SETUP"))
 }
 
-/// A Taipei calendar day, as the instant its day starts.
-fn parse_date(text: &str) -> Result<recur_domain::Timestamp, String> {
-    recur_domain::Timestamp::parse_rfc3339(&format!("{}T00:00:00+08:00", text.trim()))
-        .filter(|_| text.trim().len() == 10)
-        .ok_or_else(|| format!("{text:?} is not a date like 2026-11-29"))
+/// A shop day (Asia/Taipei).
+fn parse_date(text: &str) -> Result<recur_domain::Day, String> {
+    recur_domain::Day::parse(text).ok_or_else(|| format!("{text:?} is not a date like 2026-11-29"))
 }
 
 fn parse_state(text: &str) -> Result<recur_domain::SaleState, String> {
@@ -200,8 +240,21 @@ mod tests {
             parse(&["sale", "01ABC"]).unwrap().command,
             Command::Sale { .. }
         ));
+        assert!(matches!(
+            parse(&["keys", "set", "secret-key"]).unwrap().command,
+            Command::Keys {
+                action: KeysAction::Set {
+                    key: KeyArg::SecretKey,
+                    api_base: None
+                }
+            }
+        ));
+        assert!(matches!(
+            parse(&["listen", "--tunnel", "fake-tunnel {port}"]).unwrap().command,
+            Command::Listen { tunnel: Some(_), .. }
+        ));
         match parse(&["day", "--date", "2026-11-30"]).unwrap().command {
-            Command::Day { date: Some(d), .. } => assert_eq!(d.to_rfc3339(), "2026-11-29T16:00:00.000Z"),
+            Command::Day { date: Some(d), .. } => assert_eq!(d.start.to_rfc3339(), "2026-11-29T16:00:00.000Z"),
             other => panic!("parsed as {other:?}"),
         }
     }
@@ -216,6 +269,8 @@ mod tests {
             &["charge", "--product", "p", "--timeout", "5"],
             &["day", "--date", "2026-13-01"],
             &["export", "--from", "yesterday"],
+            // A key on the command line would show in `ps`: there is no such argument.
+            &["keys", "set", "secret-key", "sk_test_x"],
         ] {
             assert!(parse(args).is_err(), "{args:?}");
         }

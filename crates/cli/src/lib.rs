@@ -1,12 +1,15 @@
-//! The headless `recur-pos` command line: the counter's core without a window, for a
-//! back-office PC, scripts and tests.
+//! The headless `recur-pos` command line: the counter without a window, for a back-office PC,
+//! a server, scripts and tests. Built into the app binary (`recur-pos <subcommand>`) and on its
+//! own as `recur-pos-cli`, which links no WebKit.
 //!
-//! `recur-pos <subcommand>`: `charge`, `sales`, `sale`, `products`, `sweep`. With `--json`
+//! Every subcommand opens the counter exactly as the window does (`recur_pos_app::Station`):
+//! keys from the environment, then the OS keyring, else the embedded sandbox. With `--json`
 //! exactly one JSON document goes to stdout (a sale is an object, a list of sales an array);
-//! logs and progress go to stderr. Configuration comes from the environment
-//! (`RECUR_POS_DB`, `RECUR_API_BASE`, `RECUR_SECRET_KEY`, `RECUR_WEBHOOK_SECRET`).
+//! logs and progress go to stderr.
 
 mod args;
+mod keys;
+mod listen;
 mod output;
 mod run;
 

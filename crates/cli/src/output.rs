@@ -3,8 +3,9 @@
 //! These are the CLI's own shapes; the core's types stay free of serialization.
 
 use recur_client::Product;
+use recur_domain::{Attention, Failure, Figure};
 use recur_ledger::{DaySummary, JournalEntry, Sale, SaleDetail};
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 /// A sale as scripts see it. `id`, `state`, `checkout_id`, `url`, `amount`, `product_id` and
 /// `mode` are promised; the rest may grow.
@@ -25,8 +26,8 @@ pub fn sale_json(sale: &Sale) -> Value {
         "subscription_id": sale.subscription_id.as_ref().map(|s| s.as_str()),
         "paid_amount": sale.paid_amount.map(|m| m.get()),
         "refunded_amount": sale.refunded_amount.get(),
-        "failure": sale.failure,
-        "attention": sale.attention,
+        "failure": sale.failure.as_ref().map(failure_json),
+        "attention": sale.attention.iter().map(attention_json).collect::<Vec<_>>(),
         "expires_at": sale.expires_at.map(|t| t.to_rfc3339()),
         "page_opened_at": sale.page_opened_at.map(|t| t.to_rfc3339()),
         "paid_at": sale.paid_at.map(|t| t.to_rfc3339()),
@@ -60,6 +61,43 @@ pub fn sale_detail_json(detail: &SaleDetail) -> Value {
         )
         .collect();
     value
+}
+
+/// `{"code": "amount_mismatch", "params": {"expected": 120, "received": 100}}`: money as integers.
+pub fn attention_json(note: &Attention) -> Value {
+    json!({ "code": note.code().as_str(), "params": params_json(&note.params()) })
+}
+
+pub fn failure_json(failure: &Failure) -> Value {
+    json!({ "code": failure.code().as_str(), "params": params_json(&failure.params()) })
+}
+
+fn params_json(params: &[(&'static str, Figure)]) -> Value {
+    let map: Map<String, Value> = params
+        .iter()
+        .map(|(name, figure)| {
+            let value = match figure {
+                Figure::Money(m) => json!(m.get()),
+                Figure::Text(t) => json!(t),
+            };
+            ((*name).to_owned(), value)
+        })
+        .collect();
+    Value::Object(map)
+}
+
+/// A note for people reading a terminal: the code, then its figures.
+fn attention_text(note: &Attention) -> String {
+    let figures: Vec<String> = note
+        .params()
+        .iter()
+        .map(|(name, figure)| format!("{name} {}", figure.display()))
+        .collect();
+    if figures.is_empty() {
+        note.code().as_str().to_owned()
+    } else {
+        format!("{} ({})", note.code().as_str(), figures.join(", "))
+    }
 }
 
 pub fn product_json(p: &Product) -> Value {
@@ -119,8 +157,11 @@ pub fn sale_text(detail: &SaleDetail) -> String {
         ("expires", s.expires_at.map(|t| t.to_rfc3339())),
         ("order", s.order_id.as_ref().map(|o| o.to_string())),
         ("paid at", s.paid_at.map(|t| t.to_rfc3339())),
-        ("failure", s.failure.clone()),
-        ("ATTENTION", s.attention.clone()),
+        ("failure", s.failure.as_ref().map(|f| f.code().as_str().to_owned())),
+        (
+            "ATTENTION",
+            (!s.attention.is_empty()).then(|| s.attention.iter().map(attention_text).collect::<Vec<_>>().join("; ")),
+        ),
     ];
     for (label, value) in optional {
         if let Some(value) = value {
@@ -160,7 +201,7 @@ pub fn journal_json(e: &JournalEntry) -> Value {
         "event_id": e.event_id.as_ref().map(|i| i.as_str()),
         "type": e.event_type,
         "verified": e.verified,
-        "outcome": format!("{:?}", e.outcome).to_lowercase(),
+        "outcome": e.outcome.as_str(),
         "sale_id": e.sale_id.as_ref().map(|i| i.as_str()),
         "detail": e.detail,
         "attempts": e.attempts,
@@ -175,7 +216,7 @@ pub fn journal_line(e: &JournalEntry) -> String {
         e.received_at.to_rfc3339(),
         e.event_type.as_deref().unwrap_or("?"),
         if e.verified { "verified" } else { "REJECTED" },
-        format!("{:?}", e.outcome).to_lowercase(),
+        e.outcome.as_str(),
         e.sale_id.as_ref().map(|s| s.as_str()).unwrap_or("-"),
         e.event_id.as_ref().map(|s| s.as_str()).unwrap_or("-"),
     )
@@ -183,19 +224,23 @@ pub fn journal_line(e: &JournalEntry) -> String {
 
 pub fn day_json(d: &DaySummary) -> Value {
     json!({
-        "day": d.day_start.taipei_date(),
+        "day": d.day.date(),
         "by_state": d.by_state.iter().map(|t| json!({ "state": t.state.as_str(), "count": t.count, "amount": t.amount.get() })).collect::<Vec<_>>(),
         "collected": d.collected.get(),
         "refunded": d.refunded.get(),
         "renewals": d.renewals,
         "renewals_total": d.renewals_total.get(),
         "net": d.net.get(),
+        "paid": d.paid,
+        "cards_saved": d.cards_saved,
+        "open": d.open,
+        "unpaid": d.unpaid,
         "attention": d.attention,
     })
 }
 
 pub fn day_text(d: &DaySummary) -> String {
-    let mut out = format!("day       {} (Asia/Taipei)\n", d.day_start.taipei_date());
+    let mut out = format!("day       {} (Asia/Taipei)\n", d.day.date());
     for t in &d.by_state {
         out.push_str(&format!(
             "  {:<18} {:>4}  {:>12}\n",
@@ -258,7 +303,11 @@ pub fn write_csv(out: &mut dyn std::io::Write, sales: &[Sale]) -> Result<(), csv
             opt(s.checkout_id.as_ref().map(|c| c.to_string())),
             opt(s.order_id.as_ref().map(|o| o.to_string())),
             opt(s.paid_at.map(|t| t.to_rfc3339())),
-            opt(s.attention.clone()),
+            s.attention
+                .iter()
+                .map(|n| n.code().as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
         ])?;
     }
     writer.flush()?;

@@ -1,11 +1,15 @@
-//! Runs one parsed command against the counter core and writes the result.
+//! Runs one parsed command and writes the result: opens the counter exactly as the window
+//! does (a [`Station`]: keys from the environment, then the keyring, else the embedded
+//! sandbox), then calls the core.
 
 use std::io::Write;
+use std::sync::Arc;
 use std::time::Duration;
 
-use recur_domain::TxnId;
+use recur_domain::{Day, Timestamp, TxnId};
 use recur_ledger::SaleFilter;
-use recur_pos_core::{ChargeRequest, Config, Counter, PosError};
+use recur_pos_app::{AppError, Plan, Station};
+use recur_pos_core::{ChargeRequest, Counter, Until};
 use serde_json::Value;
 
 use crate::args::{Cli, Command};
@@ -15,20 +19,40 @@ use crate::output;
 /// ended unpaid (failed, expired or cancelled).
 pub async fn run(cli: Cli, out: &mut dyn Write) -> u8 {
     let json = cli.command.json();
-    let counter = match Counter::open(Config::from_env()) {
-        Ok(c) => c,
-        Err(e) => return report_error(out, json, &e),
+    let station = Station::for_process();
+    let result = match cli.command {
+        Command::Keys { action } => crate::keys::run(&station, action, out).await,
+        Command::Listen {
+            port,
+            sweep_every,
+            tunnel,
+            json,
+        } => crate::listen::run(&station, port, sweep_every, tunnel, json, out).await,
+        command => match open(&station, Plan::counter_only()).await {
+            Ok(counter) => execute(counter, command, out).await,
+            Err(e) => Err(e),
+        },
     };
-    if let Some(sandbox) = counter.sandbox() {
-        eprintln!(
-            "note: no RECUR_SECRET_KEY set: using the embedded sandbox at {} (it stops when this command ends)",
-            sandbox.base_url()
-        );
-    }
-    match execute(counter, cli.command, out).await {
+    match result {
         Ok(code) => code,
         Err(e) => report_error(out, json, &e),
     }
+}
+
+/// Opens the counter, saying on stderr when it runs on the embedded sandbox.
+pub(crate) async fn open(station: &Arc<Station>, plan: Plan) -> Result<Arc<Counter>, AppError> {
+    let counter = station.open(plan).await?;
+    if let Some(error) = station.keys().keyring_error {
+        eprintln!("note: the OS keyring could not be read ({error}); only keys in the environment are used");
+    }
+    if let Some(sandbox) = counter.sandbox() {
+        eprintln!(
+            "note: no Recur key is set (environment or keyring): using the embedded sandbox at {} \
+             (it stops when this command ends)",
+            sandbox.base_url()
+        );
+    }
+    Ok(counter)
 }
 
 impl Command {
@@ -43,19 +67,17 @@ impl Command {
             | Command::Reapply { json, .. }
             | Command::Day { json, .. }
             | Command::Sweep { json } => *json,
-            Command::Export { .. } => false,
+            Command::Keys {
+                action: crate::args::KeysAction::Status { json },
+            } => *json,
+            Command::Export { .. } | Command::Keys { .. } => false,
         }
     }
 }
 
-async fn execute(counter: Counter, command: Command, out: &mut dyn Write) -> Result<u8, PosError> {
-    let counter = std::sync::Arc::new(counter);
+async fn execute(counter: Arc<Counter>, command: Command, out: &mut dyn Write) -> Result<u8, AppError> {
     match command {
-        Command::Listen {
-            port,
-            sweep_every,
-            json,
-        } => listen(&counter, port, sweep_every, json, out).await,
+        Command::Listen { .. } | Command::Keys { .. } => unreachable!("run() handles these"),
         Command::Charge {
             product,
             mode,
@@ -84,9 +106,8 @@ async fn execute(counter: Counter, command: Command, out: &mut dyn Write) -> Res
                 return Ok(0);
             }
             eprintln!("waiting for the customer to pay (sale {})…", sale.id);
-            sale = counter
-                .wait_until_final(&sale.id, timeout.map(Duration::from_secs))
-                .await?;
+            let timeout = timeout.map(Duration::from_secs);
+            sale = counter.watch(&sale.id, Until::Final, timeout, report_read).await?;
             print_sale(out, json, &sale);
             Ok(if sale.state.is_paid() { 0 } else { 3 })
         }
@@ -159,7 +180,7 @@ async fn execute(counter: Counter, command: Command, out: &mut dyn Write) -> Res
             Ok(0)
         }
         Command::Day { date, json } => {
-            let summary = counter.day_summary(date.unwrap_or_else(recur_domain::Timestamp::now))?;
+            let summary = counter.day_summary(date.unwrap_or_else(|| Day::containing(Timestamp::now())))?;
             if json {
                 write_json(out, &output::day_json(&summary));
             } else {
@@ -168,16 +189,16 @@ async fn execute(counter: Counter, command: Command, out: &mut dyn Write) -> Res
             Ok(0)
         }
         Command::Export { from, to } => {
-            let from = from.unwrap_or_else(recur_domain::Timestamp::now).taipei_day_start();
-            let until = to.unwrap_or(from).taipei_day_start().plus_ms(24 * 3600 * 1000);
+            let from = from.unwrap_or_else(|| Day::containing(Timestamp::now()));
+            let to = to.unwrap_or(from);
             let filter = SaleFilter {
-                since: Some(from),
-                until: Some(until),
+                since: Some(from.start),
+                until: Some(to.end),
                 ..SaleFilter::default()
             };
             let mut sales = counter.sales(&filter)?;
             sales.reverse();
-            output::write_csv(out, &sales).map_err(|e| PosError::InvalidInput(format!("could not write CSV: {e}")))?;
+            output::write_csv(out, &sales).map_err(|e| AppError::Internal(format!("could not write CSV: {e}")))?;
             eprintln!("{} sale(s) exported", sales.len());
             Ok(0)
         }
@@ -193,49 +214,17 @@ async fn execute(counter: Counter, command: Command, out: &mut dyn Write) -> Res
     }
 }
 
-/// Runs the webhook listener and the sweeper until Ctrl-C or SIGTERM.
-async fn listen(
-    counter: &std::sync::Arc<Counter>,
-    port: u16,
-    sweep_every: u64,
-    json: bool,
-    out: &mut dyn Write,
-) -> Result<u8, PosError> {
-    let listener = counter.start_listener(port)?;
-    let sweeper = counter.spawn_sweeper(Duration::from_secs(sweep_every.max(1)));
-    if json {
-        write_json(
-            out,
-            &serde_json::json!({ "port": listener.port(), "webhook_url": listener.webhook_url() }),
-        );
-    } else {
-        let _ = writeln!(out, "listening on {}", listener.webhook_url());
-        let _ = out.flush();
-    }
-    eprintln!(
-        "webhooks: {} — expose it with a tunnel and register the public URL in Recur's dashboard",
-        listener.webhook_url()
-    );
-    wait_for_stop_signal().await;
-    eprintln!("stopping: finishing deliveries in flight");
-    sweeper.abort();
-    listener.shutdown();
-    Ok(0)
-}
-
-async fn wait_for_stop_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-            return;
+/// A failed read while waiting: say so, and when the next one is.
+fn report_read(status: &recur_pos_core::WatchStatus) {
+    if let (false, Some(code)) = (status.ok, status.code) {
+        match status.retry_in {
+            Some(delay) => eprintln!(
+                "reading the checkout failed ({code}); trying again in {} s",
+                delay.as_secs()
+            ),
+            None => eprintln!("reading the checkout failed ({code})"),
         }
     }
-    let _ = tokio::signal::ctrl_c().await;
 }
 
 fn print_sale(out: &mut dyn Write, json: bool, sale: &recur_ledger::Sale) {
@@ -249,17 +238,17 @@ fn print_sale(out: &mut dyn Write, json: bool, sale: &recur_ledger::Sale) {
     }
 }
 
-fn write_json(out: &mut dyn Write, value: &Value) {
+pub(crate) fn write_json(out: &mut dyn Write, value: &Value) {
     let _ = writeln!(out, "{}", serde_json::to_string_pretty(value).unwrap_or_default());
     let _ = out.flush();
 }
 
-fn report_error(out: &mut dyn Write, json: bool, error: &PosError) -> u8 {
+fn report_error(out: &mut dyn Write, json: bool, error: &AppError) -> u8 {
     eprintln!("error [{}]: {error}", error.code());
     if json {
         write_json(
             out,
-            &output::error_json(&error.code(), &error.to_string(), error.sale()),
+            &output::error_json(error.code().as_str(), &error.to_string(), error.sale()),
         );
     }
     1

@@ -136,6 +136,17 @@ impl SaleState {
         !matches!(self, SaleState::Draft | SaleState::Open)
     }
 
+    /// Whether the cashier may ask for a new checkout ("new QR") for a sale in this state.
+    pub fn can_renew(self) -> bool {
+        matches!(self, SaleState::Failed | SaleState::Expired)
+            && decide(self, SaleState::Open, CauseKind::Create) == Ok(Decision::Apply)
+    }
+
+    /// Whether the cashier may still cancel a sale in this state.
+    pub fn can_cancel(self) -> bool {
+        decide(self, SaleState::Cancelled, CauseKind::Cashier) == Ok(Decision::Apply)
+    }
+
     /// How far along a sale is; events never lower it.
     fn rank(self) -> u8 {
         match self {
@@ -326,6 +337,14 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn the_cashier_renews_failed_or_expired_sales_and_cancels_unpaid_ones() {
+        let renew: Vec<SaleState> = SaleState::ALL.into_iter().filter(|s| s.can_renew()).collect();
+        assert_eq!(renew, [Failed, Expired]);
+        let cancel: Vec<SaleState> = SaleState::ALL.into_iter().filter(|s| s.can_cancel()).collect();
+        assert_eq!(cancel, [Draft, Open, Failed, Expired]);
     }
 
     #[test]

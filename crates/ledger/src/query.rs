@@ -4,7 +4,7 @@
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use recur_domain::{CauseKind, CheckoutId, Currency, Money, SaleState, Timestamp, TxnId};
+use recur_domain::{CauseKind, CheckoutId, Currency, Day, Money, SaleState, Timestamp, TxnId};
 
 use crate::db::Ledger;
 use crate::error::LedgerError;
@@ -92,9 +92,9 @@ impl Ledger {
         })
     }
 
-    /// Counts and sums by state of the sales created in `[day_start, day_end)`, plus the
-    /// renewals paid in it.
-    pub fn day_summary(&self, day_start: Timestamp, day_end: Timestamp) -> Result<DaySummary, LedgerError> {
+    /// Counts and sums by state of the sales created on `day`, plus the renewals paid on it.
+    pub fn day_summary(&self, day: Day) -> Result<DaySummary, LedgerError> {
+        let (day_start, day_end) = (day.start, day.end);
         self.read(|conn| {
             let (by_state, sums) = state_totals(conn, day_start, day_end)?;
             let (renewals, renewals_total): (i64, i64) = conn.query_row(
@@ -103,13 +103,18 @@ impl Ledger {
                 params![day_start.unix_ms(), day_end.unix_ms()],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )?;
+            let open = count_of(&by_state, &[SaleState::Draft, SaleState::Open]);
+            let unpaid = count_of(&by_state, &[SaleState::Failed, SaleState::Expired]);
             Ok(DaySummary {
-                day_start,
-                day_end,
+                day,
                 by_state,
                 collected: Money::new(sums.collected),
                 refunded: Money::new(sums.refunded),
                 net: Money::new(sums.collected - sums.refunded + renewals_total),
+                paid: sums.paid,
+                cards_saved: sums.cards_saved,
+                open,
+                unpaid,
                 attention: sums.attention,
                 renewals: renewals as u64,
                 renewals_total: Money::new(renewals_total),
@@ -121,14 +126,24 @@ impl Ledger {
 struct Sums {
     collected: i64,
     refunded: i64,
+    paid: u64,
+    cards_saved: u64,
     attention: u64,
+}
+
+fn count_of(totals: &[StateTotal], states: &[SaleState]) -> u64 {
+    totals
+        .iter()
+        .filter(|t| states.contains(&t.state))
+        .map(|t| t.count)
+        .sum()
 }
 
 /// Per state: count and asked amount; over paid states: received and refunded.
 fn state_totals(conn: &Connection, start: Timestamp, end: Timestamp) -> Result<(Vec<StateTotal>, Sums), LedgerError> {
     let mut stmt = conn.prepare(
         "SELECT state, count(*), COALESCE(sum(amount), 0), COALESCE(sum(COALESCE(paid_amount, amount)), 0), \
-         COALESCE(sum(refunded_amount), 0), sum(attention_count > 0) \
+         COALESCE(sum(refunded_amount), 0), sum(attention_count > 0), sum(mode = 'SETUP') \
          FROM sales WHERE created_at >= ?1 AND created_at < ?2 GROUP BY state",
     )?;
     let rows = stmt.query_map(params![start.unix_ms(), end.unix_ms()], |r| {
@@ -139,16 +154,19 @@ fn state_totals(conn: &Connection, start: Timestamp, end: Timestamp) -> Result<(
             r.get::<_, i64>(3)?,
             r.get::<_, i64>(4)?,
             r.get::<_, i64>(5)?,
+            r.get::<_, i64>(6)?,
         ))
     })?;
     let mut totals = Vec::new();
     let mut sums = Sums {
         collected: 0,
         refunded: 0,
+        paid: 0,
+        cards_saved: 0,
         attention: 0,
     };
     for row in rows {
-        let (state, count, asked, received, refunded, attention) = row?;
+        let (state, count, asked, received, refunded, attention, setups) = row?;
         totals.push(StateTotal {
             state,
             count: count as u64,
@@ -158,6 +176,8 @@ fn state_totals(conn: &Connection, start: Timestamp, end: Timestamp) -> Result<(
         if state.is_paid() {
             sums.collected += received;
             sums.refunded += refunded;
+            sums.paid += (count - setups) as u64;
+            sums.cards_saved += setups as u64;
         }
     }
     totals.sort_by_key(|t| SaleState::ALL.iter().position(|s| *s == t.state));

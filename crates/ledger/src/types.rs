@@ -3,7 +3,7 @@
 //! Deliberately without `Serialize`: the CLI and the shell own their own DTOs.
 
 use recur_domain::{
-    Attention, CauseKind, CheckoutId, Currency, EventId, Failure, Mode, Money, OrderId, ProductId, SaleState,
+    Attention, CauseKind, CheckoutId, Currency, Day, EventId, Failure, Mode, Money, OrderId, ProductId, SaleState,
     SubscriptionId, Timestamp, TxnId,
 };
 
@@ -255,11 +255,10 @@ pub struct StateTotal {
     pub amount: Money,
 }
 
-/// The sales created in `[day_start, day_end)` plus the renewals paid in it.
+/// The sales created on one shop day plus the renewals paid on it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DaySummary {
-    pub day_start: Timestamp,
-    pub day_end: Timestamp,
+    pub day: Day,
     /// Only states that occur, in [`SaleState::ALL`] order.
     pub by_state: Vec<StateTotal>,
     /// Received for paid sales (including later refunded ones).
@@ -267,6 +266,15 @@ pub struct DaySummary {
     pub refunded: Money,
     /// `collected - refunded + renewals_total`.
     pub net: Money,
+    /// Sales that took money (paid, whatever was refunded since); card-only (SETUP) sales are
+    /// counted in `cards_saved` instead.
+    pub paid: u64,
+    pub cards_saved: u64,
+    /// DRAFT or OPEN: still waiting for the customer.
+    pub open: u64,
+    /// FAILED or EXPIRED.
+    pub unpaid: u64,
+    /// Sales with a note for a person.
     pub attention: u64,
     pub renewals: u64,
     pub renewals_total: Money,

@@ -58,6 +58,12 @@ pub use stats::ListenerStats;
 
 /// Where Recur (or the sandbox) delivers webhooks.
 pub const WEBHOOK_PATH: &str = "/webhooks/recur";
+/// The webhook URL Recur's dashboard is given for a base URL (`https://x.trycloudflare.com` →
+/// `https://x.trycloudflare.com/webhooks/recur`): the one place it is built.
+pub fn webhook_url(base: &str) -> String {
+    format!("{}{WEBHOOK_PATH}", base.trim_end_matches('/'))
+}
+
 /// The page the customer's browser returns to after paying.
 pub const RETURN_SUCCESS_PATH: &str = "/return/success";
 /// The page the customer's browser returns to after cancelling.

@@ -95,7 +95,7 @@ impl Listener {
 
     /// `http://127.0.0.1:PORT/webhooks/recur`.
     pub fn webhook_url(&self) -> String {
-        format!("{}{WEBHOOK_PATH}", self.base_url())
+        crate::webhook_url(&self.base_url())
     }
 
     /// `http://127.0.0.1:PORT`.

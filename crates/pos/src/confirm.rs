@@ -179,12 +179,10 @@ impl Counter {
             && sale.checkout_id.is_none()
             && now.unix_ms() - sale.created_at.unix_ms() > INTERRUPTED_DRAFT_AFTER_MS
         {
-            let failed = self.ledger().mark_create_failed(
-                &sale.id,
-                "interrupted",
-                "the app stopped before Recur answered; a payment for this sale would still be matched",
-                now,
-            )?;
+            // A payment for this sale would still be matched: the sale keeps its id.
+            let failed = self
+                .ledger()
+                .mark_create_failed(&sale.id, &recur_domain::Failure::Interrupted, now)?;
             self.emit(CoreEvent::SaleChanged(failed));
         }
         Ok(())

@@ -2,11 +2,10 @@
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use recur_client::{ClientConfig, CreateCheckout, Environment, Product, RecurClient};
 use recur_domain::fact::Fact;
-use recur_domain::{CauseKind, CheckoutId, Mode, Money, ProductId, SaleState, Timestamp, TxnId};
+use recur_domain::{CauseKind, CheckoutId, Failure, Mode, Money, ProductId, SaleState, Timestamp, TxnId};
 use recur_ledger::{Cause, Ledger, NewCheckout, NewSale, Sale, SaleDetail, SaleFilter};
 use recur_sandbox::{Sandbox, SandboxConfig};
 use tokio::sync::broadcast;
@@ -26,8 +25,6 @@ pub enum CoreEvent {
     CatalogueChanged,
     /// A webhook delivery was journaled (the event journal view refreshes).
     JournalChanged,
-    /// The tunnel's status or public URL changed.
-    Tunnel(recur_tunnel::TunnelEvent),
 }
 
 /// A cashier's request to charge a product.
@@ -190,10 +187,12 @@ impl Counter {
                 Ok(sale)
             }
             Err(source) => {
-                tracing::warn!(sale = %sale.id, code = source.code(), "checkout create failed");
+                tracing::warn!(sale = %sale.id, code = source.code(), error = %source, "checkout create failed");
                 let failed = if sale.state == SaleState::Draft {
-                    self.ledger
-                        .mark_create_failed(&sale.id, source.code(), &source.to_string(), Timestamp::now())?
+                    let failure = Failure::CreateFailed {
+                        error: crate::error::recur_code(&source),
+                    };
+                    self.ledger.mark_create_failed(&sale.id, &failure, Timestamp::now())?
                 } else {
                     sale
                 };
@@ -252,28 +251,6 @@ impl Counter {
             }
         }
         Ok(applied)
-    }
-
-    /// Reads the session every poll interval (backing off on errors) until the sale is final.
-    pub async fn wait_until_final(&self, id: &TxnId, timeout: Option<Duration>) -> Result<Sale, PosError> {
-        let started = tokio::time::Instant::now();
-        let mut delay = self.config.poll_interval;
-        loop {
-            match self.read_session(id).await {
-                Ok(sale) if sale.state.is_final() => return Ok(sale),
-                Ok(_) => delay = self.config.poll_interval,
-                Err(PosError::Recur(e)) if e.is_retryable() => {
-                    tracing::warn!(code = e.code(), "reading the session failed; retrying");
-                    delay = (delay * 2).min(Duration::from_secs(30));
-                }
-                Err(e) => return Err(e),
-            }
-            if timeout.is_some_and(|t| started.elapsed() >= t) {
-                let sale = self.sale(id)?.sale;
-                return Err(PosError::WaitTimedOut(sale.state.to_string()));
-            }
-            tokio::time::sleep(delay).await;
-        }
     }
 
     /// Reads every open sale's session once; returns how many sales changed.

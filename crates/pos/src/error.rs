@@ -1,6 +1,7 @@
 //! The one error of the use cases, with stable codes the UI and the CLI translate.
 
 use recur_client::RecurError;
+use recur_domain::ErrorCode;
 use recur_ledger::{LedgerError, Sale};
 
 #[derive(Debug, thiserror::Error)]
@@ -42,21 +43,21 @@ pub enum PosError {
 
 impl PosError {
     /// Stable, for translation tables and scripts; never parse the message.
-    pub fn code(&self) -> String {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            PosError::Recur(e) | PosError::CreateFailed { source: e, .. } => format!("recur.{}", e.code()),
-            PosError::Ledger(_) => "ledger".into(),
-            PosError::ProductNotFound(_) => "product_not_found".into(),
-            PosError::ProductInactive { .. } => "product_inactive".into(),
-            PosError::ModeNotAllowed { .. } => "mode_not_allowed".into(),
-            PosError::SaleNotFound(_) => "sale_not_found".into(),
-            PosError::InvalidInput(_) => "invalid_input".into(),
-            PosError::NoReturnUrl => "no_return_url".into(),
-            PosError::Sandbox(_) => "sandbox".into(),
-            PosError::WaitTimedOut(_) => "wait_timed_out".into(),
-            PosError::NoWebhookSecret => "no_webhook_secret".into(),
-            PosError::Listener(_) => "listener".into(),
-            PosError::SelfTest(_) => "self_test".into(),
+            PosError::Recur(e) | PosError::CreateFailed { source: e, .. } => recur_code(e),
+            PosError::Ledger(e) => ledger_code(e),
+            PosError::ProductNotFound(_) => ErrorCode::ProductNotFound,
+            PosError::ProductInactive { .. } => ErrorCode::ProductInactive,
+            PosError::ModeNotAllowed { .. } => ErrorCode::ModeNotAllowed,
+            PosError::SaleNotFound(_) => ErrorCode::SaleNotFound,
+            PosError::InvalidInput(_) => ErrorCode::InvalidInput,
+            PosError::NoReturnUrl => ErrorCode::NoReturnUrl,
+            PosError::Sandbox(_) => ErrorCode::Sandbox,
+            PosError::WaitTimedOut(_) => ErrorCode::WaitTimedOut,
+            PosError::NoWebhookSecret => ErrorCode::NoWebhookSecret,
+            PosError::Listener(_) => ErrorCode::Listener,
+            PosError::SelfTest(_) => ErrorCode::SelfTest,
         }
     }
 
@@ -66,5 +67,36 @@ impl PosError {
             PosError::CreateFailed { sale, .. } => Some(sale),
             _ => None,
         }
+    }
+}
+
+/// What a person is told when Recur refused or could not be reached.
+pub fn recur_code(error: &RecurError) -> ErrorCode {
+    match error {
+        RecurError::Unauthorized { .. } => ErrorCode::RecurUnauthorized,
+        RecurError::Forbidden { .. } => ErrorCode::RecurForbidden,
+        RecurError::NotFound { .. } => ErrorCode::RecurNotFound,
+        RecurError::InvalidRequest { .. } => ErrorCode::RecurInvalidRequest,
+        RecurError::Conflict { .. } => ErrorCode::RecurConflict,
+        RecurError::RateLimited { .. } => ErrorCode::RecurRateLimited,
+        RecurError::Server { .. } => ErrorCode::RecurServer,
+        RecurError::Timeout => ErrorCode::RecurTimeout,
+        RecurError::Network { .. } => ErrorCode::RecurNetwork,
+        RecurError::Undecodable { .. } => ErrorCode::RecurUndecodable,
+        RecurError::PublishableKey => ErrorCode::RecurPublishableKey,
+        RecurError::Config { .. } => ErrorCode::RecurConfig,
+    }
+}
+
+fn ledger_code(error: &LedgerError) -> ErrorCode {
+    match error {
+        LedgerError::SaleNotFound(_) => ErrorCode::SaleNotFound,
+        LedgerError::EventNotFound(_) => ErrorCode::EventNotFound,
+        LedgerError::Transition(_) => ErrorCode::InvalidTransition,
+        LedgerError::SchemaTooNew { .. } => ErrorCode::LedgerTooNew,
+        LedgerError::Database(_)
+        | LedgerError::Folder { .. }
+        | LedgerError::CheckoutConflict { .. }
+        | LedgerError::Corrupt(_) => ErrorCode::Ledger,
     }
 }

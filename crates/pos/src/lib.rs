@@ -13,11 +13,13 @@ pub mod error;
 mod review;
 mod session_fact;
 mod tunnel;
+mod watch;
 
-pub use config::{Backend, Config};
+pub use config::{Backend, Config, DEFAULT_API_BASE};
 pub use confirm::SweepReport;
 pub use counter::{ChargeRequest, CoreEvent, Counter};
-pub use error::PosError;
-pub use recur_tunnel::{TunnelEvent, TunnelStatus, PRESETS as TUNNEL_PRESETS};
+pub use error::{recur_code, PosError};
+pub use review::Today;
 pub use session_fact::fact_from_session;
 pub use tunnel::SelfTestReport;
+pub use watch::{Until, WatchStatus};

@@ -2,18 +2,37 @@
 //! that matched no sale, and subscriptions. Thin reads over the ledger, plus re-applying one
 //! journaled event, which is idempotent.
 
-use recur_domain::{EventId, Timestamp};
-use recur_ledger::{Applied, DaySummary, JournalEntry, Sale, SubscriptionRecord, WebhookOutcome};
+use recur_domain::{Day, EventId, Timestamp};
+use recur_ledger::{Applied, DaySummary, JournalEntry, Sale, SaleFilter, SubscriptionRecord, WebhookOutcome};
 
 use crate::counter::{CoreEvent, Counter};
 use crate::error::PosError;
 
+/// The shop's day so far: its totals and its sales, newest first.
+#[derive(Clone, Debug)]
+pub struct Today {
+    pub summary: DaySummary,
+    pub sales: Vec<Sale>,
+}
+
 impl Counter {
-    /// Totals for the Taipei calendar day that contains `now`.
-    pub fn day_summary(&self, now: Timestamp) -> Result<DaySummary, PosError> {
-        let start = now.taipei_day_start();
-        let end = start.plus_ms(24 * 3600 * 1000);
-        Ok(self.ledger().day_summary(start, end)?)
+    /// Totals of one shop day.
+    pub fn day_summary(&self, day: Day) -> Result<DaySummary, PosError> {
+        Ok(self.ledger().day_summary(day)?)
+    }
+
+    /// The day that contains `now`, with its sales (the Today screen).
+    pub fn today(&self, now: Timestamp) -> Result<Today, PosError> {
+        let day = Day::containing(now);
+        let sales = self.sales(&SaleFilter {
+            since: Some(day.start),
+            until: Some(day.end),
+            ..SaleFilter::default()
+        })?;
+        Ok(Today {
+            summary: self.day_summary(day)?,
+            sales,
+        })
     }
 
     /// The newest `limit` webhook deliveries, newest first.

@@ -1,18 +1,13 @@
-//! The tunnel that makes the local listener reachable by Recur, and its self-test.
+//! The tunnel self-test: sign a test event exactly as Recur would and send it to the public
+//! URL, proving the whole path (tunnel → listener → ledger) and timing it.
 //!
-//! The counter starts the owner's tunnel command for the listener's port, keeps the public URL
-//! for the customers' return pages, and announces every change: a quick tunnel gets a new URL
-//! on each restart, and Recur's dashboard must then be updated by hand. The self-test signs a
-//! test event exactly as Recur would and sends it to the public URL, proving the whole path
-//! (tunnel → listener → ledger) and timing it.
+//! Not here: running the tunnel program (`recur-pos-app`'s services and `recur-tunnel`).
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use recur_domain::{signature, EventId, Timestamp};
-use recur_tunnel::{Tunnel, TunnelConfig, TunnelEvent};
 
-use crate::counter::{CoreEvent, Counter};
+use crate::counter::Counter;
 use crate::error::PosError;
 
 /// What the self-test saw.
@@ -29,19 +24,6 @@ pub struct SelfTestReport {
 }
 
 impl Counter {
-    /// Starts and supervises `command` (with `{port}` = the listener's port) on its own thread;
-    /// its status and URL changes arrive as [`CoreEvent::Tunnel`].
-    pub fn start_tunnel(self: &Arc<Self>, command: &str, port: u16) -> Result<Tunnel, PosError> {
-        let counter = Arc::clone(self);
-        Tunnel::start(TunnelConfig::new(command, port), move |event| {
-            if let TunnelEvent::UrlChanged { new, .. } = &event {
-                counter.set_public_base(Some(new.clone()));
-            }
-            counter.emit(CoreEvent::Tunnel(event));
-        })
-        .map_err(|e| PosError::InvalidInput(e.to_string()))
-    }
-
     /// Sends a signed test event to `public_base` + `/webhooks/recur` and checks that it was
     /// journaled by our listener. Unknown event types are acknowledged and change nothing, so the
     /// test event is harmless.
@@ -55,7 +37,7 @@ impl Counter {
             "data": { "note": "Recur POS tunnel self-test" },
         })
         .to_string();
-        let url = format!("{}{}", public_base.trim_end_matches('/'), recur_listener::WEBHOOK_PATH);
+        let url = recur_listener::webhook_url(public_base);
         let started = Instant::now();
         let response = reqwest::Client::builder()
             .timeout(Duration::from_secs(20))

@@ -31,11 +31,32 @@ impl SecretsError {
         }
     }
 
-    /// Every code [`SecretsError::code`] can return (for translation-table tests).
-    pub const CODES: [&'static str; 4] = [
-        "keyring_unavailable",
-        "keyring_locked",
-        "keyring_corrupt",
-        "keyring_invalid_name",
-    ];
+    /// The code a person is told (the same words as [`SecretsError::code`]).
+    pub fn error_code(&self) -> recur_domain::ErrorCode {
+        use recur_domain::ErrorCode;
+        match self {
+            SecretsError::Unavailable(_) => ErrorCode::KeyringUnavailable,
+            SecretsError::Locked(_) => ErrorCode::KeyringLocked,
+            SecretsError::Corrupt(_) => ErrorCode::KeyringCorrupt,
+            SecretsError::InvalidName(_) => ErrorCode::KeyringInvalidName,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_the_error_codes_people_see() {
+        let all = [
+            SecretsError::Unavailable(String::new()),
+            SecretsError::Locked(String::new()),
+            SecretsError::Corrupt(String::new()),
+            SecretsError::InvalidName(String::new()),
+        ];
+        for e in all {
+            assert_eq!(e.code(), e.error_code().as_str());
+        }
+    }
 }

@@ -1,18 +1,16 @@
 //! Sell, Pay and Today.
 
-use recur_domain::{Mode, Timestamp, TxnId};
-use recur_ledger::SaleFilter;
-use recur_pos_core::{ChargeRequest, PosError};
+use recur_domain::{ErrorCode, Mode, Timestamp, TxnId};
+use recur_pos_core::{ChargeRequest, PosError, Until};
 use serde::Deserialize;
 use tauri::{AppHandle, State};
 use tauri_plugin_opener::OpenerExt;
 
-use crate::dto::{PayDto, ProductDto, SaleDto, TodayDto, TotalsDto};
-use crate::error::{codes, CommandError};
+use crate::dto::{PayDto, ProductDto, SaleDto, TodayDto};
+use crate::error::CommandError;
+use crate::events::{self, WatchStatusDto};
 use crate::state::AppState;
-use crate::{display, qr, watch};
-
-const DAY_MS: i64 = 24 * 3600 * 1000;
+use crate::{display, qr};
 
 /// A charge as the Sell screen sends it.
 #[derive(Debug, Deserialize)]
@@ -83,33 +81,27 @@ pub async fn pay_view(state: State<'_, AppState>, id: String) -> Result<PayDto, 
 
 #[tauri::command]
 pub async fn today(state: State<'_, AppState>) -> Result<TodayDto, CommandError> {
-    let counter = state.counter()?;
-    let start = Timestamp::now().taipei_day_start();
-    let end = start.plus_ms(DAY_MS);
-    let sales = counter.sales(&SaleFilter {
-        since: Some(start),
-        until: Some(end),
-        ..SaleFilter::default()
-    })?;
-    let summary = counter.ledger().day_summary(start, end).map_err(PosError::from)?;
-    Ok(TodayDto {
-        day_start: start.unix_ms(),
-        totals: TotalsDto::for_day(&summary, &sales),
-        sales: sales.iter().map(SaleDto::from).collect(),
-    })
+    Ok(TodayDto::from(&state.counter()?.today(Timestamp::now())?))
 }
 
-/// The Pay screen shows `id`: watch its session and put it on the customer display.
+/// The Pay screen shows `id`: watch its session (the core's watch, until it is settled) and
+/// put it on the customer display.
 #[tauri::command]
 pub async fn watch_sale(app: AppHandle, state: State<'_, AppState>, id: String) -> Result<SaleDto, CommandError> {
     let counter = state.counter()?;
     let sale = counter.sale(&TxnId::new(id))?.sale;
     display::show(&app, &state, Some(&sale));
-    if watch::worth_watching(sale.state) {
-        state.set_watch(watch::start(app.clone(), counter, sale.id.clone()));
-    } else {
-        // Never keep watching the sale the screen showed before.
-        state.stop_watch();
+    // Never keep watching the sale the screen showed before.
+    state.stop_watch();
+    if !Until::Settled.reached(sale.state) {
+        let (app, id) = (app.clone(), sale.id.clone());
+        state.set_watch(tauri::async_runtime::spawn(async move {
+            let report = |status: &recur_pos_core::WatchStatus| {
+                events::emit(&app, events::WATCH_STATUS, WatchStatusDto::from(status));
+            };
+            // Its end (settled, or an error reading again will not fix) was reported above.
+            let _ = counter.watch(&id, Until::Settled, None, report).await;
+        }));
     }
     Ok(SaleDto::from(&sale))
 }
@@ -129,8 +121,8 @@ pub async fn open_checkout(app: AppHandle, state: State<'_, AppState>, id: Strin
     let sale = state.counter()?.sale(&TxnId::new(id))?.sale;
     let url = sale
         .url
-        .ok_or_else(|| CommandError::new(codes::NO_CHECKOUT, "the sale has no checkout yet"))?;
+        .ok_or_else(|| CommandError::new(ErrorCode::NoCheckout, "the sale has no checkout yet"))?;
     app.opener()
         .open_url(url, None::<&str>)
-        .map_err(|e| CommandError::new(codes::OPEN_FAILED, e.to_string()))
+        .map_err(|e| CommandError::new(ErrorCode::OpenFailed, e.to_string()))
 }

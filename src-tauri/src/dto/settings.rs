@@ -1,5 +1,8 @@
 //! The JSON of start-up status, Settings, the webhook listener and the tunnel.
 
+use recur_pos_app::keys::KeyInfo;
+use recur_pos_app::tunnel::{TunnelState, TunnelView};
+use recur_pos_app::ListenerInfo;
 use serde::Serialize;
 
 /// Where the app is: starting (with the step), ready, or failed to start.
@@ -23,7 +26,7 @@ pub struct StatusDto {
     pub version: &'static str,
     /// `ok`, or why the keyring could not be read at the last open (the stripe then says that
     /// stored live keys may not be in use).
-    pub keyring: String,
+    pub keyring: &'static str,
 }
 
 /// The Settings screen. Keys only ever appear masked.
@@ -35,7 +38,7 @@ pub struct SettingsDto {
     pub secret_key: KeyDto,
     pub webhook_secret: KeyDto,
     /// `ok`, or the keyring's error code (`keyring_unavailable`, …).
-    pub keyring: String,
+    pub keyring: &'static str,
     pub version: &'static str,
     pub data_dir: Option<String>,
     pub ledger_path: Option<String>,
@@ -118,15 +121,56 @@ pub struct ListenerDto {
     pub rejected: u64,
 }
 
-impl ListenerDto {
-    pub fn new(port: u16, webhook_url: String, stats: recur_listener::ListenerStats) -> ListenerDto {
+impl From<&ListenerInfo> for ListenerDto {
+    fn from(l: &ListenerInfo) -> ListenerDto {
         ListenerDto {
-            port,
-            webhook_url,
-            received: stats.received,
-            applied: stats.applied,
-            duplicates: stats.duplicates,
-            rejected: stats.rejected,
+            port: l.port,
+            webhook_url: l.webhook_url.clone(),
+            received: l.stats.received,
+            applied: l.stats.applied,
+            duplicates: l.stats.duplicates,
+            rejected: l.stats.rejected,
+        }
+    }
+}
+
+impl From<&TunnelView> for TunnelDto {
+    fn from(v: &TunnelView) -> TunnelDto {
+        let (reason, retry_in_ms, retry_at) = match &v.state {
+            TunnelState::Restarting {
+                reason,
+                retry_in,
+                retry_at,
+            } => (
+                Some(reason.clone()),
+                Some(u64::try_from(retry_in.as_millis()).unwrap_or(u64::MAX)),
+                Some(retry_at.unix_ms()),
+            ),
+            _ => (None, None, None),
+        };
+        TunnelDto {
+            version: v.version,
+            status: v.state.as_str(),
+            command: v.command.clone(),
+            command_from_env: v.command_from_env,
+            url: v.url.clone(),
+            webhook_url: v.webhook_url.clone(),
+            reason,
+            retry_in_ms,
+            retry_at,
+            changed: v.change.as_ref().map(|c| UrlChangeDto {
+                previous_webhook_url: c.previous_webhook_url.clone(),
+                webhook_url: c.webhook_url.clone(),
+            }),
+        }
+    }
+}
+
+impl From<&KeyInfo> for KeyDto {
+    fn from(k: &KeyInfo) -> KeyDto {
+        KeyDto {
+            masked: k.masked.clone(),
+            source: k.source.as_str(),
         }
     }
 }

@@ -1,6 +1,6 @@
 //! Opening, migrating and reopening ledger files.
 
-use recur_domain::{Attention, Currency, ErrorCode, Failure, Money};
+use recur_domain::{Attention, Currency, Day, ErrorCode, Failure, Money};
 use recur_ledger::{Ledger, LedgerError, SaleFilter, SCHEMA_VERSION};
 
 use crate::support::{at, ledger, new_sale};
@@ -178,12 +178,7 @@ fn a_schema_one_ledger_keeps_every_note_and_failure_as_data() {
     let expected: Vec<(&str, &Vec<Attention>, Option<&Failure>)> =
         expected.iter().map(|(n, a, f)| (*n, a, f.as_ref())).collect();
     assert_eq!(got, expected);
-    let summary = ledger
-        .day_summary(
-            sales[0].created_at.taipei_day_start(),
-            sales[0].created_at.plus_ms(86_400_000),
-        )
-        .unwrap();
+    let summary = ledger.day_summary(Day::containing(sales[0].created_at)).unwrap();
     assert_eq!(
         summary.attention, 6,
         "sales with notes, counted from the migrated column"

@@ -86,7 +86,7 @@ pub struct SaleSnapshot {
     pub order_id: Option<String>,
     pub refunded: i64,
     pub subscription_id: Option<String>,
-    pub attention: Option<String>,
+    pub attention: Vec<&'static str>,
 }
 
 pub fn snapshot(ledger: &Ledger) -> Vec<SaleSnapshot> {
@@ -101,7 +101,7 @@ pub fn snapshot(ledger: &Ledger) -> Vec<SaleSnapshot> {
             order_id: s.order_id.map(|o| o.to_string()),
             refunded: s.refunded_amount.get(),
             subscription_id: s.subscription_id.map(|x| x.to_string()),
-            attention: s.attention,
+            attention: s.attention.iter().map(|n| n.code().as_str()).collect(),
         })
         .collect();
     sales.sort();

@@ -1,23 +1,22 @@
-//! The app's own settings that are not secrets: the shop name, the tunnel command and the last
-//! public URL the tunnel had, in a small JSON file beside the ledger (`settings.json`).
+//! The app's own settings that are not secrets: the shop name, the tunnel command, the last
+//! public URL the tunnel had and the Recur API base, in a small JSON file beside the ledger
+//! (`settings.json`). The window's Settings and the command line read and write the same file.
 //!
-//! Environment variables still win (`RECUR_POS_SHOP_NAME`, `RECUR_POS_TUNNEL`): a headless or
-//! managed machine is configured by its environment, and Settings then shows the value as set
-//! there and read-only. The last public URL is kept so that a quick tunnel that came back with
-//! another URL — even across a restart of the app — is noticed and announced. Not here: keys
-//! (the OS keyring, `keys.rs`) or anything the ledger records.
+//! Environment variables still win (`RECUR_POS_SHOP_NAME`, `RECUR_POS_TUNNEL`,
+//! `RECUR_API_BASE`): a headless or managed machine is configured by its environment, and
+//! Settings then shows the value as set there and read-only. The last public URL is kept so
+//! that a quick tunnel that came back with another URL — even across a restart of the app — is
+//! noticed and announced. Not here: keys (the OS keyring, `keys.rs`) or anything the ledger
+//! records.
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{codes, CommandError};
+use crate::env::{self, clean, Env};
+use crate::error::AppError;
 
-/// The shop name shown in the top bar and on the customer display.
-pub const ENV_SHOP_NAME: &str = "RECUR_POS_SHOP_NAME";
-/// The tunnel command template, e.g. `cloudflared tunnel --url http://127.0.0.1:{port}`.
-pub const ENV_TUNNEL: &str = "RECUR_POS_TUNNEL";
 const DEFAULT_SHOP_NAME: &str = "Recur POS";
 const FILE_NAME: &str = "settings.json";
 
@@ -29,6 +28,8 @@ pub struct AppSettings {
     pub shop_name: Option<String>,
     pub tunnel_command: Option<String>,
     pub last_public_url: Option<String>,
+    /// Recur's API base when it is not `https://api.recur.tw` (a sandbox started elsewhere).
+    pub api_base: Option<String>,
 }
 
 /// A value and whether the environment set it (then Settings cannot change it).
@@ -38,20 +39,17 @@ pub struct Effective<T> {
     pub from_env: bool,
 }
 
-/// Reads an environment variable (a closure, so tests bring their own environment).
-type EnvLookup = Box<dyn Fn(&str) -> Option<String> + Send + Sync>;
-
 /// The settings file and what it holds now.
 pub struct SettingsFile {
     path: PathBuf,
     current: Mutex<AppSettings>,
-    env: EnvLookup,
+    env: Env,
 }
 
 impl SettingsFile {
     /// Reads `settings.json` in the ledger's folder. A missing file is an empty one; an
     /// unreadable one is logged and treated as empty (the next save replaces it).
-    pub fn open_beside(ledger: &Path, env: impl Fn(&str) -> Option<String> + Send + Sync + 'static) -> SettingsFile {
+    pub fn open_beside(ledger: &Path, env: Env) -> SettingsFile {
         let path = ledger.parent().unwrap_or(Path::new(".")).join(FILE_NAME);
         let current = match std::fs::read(&path) {
             Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|e| {
@@ -67,7 +65,7 @@ impl SettingsFile {
         SettingsFile {
             path,
             current: Mutex::new(current),
-            env: Box::new(env),
+            env,
         }
     }
 
@@ -81,14 +79,14 @@ impl SettingsFile {
 
     /// Changes the settings and writes the file (atomically: a crash leaves the old or the new
     /// file, never half of one). On a failed write nothing changes.
-    pub fn update(&self, change: impl FnOnce(&mut AppSettings)) -> Result<AppSettings, CommandError> {
+    pub fn update(&self, change: impl FnOnce(&mut AppSettings)) -> Result<AppSettings, AppError> {
         let mut current = self.current.lock().expect("settings lock");
         let mut next = current.clone();
         change(&mut next);
         if next != *current {
             write_atomically(&self.path, &next).map_err(|e| {
                 tracing::warn!(path = %self.path.display(), error = %e, "settings.json could not be written");
-                CommandError::new(codes::SETTINGS_NOT_SAVED, e.to_string())
+                AppError::SettingsNotSaved(e)
             })?;
             *current = next.clone();
         }
@@ -96,7 +94,7 @@ impl SettingsFile {
     }
 
     pub fn shop_name(&self) -> Effective<String> {
-        match self.env_var(ENV_SHOP_NAME) {
+        match self.env.get(env::SHOP_NAME) {
             Some(value) => Effective { value, from_env: true },
             None => Effective {
                 value: clean(self.get().shop_name).unwrap_or_else(|| DEFAULT_SHOP_NAME.to_owned()),
@@ -107,7 +105,7 @@ impl SettingsFile {
 
     /// The tunnel command to run, if any.
     pub fn tunnel_command(&self) -> Effective<Option<String>> {
-        match self.env_var(ENV_TUNNEL) {
+        match self.env.get(env::TUNNEL) {
             Some(value) => Effective {
                 value: Some(value),
                 from_env: true,
@@ -119,14 +117,10 @@ impl SettingsFile {
         }
     }
 
-    fn env_var(&self, name: &str) -> Option<String> {
-        clean((self.env)(name))
+    /// Recur's API base, if not the default: `RECUR_API_BASE`, else the saved one.
+    pub fn api_base(&self) -> Option<String> {
+        self.env.get(env::API_BASE).or_else(|| clean(self.get().api_base))
     }
-}
-
-/// Trimmed, and `None` when blank.
-pub fn clean(value: Option<String>) -> Option<String> {
-    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
 }
 
 fn write_atomically(path: &Path, settings: &AppSettings) -> std::io::Result<()> {
@@ -143,10 +137,8 @@ fn write_atomically(path: &Path, settings: &AppSettings) -> std::io::Result<()> 
 mod tests {
     use super::*;
 
-    fn file_in(dir: &Path, vars: &'static [(&'static str, &'static str)]) -> SettingsFile {
-        SettingsFile::open_beside(&dir.join("ledger.db"), move |name| {
-            vars.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
-        })
+    fn file_in(dir: &Path, vars: &[(&str, &str)]) -> SettingsFile {
+        SettingsFile::open_beside(&dir.join("ledger.db"), Env::from_pairs(vars))
     }
 
     #[test]
@@ -172,8 +164,13 @@ mod tests {
         assert_eq!(again.tunnel_command().value.as_deref(), Some("ngrok http {port}"));
         let overridden = file_in(
             dir.path(),
-            &[("RECUR_POS_SHOP_NAME", "Env Shop"), ("RECUR_POS_TUNNEL", "  ")],
+            &[
+                ("RECUR_POS_SHOP_NAME", "Env Shop"),
+                ("RECUR_POS_TUNNEL", "  "),
+                ("RECUR_API_BASE", "http://127.0.0.1:9"),
+            ],
         );
+        assert_eq!(overridden.api_base().as_deref(), Some("http://127.0.0.1:9"));
         assert_eq!(
             overridden.shop_name(),
             Effective {
@@ -209,9 +206,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         // The settings file's folder is a file: it cannot be created.
         std::fs::write(dir.path().join("blocker"), b"").unwrap();
-        let file = SettingsFile::open_beside(&dir.path().join("blocker/ledger.db"), |_| None);
+        let file = SettingsFile::open_beside(&dir.path().join("blocker/ledger.db"), Env::from_pairs(&[]));
         let error = file.update(|s| s.shop_name = Some("X".into())).unwrap_err();
-        assert_eq!(error.code, codes::SETTINGS_NOT_SAVED);
+        assert_eq!(error.code(), recur_domain::ErrorCode::SettingsNotSaved);
         assert_eq!(file.get().shop_name, None);
     }
 }

@@ -1,83 +1,75 @@
-//! The tunnel as the shell runs it: the supervised program (started at start-up or from
-//! Settings, stopped or replaced at run time), what it last said, and a changed public URL the
-//! owner has not yet acknowledged.
+//! The tunnel as the app runs it: the supervised program, what it last said, and a changed
+//! public URL the owner has not yet acknowledged — for the window's top bar, banner and
+//! Settings, and for `recur-pos listen` alike.
 //!
 //! A changed URL is judged against the last URL the app ever saw (kept in settings.json), not
 //! against the current program's previous one: a quick tunnel restarted from Settings, or with
 //! the app, also gets a new URL, and Recur's dashboard must be told every time. Not here:
-//! running the program (`recur_tunnel`) or reading its output.
+//! running the program (`recur_tunnel`), starting it for a listener (`services`).
 
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
+use std::time::Duration;
 
-use recur_pos_core::{Counter, TunnelEvent, TunnelStatus};
-use recur_tunnel::Tunnel;
+use recur_domain::Timestamp;
+use recur_tunnel::{Tunnel, TunnelEvent, TunnelStatus};
 
-use crate::app_settings::clean;
-use crate::dto::{TunnelDto, UrlChangeDto};
-use crate::error::{codes, CommandError};
-use crate::state::AppState;
-
-/// Settings' start (or restart): saves the typed command (unless `RECUR_POS_TUNNEL` sets it;
-/// blank means none) and runs the command in effect for the listener's port — no command
-/// stops the tunnel. Blocks while an old program stops (a fraction of a second): call it off
-/// the async workers.
-pub fn start_configured(state: &AppState, counter: &Arc<Counter>, typed: Option<String>) -> Result<(), CommandError> {
-    let port = state
-        .listener()
-        .map(|(port, ..)| port)
-        .ok_or_else(|| CommandError::new(codes::NO_LISTENER, "no webhook listener runs"))?;
-    if !state.settings.tunnel_command().from_env {
-        let typed = clean(typed);
-        if let Some(command) = &typed {
-            checked(command, port)?;
-        }
-        state.settings.update(|s| s.tunnel_command = typed)?;
-    }
-    match state.settings.tunnel_command().value {
-        Some(command) => start(state, counter, command, port),
-        None => {
-            stop(state, counter);
-            Ok(())
-        }
-    }
+/// What the tunnel is doing, as shown.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TunnelState {
+    /// No command is configured.
+    None,
+    /// A command is configured but not running.
+    Stopped,
+    Starting,
+    Up,
+    /// It exited; it is started again at `retry_at`.
+    Restarting {
+        reason: String,
+        retry_in: Duration,
+        retry_at: Timestamp,
+    },
 }
 
-/// Stops the running program (if any) and starts `command` for the listener on `port`.
-pub fn start(state: &AppState, counter: &Arc<Counter>, command: String, port: u16) -> Result<(), CommandError> {
-    // A command that cannot run leaves the running program alone.
-    checked(&command, port)?;
-    stop(state, counter);
-    state.tunnel.begin(command.clone());
-    match counter.start_tunnel(&command, port) {
-        Ok(tunnel) => {
-            if let Some(raced) = state.tunnel.attach(tunnel) {
-                raced.stop();
-            }
-            Ok(())
-        }
-        Err(e) => {
-            state.tunnel.stop();
-            Err(CommandError::new(codes::INVALID_TUNNEL_COMMAND, e.to_string()))
+impl TunnelState {
+    /// `none`, `stopped`, `starting`, `up` or `restarting`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            TunnelState::None => "none",
+            TunnelState::Stopped => "stopped",
+            TunnelState::Starting => "starting",
+            TunnelState::Up => "up",
+            TunnelState::Restarting { .. } => "restarting",
         }
     }
 }
 
-/// Stops the running program, if any, and waits for it.
-pub fn stop(state: &AppState, counter: &Counter) {
-    if let Some(old) = state.tunnel.stop() {
-        old.stop();
-    }
-    // Return pages must not point at a tunnel that is gone.
-    counter.set_public_base(None);
+/// A public URL change Recur's dashboard has not been told about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UrlChange {
+    /// The webhook URL Recur's dashboard has (the one before the change).
+    pub previous_webhook_url: String,
+    /// The webhook URL Recur's dashboard must now be given.
+    pub webhook_url: String,
 }
 
-fn checked(command: &str, port: u16) -> Result<(), CommandError> {
-    recur_tunnel::command_line(command, port)
-        .map(|_| ())
-        .map_err(|e| CommandError::new(codes::INVALID_TUNNEL_COMMAND, e.to_string()))
+/// The tunnel as the views show it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TunnelView {
+    /// Grows with every change: of two copies, a view keeps the one with the higher version.
+    pub version: u64,
+    pub state: TunnelState,
+    pub command: Option<String>,
+    /// `RECUR_POS_TUNNEL` sets the command (Settings cannot change it).
+    pub command_from_env: bool,
+    /// The public base URL, while the program runs.
+    pub url: Option<String>,
+    /// `{url}/webhooks/recur`: what Recur's dashboard must be given.
+    pub webhook_url: Option<String>,
+    pub change: Option<UrlChange>,
 }
 
-/// What the shell knows about the tunnel.
+/// What the app knows about the tunnel; shared by every open of the counter, so a pending URL
+/// change survives a re-open.
 #[derive(Default)]
 pub struct PublicTunnel {
     inner: Mutex<Inner>,
@@ -109,8 +101,8 @@ enum Status {
     Up,
     Restarting {
         reason: String,
-        retry_in_ms: u64,
-        retry_at: i64,
+        retry_in: Duration,
+        retry_at: Timestamp,
     },
     Stopped,
 }
@@ -157,7 +149,7 @@ impl PublicTunnel {
 
     /// Takes in one event of the running program. `last_url` is the last public URL the app
     /// ever saw; returns a new public URL to remember, if there is one.
-    pub fn on_event(&self, event: &TunnelEvent, last_url: Option<&str>, now_ms: i64) -> Option<String> {
+    pub fn on_event(&self, event: &TunnelEvent, last_url: Option<&str>, now: Timestamp) -> Option<String> {
         let mut inner = self.inner.lock().expect("tunnel lock");
         if !inner.hearing {
             // The last words of a program that was just stopped.
@@ -171,11 +163,10 @@ impl PublicTunnel {
                 inner.url = Some(url.clone());
             }
             TunnelEvent::Status(TunnelStatus::Restarting { reason, retry_in }) => {
-                let retry_in_ms = u64::try_from(retry_in.as_millis()).unwrap_or(u64::MAX);
-                let retry_at = now_ms.saturating_add(i64::try_from(retry_in_ms).unwrap_or(i64::MAX));
+                let retry_at = now.plus_ms(i64::try_from(retry_in.as_millis()).unwrap_or(i64::MAX));
                 inner.status = Status::Restarting {
                     reason: reason.clone(),
-                    retry_in_ms,
+                    retry_in: *retry_in,
                     retry_at,
                 };
             }
@@ -209,48 +200,42 @@ impl PublicTunnel {
         (inner.status == Status::Up).then(|| inner.url.clone()).flatten()
     }
 
-    /// The tunnel for the top bar and Settings; `configured` is the command the settings hold.
-    pub fn dto(&self, configured: Option<String>, from_env: bool) -> TunnelDto {
+    /// The tunnel for the views; `configured` is the command the settings hold.
+    pub fn view(&self, configured: Option<String>, from_env: bool) -> TunnelView {
         let inner = self.inner.lock().expect("tunnel lock");
-        let (status, reason, retry_in_ms, retry_at) = match &inner.status {
-            Status::None if configured.is_some() => ("stopped", None, None, None),
-            Status::None => ("none", None, None, None),
-            Status::Starting => ("starting", None, None, None),
-            Status::Up => ("up", None, None, None),
+        let state = match &inner.status {
+            Status::None if configured.is_some() => TunnelState::Stopped,
+            Status::None => TunnelState::None,
+            Status::Starting => TunnelState::Starting,
+            Status::Up => TunnelState::Up,
             Status::Restarting {
                 reason,
-                retry_in_ms,
+                retry_in,
                 retry_at,
-            } => ("restarting", Some(reason.clone()), Some(*retry_in_ms), Some(*retry_at)),
-            Status::Stopped => ("stopped", None, None, None),
+            } => TunnelState::Restarting {
+                reason: reason.clone(),
+                retry_in: *retry_in,
+                retry_at: *retry_at,
+            },
+            Status::Stopped => TunnelState::Stopped,
         };
-        TunnelDto {
+        TunnelView {
             version: inner.version,
-            status,
+            state,
             command: inner.command.clone().or(configured),
             command_from_env: from_env,
             url: inner.url.clone(),
-            webhook_url: inner.url.as_deref().map(webhook_url),
-            reason,
-            retry_in_ms,
-            retry_at,
-            changed: inner.change.as_ref().map(|(previous, new)| UrlChangeDto {
-                previous_webhook_url: webhook_url(previous),
-                webhook_url: webhook_url(new),
+            webhook_url: inner.url.as_deref().map(recur_listener::webhook_url),
+            change: inner.change.as_ref().map(|(previous, new)| UrlChange {
+                previous_webhook_url: recur_listener::webhook_url(previous),
+                webhook_url: recur_listener::webhook_url(new),
             }),
         }
     }
 }
 
-/// The URL to give Recur's dashboard for a public base URL.
-pub fn webhook_url(base: &str) -> String {
-    format!("{}{}", base.trim_end_matches('/'), recur_listener::WEBHOOK_PATH)
-}
-
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
     use super::*;
 
     fn program() -> Tunnel {
@@ -271,12 +256,12 @@ mod tests {
         tunnel.begin("cmd".into());
         let mut last = remembered.map(str::to_owned);
         for (new, want) in announced.iter().zip(expected) {
-            if let Some(kept) = tunnel.on_event(&url(new), last.as_deref(), 0) {
+            if let Some(kept) = tunnel.on_event(&url(new), last.as_deref(), Timestamp::from_unix_ms(0)) {
                 last = Some(kept);
             }
             let got = tunnel
-                .dto(None, false)
-                .changed
+                .view(None, false)
+                .change
                 .map(|c| (c.previous_webhook_url, c.webhook_url));
             let want = want.map(|(a, b)| (format!("{a}/webhooks/recur"), format!("{b}/webhooks/recur")));
             assert_eq!(got, want, "after {new} (remembered {remembered:?})");
@@ -305,60 +290,66 @@ mod tests {
     #[test]
     fn statuses_map_to_words_and_a_stopped_program_is_not_heard() {
         let tunnel = PublicTunnel::default();
-        assert_eq!(tunnel.dto(None, false).status, "none");
-        assert_eq!(tunnel.dto(Some("ngrok http {port}".into()), false).status, "stopped");
+        assert_eq!(tunnel.view(None, false).state, TunnelState::None);
+        assert_eq!(
+            tunnel.view(Some("ngrok http {port}".into()), false).state,
+            TunnelState::Stopped
+        );
         tunnel.begin("cmd".into());
         assert!(tunnel.attach(program()).is_none());
-        assert_eq!(tunnel.dto(None, false).status, "starting");
+        assert_eq!(tunnel.view(None, false).state, TunnelState::Starting);
         tunnel.on_event(
             &TunnelEvent::Status(TunnelStatus::Up {
                 url: "https://a".into(),
             }),
             None,
-            0,
+            Timestamp::from_unix_ms(0),
         );
         assert_eq!(tunnel.public_url().as_deref(), Some("https://a"));
         assert_eq!(
-            tunnel.dto(None, false).webhook_url.as_deref(),
+            tunnel.view(None, false).webhook_url.as_deref(),
             Some("https://a/webhooks/recur")
         );
         let restarting = TunnelStatus::Restarting {
             reason: "exited".into(),
             retry_in: Duration::from_secs(2),
         };
-        tunnel.on_event(&TunnelEvent::Status(restarting), None, 1_000);
-        let dto = tunnel.dto(None, false);
+        tunnel.on_event(&TunnelEvent::Status(restarting), None, Timestamp::from_unix_ms(1_000));
         assert_eq!(
-            (dto.status, dto.retry_at, dto.reason.as_deref()),
-            ("restarting", Some(3_000), Some("exited"))
+            tunnel.view(None, false).state,
+            TunnelState::Restarting {
+                reason: "exited".into(),
+                retry_in: Duration::from_secs(2),
+                retry_at: Timestamp::from_unix_ms(3_000)
+            }
         );
         assert_eq!(tunnel.public_url(), None, "only an up tunnel is tested through");
 
         let old = tunnel.stop();
         assert!(old.is_some());
         assert_eq!(
-            tunnel.on_event(&url("https://late"), Some("https://a"), 0),
+            tunnel.on_event(&url("https://late"), Some("https://a"), Timestamp::from_unix_ms(0)),
             None,
             "a stopped program's last words are ignored"
         );
-        assert_eq!(tunnel.dto(None, false).status, "stopped");
-        assert!(tunnel.dto(None, false).changed.is_none());
+        assert_eq!(tunnel.view(None, false).state, TunnelState::Stopped);
+        assert!(tunnel.view(None, false).change.is_none());
     }
 
     #[test]
     fn every_change_has_a_newer_version() {
         let tunnel = PublicTunnel::default();
-        let mut seen = vec![tunnel.dto(None, false).version];
+        let mut seen = vec![tunnel.view(None, false).version];
         tunnel.begin("cmd".into());
-        seen.push(tunnel.dto(None, false).version);
-        tunnel.on_event(&url("https://a"), None, 0);
-        seen.push(tunnel.dto(None, false).version);
+        seen.push(tunnel.view(None, false).version);
+        tunnel.on_event(&url("https://a"), None, Timestamp::from_unix_ms(0));
+        seen.push(tunnel.view(None, false).version);
         tunnel.dismiss_change();
-        seen.push(tunnel.dto(None, false).version);
+        seen.push(tunnel.view(None, false).version);
         let _ = tunnel.stop();
-        seen.push(tunnel.dto(None, false).version);
-        tunnel.on_event(&url("https://late"), None, 0);
-        seen.push(tunnel.dto(None, false).version);
+        seen.push(tunnel.view(None, false).version);
+        tunnel.on_event(&url("https://late"), None, Timestamp::from_unix_ms(0));
+        seen.push(tunnel.view(None, false).version);
         assert!(seen.windows(2).take(4).all(|w| w[0] < w[1]), "{seen:?}");
         assert_eq!(seen[4], seen[5], "an event not heard changes nothing");
     }

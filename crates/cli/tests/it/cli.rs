@@ -1,5 +1,5 @@
-//! The headless CLI end to end: the real `recur-pos` binary against a real sandbox over
-//! loopback, with a real ledger file.
+//! The headless CLI end to end: the real `recur-pos-cli` binary against a real sandbox over
+//! loopback, with a real ledger file and its own keyring namespace.
 
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
@@ -8,30 +8,40 @@ use std::time::{Duration, Instant};
 use recur_sandbox::{Sandbox, SandboxConfig};
 use serde_json::Value;
 
-struct Shop {
-    sandbox: Sandbox,
+use crate::support::{cli, keyring_service, parse_one_document};
+
+pub struct Shop {
+    pub sandbox: Sandbox,
     _dir: tempfile::TempDir,
-    db: PathBuf,
+    pub db: PathBuf,
+    pub keyring: String,
 }
 
 impl Shop {
-    fn new() -> Shop {
+    pub fn new() -> Shop {
         let sandbox = Sandbox::start(SandboxConfig::for_tests()).expect("sandbox starts");
         let dir = tempfile::tempdir().expect("temp dir");
         let db = dir.path().join("ledger.db");
-        Shop { sandbox, _dir: dir, db }
+        Shop {
+            sandbox,
+            _dir: dir,
+            db,
+            keyring: keyring_service(),
+        }
     }
 
+    /// The binary on this shop's ledger and keyring, with no key in its environment.
+    pub fn bare(&self, args: &[&str]) -> Command {
+        let mut cmd = cli(&self.db, &self.keyring);
+        cmd.args(args);
+        cmd
+    }
+
+    /// The binary with this shop's sandbox key in its environment.
     fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_recur-pos"));
-        cmd.args(args)
-            .env("RECUR_POS_DB", &self.db)
-            .env("RECUR_API_BASE", self.sandbox.base_url())
-            .env("RECUR_SECRET_KEY", self.sandbox.secret_key())
-            .env("RECUR_POS_POLL_MS", "100")
-            .env_remove("RECUR_WEBHOOK_SECRET")
-            .env_remove("RECUR_POS_SUCCESS_URL")
-            .env_remove("RECUR_POS_CANCEL_URL");
+        let mut cmd = self.bare(args);
+        cmd.env("RECUR_API_BASE", self.sandbox.base_url())
+            .env("RECUR_SECRET_KEY", self.sandbox.secret_key());
         cmd
     }
 
@@ -40,7 +50,7 @@ impl Shop {
     }
 
     /// Runs a `--json` command that must succeed and returns its one JSON document.
-    fn json(&self, args: &[&str]) -> Value {
+    pub fn json(&self, args: &[&str]) -> Value {
         let out = self.run(args);
         assert!(
             out.status.success(),
@@ -60,24 +70,13 @@ impl Shop {
         (status, response.json().unwrap_or(Value::Null))
     }
 
-    fn pay(&self, checkout_id: &str, card: &str) -> u16 {
+    pub fn pay(&self, checkout_id: &str, card: &str) -> u16 {
         let body = serde_json::json!({ "card_number": card, "email": "customer@example.com" });
         self.control(&format!("/_sandbox/sessions/{checkout_id}/pay"), body).0
     }
 }
 
-fn parse_one_document(stdout: &[u8]) -> Value {
-    let text = std::str::from_utf8(stdout).expect("stdout is UTF-8");
-    let mut stream = serde_json::Deserializer::from_str(text).into_iter::<Value>();
-    let first = stream.next().expect("one JSON document").expect("valid JSON");
-    assert!(
-        stream.next().is_none(),
-        "exactly one JSON document on stdout, got: {text}"
-    );
-    first
-}
-
-fn str_field<'a>(value: &'a Value, key: &str) -> &'a str {
+pub fn str_field<'a>(value: &'a Value, key: &str) -> &'a str {
     value[key]
         .as_str()
         .unwrap_or_else(|| panic!("{key} missing in {value}"))
@@ -246,7 +245,11 @@ fn a_failed_create_leaves_a_visible_failed_sale() {
     assert_eq!(doc["sale"]["state"], "FAILED");
     let listed = shop.json(&["sales", "--state", "FAILED", "--json"]);
     assert_eq!(listed[0]["id"], doc["sale"]["id"]);
-    assert!(str_field(&listed[0], "failure").contains("invalid_request"), "{listed}");
+    assert_eq!(listed[0]["failure"]["code"], "create_failed", "{listed}");
+    assert_eq!(
+        listed[0]["failure"]["params"]["error"], "recur.invalid_request",
+        "{listed}"
+    );
 }
 
 #[test]

@@ -1,0 +1,74 @@
+//! The process environment as the app reads it: one lookup (tests bring their own) and the
+//! names of every variable the window, the command line and the hub honour.
+//!
+//! A blank variable counts as unset, so `RECUR_SECRET_KEY=` in a service file cannot turn a
+//! configured key into "no key". Not here: what each value means (the modules that read them).
+
+use std::sync::Arc;
+
+/// The Recur secret key (`sk_test_…` / `sk_live_…`); wins over the keyring.
+pub const SECRET_KEY: &str = "RECUR_SECRET_KEY";
+/// The webhook endpoint's secret (`whsec_…`); wins over the keyring.
+pub const WEBHOOK_SECRET: &str = "RECUR_WEBHOOK_SECRET";
+/// Recur's API base (default `https://api.recur.tw`); wins over settings.json.
+pub const API_BASE: &str = "RECUR_API_BASE";
+/// Another keyring namespace (tests use one of their own, never the app's).
+pub const KEYRING_SERVICE: &str = "RECUR_POS_KEYRING_SERVICE";
+/// A fixed port for the webhook listener (a tunnel points at it).
+pub const LISTEN_PORT: &str = "RECUR_POS_LISTEN_PORT";
+/// The shop name on the top bar, the customer display and receipts.
+pub const SHOP_NAME: &str = "RECUR_POS_SHOP_NAME";
+/// The tunnel command template, e.g. `cloudflared tunnel --url http://127.0.0.1:{port}`.
+pub const TUNNEL: &str = "RECUR_POS_TUNNEL";
+
+type Lookup = dyn Fn(&str) -> Option<String> + Send + Sync;
+
+/// Where variables come from.
+#[derive(Clone)]
+pub struct Env(Arc<Lookup>);
+
+impl Env {
+    /// The real process environment.
+    pub fn process() -> Env {
+        Env(Arc::new(|name| std::env::var(name).ok()))
+    }
+
+    /// A fixed set of variables (tests).
+    pub fn from_pairs(pairs: &[(&str, &str)]) -> Env {
+        let owned: Vec<(String, String)> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Env(Arc::new(move |name| {
+            owned.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+        }))
+    }
+
+    /// The variable, trimmed; `None` when unset or blank.
+    pub fn get(&self, name: &str) -> Option<String> {
+        clean((self.0)(name))
+    }
+}
+
+impl std::fmt::Debug for Env {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Variables may hold keys: never print them.
+        f.write_str("Env")
+    }
+}
+
+/// Trimmed, and `None` when blank.
+pub fn clean(value: Option<String>) -> Option<String> {
+    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blank_is_unset_and_values_are_trimmed() {
+        let env = Env::from_pairs(&[("A", "  x "), ("B", "   ")]);
+        assert_eq!(env.get("A").as_deref(), Some("x"));
+        assert_eq!(env.get("B"), None);
+        assert_eq!(env.get("C"), None);
+        assert_eq!(format!("{env:?}"), "Env");
+    }
+}

@@ -1,0 +1,70 @@
+//! [`AppError`]: what can go wrong above the counter's use cases — the keyring, settings.json,
+//! the tunnel, the services — with the [`ErrorCode`] a person is told.
+//!
+//! Messages are for the log; people see the code, translated. No variant carries a secret.
+
+use recur_domain::ErrorCode;
+use recur_ledger::Sale;
+use recur_pos_core::PosError;
+use recur_secrets::SecretsError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Pos(#[from] PosError),
+    #[error(transparent)]
+    Keyring(#[from] SecretsError),
+    /// A locked collection can wait forever on a prompt nobody sees.
+    #[error("the OS keyring did not answer in time")]
+    KeyringTimeout,
+    /// A typed key is not well formed; the reason never repeats the key.
+    #[error("{0}")]
+    InvalidKey(&'static str),
+    #[error("the tunnel command cannot run: {0}")]
+    InvalidTunnelCommand(String),
+    #[error("no webhook listener runs, so a tunnel has nothing to forward to")]
+    NoListener,
+    #[error("the tunnel has no public URL yet")]
+    NoTunnel,
+    #[error("settings.json could not be written: {0}")]
+    SettingsNotSaved(std::io::Error),
+    #[error("the counter is still starting")]
+    Starting,
+    /// The counter could not open; `code` is why (the same the open itself failed with).
+    #[error("the counter could not open: {message}")]
+    NotOpen { code: ErrorCode, message: String },
+    #[error("unexpected: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            AppError::Pos(e) => e.code(),
+            AppError::Keyring(e) => e.error_code(),
+            AppError::KeyringTimeout => ErrorCode::KeyringLocked,
+            AppError::InvalidKey(_) => ErrorCode::InvalidKey,
+            AppError::InvalidTunnelCommand(_) => ErrorCode::InvalidTunnelCommand,
+            AppError::NoListener => ErrorCode::NoListener,
+            AppError::NoTunnel => ErrorCode::NoTunnel,
+            AppError::SettingsNotSaved(_) => ErrorCode::SettingsNotSaved,
+            AppError::Starting => ErrorCode::Starting,
+            AppError::NotOpen { code, .. } => *code,
+            AppError::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    /// The sale a failed charge left behind (so a retry reuses it instead of starting another).
+    pub fn sale(&self) -> Option<&Sale> {
+        match self {
+            AppError::Pos(e) => e.sale(),
+            _ => None,
+        }
+    }
+}
+
+impl From<recur_ledger::LedgerError> for AppError {
+    fn from(e: recur_ledger::LedgerError) -> Self {
+        AppError::Pos(PosError::Ledger(e))
+    }
+}

@@ -1,0 +1,25 @@
+//! The Recur POS app without its window: what the counter window, the `recur-pos` command line
+//! and the headless hub share above the use cases of `recur-pos-core`.
+//!
+//! - [`keys`]: where the keys come from (environment → OS keyring → embedded sandbox), checking
+//!   typed keys, saving and clearing them;
+//! - [`settings`]: the non-secret settings in `settings.json` beside the ledger;
+//! - [`tunnel`]: the tunnel as shown, with the rule for when its public URL "changed";
+//! - [`services`]: the listener, the sweep and the tunnel of one open counter;
+//! - [`Station`]: opening (with progress), re-opening and stopping the counter and its services.
+//!
+//! A rule that the window follows lives here (or lower), so `recur-pos <subcommand>` follows
+//! it too. Not here: any use of Tauri, and any rule about sales or money (the core).
+
+pub mod env;
+pub mod error;
+pub mod keys;
+pub mod services;
+pub mod settings;
+mod station;
+pub mod tunnel;
+
+pub use env::Env;
+pub use error::AppError;
+pub use services::{ListenerInfo, Plan, Port};
+pub use station::{Phase, Station, StationEvent, Step};

@@ -1,0 +1,12 @@
+//! The command line's one integration-test binary: the real `recur-pos-cli` (no WebKit) against
+//! real sandboxes over loopback, real ledger files and the real OS keyring.
+//!
+//! `cli`: the subcommands and their JSON; `confirm`: confirmation across processes (a SIGKILLed
+//! listener, no webhooks at all, return pages, renewals); `keys`: the keyring from the command
+//! line; `listen`: the services and the tunnel.
+
+mod cli;
+mod confirm;
+mod keys;
+mod listen;
+mod support;
