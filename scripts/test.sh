@@ -1,9 +1,21 @@
 #!/usr/bin/env bash
-# Runs every test of Recur POS: unit, integration (real sandbox, real SQLite, real HTTP over
-# loopback) and the end-to-end tests that drive the real app in a WebKit window under Xvfb.
-# Installs what is missing first (scripts/setup.sh).
+# Runs every test of Recur POS, in two lanes. Installs what is missing first (scripts/setup.sh).
+#
+#   scripts/test.sh          both lanes: fast, then WebKit
+#   scripts/test.sh fast     fmt, clippy -D warnings, and every crate's tests but the app's
+#                            (unit, integration over loopback: real sandbox, SQLite, keyring)
+#   scripts/test.sh webkit   the app in a real WebKit window under Xvfb (tauri-driver)
+#
+# Both lanes run inside one D-Bus session with an unlocked throwaway keyring (the Secret
+# Service the app and the CLI store keys in); a missing keyring daemon fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+lane="${1:-all}"
+case "$lane" in
+  all|fast|webkit) ;;
+  *) echo "usage: scripts/test.sh [fast|webkit]" >&2; exit 2 ;;
+esac
 
 scripts/setup.sh
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/recur-pos/target}"
@@ -11,7 +23,23 @@ export PATH="${RECUR_POS_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/recur-pos/tools}
 export RECUR_POS_ARTIFACTS="${RECUR_POS_ARTIFACTS:-$PWD/test-artifacts}"
 mkdir -p "$RECUR_POS_ARTIFACTS"
 
-# One D-Bus session for the whole run (WebKit and the Secret Service need it), a virtual
-# display for the window, and an unlocked keyring inside that session.
-exec dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24" \
-  scripts/with-keyring.sh cargo test --workspace --locked --no-fail-fast "$@"
+timed() {
+  local name="$1"; shift
+  local start=$SECONDS
+  echo "== $name" >&2
+  "$@"
+  echo "== $name: $((SECONDS - start)) s" >&2
+}
+
+if [ "$lane" = all ] || [ "$lane" = fast ]; then
+  timed "fmt" cargo fmt --all --check
+  timed "clippy" cargo clippy --workspace --all-targets --locked -- -D warnings
+  timed "fast lane tests" dbus-run-session -- scripts/with-keyring.sh \
+    cargo test --workspace --exclude recur-pos --locked --no-fail-fast
+fi
+if [ "$lane" = all ] || [ "$lane" = webkit ]; then
+  # The window's tests drive the fake tunnel and the sandbox binaries: build the workspace.
+  timed "workspace build" cargo build --workspace --bins --locked
+  timed "WebKit lane tests" dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24" \
+    scripts/with-keyring.sh cargo test -p recur-pos --locked --no-fail-fast
+fi

@@ -7,10 +7,9 @@
 use recur_ledger::Sale;
 use tauri::{AppHandle, Emitter, Manager, WebviewUrl, WebviewWindowBuilder};
 
-use crate::dto::CustomerViewDto;
-use crate::error::CommandError;
+use crate::dto::CommandError;
+use crate::dto::{CustomerViewDto, QrDto};
 use crate::events::CUSTOMER_VIEW;
-use crate::qr;
 use crate::state::AppState;
 
 pub const LABEL: &str = "customer";
@@ -62,7 +61,7 @@ pub fn view_of(shop_name: &str, sale: Option<&Sale>) -> CustomerViewDto {
         mode: Some(sale.mode.as_str().to_owned()),
         // Only a payable sale shows a code: a settled one must not invite a second scan.
         qr: if open {
-            sale.url.as_deref().and_then(qr::render)
+            sale.url.as_deref().and_then(QrDto::of)
         } else {
             None
         },

@@ -5,13 +5,17 @@
 //! them in Asia/Taipei); money crosses both as a whole-TWD integer and as `NT$1,290` text so
 //! the UI never formats money itself. Not here: any rule about sales.
 
+mod error;
 mod review;
 mod settings;
 
+pub use error::CommandError;
 pub use review::{JournalDto, JournalEntryDto, ReapplyDto, SaleDetailDto, SubscriptionDto};
 pub use settings::{KeyDto, ListenerDto, PresetDto, SelfTestDto, SettingsDto, StatusDto, TunnelDto};
 
 use std::collections::BTreeMap;
+
+use base64::Engine;
 
 use recur_client::Product;
 use recur_domain::{Attention, Failure, Figure, Money, Timestamp};
@@ -155,6 +159,22 @@ pub struct QrDto {
     pub data_url: String,
     /// Modules per side, quiet zone included (for sizing whole pixels per module).
     pub modules: u32,
+}
+
+impl QrDto {
+    /// The QR of `url`, or `None` when the URL is too long for any QR version.
+    pub fn of(url: &str) -> Option<QrDto> {
+        let qr = recur_pos_app::qr::svg(url)?;
+        Some(QrDto {
+            data_url: format!(
+                "data:image/svg+xml;base64,{}",
+                base64::engine::general_purpose::STANDARD.encode(&qr.svg)
+            ),
+            url: qr.url,
+            host: qr.host,
+            modules: qr.modules,
+        })
+    }
 }
 
 /// What the Pay screen needs: the sale and its QR.

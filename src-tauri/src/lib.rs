@@ -2,16 +2,14 @@
 //!
 //! It holds a `recur_pos_app::Station` (the app without its window: keys, settings, the
 //! counter and its services), exposes it to the web UI in `ui/` as one-line commands with small
-//! DTOs, forwards the core's events as UI events, renders QR codes and drives the customer
+//! DTOs, forwards the core's events as UI events and drives the customer
 //! display window. Not here: any rule about sales, money, keys, the tunnel or Recur — those
 //! live in `crates/`, where `recur-pos <subcommand>` uses them too.
 
 mod commands;
 mod display;
 mod dto;
-mod error;
 mod events;
-mod qr;
 mod startup;
 mod state;
 

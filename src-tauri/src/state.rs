@@ -8,8 +8,8 @@ use recur_domain::TxnId;
 use recur_pos_app::{Phase, Station};
 use recur_pos_core::Counter;
 
+use crate::dto::CommandError;
 use crate::dto::{ListenerDto, StatusDto, TunnelDto};
-use crate::error::CommandError;
 
 pub struct AppState {
     pub station: Arc<Station>,

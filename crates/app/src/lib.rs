@@ -6,6 +6,7 @@
 //! - [`settings`]: the non-secret settings in `settings.json` beside the ledger;
 //! - [`tunnel`]: the tunnel as shown, with the rule for when its public URL "changed";
 //! - [`services`]: the listener, the sweep and the tunnel of one open counter;
+//! - [`qr`]: checkout URLs as QR codes, for the screen and the terminal;
 //! - [`Station`]: opening (with progress), re-opening and stopping the counter and its services.
 //!
 //! A rule that the window follows lives here (or lower), so `recur-pos <subcommand>` follows
@@ -14,6 +15,7 @@
 pub mod env;
 pub mod error;
 pub mod keys;
+pub mod qr;
 pub mod services;
 pub mod settings;
 mod station;

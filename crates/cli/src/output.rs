@@ -184,15 +184,7 @@ pub fn sale_text(detail: &SaleDetail) -> String {
 
 /// The checkout URL as a QR code drawn with Unicode half blocks, for a terminal.
 pub fn terminal_qr(url: &str) -> String {
-    match qrcode::QrCode::with_error_correction_level(url.as_bytes(), qrcode::EcLevel::M) {
-        Ok(code) => code
-            .render::<qrcode::render::unicode::Dense1x2>()
-            .dark_color(qrcode::render::unicode::Dense1x2::Light)
-            .light_color(qrcode::render::unicode::Dense1x2::Dark)
-            .quiet_zone(true)
-            .build(),
-        Err(e) => format!("(no QR code: {e})"),
-    }
+    recur_pos_app::qr::terminal(url).unwrap_or_else(|| "(no QR code: the URL is too long)".to_owned())
 }
 
 pub fn journal_json(e: &JournalEntry) -> Value {

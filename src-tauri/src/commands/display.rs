@@ -3,8 +3,8 @@
 use tauri::{AppHandle, State};
 
 use crate::display;
+use crate::dto::CommandError;
 use crate::dto::CustomerViewDto;
-use crate::error::CommandError;
 use crate::state::AppState;
 
 /// Opens the customer-facing window (main window only).

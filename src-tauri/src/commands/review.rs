@@ -4,8 +4,8 @@
 use recur_domain::{EventId, TxnId};
 use tauri::State;
 
+use crate::dto::CommandError;
 use crate::dto::{JournalDto, JournalEntryDto, ReapplyDto, SaleDetailDto, SaleDto, SubscriptionDto};
-use crate::error::CommandError;
 use crate::state::AppState;
 
 /// How many deliveries the Events screen lists (the CLI's `events` reads further back).

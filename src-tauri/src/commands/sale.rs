@@ -6,11 +6,11 @@ use serde::Deserialize;
 use tauri::{AppHandle, State};
 use tauri_plugin_opener::OpenerExt;
 
-use crate::dto::{PayDto, ProductDto, SaleDto, TodayDto};
-use crate::error::CommandError;
+use crate::display;
+use crate::dto::CommandError;
+use crate::dto::{PayDto, ProductDto, QrDto, SaleDto, TodayDto};
 use crate::events::{self, WatchStatusDto};
 use crate::state::AppState;
-use crate::{display, qr};
 
 /// A charge as the Sell screen sends it.
 #[derive(Debug, Deserialize)]
@@ -42,7 +42,7 @@ impl ChargeInput {
 fn pay(sale: &recur_ledger::Sale) -> PayDto {
     PayDto {
         sale: SaleDto::from(sale),
-        qr: sale.url.as_deref().and_then(qr::render),
+        qr: sale.url.as_deref().and_then(QrDto::of),
     }
 }
 

@@ -7,8 +7,8 @@ use recur_pos_app::keys::{self, KeyName};
 use recur_tunnel::PRESETS;
 use tauri::{AppHandle, State};
 
+use crate::dto::CommandError;
 use crate::dto::{KeyDto, PresetDto, SelfTestDto, SettingsDto, StatusDto, TunnelDto};
-use crate::error::CommandError;
 use crate::state::AppState;
 use crate::{display, events, startup};
 

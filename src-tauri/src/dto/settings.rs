@@ -12,7 +12,7 @@ pub struct StatusDto {
     pub phase: &'static str,
     /// While starting: `keys`, `ledger`, `catalogue`.
     pub step: Option<&'static str>,
-    pub error: Option<crate::error::CommandError>,
+    pub error: Option<crate::dto::CommandError>,
     /// `sandbox` or `live` (known once ready).
     pub environment: Option<&'static str>,
     /// Running on the sandbox inside this app (no key configured).

@@ -109,6 +109,16 @@ impl App {
 
     /// The same, with more environment for the app.
     pub fn launch_with(name: &'static str, extra_env: &[(&str, &str)]) -> App {
+        let app = App::launch_until_ready(name, extra_env);
+        app.wait_js(
+            "the Sell screen with the catalogue",
+            "return !document.getElementById('view-sell').hidden && document.querySelectorAll('#tiles .tile').length > 0",
+        );
+        app
+    }
+
+    /// Starts the app and waits until its window has booted (whatever the catalogue does).
+    pub fn launch_until_ready(name: &'static str, extra_env: &[(&str, &str)]) -> App {
         let turn = ONE_AT_A_TIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         assert!(
             std::env::var_os("DISPLAY").is_some(),
@@ -144,9 +154,8 @@ impl App {
             _turn: turn,
         };
         app.wait_js(
-            "the Sell screen with the catalogue",
-            "return document.body.dataset.booted === 'true' && !document.getElementById('view-sell').hidden \
-             && document.querySelectorAll('#tiles .tile').length > 0",
+            "the window to boot and the counter to open",
+            "return document.body.dataset.booted === 'true' && !document.getElementById('view-sell').hidden",
         );
         app
     }
@@ -215,7 +224,28 @@ impl App {
         let png = self.session.screenshot().unwrap_or_else(|e| panic!("screenshot: {e}"));
         let path = self.shots.join(format!("{}-{step}.png", self.name));
         std::fs::write(&path, &png).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        self.assert_translated(step);
         png
+    }
+
+    /// Every screen that is photographed is also read: no string key (`attention.over_refunded`,
+    /// `errors.recur.network`, …) may stand where a sentence belongs, in the text or a tooltip.
+    fn assert_translated(&self, step: &str) {
+        let shown = self.js(
+            "return document.body.innerText + '\\n' + \
+             Array.from(document.querySelectorAll('[title], [aria-label], [placeholder]')) \
+               .map((e) => [e.title, e.getAttribute('aria-label'), e.placeholder].filter(Boolean).join('\\n')).join('\\n');",
+        );
+        let shown = shown.as_str().unwrap_or_default();
+        let raw: Vec<&String> = translation_keys()
+            .iter()
+            .filter(|key| shown.contains(key.as_str()))
+            .collect();
+        assert!(
+            raw.is_empty(),
+            "{}: untranslated keys on screen at {step}: {raw:?}",
+            self.name
+        );
     }
 
     /// Picks `product` on Sell (optionally SETUP and an email), presses Charge, and waits for
@@ -289,4 +319,30 @@ pub fn artifacts_dir() -> PathBuf {
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("test-artifacts"))
         .join("screenshots")
+}
+
+/// Every key of the UI's string tables, flattened (`attention.amount_mismatch`, …), with the
+/// `errors.` codes both as keys and as the bare codes the UI would show if a sentence were missing.
+fn translation_keys() -> &'static Vec<String> {
+    static KEYS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    KEYS.get_or_init(|| {
+        fn walk(prefix: &str, value: &Value, out: &mut Vec<String>) {
+            match value.as_object() {
+                Some(map) => map.iter().for_each(|(k, v)| walk(&format!("{prefix}{k}."), v, out)),
+                None => out.push(prefix.trim_end_matches('.').to_owned()),
+            }
+        }
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/ui/i18n/en.json");
+        let strings: Value = serde_json::from_str(&std::fs::read_to_string(path).expect("en.json")).expect("JSON");
+        let mut keys = Vec::new();
+        walk("", &strings, &mut keys);
+        // Short keys (`app.title`, …) would match ordinary words; the ones that matter are the
+        // tables whose keys come from Rust.
+        keys.retain(|k| {
+            ["attention.", "failure.", "errors.", "state.", "outcome.", "cause."]
+                .iter()
+                .any(|p| k.starts_with(p))
+        });
+        keys
+    })
 }

@@ -188,8 +188,10 @@ fn refunds_and_sales_needing_a_look_show_in_today_live() {
 
     app.click(&format!("{} td.product", row(&short.sale_id)));
     app.wait_js("the flagged sale's details", "return !document.getElementById('sale-overlay').hidden && !!document.querySelector('#sale-dialog-body .attention-box');");
-    assert!(app
-        .text("#sale-dialog-body .attention-box")
-        .contains("expected NT$85, received NT$1"));
+    let note = app.text("#sale-dialog-body .attention-box");
+    assert!(
+        note.contains("金額不符：應收 NT$85，實收 NT$1"),
+        "the note in words, with its figures: {note}"
+    );
     app.shot("attention-detail");
 }

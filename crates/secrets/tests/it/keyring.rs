@@ -1,25 +1,19 @@
-//! The real OS keyring. Under `scripts/with-keyring.sh` (the README's test command) a GNOME
-//! keyring runs and these tests require it; elsewhere the round trip is skipped with a notice.
+//! The real OS keyring. The README's test command runs a throwaway GNOME keyring
+//! (`scripts/with-keyring.sh`); without one these tests fail rather than skip, because a
+//! keyring that silently is not there is exactly what they exist to catch.
 
 use std::process::Command;
 
 use recur_domain::Secret;
 use recur_secrets::{KeyringStore, SecretStore, SecretsError};
 
-/// `with-keyring.sh` exports this after unlocking a throwaway keyring.
-fn keyring_expected() -> bool {
-    std::env::var_os("GNOME_KEYRING_CONTROL").is_some()
-}
-
 #[test]
 fn the_os_keyring_keeps_the_contract() {
     let store = KeyringStore::with_service(format!("tw.recur.pos.test.{}", std::process::id()));
-    match store.get("probe") {
-        Err(SecretsError::Unavailable(why)) if !keyring_expected() => {
-            eprintln!("skipped: no Secret Service here ({why}); run under scripts/with-keyring.sh");
-        }
-        _ => super::contract::check(&store, "kr"),
+    if let Err(SecretsError::Unavailable(why)) = store.get("probe") {
+        panic!("no Secret Service here ({why}): run the tests with scripts/test.sh (it starts a throwaway keyring)");
     }
+    super::contract::check(&store, "kr");
 }
 
 #[test]
