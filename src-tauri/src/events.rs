@@ -1,17 +1,13 @@
-//! Core events → UI events: one UI event name per [`CoreEvent`] variant, plus the shell's own.
+//! The UI's event names — one per core event (`CoreEvent`, `StationEvent`) plus the shell's
+//! own — and sending them to the counter window.
 //!
 //! JavaScript never polls for what the core knows: it listens to these. Not here: deciding
 //! anything about a sale (the payloads are plain DTOs of what the core said).
 
-use std::sync::Arc;
-
-use recur_pos_core::{CoreEvent, Counter, WatchStatus};
+use recur_pos_core::WatchStatus;
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager};
-use tokio::sync::broadcast;
 
-use crate::display;
-use crate::dto::SaleDto;
 use crate::state::AppState;
 
 /// `CoreEvent::SaleChanged`, with a [`SaleDto`].
@@ -54,37 +50,6 @@ impl From<&WatchStatus> for WatchStatusDto {
             retry_in_ms: s.retry_in.map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
         }
     }
-}
-
-/// Forwards `counter`'s events until it is gone or no longer the current one (`generation`
-/// is the open that made it: an older counter still finishing its work is not heard).
-pub fn forward(app: AppHandle, counter: Arc<Counter>, generation: u64) {
-    let mut events = counter.subscribe();
-    drop(counter);
-    tauri::async_runtime::spawn(async move {
-        loop {
-            let event = events.recv().await;
-            if app.state::<AppState>().station.generation() != generation {
-                break;
-            }
-            match event {
-                Ok(CoreEvent::SaleChanged(sale)) => {
-                    emit(&app, SALE_CHANGED, SaleDto::from(&sale));
-                    let state = app.state::<AppState>();
-                    if state.display().as_ref() == Some(&sale.id) {
-                        display::publish_sale(&app, &state, Some(&sale));
-                    }
-                }
-                Ok(CoreEvent::CatalogueChanged) => emit(&app, CATALOGUE_CHANGED, ()),
-                Ok(CoreEvent::JournalChanged) => emit(&app, JOURNAL_CHANGED, ()),
-                Err(broadcast::error::RecvError::Lagged(missed)) => {
-                    tracing::warn!(missed, "the UI fell behind the core's events; asking it to reload");
-                    emit(&app, RESYNC, ());
-                }
-                Err(broadcast::error::RecvError::Closed) => break,
-            }
-        }
-    });
 }
 
 /// Sends the UI the tunnel as it is now.

@@ -3,11 +3,16 @@
 //! UI shows each step; each new counter's events are forwarded for as long as it is the current
 //! one (the window's generation guard). Not here: what opening means (`Station::open`).
 
-use recur_pos_app::{Plan, StationEvent};
-use tauri::{AppHandle, Manager};
-use tokio::sync::broadcast::error::RecvError;
+use std::sync::Arc;
 
-use crate::events;
+use recur_pos_app::{Plan, StationEvent};
+use recur_pos_core::{CoreEvent, Counter};
+use tauri::{AppHandle, Manager};
+use tokio::sync::broadcast::{self, error::RecvError};
+
+use crate::display;
+use crate::dto::SaleDto;
+use crate::events::{self, emit, CATALOGUE_CHANGED, JOURNAL_CHANGED, RESYNC, SALE_CHANGED};
 use crate::state::AppState;
 
 /// Opens (or re-opens, after Settings changed the keys) the counter in the background.
@@ -18,7 +23,7 @@ pub fn open(app: AppHandle) {
     let station = state.station.clone();
     tauri::async_runtime::spawn(async move {
         if let Ok(counter) = station.open(Plan::window(station.env())).await {
-            events::forward(app, counter, station.generation());
+            forward(app, counter, station.generation());
         }
     });
 }
@@ -36,6 +41,37 @@ pub fn forward_station(app: AppHandle) {
                     events::tunnel_changed(&app);
                 }
                 Err(RecvError::Closed) => break,
+            }
+        }
+    });
+}
+
+/// Forwards `counter`'s events until it is gone or no longer the current one (`generation`
+/// is the open that made it: an older counter still finishing its work is not heard).
+pub fn forward(app: AppHandle, counter: Arc<Counter>, generation: u64) {
+    let mut events = counter.subscribe();
+    drop(counter);
+    tauri::async_runtime::spawn(async move {
+        loop {
+            let event = events.recv().await;
+            if app.state::<AppState>().station.generation() != generation {
+                break;
+            }
+            match event {
+                Ok(CoreEvent::SaleChanged(sale)) => {
+                    emit(&app, SALE_CHANGED, SaleDto::from(&sale));
+                    let state = app.state::<AppState>();
+                    if state.display().as_ref() == Some(&sale.id) {
+                        display::publish_sale(&app, &state, Some(&sale));
+                    }
+                }
+                Ok(CoreEvent::CatalogueChanged) => emit(&app, CATALOGUE_CHANGED, ()),
+                Ok(CoreEvent::JournalChanged) => emit(&app, JOURNAL_CHANGED, ()),
+                Err(broadcast::error::RecvError::Lagged(missed)) => {
+                    tracing::warn!(missed, "the UI fell behind the core's events; asking it to reload");
+                    emit(&app, RESYNC, ());
+                }
+                Err(broadcast::error::RecvError::Closed) => break,
             }
         }
     });

@@ -12,7 +12,7 @@ use recur_pos_app::{AppError, Station};
 use serde_json::json;
 
 use crate::args::{KeyArg, KeysAction};
-use crate::run::write_json;
+use crate::output::write_json;
 
 pub async fn run(station: &Arc<Station>, action: KeysAction, out: &mut dyn Write) -> Result<u8, AppError> {
     match action {

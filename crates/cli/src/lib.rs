@@ -10,6 +10,7 @@
 mod args;
 mod keys;
 mod listen;
+mod opening;
 mod output;
 mod run;
 

@@ -14,7 +14,8 @@ use recur_pos_app::tunnel::TunnelView;
 use recur_pos_app::{AppError, Plan, Port, Station, StationEvent};
 use tokio::sync::broadcast::error::RecvError;
 
-use crate::run::{open, write_json};
+use crate::opening::open;
+use crate::output::write_json;
 
 pub async fn run(
     station: &Arc<Station>,

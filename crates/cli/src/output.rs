@@ -2,6 +2,8 @@
 //!
 //! These are the CLI's own shapes; the core's types stay free of serialization.
 
+use std::io::Write;
+
 use recur_client::Product;
 use recur_domain::{Attention, Failure, Figure};
 use recur_ledger::{DaySummary, JournalEntry, Sale, SaleDetail};
@@ -304,4 +306,10 @@ pub fn write_csv(out: &mut dyn std::io::Write, sales: &[Sale]) -> Result<(), csv
     }
     writer.flush()?;
     Ok(())
+}
+
+/// Writes one JSON document (pretty) and flushes, so a script reading it sees it at once.
+pub fn write_json(out: &mut dyn Write, value: &Value) {
+    let _ = writeln!(out, "{}", serde_json::to_string_pretty(value).unwrap_or_default());
+    let _ = out.flush();
 }

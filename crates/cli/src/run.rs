@@ -13,7 +13,7 @@ use recur_pos_core::{ChargeRequest, Counter, Until};
 use serde_json::Value;
 
 use crate::args::{Cli, Command};
-use crate::output;
+use crate::output::{self, write_json};
 
 /// Exit codes: 0 done (with --wait: the sale ended paid), 1 an error, 3 with --wait the sale
 /// ended unpaid (failed, expired or cancelled).
@@ -28,7 +28,7 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> u8 {
             tunnel,
             json,
         } => crate::listen::run(&station, port, sweep_every, tunnel, json, out).await,
-        command => match open(&station, Plan::counter_only()).await {
+        command => match crate::opening::open(&station, Plan::counter_only()).await {
             Ok(counter) => execute(counter, command, out).await,
             Err(e) => Err(e),
         },
@@ -37,22 +37,6 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> u8 {
         Ok(code) => code,
         Err(e) => report_error(out, json, &e),
     }
-}
-
-/// Opens the counter, saying on stderr when it runs on the embedded sandbox.
-pub(crate) async fn open(station: &Arc<Station>, plan: Plan) -> Result<Arc<Counter>, AppError> {
-    let counter = station.open(plan).await?;
-    if let Some(error) = station.keys().keyring_error {
-        eprintln!("note: the OS keyring could not be read ({error}); only keys in the environment are used");
-    }
-    if let Some(sandbox) = counter.sandbox() {
-        eprintln!(
-            "note: no Recur key is set (environment or keyring): using the embedded sandbox at {} \
-             (it stops when this command ends)",
-            sandbox.base_url()
-        );
-    }
-    Ok(counter)
 }
 
 impl Command {
@@ -236,11 +220,6 @@ fn print_sale(out: &mut dyn Write, json: bool, sale: &recur_ledger::Sale) {
             let _ = writeln!(out, "{url}");
         }
     }
-}
-
-pub(crate) fn write_json(out: &mut dyn Write, value: &Value) {
-    let _ = writeln!(out, "{}", serde_json::to_string_pretty(value).unwrap_or_default());
-    let _ = out.flush();
 }
 
 fn report_error(out: &mut dyn Write, json: bool, error: &AppError) -> u8 {
