@@ -48,7 +48,7 @@ fn pay_declines_and_refusals() {
     );
     assert_eq!(paid.status, 200);
     assert_eq!(
-        (paid.json["status"].as_str(), paid.json["customerName"].as_str()),
+        (paid.json["status"].as_str(), paid.json["customer_name"].as_str()),
         (Some("COMPLETE"), Some("王大明"))
     );
     assert_eq!(env.pay(&id, "a@b.tw").status, 409);

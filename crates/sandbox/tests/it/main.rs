@@ -4,6 +4,7 @@
 mod api;
 mod binary;
 mod control;
+mod create;
 mod faults;
 mod page;
 mod support;
