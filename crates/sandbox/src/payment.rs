@@ -75,29 +75,38 @@ impl State {
             },
         };
         let omit = input.omit_metadata || self.quirks.omit_metadata;
-        // The form was submitted: from here on Recur knows the customer.
-        let mut drafts = self.submit_subscription(id, email, input.name.as_deref(), now);
-        match verdict {
-            Err(decline) => {
-                // The session is left as it was; only the events tell who tried.
-                let mut attempt = self.sessions[id].clone();
-                attempt.customer_email = Some(email.to_owned());
-                drafts.push(events::payment_failed(&attempt, decline, now));
-                let unpaid = input.completed_after_decline || self.quirks.completed_after_decline;
-                if unpaid && attempt.mode == Mode::Subscription {
-                    drafts.push(events::checkout_completed_unpaid(&attempt));
-                }
-                (PayOutcome::Declined(decline), self.record_drafts(drafts, omit, now))
-            }
+        // The form was submitted: from here on Recur knows the customer. The submission comes
+        // before the charge, a millisecond apart, so that receivers ordering by event time
+        // (or breaking ties by status) see `pending` before `active`, as at Recur.
+        let submitted_at = now.plus_ms(-1);
+        let submission = self.submit_subscription(id, email, input.name.as_deref(), submitted_at);
+        let mut emitted = self.record_drafts(submission, omit, submitted_at);
+        let (outcome, drafts) = match verdict {
+            Err(decline) => (
+                PayOutcome::Declined(decline),
+                self.declined_drafts(id, input, decline, now),
+            ),
             Ok(method) => {
                 let session = self.complete(id, email, input.name.clone(), method, now);
-                drafts.extend(self.paid_drafts(&session, now));
-                (
-                    PayOutcome::Paid(Box::new(session)),
-                    self.record_drafts(drafts, omit, now),
-                )
+                let drafts = self.paid_drafts(&session, now);
+                (PayOutcome::Paid(Box::new(session)), drafts)
             }
+        };
+        emitted.extend(self.record_drafts(drafts, omit, now));
+        (outcome, emitted)
+    }
+
+    /// `order.payment_failed`, and the unpaid `checkout.completed` when asked for. The session
+    /// is left as it was; only the events tell who tried.
+    fn declined_drafts(&self, id: &str, input: &PayInput, decline: Decline, now: Timestamp) -> Vec<Draft> {
+        let mut attempt = self.sessions[id].clone();
+        attempt.customer_email = Some(input.email.trim().to_owned());
+        let mut drafts = vec![events::payment_failed(&attempt, decline, now)];
+        let unpaid = input.completed_after_decline || self.quirks.completed_after_decline;
+        if unpaid && attempt.mode == Mode::Subscription {
+            drafts.push(events::checkout_completed_unpaid(&attempt));
         }
+        drafts
     }
 
     /// Whether a charge may be attempted at all.

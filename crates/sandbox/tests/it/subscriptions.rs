@@ -114,6 +114,31 @@ fn a_subscription_is_created_pending_at_submission_and_stays_pending_on_a_declin
 }
 
 #[test]
+fn the_submission_comes_before_the_charge() {
+    let (receiver, env) = env();
+    let (_, sub) = env.subscribe("prod_member_yearly", "first@example.tw");
+    let got = env.delivered(&receiver, 0);
+    assert_eq!(
+        types(&got)[..4],
+        [
+            "subscription.created",
+            "order.paid",
+            "checkout.completed",
+            "subscription.activated"
+        ]
+    );
+    let at = |i: usize| time(&got[i]["timestamp"]).unix_ms();
+    assert!(
+        at(0) < at(1) && at(1) == at(3),
+        "pending before active, by the events' own times"
+    );
+    assert_eq!(
+        (got[0]["data"]["id"].as_str(), got[0]["data"]["status"].as_str()),
+        (Some(sub.as_str()), Some("pending"))
+    );
+}
+
+#[test]
 fn checkout_completed_may_follow_a_declined_first_payment_without_proving_it() {
     let (receiver, env) = env();
     // (product, how it is switched on, whether the unpaid checkout.completed follows)
