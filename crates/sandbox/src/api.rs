@@ -127,13 +127,7 @@ fn create_session(shared: &Shared, req: &Req, kind: KeyKind, now: Timestamp) -> 
 /// Reads both casings and the integrators' fields (recur-api.md §2) and checks every field.
 /// `lan_host` is the sandbox's own LAN address in phone-test mode, where plain http is allowed.
 pub fn parse_new_session(body: &Map<String, Value>, lan_host: Option<&str>) -> Result<NewSession, Resp> {
-    let product = match optional_str(body, "productId", "product_id")?.filter(|p| !p.trim().is_empty()) {
-        Some(id) => ProductRef::Id(id.trim().to_owned()),
-        None => match optional_str(body, "productSlug", "product_slug")?.filter(|p| !p.trim().is_empty()) {
-            Some(slug) => ProductRef::Slug(slug.trim().to_owned()),
-            None => return Err(invalid("productId", "productId (or productSlug) is required")),
-        },
-    };
+    let product = product_ref(body)?;
     let success_url = required_str(body, "successUrl", "success_url")?;
     let cancel_url = required_str(body, "cancelUrl", "cancel_url")?;
     check_redirect_url("successUrl", &success_url, lan_host)?;
@@ -170,6 +164,18 @@ pub fn parse_new_session(body: &Map<String, Value>, lan_host: Option<&str>) -> R
         promotion_code,
         metadata,
     })
+}
+
+/// `productId`, else the `productSlug` integrators send.
+fn product_ref(body: &Map<String, Value>) -> Result<ProductRef, Resp> {
+    let named = |camel, snake| optional_str(body, camel, snake).map(|v| v.filter(|t| !t.trim().is_empty()));
+    if let Some(id) = named("productId", "product_id")? {
+        return Ok(ProductRef::Id(id.trim().to_owned()));
+    }
+    match named("productSlug", "product_slug")? {
+        Some(slug) => Ok(ProductRef::Slug(slug.trim().to_owned())),
+        None => Err(invalid("productId", "productId (or productSlug) is required")),
+    }
 }
 
 /// A flat object of strings (Recur refuses anything else).

@@ -148,22 +148,7 @@ impl State {
             ("subscription.renewed", live.to_event_json()),
         ];
         let mode = self.quirks.einvoice;
-        let order = self.record_order(Order {
-            id: order_id.clone(),
-            charge_id: ids::cuid(now.unix_ms()),
-            checkout_id: None,
-            subscription_id: Some(sub.id.clone()),
-            invoice_id: Some(invoice_id.to_owned()),
-            product_id: sub.product.id.clone(),
-            amount: sub.amount,
-            currency: sub.currency.clone(),
-            customer: sub.customer.clone(),
-            billing_reason: reason.to_owned(),
-            paid_at: now,
-            refunded: 0,
-            refund_count: 0,
-            einvoice: None,
-        });
+        let order = self.record_order(Order::of_renewal(&sub, order_id.clone(), invoice_id, reason, now));
         drafts.extend(einvoice::after_payment(mode, order, now));
         (drafts, Some(order_id))
     }

@@ -8,7 +8,9 @@
 use recur_domain::Timestamp;
 use serde_json::{json, Value};
 
-use crate::session::Customer;
+use crate::ids;
+use crate::session::{Customer, Session};
+use crate::subscription::Subscription;
 
 #[derive(Clone, Debug)]
 pub struct Order {
@@ -46,6 +48,46 @@ pub struct EInvoiceRecord {
 }
 
 impl Order {
+    /// The paid checkout's own order (`billing_reason` `purchase` or `subscription_create`).
+    pub fn of_checkout(s: &Session, billing_reason: &str, now: Timestamp) -> Order {
+        Order {
+            id: s.order_id.clone().unwrap_or_default(),
+            charge_id: ids::cuid(now.unix_ms()),
+            checkout_id: Some(s.id.clone()),
+            subscription_id: s.subscription_id.clone(),
+            invoice_id: None,
+            product_id: s.product.id.clone(),
+            amount: s.amount,
+            currency: s.currency.clone(),
+            customer: s.customer(),
+            billing_reason: billing_reason.to_owned(),
+            paid_at: now,
+            refunded: 0,
+            refund_count: 0,
+            einvoice: None,
+        }
+    }
+
+    /// A renewal Recur billed itself: no checkout, its own invoice.
+    pub fn of_renewal(sub: &Subscription, id: String, invoice_id: &str, billing_reason: &str, now: Timestamp) -> Order {
+        Order {
+            id,
+            charge_id: ids::cuid(now.unix_ms()),
+            checkout_id: None,
+            subscription_id: Some(sub.id.clone()),
+            invoice_id: Some(invoice_id.to_owned()),
+            product_id: sub.product.id.clone(),
+            amount: sub.amount,
+            currency: sub.currency.clone(),
+            customer: sub.customer.clone(),
+            billing_reason: billing_reason.to_owned(),
+            paid_at: now,
+            refunded: 0,
+            refund_count: 0,
+            einvoice: None,
+        }
+    }
+
     pub fn left_to_refund(&self) -> i64 {
         self.amount - self.refunded
     }

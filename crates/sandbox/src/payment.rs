@@ -206,22 +206,7 @@ impl State {
             drafts.push(("subscription.activated", sub.to_event_json()));
         }
         let mode = self.quirks.einvoice;
-        let order = self.record_order(Order {
-            id: s.order_id.clone().unwrap_or_default(),
-            charge_id: ids::cuid(now.unix_ms()),
-            checkout_id: Some(s.id.clone()),
-            subscription_id: s.subscription_id.clone(),
-            invoice_id: None,
-            product_id: s.product.id.clone(),
-            amount: s.amount,
-            currency: s.currency.clone(),
-            customer: s.customer(),
-            billing_reason: events::billing_reason(s).to_owned(),
-            paid_at: now,
-            refunded: 0,
-            refund_count: 0,
-            einvoice: None,
-        });
+        let order = self.record_order(Order::of_checkout(s, events::billing_reason(s), now));
         drafts.extend(einvoice::after_payment(mode, order, now));
         drafts
     }
