@@ -45,6 +45,8 @@ pub enum EventClass {
     Subscription,
     /// `invoice.*`.
     Invoice,
+    /// `einvoice.*`: Taiwan's electronic receipt (統一發票) that Recur issues for a payment.
+    EInvoice,
     /// `product.*`.
     Product,
     /// Anything else: journaled and acknowledged, no effect.
@@ -87,6 +89,7 @@ impl Event {
             k if k.starts_with("refund.") => EventClass::Refund,
             k if k.starts_with("subscription.") => EventClass::Subscription,
             k if k.starts_with("invoice.") => EventClass::Invoice,
+            k if k.starts_with("einvoice.") => EventClass::EInvoice,
             k if k.starts_with("product.") => EventClass::Product,
             _ => EventClass::Other,
         }
@@ -167,6 +170,45 @@ impl Event {
         self.str_field(&["customer_name", "customerName"])
             .or_else(|| lookup(&self.data, &["customer"]).and_then(|c| lookup_str(c, &["name"])))
             .map(str::to_owned)
+    }
+
+    /// How the customer paid, lower case. The capture sends the string `"card"`; an object
+    /// (`{"type": "card", …}`) has also been seen and is read by its `type`.
+    pub fn payment_method(&self) -> Option<String> {
+        let value = lookup(&self.data, &["payment_method", "payment_method_type"])?;
+        let text = match value {
+            Value::String(s) => s.as_str(),
+            Value::Object(_) => lookup_str(value, &["type", "method", "kind"])?,
+            _ => return None,
+        };
+        Some(text.trim().to_ascii_lowercase()).filter(|s| !s.is_empty())
+    }
+
+    /// `billing_reason`, lower case (`purchase`, `subscription_create`, `subscription_cycle`, …).
+    pub fn billing_reason(&self) -> Option<String> {
+        self.str_field(&["billing_reason"])
+            .map(|r| r.trim().to_ascii_lowercase())
+            .filter(|r| !r.is_empty())
+    }
+
+    /// Why a charge failed: flat in `data` or inside a nested `error`/`failure` object.
+    pub fn failure_code(&self) -> Option<String> {
+        self.failure_text(&["failure_code", "error_code", "decline_code", "code"], "code")
+    }
+
+    /// The failure's human text, flat or nested like [`Event::failure_code`].
+    pub fn failure_message(&self) -> Option<String> {
+        let flat = ["failure_message", "error_message", "failure_reason", "message"];
+        self.failure_text(&flat, "message")
+    }
+
+    fn failure_text(&self, flat: &[&str], nested: &str) -> Option<String> {
+        let direct = self.str_field(flat).map(str::to_owned);
+        direct.or_else(|| {
+            ["error", "failure", "last_payment_error"]
+                .iter()
+                .find_map(|object| lookup_str(lookup(&self.data, &[object])?, &[nested]).map(str::to_owned))
+        })
     }
 
     /// A time field of `data` (ISO-8601), under any of `names`.
@@ -289,6 +331,38 @@ mod tests {
                 "{body:?}"
             );
         }
+    }
+
+    #[test]
+    fn payment_method_reasons_and_failures_in_their_shapes() {
+        let cases = [
+            (r#"{"payment_method":"card"}"#, Some("card")),
+            (r#"{"payment_method":" CARD "}"#, Some("card")),
+            (
+                r#"{"paymentMethod":{"type":"Card","brand":"VISA","last4":"0001"}}"#,
+                Some("card"),
+            ),
+            (r#"{"payment_method":null}"#, None),
+            (r#"{"payment_method":7}"#, None),
+            (r#"{}"#, None),
+        ];
+        for (data, expected) in cases {
+            let e = event(&format!(r#"{{"id":"e","type":"order.paid","data":{data}}}"#));
+            assert_eq!(e.payment_method().as_deref(), expected, "{data}");
+        }
+        let e = event(
+            r#"{"id":"e","type":"invoice.payment_failed","data":{"billingReason":"SUBSCRIPTION_CYCLE",
+            "last_payment_error":{"code":"card_declined","message":"Declined"}}}"#,
+        );
+        assert_eq!(e.billing_reason().as_deref(), Some("subscription_cycle"));
+        assert_eq!(
+            (e.failure_code().as_deref(), e.failure_message().as_deref()),
+            (Some("card_declined"), Some("Declined"))
+        );
+        assert_eq!(
+            event(r#"{"id":"e","type":"einvoice.issued","data":{}}"#).class(),
+            EventClass::EInvoice
+        );
     }
 
     #[test]

@@ -10,7 +10,7 @@ use serde_json::{json, Map, Value};
 
 use crate::http::{invalid, json_object, method_not_allowed, not_found, Req, Resp};
 use crate::server::Shared;
-use crate::state::{looks_like_email, NewSession};
+use crate::state::{looks_like_email, NewSession, ProductRef};
 
 /// Which kind of key a request authenticated with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -87,8 +87,8 @@ fn route(shared: &Shared, req: &Req, kind: KeyKind, now: Timestamp) -> Resp {
     match req.segments().as_slice() {
         ["v1", "checkout", "sessions"] if req.method == "POST" => create_session(shared, req, kind, now),
         ["v1", "checkout", "sessions"] => method_not_allowed("POST"),
-        ["v1", "checkout", "sessions", id] if get => match shared.state().session(id, now) {
-            Some(s) => Resp::json(200, &s.to_json()),
+        ["v1", "checkout", "sessions", id] if get => match shared.session_json(id, now) {
+            Some(s) => Resp::json(200, &s),
             None => not_found(&format!("no checkout session with id {id}")),
         },
         ["v1", "checkout", "sessions", _] => method_not_allowed("GET"),
@@ -110,27 +110,28 @@ fn create_session(shared: &Shared, req: &Req, kind: KeyKind, now: Timestamp) -> 
     if kind == KeyKind::Publishable && field(&body, "metadata", "metadata").is_some() {
         return Resp::error(403, "forbidden", "only a secret key (sk_) may set metadata");
     }
-    let new = match parse_new_session(&body) {
+    let new = match parse_new_session(&body, shared.lan_host.as_deref()) {
         Ok(new) => new,
         Err(resp) => return resp,
     };
-    let created = shared.state().create_session(new, now);
-    match created {
+    let mut state = shared.state();
+    match state.create_session(new, now) {
         Ok(session) => {
             tracing::info!(id = %session.id, product = %session.product.id, mode = %session.mode, "checkout session created");
-            Resp::json(201, &session.to_json())
+            Resp::json(201, &session.to_json(state.quirks.camel_case))
         }
         Err(resp) => resp,
     }
 }
 
-/// Reads both casings (recur-api.md §2) and checks every field.
-pub fn parse_new_session(body: &Map<String, Value>) -> Result<NewSession, Resp> {
-    let product_id = required_str(body, "productId", "product_id")?;
+/// Reads both casings and the integrators' fields (recur-api.md §2) and checks every field.
+/// `lan_host` is the sandbox's own LAN address in phone-test mode, where plain http is allowed.
+pub fn parse_new_session(body: &Map<String, Value>, lan_host: Option<&str>) -> Result<NewSession, Resp> {
+    let product = product_ref(body)?;
     let success_url = required_str(body, "successUrl", "success_url")?;
     let cancel_url = required_str(body, "cancelUrl", "cancel_url")?;
-    check_redirect_url("successUrl", &success_url)?;
-    check_redirect_url("cancelUrl", &cancel_url)?;
+    check_redirect_url("successUrl", &success_url, lan_host)?;
+    check_redirect_url("cancelUrl", &cancel_url, lan_host)?;
     let mode = match optional_str(body, "mode", "mode")? {
         None => None,
         Some(text) => Some(Mode::parse(&text).ok_or_else(|| {
@@ -148,16 +149,33 @@ pub fn parse_new_session(body: &Map<String, Value>) -> Result<NewSession, Resp> 
         ));
     }
     let customer_name = optional_str(body, "customerName", "customer_name")?.filter(|n| !n.trim().is_empty());
+    let non_empty = |camel, snake| optional_str(body, camel, snake).map(|v| v.filter(|t| !t.trim().is_empty()));
+    let external_customer_id = non_empty("externalCustomerId", "external_customer_id")?;
+    let promotion_code = non_empty("promotionCode", "promotion_code")?;
     let metadata = metadata(body)?;
     Ok(NewSession {
-        product_id,
+        product,
         mode,
         success_url,
         cancel_url,
         customer_email,
         customer_name,
+        external_customer_id,
+        promotion_code,
         metadata,
     })
+}
+
+/// `productId`, else the `productSlug` integrators send.
+fn product_ref(body: &Map<String, Value>) -> Result<ProductRef, Resp> {
+    let named = |camel, snake| optional_str(body, camel, snake).map(|v| v.filter(|t| !t.trim().is_empty()));
+    if let Some(id) = named("productId", "product_id")? {
+        return Ok(ProductRef::Id(id.trim().to_owned()));
+    }
+    match named("productSlug", "product_slug")? {
+        Some(slug) => Ok(ProductRef::Slug(slug.trim().to_owned())),
+        None => Err(invalid("productId", "productId (or productSlug) is required")),
+    }
 }
 
 /// A flat object of strings (Recur refuses anything else).
@@ -192,14 +210,16 @@ fn required_str(body: &Map<String, Value>, camel: &str, snake: &str) -> Result<S
     }
 }
 
-/// HTTPS, or plain HTTP to a loopback host: a sandbox allowance so a local app can be the
-/// success page. Recur itself requires HTTPS.
-fn check_redirect_url(name: &str, text: &str) -> Result<(), Resp> {
+/// HTTPS, or plain HTTP to a loopback host (and to the sandbox's own LAN address in phone-test
+/// mode): a sandbox allowance so a local app can be the success page. Recur requires HTTPS
+/// (the brief's `invalid_request`: "confirm successUrl/cancelUrl are HTTPS").
+fn check_redirect_url(name: &str, text: &str, lan_host: Option<&str>) -> Result<(), Resp> {
     let parsed = url::Url::parse(text).map_err(|e| invalid(name, &format!("{name} is not a valid URL: {e}")))?;
     let host = parsed.host_str().unwrap_or("");
+    let loopback = matches!(host, "127.0.0.1" | "localhost" | "[::1]");
     match parsed.scheme() {
         "https" if !host.is_empty() => Ok(()),
-        "http" if matches!(host, "127.0.0.1" | "localhost" | "[::1]") => Ok(()),
+        "http" if loopback || lan_host.is_some_and(|lan| lan == host) => Ok(()),
         _ => Err(invalid(
             name,
             &format!("{name} must be an https URL (plain http only to 127.0.0.1/localhost in the sandbox)"),

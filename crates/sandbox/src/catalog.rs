@@ -23,6 +23,9 @@ pub struct Catalog {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Product {
     pub id: String,
+    /// What integrators send as `productSlug` instead of `productId`.
+    #[serde(default)]
+    pub slug: Option<String>,
     pub name: String,
     #[serde(default)]
     pub description: Option<String>,
@@ -36,6 +39,10 @@ pub struct Product {
     pub billing_period: Option<BillingPeriod>,
     #[serde(default)]
     pub trial_days: Option<u32>,
+    /// Days a failed renewal may be retried before the subscription expires; none = no grace
+    /// (a sandbox field: Recur configures grace per product, its API does not show it).
+    #[serde(default)]
+    pub grace_period_days: Option<u32>,
     #[serde(default = "yes")]
     pub active: bool,
 }
@@ -75,6 +82,7 @@ impl Catalog {
         use ProductType::{OneTime, Subscription};
         let p = |id: &str, name: &str, desc: &str, t: ProductType, price: i64, period: Option<BillingPeriod>| Product {
             id: id.to_owned(),
+            slug: Some(id.trim_start_matches("prod_").replace('_', "-")),
             name: name.to_owned(),
             description: Some(desc.to_owned()),
             product_type: t,
@@ -82,6 +90,7 @@ impl Catalog {
             currency: twd(),
             billing_period: period,
             trial_days: None,
+            grace_period_days: None,
             active: true,
         };
         let mut products = vec![
@@ -132,6 +141,7 @@ impl Catalog {
             ),
         ];
         products[7].trial_days = Some(7);
+        products[7].grace_period_days = Some(3);
         products[9].active = false;
         Catalog { products }
     }
@@ -167,7 +177,8 @@ impl Catalog {
         Ok(catalog)
     }
 
-    /// Ids unique and non-empty, prices at least NT$30, subscriptions with a billing period.
+    /// Ids and slugs unique, ids non-empty, prices at least NT$30, subscriptions with a
+    /// billing period.
     pub fn validate(&self) -> Result<(), String> {
         let mut seen = HashSet::new();
         for p in &self.products {
@@ -176,6 +187,11 @@ impl Catalog {
             }
             if !seen.insert(p.id.as_str()) {
                 return Err(format!("duplicate product id {}", p.id));
+            }
+            if let Some(slug) = &p.slug {
+                if self.products.iter().filter(|q| q.slug.as_ref() == Some(slug)).count() > 1 {
+                    return Err(format!("duplicate product slug {slug}"));
+                }
             }
             if p.price < MIN_PRICE {
                 return Err(format!(
@@ -192,6 +208,23 @@ impl Catalog {
 
     pub fn get(&self, id: &str) -> Option<&Product> {
         self.products.iter().find(|p| p.id == id)
+    }
+
+    pub fn by_slug(&self, slug: &str) -> Option<&Product> {
+        self.products.iter().find(|p| p.slug.as_deref() == Some(slug))
+    }
+}
+
+impl BillingPeriod {
+    /// Lower case, as inside webhook bodies.
+    pub fn as_lower(self) -> &'static str {
+        match self {
+            BillingPeriod::Weekly => "weekly",
+            BillingPeriod::Monthly => "monthly",
+            BillingPeriod::Yearly => "yearly",
+            BillingPeriod::OneTime => "one_time",
+            BillingPeriod::Custom => "custom",
+        }
     }
 }
 

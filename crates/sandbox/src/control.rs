@@ -1,15 +1,18 @@
 //! The control API under `/_sandbox/` (no auth, JSON in and out): pay, cancel or expire a
 //! session as a customer would, emit and redeliver events, read the delivery log, set faults
-//! and add webhook endpoints. Scripts outside this repository depend on these exact routes.
+//! and quirks, and add webhook endpoints. Scripts outside this repository depend on these
+//! exact routes.
 //!
-//! The small return pages (`/_sandbox/return/…`) are HTML and live in [`crate::page`].
+//! Renewals, subscription endings, refunds and orders are in [`crate::control_billing`]; the
+//! small return pages (`/_sandbox/return/…`) are HTML and live in [`crate::page`].
 
 use std::time::Instant;
 
 use recur_domain::Timestamp;
 use serde_json::{json, Value};
 
-use crate::config::Faults;
+use crate::config::{Faults, Quirks};
+use crate::control_billing;
 use crate::events::StoredEvent;
 use crate::http::{invalid, json_object, method_not_allowed, not_found, Req, Resp};
 use crate::page;
@@ -28,14 +31,18 @@ pub fn handle(shared: &Shared, req: &Req, now: Timestamp) -> Resp {
             Resp::json(200, &Value::Array(events))
         }
         ["_sandbox", "events", id, "redeliver"] if post => redeliver(shared, id),
-        ["_sandbox", "subscriptions", id, "renew"] if post => renew(shared, id, req, now),
+        ["_sandbox", "subscriptions" | "refunds" | "orders", ..] => control_billing::handle(shared, req, now),
         ["_sandbox", "deliveries"] if get => Resp::json(200, &json!(shared.dispatcher.deliveries())),
         ["_sandbox", "faults"] if get => Resp::json(200, &json!(shared.dice().faults)),
         ["_sandbox", "faults"] if post => set_faults(shared, req),
+        ["_sandbox", "quirks"] if get => Resp::json(200, &json!(shared.state().quirks)),
+        ["_sandbox", "quirks"] if post => set_quirks(shared, req),
         ["_sandbox", "webhooks"] if get => Resp::json(200, &json!({"webhook_urls": shared.state().webhook_urls})),
         ["_sandbox", "webhooks"] if post => add_webhook(shared, req),
         ["_sandbox", "health"] if get => Resp::json(200, &json!({"ok": true, "base_url": shared.base_url})),
-        ["_sandbox", "events" | "faults" | "webhooks", ..] => method_not_allowed(if get { "POST" } else { "GET" }),
+        ["_sandbox", "events" | "faults" | "quirks" | "webhooks", ..] => {
+            method_not_allowed(if get { "POST" } else { "GET" })
+        }
         _ => not_found(&format!("no control route for {} {}", req.method, req.path)),
     }
 }
@@ -45,31 +52,34 @@ fn sessions(shared: &Shared, req: &Req, rest: &[&str], now: Timestamp) -> Resp {
     let get = req.method == "GET" || req.method == "HEAD";
     match (req.method.as_str(), rest) {
         (_, []) if get => {
-            let mut state = shared.state();
-            let ids = state.session_ids();
-            let sessions: Vec<Value> = ids
-                .iter()
-                .filter_map(|id| state.session(id, now))
-                .map(|s| s.to_json())
-                .collect();
+            let ids = shared.state().session_ids();
+            let sessions: Vec<Value> = ids.iter().filter_map(|id| shared.session_json(id, now)).collect();
             Resp::json(200, &Value::Array(sessions))
         }
-        (_, [id]) if get => match shared.state().session(id, now) {
-            Some(s) => Resp::json(200, &s.to_json()),
+        (_, [id]) if get => match shared.session_json(id, now) {
+            Some(s) => Resp::json(200, &s),
             None => no_session(id),
         },
         ("POST", [id, "pay"]) => pay(shared, id, req, now),
-        ("POST", [id, "cancel"]) => match shared.state().cancel(id, now) {
-            Some(s) => Resp::json(
-                200,
-                &json!({"session": s.to_json(), "redirect_url": s.cancel_redirect()}),
-            ),
-            None => no_session(id),
-        },
-        ("POST", [id, "expire"]) => match shared.state().expire(id, now) {
-            Some(s) => Resp::json(200, &s.to_json()),
-            None => no_session(id),
-        },
+        ("POST", [id, "cancel"]) => {
+            let mut state = shared.state();
+            let camel = state.quirks.camel_case;
+            match state.cancel(id, now) {
+                Some(s) => Resp::json(
+                    200,
+                    &json!({"session": s.to_json(camel), "redirect_url": s.cancel_redirect()}),
+                ),
+                None => no_session(id),
+            }
+        }
+        ("POST", [id, "expire"]) => {
+            let mut state = shared.state();
+            let camel = state.quirks.camel_case;
+            match state.expire(id, now) {
+                Some(s) => Resp::json(200, &s.to_json(camel)),
+                None => no_session(id),
+            }
+        }
         (_, [] | [_]) => method_not_allowed("GET"),
         (_, [_, "pay" | "cancel" | "expire"]) => method_not_allowed("POST"),
         _ => not_found(&format!("no control route for {} {}", req.method, req.path)),
@@ -87,16 +97,19 @@ fn pay(shared: &Shared, id: &str, req: &Req, now: Timestamp) -> Resp {
         Err(resp) => return resp,
     };
     let text = |name: &str| body.get(name).and_then(Value::as_str).map(str::to_owned);
+    let flag = |name: &str| body.get(name).and_then(Value::as_bool).unwrap_or(false);
     let input = PayInput {
         email: text("email").unwrap_or_default(),
         card_number: text("card_number").or_else(|| text("card")).unwrap_or_default(),
         exp: text("exp"),
         name: text("name"),
+        omit_metadata: flag("omit_metadata"),
+        completed_after_decline: flag("completed_after_decline"),
     };
     let (outcome, events) = shared.state().pay(id, &input, now);
     shared.emit(&events);
     match outcome {
-        PayOutcome::Paid(s) => Resp::json(200, &s.to_json()),
+        PayOutcome::Paid(s) => Resp::json(200, &s.to_json(shared.state().quirks.camel_case)),
         PayOutcome::Declined(decline) => Resp::error(402, decline.code(), decline.message(crate::cards::Lang::En)),
         PayOutcome::Refused(refusal) => refusal_resp(id, refusal),
     }
@@ -138,36 +151,6 @@ fn emit_custom(shared: &Shared, req: &Req, now: Timestamp) -> Resp {
     Resp::json(200, &json!({"id": event.id}))
 }
 
-/// `POST /_sandbox/subscriptions/{id}/renew` `{"fail": false}`: the next billing cycle of a
-/// subscription paid through a checkout here — `invoice.paid` + `subscription.renewed`, or with
-/// `"fail": true` `invoice.payment_failed` + `subscription.past_due`.
-fn renew(shared: &Shared, id: &str, req: &Req, now: Timestamp) -> Resp {
-    let fail = json_object(&req.body)
-        .ok()
-        .and_then(|b| b.get("fail").and_then(Value::as_bool))
-        .unwrap_or(false);
-    let session = {
-        let state = shared.state();
-        state
-            .sessions
-            .values()
-            .find(|s| s.subscription_id.as_deref() == Some(id))
-            .cloned()
-    };
-    let Some(session) = session else {
-        return not_found(&format!(
-            "no subscription {id} was created by a checkout in this sandbox"
-        ));
-    };
-    let events: Vec<_> = crate::events::renewal(&session, !fail, now)
-        .into_iter()
-        .map(|e| shared.state().record_event(e))
-        .collect();
-    shared.emit(&events);
-    let ids: Vec<&str> = events.iter().map(|e| e.id.as_str()).collect();
-    Resp::json(200, &json!({"subscription_id": id, "paid": !fail, "events": ids}))
-}
-
 fn redeliver(shared: &Shared, id: &str) -> Resp {
     let (event, urls) = {
         let state = shared.state();
@@ -204,6 +187,21 @@ fn set_faults(shared: &Shared, req: &Req) -> Resp {
     tracing::info!(?faults, "faults set");
     shared.dice().faults = faults.clone();
     Resp::json(200, &json!(faults))
+}
+
+fn set_quirks(shared: &Shared, req: &Req) -> Resp {
+    let body = match json_object(&req.body) {
+        Ok(body) => body,
+        Err(resp) => return resp,
+    };
+    match serde_json::from_value::<Quirks>(Value::Object(body)) {
+        Ok(quirks) => {
+            tracing::info!(?quirks, "quirks set");
+            shared.state().quirks = quirks.clone();
+            Resp::json(200, &json!(quirks))
+        }
+        Err(e) => Resp::error(400, "invalid_request", &format!("not a quirks object: {e}")),
+    }
 }
 
 fn add_webhook(shared: &Shared, req: &Req) -> Resp {

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use recur_domain::{signature, Timestamp};
+use recur_domain::signature;
 use serde::Serialize;
 
 use crate::events::StoredEvent;
@@ -87,7 +87,8 @@ impl Sender {
             .header("X-Recur-Signature", signature::sign_base64(&self.secret, &event.body))
             .header("X-Recur-Event-Id", event.id.as_str())
             .header("X-Recur-Event-Type", event.event_type.as_str())
-            .header("X-Recur-Timestamp", Timestamp::now().unix_ms().to_string())
+            // The event's own time, the same on every retry (recur-api.md §6).
+            .header("X-Recur-Timestamp", event.at.unix_ms().to_string())
             .header("User-Agent", "Recur-Sandbox-Webhooks/1.0")
             .body(event.body.to_vec())
             .send();

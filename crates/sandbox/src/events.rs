@@ -1,8 +1,12 @@
-//! Webhook events: the envelope, its exact bytes, and the payloads of each event type
-//! (recur-api.md §6: snake_case `data` carrying `metadata` and `checkout_id`).
+//! Webhook events: the envelope, its exact bytes, and the payloads of the checkout and order
+//! events (recur-api.md §6: snake_case `data`, enum values lower case, `payment_method` the
+//! string `"card"`, `discount` null). Subscription, invoice, refund and e-invoice payloads are
+//! built beside their records ([`crate::subscription`], [`crate::billing`], [`crate::refund`],
+//! [`crate::einvoice`]).
 //!
-//! An event's body is serialized once; every delivery and redelivery sends those same bytes,
-//! so signatures and dedupe-by-id behave as at Recur. Sending is in [`crate::webhook`].
+//! An event's body is serialized once; every delivery and redelivery sends those same bytes
+//! and the same `X-Recur-Timestamp` (the event's time), so signatures and dedupe-by-id behave
+//! as at Recur. Sending is in [`crate::webhook`].
 
 use std::sync::Arc;
 
@@ -19,6 +23,8 @@ use crate::session::Session;
 pub struct StoredEvent {
     pub id: String,
     pub event_type: String,
+    /// When the event happened: its envelope `timestamp` and every attempt's `X-Recur-Timestamp`.
+    pub at: Timestamp,
     /// The exact bytes every delivery sends and signs.
     pub body: Arc<[u8]>,
 }
@@ -32,6 +38,7 @@ impl StoredEvent {
         StoredEvent {
             id,
             event_type: event_type.to_owned(),
+            at: now,
             body: body.into(),
         }
     }
@@ -41,127 +48,97 @@ impl StoredEvent {
     }
 }
 
+/// An event decided but not yet recorded: its type and `data`.
+pub type Draft = (&'static str, Value);
+
+/// `mode` as webhook bodies carry it (lower case).
+fn mode(s: &Session) -> String {
+    s.mode.as_str().to_ascii_lowercase()
+}
+
 /// `checkout.created`: the customer opened the hosted page.
-pub fn checkout_created(s: &Session, now: Timestamp) -> StoredEvent {
+pub fn checkout_created(s: &Session) -> Draft {
     let data = json!({
-        "id": s.id, "checkout_id": s.id, "status": "OPEN", "mode": s.mode.as_str(),
+        "id": s.id, "checkout_id": s.id, "status": "open", "mode": mode(s),
         "amount": s.amount, "currency": s.currency, "product_id": s.product.id,
         "customer_email": s.customer_email, "metadata": s.metadata,
         "created_at": s.created_at.to_rfc3339(), "expires_at": s.expires_at.to_rfc3339(),
     });
-    StoredEvent::new(None, "checkout.created", now, data)
+    ("checkout.created", data)
 }
 
-/// The events of a successful payment, in Recur's usual order.
-pub fn payment_succeeded(s: &Session, now: Timestamp) -> Vec<StoredEvent> {
-    let mut out = Vec::new();
-    if s.mode != Mode::Setup {
-        out.push(StoredEvent::new(None, "order.paid", now, order_paid(s, now)));
-    }
-    out.push(StoredEvent::new(
-        None,
-        "checkout.completed",
-        now,
-        checkout_completed(s, now),
-    ));
+/// A checkout's own payment is a `purchase` or a `subscription_create`.
+pub fn billing_reason(s: &Session) -> &'static str {
     if s.mode == Mode::Subscription {
-        let sub = subscription(s, now);
-        out.push(StoredEvent::new(None, "subscription.created", now, sub.clone()));
-        out.push(StoredEvent::new(None, "subscription.activated", now, sub));
+        "subscription_create"
+    } else {
+        "purchase"
     }
-    out
 }
 
-/// `order.payment_failed` for a declined card.
-pub fn payment_failed(s: &Session, decline: Decline, now: Timestamp) -> StoredEvent {
+/// `order.paid` of a checkout's own payment.
+pub fn order_paid(s: &Session, now: Timestamp) -> Draft {
+    let reason = billing_reason(s);
     let data = json!({
-        "id": ids::cuid(now.unix_ms()), "checkout_id": s.id, "status": "FAILED",
+        "id": s.order_id, "order_id": s.order_id, "checkout_id": s.id, "status": "paid",
+        "amount": s.amount, "currency": s.currency, "paid_at": now.to_rfc3339(),
+        "product_id": s.product.id, "subscription_id": s.subscription_id,
+        "payment_intent_id": s.payment_intent_id, "billing_reason": reason,
+        "payment_method": "card", "discount": null, "metadata": s.metadata,
+        "customer": s.customer().to_json(), "customer_email": s.customer_email,
+    });
+    ("order.paid", data)
+}
+
+/// `checkout.completed` of a paid session (or a SETUP one whose card was saved).
+pub fn checkout_completed(s: &Session, now: Timestamp) -> Draft {
+    let mut data = checkout_data(s);
+    data["status"] = json!("complete");
+    data["completed_at"] = json!(now.to_rfc3339());
+    if s.mode == Mode::Setup {
+        data["setup_intent_id"] = json!(s.setup_intent_id);
+    }
+    ("checkout.completed", data)
+}
+
+/// The `checkout.completed` Recur's first-subscription diagram sends after a *failed* payment:
+/// neither a completed status nor an order id, so it proves nothing.
+pub fn checkout_completed_unpaid(s: &Session) -> Draft {
+    let mut data = checkout_data(s);
+    data["status"] = json!("open");
+    ("checkout.completed", data)
+}
+
+fn checkout_data(s: &Session) -> Value {
+    json!({
+        "id": s.id, "checkout_id": s.id, "status": null,
+        "amount": s.amount, "subtotal": s.amount, "discount": null, "currency": s.currency,
+        "product_id": s.product.id, "mode": mode(s), "order_id": s.order_id,
+        "subscription_id": s.subscription_id, "customer": s.customer().to_json(),
+        "customer_email": s.customer_email, "metadata": s.metadata,
+        "created_at": s.created_at.to_rfc3339(), "completed_at": null,
+    })
+}
+
+/// `order.payment_failed` for a declined card (`s` carries the email the customer typed).
+pub fn payment_failed(s: &Session, decline: Decline, now: Timestamp) -> Draft {
+    let data = json!({
+        "id": ids::cuid(now.unix_ms()), "checkout_id": s.id, "status": "failed",
         "amount": s.amount, "currency": s.currency, "product_id": s.product.id,
+        "subscription_id": s.subscription_id,
         "failure_code": decline.code(), "failure_message": decline.message(Lang::En),
         "customer_email": s.customer_email, "metadata": s.metadata,
         "failed_at": now.to_rfc3339(),
     });
-    StoredEvent::new(None, "order.payment_failed", now, data)
+    ("order.payment_failed", data)
 }
 
-fn order_paid(s: &Session, now: Timestamp) -> Value {
-    let reason = if s.mode == Mode::Subscription {
-        "subscription_create"
-    } else {
-        "purchase"
-    };
-    let method = s
-        .payment_method
-        .as_ref()
-        .map(|m| json!({"type": "card", "brand": m.brand, "last4": m.last4}));
-    json!({
-        "id": s.order_id, "order_id": s.order_id, "checkout_id": s.id, "status": "PAID",
-        "amount": s.amount, "currency": s.currency, "paid_at": now.to_rfc3339(),
-        "product_id": s.product.id, "subscription_id": s.subscription_id,
-        "payment_intent_id": s.payment_intent_id, "billing_reason": reason,
-        "payment_method": method, "metadata": s.metadata,
-        "customer": s.customer_json(), "customer_email": s.customer_email,
-    })
-}
-
-fn checkout_completed(s: &Session, now: Timestamp) -> Value {
-    let mut data = json!({
-        "id": s.id, "checkout_id": s.id, "status": "COMPLETED",
-        "amount": s.amount, "subtotal": s.amount, "discount": 0, "currency": s.currency,
-        "product_id": s.product.id, "mode": s.mode.as_str(), "order_id": s.order_id,
-        "subscription_id": s.subscription_id, "customer": s.customer_json(),
-        "customer_email": s.customer_email, "metadata": s.metadata,
-        "created_at": s.created_at.to_rfc3339(), "completed_at": now.to_rfc3339(),
-    });
-    if s.mode == Mode::Setup {
-        data["setup_intent_id"] = json!(s.setup_intent_id);
+/// The same `data` with no `metadata` key at all.
+pub fn without_metadata((kind, mut data): Draft) -> Draft {
+    if let Some(object) = data.as_object_mut() {
+        object.remove("metadata");
     }
-    data
-}
-
-fn subscription(s: &Session, now: Timestamp) -> Value {
-    let period = s.product.billing_period.unwrap_or(BillingPeriod::Monthly);
-    let mut data = json!({
-        "id": s.subscription_id, "subscription_id": s.subscription_id, "status": "ACTIVE",
-        "product_id": s.product.id, "customer": s.customer_json(),
-        "customer_email": s.customer_email, "billing_period": period,
-        "amount": s.product.price, "currency": s.currency,
-        "current_period_start": now.to_rfc3339(),
-        "current_period_end": add_period(now, period).to_rfc3339(),
-        "checkout_id": s.id, "metadata": s.metadata,
-    });
-    if let Some(days) = s.product.trial_days.filter(|d| *d > 0) {
-        data["trial_end"] = json!(now.plus_ms(i64::from(days) * 86_400_000).to_rfc3339());
-    }
-    data
-}
-
-/// A renewal of the subscription `s` started, as Recur sends it: `invoice.paid` and
-/// `subscription.renewed`, or when the card fails `invoice.payment_failed` and
-/// `subscription.past_due`. The invoice carries the subscription, never the first checkout.
-pub fn renewal(s: &Session, paid: bool, now: Timestamp) -> Vec<StoredEvent> {
-    let period = s.product.billing_period.unwrap_or(BillingPeriod::Monthly);
-    let invoice_id = ids::cuid(now.unix_ms());
-    let order_id = paid.then(|| ids::cuid(now.unix_ms()));
-    let invoice = json!({
-        "id": invoice_id, "invoice_id": invoice_id, "subscription_id": s.subscription_id,
-        "order_id": order_id, "status": if paid { "PAID" } else { "FAILED" },
-        "amount": s.product.price, "currency": s.currency, "product_id": s.product.id,
-        "billing_reason": "subscription_cycle", "paid_at": paid.then(|| now.to_rfc3339()),
-        "customer": s.customer_json(), "customer_email": s.customer_email,
-    });
-    let mut sub = subscription(s, now);
-    sub["status"] = json!(if paid { "ACTIVE" } else { "PAST_DUE" });
-    sub["current_period_end"] = json!(add_period(now, period).to_rfc3339());
-    let (invoice_type, sub_type) = if paid {
-        ("invoice.paid", "subscription.renewed")
-    } else {
-        ("invoice.payment_failed", "subscription.past_due")
-    };
-    vec![
-        StoredEvent::new(None, invoice_type, now, invoice),
-        StoredEvent::new(None, sub_type, now, sub),
-    ]
+    (kind, data)
 }
 
 /// One billing period later, by the calendar (Jan 31 + 1 month = Feb 28/29).

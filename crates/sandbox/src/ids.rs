@@ -27,6 +27,19 @@ pub fn event_id(now_ms: i64) -> String {
     format!("evt_{}", cuid(now_ms))
 }
 
+/// An e-invoice number as Taiwan prints it (字軌 + 號碼): two capital letters, a dash and eight
+/// digits, e.g. `AB-12345678`. The dash is how Recur's material shows it; guessed.
+pub fn einvoice_number() -> String {
+    let letter = || char::from(b'A' + fastrand::u8(..26));
+    format!("{}{}-{:08}", letter(), letter(), fastrand::u32(..100_000_000))
+}
+
+/// A refund's human number: `RF` + the order's first characters + a sequence (guessed shape).
+pub fn refund_number(order_id: &str, seq: u32) -> String {
+    let head: String = order_id.chars().take(8).collect::<String>().to_ascii_uppercase();
+    format!("RF-{head}-{seq:02}")
+}
+
 /// The last `width` base36 digits of `value`, zero-padded.
 fn push_base36(out: &mut String, mut value: u64, width: usize) {
     let mut digits = vec![b'0'; width];
@@ -51,5 +64,16 @@ mod tests {
         }
         let unique: std::collections::HashSet<_> = ids.iter().collect();
         assert_eq!(unique.len(), ids.len());
+    }
+
+    #[test]
+    fn einvoice_numbers_are_two_letters_a_dash_and_eight_digits() {
+        for _ in 0..200 {
+            let n = einvoice_number();
+            let (track, digits) = n.split_once('-').unwrap();
+            assert!(track.len() == 2 && track.bytes().all(|b| b.is_ascii_uppercase()), "{n}");
+            assert!(digits.len() == 8 && digits.bytes().all(|b| b.is_ascii_digit()), "{n}");
+        }
+        assert_eq!(refund_number("cabc123456789", 1), "RF-CABC1234-01");
     }
 }

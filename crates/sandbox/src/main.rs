@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Parser;
-use recur_sandbox::{Catalog, Faults, Sandbox, SandboxConfig};
+use std::net::IpAddr;
+
+use recur_sandbox::{guess_lan_address, Catalog, EinvoiceMode, Faults, Quirks, Sandbox, SandboxConfig};
 
 const ABOUT: &str = "A faithful, stateful emulator of Recur (recur.tw): REST API under /v1, \
 hosted checkout page, signed webhooks with retries, fault injection and a control API under /_sandbox/.";
@@ -27,7 +29,13 @@ ROUTES
   GET  /checkout/{id}[?lang=en]   the hosted payment page (zh-TW by default)
   POST /_sandbox/sessions/{id}/pay|cancel|expire, POST|GET /_sandbox/events,
   POST /_sandbox/events/{id}/redeliver, GET /_sandbox/deliveries, GET|POST /_sandbox/faults,
-  POST /_sandbox/webhooks   (control API: JSON, no auth)
+  GET|POST /_sandbox/quirks, POST /_sandbox/webhooks,
+  POST /_sandbox/subscriptions/{id}/renew|expire|cancel, POST /_sandbox/refunds,
+  GET /_sandbox/subscriptions, GET /_sandbox/orders   (control API: JSON, no auth)
+
+PHONE TEST (--lan ADDR|auto)
+  The hosted pages (not /v1, not the control API) also listen on ADDR, and session URLs
+  carry it, so a phone on the same network can open the QR code. Off by default.
 
 Webhooks are signed with base64(HMAC-SHA256(webhook secret, raw body)) in X-Recur-Signature.
 The catalogue file is the JSON array GET /v1/products answers (see README.md).
@@ -84,6 +92,42 @@ struct Args {
     /// Seed for fault randomness (reproducible runs).
     #[arg(long)]
     seed: Option<u64>,
+    /// Phone-test mode: also serve the hosted pages on this LAN address ("auto" = guess it).
+    #[arg(long, value_name = "ADDR|auto", value_parser = parse_lan)]
+    lan: Option<LanAddr>,
+    /// Answer session bodies in camelCase (default: snake_case, as Recur's newest material).
+    #[arg(long)]
+    camel_case: bool,
+    /// E-invoices after payments and refunds: on, off, or fail (send einvoice.issue_failed).
+    #[arg(long, value_name = "on|off|fail", default_value = "on", value_parser = parse_einvoice)]
+    einvoice: EinvoiceMode,
+    /// Payment events carry no metadata (as reported for payment links).
+    #[arg(long)]
+    omit_metadata: bool,
+    /// After a declined first subscription payment, also send a checkout.completed that is not paid.
+    #[arg(long)]
+    completed_after_decline: bool,
+}
+
+/// `--lan`: an address, or "auto".
+#[derive(Clone, Copy, Debug)]
+enum LanAddr {
+    Auto,
+    Ip(IpAddr),
+}
+
+fn parse_lan(text: &str) -> Result<LanAddr, String> {
+    if text.trim().eq_ignore_ascii_case("auto") {
+        return Ok(LanAddr::Auto);
+    }
+    text.trim()
+        .parse()
+        .map(LanAddr::Ip)
+        .map_err(|e| format!("{text:?}: {e}"))
+}
+
+fn parse_einvoice(text: &str) -> Result<EinvoiceMode, String> {
+    EinvoiceMode::parse(text).ok_or_else(|| format!("{text:?}: expected on, off or fail"))
 }
 
 fn parse_delay(text: &str) -> Result<(u64, u64), String> {
@@ -117,6 +161,9 @@ fn main() {
     };
     println!("Recur sandbox running at {}", sandbox.base_url());
     println!("  API base:        {}/v1", sandbox.base_url());
+    if let Some(lan) = sandbox.lan_base_url() {
+        println!("  phone test:      hosted pages also at {lan}/checkout/…");
+    }
     println!("  secret key:      {}", sandbox.secret_key());
     println!("  webhook secret:  {}", sandbox.webhook_secret());
     for url in sandbox.webhook_urls() {
@@ -145,7 +192,20 @@ fn config_from(args: Args) -> Result<SandboxConfig, String> {
         api_slow_ms: args.api_slow_ms,
         api_garbage_rate: args.api_garbage_rate,
     };
+    let lan = match args.lan {
+        None => None,
+        Some(LanAddr::Ip(ip)) => Some(ip),
+        Some(LanAddr::Auto) => Some(guess_lan_address().ok_or("--lan auto: this PC has no LAN address to use")?),
+    };
+    let quirks = Quirks {
+        camel_case: args.camel_case,
+        einvoice: args.einvoice,
+        omit_metadata: args.omit_metadata,
+        completed_after_decline: args.completed_after_decline,
+    };
     Ok(SandboxConfig {
+        lan,
+        quirks,
         port: args.port,
         secret_key: args.secret_key,
         webhook_urls: args.webhook_urls,

@@ -49,6 +49,7 @@ fn pay(shared: &Shared, id: &str, req: &Req, now: Timestamp) -> Resp {
         card_number: field("card_number").unwrap_or_default(),
         exp: field("exp"),
         name: field("name"),
+        ..PayInput::default()
     };
     let (outcome, events) = shared.state().pay(id, &input, now);
     shared.emit(&events);

@@ -1,43 +1,44 @@
-//! The running sandbox: binds 127.0.0.1, serves requests on a small pool of threads, routes
-//! them to the REST API, the hosted page and the control API, and owns the shared state.
+//! The running sandbox: binds 127.0.0.1 (and, in phone-test mode, a LAN address for the hosted
+//! pages only), routes requests to the REST API, the hosted page and the control API, and owns
+//! the shared state.
 //!
 //! The handlers themselves live in [`crate::api`], [`crate::page`] and [`crate::control`];
-//! webhook sending in [`crate::webhook`].
+//! sockets in [`crate::listen`]; webhook sending in [`crate::webhook`].
 
-use std::io::Read;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::net::{IpAddr, Ipv4Addr};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use recur_domain::Timestamp;
 use serde_json::Value;
 
-use crate::config::{Faults, SandboxConfig, SandboxError};
+use crate::config::{Faults, Quirks, SandboxConfig, SandboxError};
 use crate::delivery::DeliveryRecord;
 use crate::events::StoredEvent;
 use crate::http::{Req, Resp};
+use crate::listen::{Handler, Listener};
 use crate::state::State;
 use crate::webhook::Dispatcher;
 use crate::{api, control, page};
 
-/// HTTP worker threads.
+/// HTTP worker threads on loopback, and on the LAN address in phone-test mode.
 const HTTP_WORKERS: usize = 8;
-/// Bodies larger than this are refused: nothing in Recur's API comes close.
-const MAX_BODY: u64 = 1 << 20;
+const LAN_WORKERS: usize = 2;
 
-/// A running sandbox. Dropping it (or [`Sandbox::shutdown`]) stops its threads and frees the port.
+/// A running sandbox. Dropping it (or [`Sandbox::shutdown`]) stops its threads and frees the ports.
 pub struct Sandbox {
     shared: Arc<Shared>,
-    server: Arc<tiny_http::Server>,
-    stop: Arc<AtomicBool>,
-    workers: Vec<JoinHandle<()>>,
-    port: u16,
+    loopback: Listener,
+    lan: Option<Listener>,
 }
 
 /// What every handler may use.
 pub struct Shared {
     pub base_url: String,
+    /// `http://LAN:PORT` in phone-test mode.
+    pub lan_base: Option<String>,
+    /// The LAN address as a URL host (`192.168.1.20`, `[fe80::1]`), where return URLs may be http.
+    pub lan_host: Option<String>,
     pub secret_key: String,
     pub webhook_secret: String,
     pub rate_limit: Option<u32>,
@@ -74,16 +75,23 @@ impl FaultDice {
 }
 
 impl Shared {
-    fn new(config: SandboxConfig, port: u16) -> Shared {
+    fn new(config: SandboxConfig, port: u16, lan: Option<(IpAddr, u16)>) -> Shared {
         let base_url = format!("http://127.0.0.1:{port}");
-        let state = State::new(
+        let lan_host = lan.map(|(ip, _)| url_host(ip));
+        let lan_base = lan
+            .zip(lan_host.as_ref())
+            .map(|((_, p), host)| format!("http://{host}:{p}"));
+        let mut state = State::new(
             config.catalog,
-            base_url.clone(),
+            lan_base.clone().unwrap_or_else(|| base_url.clone()),
             config.session_ttl,
             config.webhook_urls,
         );
+        state.quirks = config.quirks;
         Shared {
             base_url,
+            lan_base,
+            lan_host,
             dispatcher: Dispatcher::start(
                 config.webhook_secret.clone(),
                 config.webhook_timeout,
@@ -105,6 +113,13 @@ impl Shared {
         self.dice.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// The session as `GET /v1/checkout/sessions/{id}` answers it, in the current casing.
+    pub fn session_json(&self, id: &str, now: Timestamp) -> Option<Value> {
+        let mut state = self.state();
+        let camel = state.quirks.camel_case;
+        state.session(id, now).map(|s| s.to_json(camel))
+    }
+
     /// Sends freshly emitted events to every endpoint (faults apply).
     pub fn emit(&self, events: &[Arc<StoredEvent>]) {
         let urls = self.state().webhook_urls.clone();
@@ -116,35 +131,22 @@ impl Shared {
 impl Sandbox {
     pub fn start(config: SandboxConfig) -> Result<Sandbox, SandboxError> {
         check(&config)?;
-        let addr = format!("127.0.0.1:{}", config.port);
-        let server = tiny_http::Server::http(&addr).map_err(|e| SandboxError::Bind {
-            addr: addr.clone(),
-            message: e.to_string(),
-        })?;
-        let port = server.server_addr().to_ip().map(|a| a.port()).unwrap_or(config.port);
-        let mut sandbox = Sandbox {
-            shared: Arc::new(Shared::new(config, port)),
-            server: Arc::new(server),
-            stop: Arc::new(AtomicBool::new(false)),
-            workers: Vec::new(),
-            port,
+        // Bound before the state exists, so that session URLs can carry the real ports.
+        let mut loopback = Listener::bind(IpAddr::V4(Ipv4Addr::LOCALHOST), config.port)?;
+        let port = loopback.addr().port();
+        let mut lan = match config.lan {
+            // The loopback port when it is free there too, so both addresses read alike.
+            Some(ip) => Some(Listener::bind(ip, port).or_else(|_| Listener::bind(ip, 0))?),
+            None => None,
         };
-        for i in 0..HTTP_WORKERS {
-            // On failure `sandbox` is dropped, which stops the workers already started.
-            sandbox.spawn_worker(i)?;
+        let lan_addr = lan.as_ref().map(|l| (l.addr().ip(), l.addr().port()));
+        let shared = Arc::new(Shared::new(config, port, lan_addr));
+        loopback.spawn(HTTP_WORKERS, "sandbox-http", handler(&shared, route))?;
+        if let Some(lan) = lan.as_mut() {
+            lan.spawn(LAN_WORKERS, "sandbox-lan", handler(&shared, route_lan))?;
         }
-        tracing::info!(base_url = %sandbox.shared.base_url, "Recur sandbox listening");
-        Ok(sandbox)
-    }
-
-    fn spawn_worker(&mut self, i: usize) -> Result<(), SandboxError> {
-        let (shared, server, stop) = (self.shared.clone(), self.server.clone(), self.stop.clone());
-        let handle = std::thread::Builder::new()
-            .name(format!("sandbox-http-{i}"))
-            .spawn(move || serve_loop(&shared, &server, &stop))
-            .map_err(|e| SandboxError::Config(format!("cannot start a thread: {e}")))?;
-        self.workers.push(handle);
-        Ok(())
+        tracing::info!(base_url = %shared.base_url, lan = ?shared.lan_base, "Recur sandbox listening");
+        Ok(Sandbox { shared, loopback, lan })
     }
 
     /// `http://127.0.0.1:PORT`, without a trailing slash or `/v1`.
@@ -152,8 +154,19 @@ impl Sandbox {
         self.shared.base_url.clone()
     }
 
+    /// In phone-test mode, `http://LAN-ADDRESS:PORT` where the hosted pages are also served.
+    pub fn lan_base_url(&self) -> Option<String> {
+        self.shared.lan_base.clone()
+    }
+
+    /// Where customers' pages live: the LAN base in phone-test mode, else [`Sandbox::base_url`].
+    /// Session URLs start with it, and so should return pages meant for a phone.
+    pub fn page_base_url(&self) -> String {
+        self.shared.lan_base.clone().unwrap_or_else(|| self.base_url())
+    }
+
     pub fn port(&self) -> u16 {
-        self.port
+        self.loopback.addr().port()
     }
 
     pub fn secret_key(&self) -> &str {
@@ -184,9 +197,17 @@ impl Sandbox {
         self.shared.dice().faults.clone()
     }
 
-    /// The session as `GET /v1/checkout/sessions/{id}` would answer it.
+    pub fn set_quirks(&self, quirks: Quirks) {
+        self.shared.state().quirks = quirks;
+    }
+
+    pub fn quirks(&self) -> Quirks {
+        self.shared.state().quirks.clone()
+    }
+
+    /// The session as `GET /v1/checkout/sessions/{id}` would answer it (same casing).
     pub fn session_json(&self, id: &str) -> Option<Value> {
-        self.shared.state().session(id, Timestamp::now()).map(|s| s.to_json())
+        self.shared.session_json(id, Timestamp::now())
     }
 
     /// Every session id, newest last.
@@ -214,7 +235,7 @@ impl Sandbox {
         self.shared.dispatcher.wait_idle(timeout)
     }
 
-    /// Answers a request without a socket (same routing as over HTTP), for in-process callers.
+    /// Answers a request without a socket (same routing as over loopback), for in-process callers.
     pub fn handle(&self, method: &str, path_and_query: &str, headers: Vec<(String, String)>, body: Vec<u8>) -> Resp {
         let req = Req::new(method, path_and_query, headers, body);
         route(&self.shared, &req, Timestamp::now(), Instant::now())
@@ -225,12 +246,9 @@ impl Sandbox {
     }
 
     fn stop_threads(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        for _ in 0..self.workers.len() {
-            self.server.unblock();
-        }
-        for handle in self.workers.drain(..) {
-            let _ = handle.join();
+        self.loopback.stop();
+        if let Some(lan) = self.lan.as_mut() {
+            lan.stop();
         }
         self.shared.dispatcher.shutdown();
     }
@@ -240,6 +258,14 @@ impl Drop for Sandbox {
     fn drop(&mut self) {
         self.stop_threads();
     }
+}
+
+type Router = fn(&Shared, &Req, Timestamp, Instant) -> Resp;
+
+/// A socket handler for `router`.
+fn handler(shared: &Arc<Shared>, router: Router) -> Arc<Handler> {
+    let shared = shared.clone();
+    Arc::new(move |req: &Req, instant: Instant| router(&shared, req, Timestamp::now(), instant))
 }
 
 /// What must hold before anything is bound.
@@ -253,63 +279,15 @@ fn check(config: &SandboxConfig) -> Result<(), SandboxError> {
             "the secret key and the webhook secret must not be empty".into(),
         ));
     }
+    if config.lan.is_some_and(|ip| ip.is_unspecified()) {
+        return Err(SandboxError::Config(
+            "the LAN address must be one address, not 0.0.0.0 or ::: the API must stay on loopback".into(),
+        ));
+    }
     Ok(())
 }
 
-fn serve_loop(shared: &Shared, server: &tiny_http::Server, stop: &AtomicBool) {
-    while !stop.load(Ordering::SeqCst) {
-        match server.recv() {
-            Ok(request) => serve(shared, request),
-            Err(e) if !stop.load(Ordering::SeqCst) => tracing::debug!("accept failed: {e}"),
-            Err(_) => break,
-        }
-    }
-}
-
-fn serve(shared: &Shared, mut request: tiny_http::Request) {
-    let started = Instant::now();
-    let resp = match read_request(&mut request) {
-        Ok(req) => {
-            // A bug in one handler must answer 500, not take a worker thread down with it.
-            let resp = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                route(shared, &req, Timestamp::now(), started)
-            }))
-            .unwrap_or_else(|_| Resp::error(500, "internal_error", "the sandbox failed on this request"));
-            let ms = started.elapsed().as_millis() as u64;
-            tracing::debug!(method = %req.method, path = %req.path, status = resp.status, ms, "request");
-            resp
-        }
-        Err(resp) => resp,
-    };
-    let mut response = tiny_http::Response::from_data(resp.body).with_status_code(resp.status);
-    for (name, value) in resp.headers {
-        if let Ok(header) = tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()) {
-            response = response.with_header(header);
-        }
-    }
-    if let Err(e) = request.respond(response) {
-        tracing::debug!("could not send a response: {e}");
-    }
-}
-
-/// Reads the whole request into a [`Req`], refusing bodies over [`MAX_BODY`].
-fn read_request(request: &mut tiny_http::Request) -> Result<Req, Resp> {
-    let headers = request
-        .headers()
-        .iter()
-        .map(|h| (h.field.as_str().as_str().to_owned(), h.value.as_str().to_owned()))
-        .collect();
-    let mut body = Vec::new();
-    if request.as_reader().take(MAX_BODY + 1).read_to_end(&mut body).is_err() {
-        return Err(Resp::error(400, "invalid_request", "could not read the request body"));
-    }
-    if body.len() as u64 > MAX_BODY {
-        return Err(Resp::error(413, "invalid_request", "the request body is too large"));
-    }
-    Ok(Req::new(request.method().as_str(), request.url(), headers, body))
-}
-
-/// The top-level router.
+/// The top-level router of the loopback listener.
 pub fn route(shared: &Shared, req: &Req, now: Timestamp, instant: Instant) -> Resp {
     match req.segments().first().copied() {
         Some("v1") => api::handle(shared, req, now, instant),
@@ -317,5 +295,24 @@ pub fn route(shared: &Shared, req: &Req, now: Timestamp, instant: Instant) -> Re
         Some("_sandbox") => control::handle(shared, req, now),
         None if req.method == "GET" => page::index(shared),
         _ => crate::http::not_found(&format!("no route for {} {}", req.method, req.path)),
+    }
+}
+
+/// The LAN listener serves what a customer's phone needs and nothing else: the hosted pages
+/// and the small return pages. Never `/v1`, never a control route.
+fn route_lan(shared: &Shared, req: &Req, now: Timestamp, _instant: Instant) -> Resp {
+    let get = req.method == "GET" || req.method == "HEAD";
+    match req.segments().as_slice() {
+        ["checkout", ..] => page::handle(shared, req, now),
+        ["_sandbox", "return", which] if get => page::return_page(which, req),
+        _ => crate::http::not_found("only the hosted checkout pages are served on the LAN address"),
+    }
+}
+
+/// An IP as the host part of a URL.
+fn url_host(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => format!("[{v6}]"),
     }
 }

@@ -1,11 +1,12 @@
-//! The sandbox's memory: sessions, subscriptions, customers, emitted events, webhook
-//! endpoints and rate-limit windows, with the rules that change them.
+//! The sandbox's memory: sessions, subscriptions, orders, customers, emitted events, webhook
+//! endpoints, quirks and rate-limit windows, with the session rules that change them.
 //!
-//! Paying is in [`crate::payment`]. Every rule takes `now` so it can be tested without waiting.
+//! Paying is in [`crate::payment`], renewals in [`crate::billing`], refunds in
+//! [`crate::refund`]. Every rule takes `now` so it can be tested without waiting.
 //! Nothing here does I/O: handlers take the lock, call one method, release the lock, then send
 //! webhooks ([`crate::webhook`]).
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -13,35 +14,58 @@ use recur_domain::{Mode, SessionStatus, Timestamp};
 use serde_json::{Map, Value};
 
 use crate::catalog::{Catalog, Product};
-use crate::events::{self, StoredEvent};
+use crate::config::Quirks;
+use crate::events::{self, Draft, StoredEvent};
 use crate::http::{invalid, not_found, Resp};
 use crate::ids;
+use crate::order::Order;
 #[cfg(test)]
 use crate::payment::{PayInput, PayOutcome, Refusal};
 use crate::session::Session;
+use crate::subscription::Subscription;
 
 /// A validated `POST /v1/checkout/sessions` body.
 #[derive(Clone, Debug, Default)]
 pub struct NewSession {
-    pub product_id: String,
+    pub product: ProductRef,
     pub mode: Option<Mode>,
     pub success_url: String,
     pub cancel_url: String,
     pub customer_email: Option<String>,
     pub customer_name: Option<String>,
+    pub external_customer_id: Option<String>,
+    pub promotion_code: Option<String>,
     pub metadata: Map<String, Value>,
+}
+
+/// How the create body named its product.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ProductRef {
+    Id(String),
+    /// `productSlug`, as integrators send it.
+    Slug(String),
+}
+
+impl Default for ProductRef {
+    fn default() -> Self {
+        ProductRef::Id(String::new())
+    }
 }
 
 #[derive(Debug)]
 pub struct State {
     pub catalog: Catalog,
-    pub base_url: String,
+    /// Where session URLs point: the loopback base, or the LAN one in phone-test mode.
+    pub page_base: String,
     pub session_ttl: Duration,
+    pub quirks: Quirks,
     pub(crate) sessions: HashMap<String, Session>,
     /// Session ids, oldest first.
     order: Vec<String>,
-    /// (lower-case email, product id) of active subscriptions.
-    pub(crate) subscriptions: HashSet<(String, String)>,
+    pub(crate) subscriptions: HashMap<String, Subscription>,
+    pub(crate) orders: HashMap<String, Order>,
+    /// Order ids, oldest first.
+    pub(crate) order_ids: Vec<String>,
     /// Lower-case email → customer id, so a returning customer keeps one id.
     pub(crate) customers: HashMap<String, String>,
     events: Vec<Arc<StoredEvent>>,
@@ -52,14 +76,17 @@ pub struct State {
 }
 
 impl State {
-    pub fn new(catalog: Catalog, base_url: String, session_ttl: Duration, webhook_urls: Vec<String>) -> State {
+    pub fn new(catalog: Catalog, page_base: String, session_ttl: Duration, webhook_urls: Vec<String>) -> State {
         State {
             catalog,
-            base_url,
+            page_base,
             session_ttl,
+            quirks: Quirks::default(),
             sessions: HashMap::new(),
             order: Vec::new(),
-            subscriptions: HashSet::new(),
+            subscriptions: HashMap::new(),
+            orders: HashMap::new(),
+            order_ids: Vec::new(),
             customers: HashMap::new(),
             events: Vec::new(),
             webhook_urls,
@@ -75,7 +102,7 @@ impl State {
         let id = ids::cuid(now.unix_ms());
         let ttl_ms = i64::try_from(self.session_ttl.as_millis()).unwrap_or(i64::MAX);
         let session = Session {
-            url: format!("{}/checkout/{id}", self.base_url),
+            url: format!("{}/checkout/{id}", self.page_base),
             id: id.clone(),
             mode,
             amount: if mode == Mode::Setup { 0 } else { product.price },
@@ -83,6 +110,8 @@ impl State {
             product,
             customer_email: new.customer_email,
             customer_name: new.customer_name,
+            external_customer_id: new.external_customer_id,
+            promotion_code: new.promotion_code,
             metadata: new.metadata,
             success_url: new.success_url,
             cancel_url: new.cancel_url,
@@ -105,10 +134,14 @@ impl State {
     }
 
     fn product_and_mode(&self, new: &NewSession) -> Result<(Product, Mode), Resp> {
-        let product = match self.catalog.get(&new.product_id) {
+        let (found, named) = match &new.product {
+            ProductRef::Id(id) => (self.catalog.get(id), format!("id {id}")),
+            ProductRef::Slug(slug) => (self.catalog.by_slug(slug), format!("slug {slug}")),
+        };
+        let product = match found {
             Some(p) if p.active => p.clone(),
-            Some(_) => return Err(not_found(&format!("product {} is not active", new.product_id))),
-            None => return Err(not_found(&format!("no product with id {}", new.product_id))),
+            Some(p) => return Err(not_found(&format!("product {} is not active", p.id))),
+            None => return Err(not_found(&format!("no product with {named}"))),
         };
         let mode = new.mode.unwrap_or(if product.is_subscription() {
             Mode::Subscription
@@ -125,12 +158,25 @@ impl State {
             ));
         }
         if let (Mode::Subscription, Some(email)) = (mode, &new.customer_email) {
-            if self.subscriptions.contains(&(email.to_lowercase(), product.id.clone())) {
+            if self.subscribes(email, &product.id) {
                 let message = format!("{email} already has an active subscription to {}", product.id);
                 return Err(Resp::error(409, "conflict", &message));
             }
         }
         Ok((product, mode))
+    }
+
+    /// Whether `email` already has a live subscription to `product`.
+    pub fn subscribes(&self, email: &str, product: &str) -> bool {
+        self.subscriptions.values().any(|sub| {
+            sub.status.is_live()
+                && sub.product.id == product
+                && sub
+                    .customer
+                    .email
+                    .as_deref()
+                    .is_some_and(|e| e.eq_ignore_ascii_case(email))
+        })
     }
 
     /// The session as of `now` (lazy expiry applied).
@@ -153,9 +199,11 @@ impl State {
             return Some((s.clone(), None));
         }
         s.page_opened = true;
-        let event = events::checkout_created(s, now);
+        let draft = events::checkout_created(s);
         let snapshot = s.clone();
-        Some((snapshot, Some(self.record_event(event))))
+        let omit = self.quirks.omit_metadata;
+        let event = self.record_drafts(vec![draft], omit, now).pop();
+        Some((snapshot, event))
     }
 
     /// The customer pressed Cancel: recorded, the session stays as it is (Recur has no
@@ -183,6 +231,23 @@ impl State {
         let event = Arc::new(event);
         self.events.push(event.clone());
         event
+    }
+
+    /// Records drafts in order, all at `now`; `omit_metadata` strips `metadata` from each.
+    pub fn record_drafts(&mut self, drafts: Vec<Draft>, omit_metadata: bool, now: Timestamp) -> Vec<Arc<StoredEvent>> {
+        drafts
+            .into_iter()
+            .map(|d| if omit_metadata { events::without_metadata(d) } else { d })
+            .map(|(kind, data)| self.record_event(StoredEvent::new(None, kind, now, data)))
+            .collect()
+    }
+
+    /// The customer id of `email` (lower-cased), created on first use.
+    pub fn customer_id(&mut self, email: &str, now: Timestamp) -> String {
+        self.customers
+            .entry(email.to_lowercase())
+            .or_insert_with(|| ids::cuid(now.unix_ms()))
+            .clone()
     }
 
     pub fn event(&self, id: &str) -> Option<Arc<StoredEvent>> {
@@ -233,7 +298,7 @@ mod tests {
 
     fn new_session(product: &str) -> NewSession {
         NewSession {
-            product_id: product.into(),
+            product: ProductRef::Id(product.into()),
             success_url: "https://a.tw/ok".into(),
             cancel_url: "https://a.tw/no".into(),
             ..NewSession::default()

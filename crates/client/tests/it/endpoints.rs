@@ -1,15 +1,43 @@
-//! Every endpoint against the real sandbox: create in each mode, read back, pay, expire, list.
+//! Every endpoint against the real sandbox: create in each mode, read back, pay, expire, list;
+//! the session tests run against both casings the sandbox can answer in (recur-api.md §2).
 
 use std::collections::{BTreeMap, HashSet};
 
 use recur_client::{decode_session, ClientConfig, Environment, RecurClient, RecurError};
 use recur_domain::{CheckoutId, Currency, Mode, Money, SessionStatus, Timestamp};
 
-use crate::support::{self, checkout, client, control, pay, product_of_type};
+use crate::support::{self, checkout, client, control, pay, product_of_type, Casing, Reply, Stub, CASINGS};
 
 #[tokio::test]
 async fn creates_in_every_mode_with_metadata_and_prefill() {
-    let sandbox = support::sandbox();
+    for casing in CASINGS {
+        creates_in_every_mode_with_metadata_and_prefill_in(casing).await;
+    }
+}
+
+#[tokio::test]
+async fn mode_defaults_to_the_products_type() {
+    for casing in CASINGS {
+        mode_defaults_to_the_products_type_in(casing).await;
+    }
+}
+
+#[tokio::test]
+async fn paid_sessions_read_complete_with_their_ids() {
+    for casing in CASINGS {
+        paid_sessions_read_complete_with_their_ids_in(casing).await;
+    }
+}
+
+#[tokio::test]
+async fn expired_sessions_read_expired() {
+    for casing in CASINGS {
+        expired_sessions_read_expired_in(casing).await;
+    }
+}
+
+async fn creates_in_every_mode_with_metadata_and_prefill_in(casing: Casing) {
+    let sandbox = support::sandbox_in(casing);
     let client = client(&sandbox);
     let one_time = product_of_type(&client, "ONE_TIME").await;
     let subscription = product_of_type(&client, "SUBSCRIPTION").await;
@@ -27,7 +55,7 @@ async fn creates_in_every_mode_with_metadata_and_prefill() {
         let created = client
             .create_checkout(&req)
             .await
-            .unwrap_or_else(|e| panic!("{mode}: {e}"));
+            .unwrap_or_else(|e| panic!("{casing:?} {mode}: {e}"));
 
         assert_eq!(created.status, SessionStatus::Open, "{mode}");
         assert_eq!(created.mode, Some(mode));
@@ -49,8 +77,17 @@ async fn creates_in_every_mode_with_metadata_and_prefill() {
         );
 
         let read = client.get_checkout(&created.id).await.expect("read back");
-        assert_eq!(read, created, "{mode}: a fresh session reads as it was created");
+        assert_eq!(
+            read, created,
+            "{casing:?} {mode}: a fresh session reads as it was created"
+        );
         let raw = sandbox.session_json(created.id.as_str()).expect("the sandbox knows it");
+        let camel = raw.get("productId").is_some() && raw.get("product_id").is_none();
+        assert_eq!(
+            camel,
+            matches!(casing, Casing::Camel),
+            "the sandbox answers in {casing:?}"
+        );
         assert_eq!(
             decode_session(raw.to_string().as_bytes()),
             Ok(read),
@@ -59,9 +96,8 @@ async fn creates_in_every_mode_with_metadata_and_prefill() {
     }
 }
 
-#[tokio::test]
-async fn mode_defaults_to_the_products_type() {
-    let sandbox = support::sandbox();
+async fn mode_defaults_to_the_products_type_in(casing: Casing) {
+    let sandbox = support::sandbox_in(casing);
     let client = client(&sandbox);
     for (product_type, mode) in [("ONE_TIME", Mode::Payment), ("SUBSCRIPTION", Mode::Subscription)] {
         let product = product_of_type(&client, product_type).await;
@@ -73,9 +109,8 @@ async fn mode_defaults_to_the_products_type() {
     }
 }
 
-#[tokio::test]
-async fn paid_sessions_read_complete_with_their_ids() {
-    let sandbox = support::sandbox();
+async fn paid_sessions_read_complete_with_their_ids_in(casing: Casing) {
+    let sandbox = support::sandbox_in(casing);
     let client = client(&sandbox);
     let one_time = product_of_type(&client, "ONE_TIME").await;
     let subscription = product_of_type(&client, "SUBSCRIPTION").await;
@@ -108,9 +143,8 @@ async fn paid_sessions_read_complete_with_their_ids() {
     }
 }
 
-#[tokio::test]
-async fn expired_sessions_read_expired() {
-    let sandbox = support::sandbox();
+async fn expired_sessions_read_expired_in(casing: Casing) {
+    let sandbox = support::sandbox_in(casing);
     let client = client(&sandbox);
     let product = product_of_type(&client, "ONE_TIME").await;
     let created = client
@@ -189,4 +223,44 @@ async fn ids_are_path_segments_never_paths() {
     let tricky = CheckoutId::new("../../products");
     let err = client.get_checkout(&tricky).await.unwrap_err();
     assert_eq!(err.code(), "not_found", "{err}");
+}
+
+#[tokio::test]
+async fn reads_every_session_shape_recur_has_shown_over_the_wire() {
+    use SessionStatus::{Complete, Expired, Open};
+    // (answer body, status read): either casing, wrapped or not, status in any case.
+    let cases = [
+        (
+            r#"{"id":"s1","url":"https://x/s1","status":"COMPLETE","orderId":"o1"}"#,
+            Complete,
+        ),
+        (
+            r#"{"id":"s1","url":"https://x/s1","status":"complete","order_id":"o1"}"#,
+            Complete,
+        ),
+        (
+            r#"{"data":{"id":"s1","url":"https://x/s1","status":"COMPLETED","order_id":"o1"}}"#,
+            Complete,
+        ),
+        (
+            r#"{"session":{"id":"s1","url":"https://x/s1","status":"open","orderId":null}}"#,
+            Open,
+        ),
+        (
+            r#"{"checkout_session":{"id":"s1","url":"https://x/s1","status":"Expired"}}"#,
+            Expired,
+        ),
+        (r#"{"id":"s1","checkout_url":"https://x/s1","status":"pending"}"#, Open),
+    ];
+    for (body, status) in cases {
+        let stub = Stub::start(vec![Reply::new(200, body)]).await;
+        let client = RecurClient::new(support::fast_config(&stub.base_url, "sk_test_stub")).expect("config");
+        let s = client.get_checkout(&CheckoutId::new("s1")).await.expect(body);
+        assert_eq!(
+            (s.id.as_str(), s.status, s.url.as_str()),
+            ("s1", status, "https://x/s1"),
+            "{body}"
+        );
+        assert_eq!(s.order_id.is_some(), status == Complete, "{body}");
+    }
 }

@@ -16,6 +16,23 @@ pub fn sandbox() -> Sandbox {
     sandbox_with(SandboxConfig::for_tests())
 }
 
+/// The two session casings Recur's material shows: snake_case without a wrapper (its newest
+/// official material, the sandbox's default) and the brief's camelCase.
+#[derive(Clone, Copy, Debug)]
+pub enum Casing {
+    Snake,
+    Camel,
+}
+
+pub const CASINGS: [Casing; 2] = [Casing::Snake, Casing::Camel];
+
+/// A sandbox answering session bodies in `casing`.
+pub fn sandbox_in(casing: Casing) -> Sandbox {
+    let mut config = SandboxConfig::for_tests();
+    config.quirks.camel_case = matches!(casing, Casing::Camel);
+    sandbox_with(config)
+}
+
 pub fn sandbox_with(config: SandboxConfig) -> Sandbox {
     Sandbox::start(config).expect("the sandbox starts")
 }

@@ -26,6 +26,11 @@ fn help_lists_flags_and_cards() {
         "--api-429-rate",
         "--api-slow-ms",
         "--seed",
+        "--lan",
+        "--camel-case",
+        "--einvoice",
+        "--omit-metadata",
+        "--completed-after-decline",
         "4147 6310 0000 0001",
         "3560 5110 0000 0001",
         "4000 0000 0000 0002",
@@ -48,23 +53,57 @@ fn runs_and_serves_the_api() {
             "0",
             "--delay-ms",
             "5-10",
+            "--lan",
+            "127.0.0.2",
+            "--camel-case",
+            "--einvoice",
+            "off",
         ])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let base = first.trim().rsplit(' ').next().unwrap().to_owned();
-    assert!(base.starts_with("http://127.0.0.1:"), "{first}");
-    let status = reqwest::blocking::Client::new()
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut lines = Vec::new();
+    for _ in 0..3 {
+        let mut line = String::new();
+        out.read_line(&mut line).unwrap();
+        lines.push(line);
+    }
+    let base = lines[0].trim().rsplit(' ').next().unwrap().to_owned();
+    assert!(base.starts_with("http://127.0.0.1:"), "{lines:?}");
+    assert!(
+        lines[2].contains("phone test") && lines[2].contains("http://127.0.0.2:"),
+        "{lines:?}"
+    );
+    let http = reqwest::blocking::Client::new();
+    let status = http
         .get(format!("{base}/v1/products"))
         .bearer_auth("sk_test_bin")
         .send()
         .map(|r| r.status().as_u16());
+    let body =
+        serde_json::json!({"productId": "prod_latte", "successUrl": "https://a.tw/ok", "cancelUrl": "https://a.tw/no"});
+    let created: Option<serde_json::Value> = http
+        .post(format!("{base}/v1/checkout/sessions"))
+        .bearer_auth("sk_test_bin")
+        .json(&body)
+        .send()
+        .and_then(|r| r.json())
+        .ok();
+    let quirks: Option<serde_json::Value> = http
+        .get(format!("{base}/_sandbox/quirks"))
+        .send()
+        .and_then(|r| r.json())
+        .ok();
     child.kill().unwrap();
     child.wait().unwrap();
     assert_eq!(status.unwrap(), 200);
+    let created = created.expect("a session");
+    assert!(
+        created["url"].as_str().unwrap().starts_with("http://127.0.0.2:"),
+        "{created}"
+    );
+    assert!(created["productId"].is_string(), "--camel-case: {created}");
+    assert_eq!(quirks.expect("quirks")["einvoice"], "off");
 }

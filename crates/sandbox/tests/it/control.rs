@@ -48,7 +48,7 @@ fn pay_declines_and_refusals() {
     );
     assert_eq!(paid.status, 200);
     assert_eq!(
-        (paid.json["status"].as_str(), paid.json["customerName"].as_str()),
+        (paid.json["status"].as_str(), paid.json["customer_name"].as_str()),
         (Some("COMPLETE"), Some("王大明"))
     );
     assert_eq!(env.pay(&id, "a@b.tw").status, 409);
@@ -145,6 +145,32 @@ fn custom_events_webhooks_and_redelivery() {
     assert_eq!(first_endpoint.received().len(), 3, "every endpoint gets every event");
     let events = env.get("/_sandbox/events").json;
     assert_eq!(events.as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn types_recur_lists_but_never_explains_are_sent_by_hand() {
+    let receiver = Receiver::ok();
+    let env = start_with_receiver(&receiver, SandboxConfig::for_tests());
+    let kinds = [
+        "subscription.paused",
+        "subscription.schedule_created",
+        "subscription.schedule_executed",
+        "subscription.schedule_cancelled",
+    ];
+    for kind in kinds {
+        let a = env.post_json(
+            "/_sandbox/events",
+            &json!({"type": kind, "data": {"id": "sub_1", "status": "paused"}}),
+        );
+        assert_eq!(a.status, 200, "{kind}");
+    }
+    let got = receiver.wait_for(kinds.len(), LONG);
+    let sent: Vec<String> = got.iter().map(|r| r.event_type()).collect();
+    assert_eq!(sent, kinds);
+    assert!(got
+        .iter()
+        .all(|r| r.header("X-Recur-Event-Type") == Some(r.event_type().as_str())));
+    assert_eq!(got[0].json()["data"], json!({"id": "sub_1", "status": "paused"}));
 }
 
 #[test]

@@ -4,7 +4,12 @@
 mod api;
 mod binary;
 mod control;
+mod create;
+mod einvoices;
 mod faults;
+mod lan;
 mod page;
+mod refunds;
+mod subscriptions;
 mod support;
 mod webhooks;

@@ -74,7 +74,7 @@ fn paying_redirects_to_the_success_url_once() {
     );
     let session = env.sandbox.session_json(&id).unwrap();
     assert_eq!(
-        (session["status"].as_str(), session["customerEmail"].as_str()),
+        (session["status"].as_str(), session["customer_email"].as_str()),
         (Some("COMPLETE"), Some("amy@example.tw"))
     );
     let events = env.sandbox.events().len();
@@ -85,7 +85,7 @@ fn paying_redirects_to_the_success_url_once() {
     assert_eq!(again.status, 409);
     assert!(again.text.contains("已付款"));
     assert_eq!(env.sandbox.events().len(), events, "no second charge, no events");
-    assert_eq!(env.sandbox.session_json(&id).unwrap()["orderId"], session["orderId"]);
+    assert_eq!(env.sandbox.session_json(&id).unwrap()["order_id"], session["order_id"]);
     // Viewing a paid session shows that it is paid.
     assert!(env.get(&format!("/checkout/{id}")).text.contains("已付款"));
 }
@@ -154,7 +154,7 @@ fn cancel_redirects_and_the_session_stays_open() {
     );
     let s = env.sandbox.session_json(&id).unwrap();
     assert_eq!(s["status"], "OPEN");
-    assert!(s["cancelledAt"].is_string());
+    assert!(s["cancelled_at"].is_string());
 }
 
 #[test]

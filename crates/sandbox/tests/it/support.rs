@@ -121,10 +121,58 @@ impl Env {
 
     /// Pays through the control API with a card that succeeds.
     pub fn pay(&self, id: &str, email: &str) -> Answer {
-        self.post_json(
-            &format!("/_sandbox/sessions/{id}/pay"),
-            &json!({"card_number": "4147 6310 0000 0001", "email": email}),
-        )
+        self.pay_with(id, VISA, email, json!({}))
+    }
+
+    /// Pays through the control API with `card`, extra body fields merged in.
+    pub fn pay_with(&self, id: &str, card: &str, email: &str, extra: Value) -> Answer {
+        let mut body = json!({"card_number": card, "email": email});
+        for (k, v) in extra.as_object().cloned().unwrap_or_default() {
+            body[k] = v;
+        }
+        self.post_json(&format!("/_sandbox/sessions/{id}/pay"), &body)
+    }
+
+    /// A SUBSCRIPTION checkout for `product`, paid by `email`: (session id, subscription id).
+    pub fn subscribe(&self, product: &str, email: &str) -> (String, String) {
+        let s = self.create(product, json!({"metadata": {"transaction_id": format!("txn-{email}")}}));
+        let id = s["id"].as_str().unwrap().to_owned();
+        let paid = self.pay(&id, email);
+        assert_eq!(paid.status, 200, "{}", paid.text);
+        (id, paid.json["subscription_id"].as_str().unwrap().to_owned())
+    }
+
+    /// How many requests the receiver has had once every delivery so far is done.
+    pub fn mark(&self, receiver: &Receiver) -> usize {
+        assert!(self.sandbox.wait_idle(LONG), "deliveries did not finish");
+        receiver.received().len()
+    }
+
+    /// What the receiver got since `skip` earlier requests, once every delivery is done.
+    pub fn delivered(&self, receiver: &Receiver, skip: usize) -> Vec<Value> {
+        assert!(self.sandbox.wait_idle(LONG), "deliveries did not finish");
+        receiver.received().iter().skip(skip).map(Received::json).collect()
+    }
+}
+
+pub const VISA: &str = "4147 6310 0000 0001";
+pub const DECLINED: &str = "4000 0000 0000 0002";
+
+/// The event types of `bodies`, in order.
+pub fn types(bodies: &[Value]) -> Vec<&str> {
+    bodies.iter().map(|b| b["type"].as_str().unwrap_or("")).collect()
+}
+
+/// Recur sends renewal and `subscription.*` events without the first checkout's keys.
+pub fn assert_no_checkout_keys(body: &Value) {
+    let data = body["data"].as_object().expect("data is an object");
+    for key in ["checkout_id", "checkoutId", "metadata"] {
+        assert!(
+            !data.contains_key(key),
+            "{} carries {key}: {}",
+            body["type"],
+            body["data"]
+        );
     }
 }
 

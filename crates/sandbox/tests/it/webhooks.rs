@@ -1,4 +1,5 @@
-//! Webhook delivery to a real receiver: signatures, event sequences per mode, retries.
+//! Webhook delivery to a real receiver: signatures, the event time, the payment event
+//! sequences and their shapes (recur-api.md §6), events without metadata, retries.
 
 use std::time::{Duration, Instant};
 
@@ -23,6 +24,10 @@ fn open_and_pay(env: &Env, product: &str, mode: &str) -> String {
     id
 }
 
+fn types(bodies: &[Value]) -> Vec<&str> {
+    bodies.iter().map(|b| b["type"].as_str().unwrap()).collect()
+}
+
 fn check_headers(env: &Env, r: &Received) -> Value {
     let sig = r.header("X-Recur-Signature").expect("signed");
     assert!(
@@ -35,132 +40,89 @@ fn check_headers(env: &Env, r: &Received) -> Value {
     assert_eq!(r.header("X-Recur-Event-Id"), body["id"].as_str());
     assert_eq!(r.header("X-Recur-Event-Type"), body["type"].as_str());
     let ts: i64 = r.header("X-Recur-Timestamp").unwrap().parse().unwrap();
-    assert!(
-        (Timestamp::now().unix_ms() - ts).abs() < 60_000,
-        "the timestamp is Unix ms"
-    );
-    assert!(Timestamp::parse_rfc3339(body["timestamp"].as_str().unwrap()).is_some());
+    let at = Timestamp::parse_rfc3339(body["timestamp"].as_str().unwrap()).unwrap();
+    assert_eq!(ts, at.unix_ms(), "the header is the event's time in Unix ms");
     body
 }
 
 #[test]
-fn a_one_time_payment_sends_created_then_paid_and_completed() {
+fn a_one_time_payment_sends_created_then_paid_completed_and_the_einvoice() {
     let receiver = Receiver::ok();
     let env = start_with_receiver(&receiver, SandboxConfig::for_tests());
     let id = open_and_pay(&env, "prod_points_100", "PAYMENT");
     assert!(env.sandbox.wait_idle(LONG));
-    let got = receiver.wait_for(3, LONG);
+    let got = receiver.wait_for(4, LONG);
     let bodies: Vec<Value> = got.iter().map(|r| check_headers(&env, r)).collect();
-    let types: Vec<&str> = bodies.iter().map(|b| b["type"].as_str().unwrap()).collect();
     assert_eq!(
-        types,
-        ["checkout.created", "order.paid", "checkout.completed"],
-        "checkout.created only once"
-    );
-    let session = env.sandbox.session_json(&id).unwrap();
-    let (created, paid, completed) = (&bodies[0]["data"], &bodies[1]["data"], &bodies[2]["data"]);
-    assert_eq!(
-        (
-            created["checkout_id"].as_str(),
-            created["metadata"]["transaction_id"].as_str()
-        ),
-        (Some(id.as_str()), Some("txn_42"))
-    );
-    assert_eq!(paid["id"], session["orderId"]);
-    assert_eq!(paid["order_id"], session["orderId"]);
-    assert_eq!(
-        (paid["checkout_id"].as_str(), paid["status"].as_str()),
-        (Some(id.as_str()), Some("PAID"))
-    );
-    assert_eq!(
-        (paid["amount"].as_i64(), paid["currency"].as_str()),
-        (Some(100), Some("TWD"))
-    );
-    assert_eq!(
-        (paid["billing_reason"].as_str(), paid["product_id"].as_str()),
-        (Some("purchase"), Some("prod_points_100"))
-    );
-    assert!(paid["subscription_id"].is_null());
-    assert_eq!(
-        paid["payment_method"],
-        json!({"type": "card", "brand": "VISA", "last4": "0001"})
-    );
-    assert_eq!(paid["metadata"], json!({"transaction_id": "txn_42"}));
-    assert_eq!(
-        (paid["customer"]["email"].as_str(), paid["customer"]["name"].as_str()),
-        (Some("amy@example.tw"), Some("林小美"))
-    );
-    assert!(paid["customer"]["id"].is_string() && paid["customer"]["external_id"].is_null());
-    assert_eq!(paid["customer_email"], "amy@example.tw");
-    assert!(Timestamp::parse_rfc3339(paid["paid_at"].as_str().unwrap()).is_some());
-    assert_eq!(
-        (completed["id"].as_str(), completed["checkout_id"].as_str()),
-        (Some(id.as_str()), Some(id.as_str()))
-    );
-    assert_eq!(completed["status"], "COMPLETED");
-    assert_eq!(
-        (
-            completed["amount"].as_i64(),
-            completed["subtotal"].as_i64(),
-            completed["discount"].as_i64()
-        ),
-        (Some(100), Some(100), Some(0))
-    );
-    assert_eq!(
-        (completed["mode"].as_str(), completed["order_id"].clone()),
-        (Some("PAYMENT"), session["orderId"].clone())
-    );
-    assert_eq!(completed["metadata"]["transaction_id"], "txn_42");
-    assert!(completed["created_at"].is_string() && completed["completed_at"].is_string());
-    // Every attempt is in the log, delivered first time.
-    let log = env.sandbox.deliveries();
-    assert_eq!(log.len(), 3);
-    assert!(log
-        .iter()
-        .all(|d| d.delivered() && d.attempt == 1 && d.url == receiver.url && !d.gave_up));
-}
-
-#[test]
-fn a_subscription_adds_created_and_activated() {
-    let receiver = Receiver::ok();
-    let env = start_with_receiver(&receiver, SandboxConfig::for_tests());
-    let id = open_and_pay(&env, "prod_coffee_monthly", "SUBSCRIPTION");
-    let got = receiver.wait_for(5, LONG);
-    let bodies: Vec<Value> = got.iter().map(|r| check_headers(&env, r)).collect();
-    let types: Vec<&str> = bodies.iter().map(|b| b["type"].as_str().unwrap()).collect();
-    assert_eq!(
-        types,
+        types(&bodies),
         [
             "checkout.created",
             "order.paid",
             "checkout.completed",
-            "subscription.created",
-            "subscription.activated"
-        ]
+            "einvoice.issued"
+        ],
+        "checkout.created only once"
     );
     let session = env.sandbox.session_json(&id).unwrap();
-    assert_eq!(bodies[1]["data"]["billing_reason"], "subscription_create");
-    assert_eq!(bodies[1]["data"]["subscription_id"], session["subscriptionId"]);
-    for sub in &bodies[3..] {
-        let d = &sub["data"];
-        assert_eq!(d["id"], session["subscriptionId"]);
-        assert_eq!(
-            (d["status"].as_str(), d["product_id"].as_str()),
-            (Some("ACTIVE"), Some("prod_coffee_monthly"))
-        );
-        assert_eq!(
-            (d["billing_period"].as_str(), d["checkout_id"].as_str()),
-            (Some("MONTHLY"), Some(id.as_str()))
-        );
-        assert_eq!(d["customer"]["email"], "amy@example.tw");
-        assert_eq!(d["metadata"]["transaction_id"], "txn_42");
-        let start = Timestamp::parse_rfc3339(d["current_period_start"].as_str().unwrap()).unwrap();
-        let end = Timestamp::parse_rfc3339(d["current_period_end"].as_str().unwrap()).unwrap();
-        let trial = Timestamp::parse_rfc3339(d["trial_end"].as_str().unwrap()).unwrap();
-        let days = |t: Timestamp| (t.unix_ms() - start.unix_ms()) / 86_400_000;
-        assert!((28..=31).contains(&days(end)), "a month");
-        assert_eq!(days(trial), 7);
+    let (created, paid, completed) = (&bodies[0]["data"], &bodies[1]["data"], &bodies[2]["data"]);
+    let metadata = json!({"transaction_id": "txn_42"});
+    // (what, got, expected): enum values inside webhook bodies are lower case.
+    let cases = [
+        ("created checkout_id", created["checkout_id"].clone(), json!(id)),
+        ("created status", created["status"].clone(), json!("open")),
+        ("created metadata", created["metadata"].clone(), metadata.clone()),
+        ("paid id", paid["id"].clone(), session["order_id"].clone()),
+        ("paid order_id", paid["order_id"].clone(), session["order_id"].clone()),
+        ("paid checkout_id", paid["checkout_id"].clone(), json!(id)),
+        ("paid status", paid["status"].clone(), json!("paid")),
+        ("paid amount", paid["amount"].clone(), json!(100)),
+        ("paid currency", paid["currency"].clone(), json!("TWD")),
+        ("paid billing_reason", paid["billing_reason"].clone(), json!("purchase")),
+        ("paid product_id", paid["product_id"].clone(), json!("prod_points_100")),
+        ("paid subscription_id", paid["subscription_id"].clone(), Value::Null),
+        ("paid payment_method", paid["payment_method"].clone(), json!("card")),
+        ("paid discount", paid["discount"].clone(), Value::Null),
+        ("paid metadata", paid["metadata"].clone(), metadata.clone()),
+        (
+            "paid customer email",
+            paid["customer"]["email"].clone(),
+            json!("amy@example.tw"),
+        ),
+        ("paid customer name", paid["customer"]["name"].clone(), json!("林小美")),
+        ("paid external_id", paid["customer"]["external_id"].clone(), Value::Null),
+        ("completed id", completed["id"].clone(), json!(id)),
+        ("completed status", completed["status"].clone(), json!("complete")),
+        ("completed amount", completed["amount"].clone(), json!(100)),
+        ("completed subtotal", completed["subtotal"].clone(), json!(100)),
+        ("completed discount", completed["discount"].clone(), Value::Null),
+        ("completed mode", completed["mode"].clone(), json!("payment")),
+        (
+            "completed order_id",
+            completed["order_id"].clone(),
+            session["order_id"].clone(),
+        ),
+        ("completed metadata", completed["metadata"].clone(), metadata),
+    ];
+    for (what, got, expected) in cases {
+        assert_eq!(got, expected, "{what}");
     }
+    assert!(
+        paid.get("discount").is_some_and(Value::is_null),
+        "discount is sent, as null"
+    );
+    assert!(paid["customer"]["id"].is_string());
+    assert!(Timestamp::parse_rfc3339(paid["paid_at"].as_str().unwrap()).is_some());
+    assert!(completed["created_at"].is_string() && completed["completed_at"].is_string());
+    // The REST session keeps upper case.
+    assert_eq!(
+        (session["status"].as_str(), session["mode"].as_str()),
+        (Some("COMPLETE"), Some("PAYMENT"))
+    );
+    let log = env.sandbox.deliveries();
+    assert_eq!(log.len(), 4);
+    assert!(log
+        .iter()
+        .all(|d| d.delivered() && d.attempt == 1 && d.url == receiver.url && !d.gave_up));
 }
 
 #[test]
@@ -169,15 +131,18 @@ fn setup_sends_only_checkout_completed_and_declines_send_payment_failed() {
     let env = start_with_receiver(&receiver, SandboxConfig::for_tests());
     let setup = open_and_pay(&env, "prod_latte", "SETUP");
     let got = receiver.wait_for(2, LONG);
+    assert!(env.sandbox.wait_idle(LONG));
     assert_eq!(
-        got.iter().map(Received::event_type).collect::<Vec<_>>(),
-        ["checkout.created", "checkout.completed"]
+        receiver.received().iter().map(Received::event_type).collect::<Vec<_>>(),
+        ["checkout.created", "checkout.completed"],
+        "no order, no e-invoice"
     );
     let d = got[1].json()["data"].clone();
-    assert_eq!((d["amount"].as_i64(), d["mode"].as_str()), (Some(0), Some("SETUP")));
+    assert_eq!((d["amount"].as_i64(), d["mode"].as_str()), (Some(0), Some("setup")));
+    assert_eq!(d["status"], "complete");
     assert_eq!(
         d["setup_intent_id"],
-        env.sandbox.session_json(&setup).unwrap()["setupIntentId"]
+        env.sandbox.session_json(&setup).unwrap()["setup_intent_id"]
     );
     assert!(d["order_id"].is_null());
 
@@ -196,8 +161,55 @@ fn setup_sends_only_checkout_completed_and_declines_send_payment_failed() {
         (Some(id.as_str()), Some("insufficient_funds"))
     );
     assert_eq!((d["amount"].as_i64(), d["currency"].as_str()), (Some(120), Some("TWD")));
-    assert_eq!(d["metadata"]["transaction_id"], "txn_9");
+    assert_eq!(
+        (d["status"].as_str(), d["metadata"]["transaction_id"].as_str()),
+        (Some("failed"), Some("txn_9"))
+    );
     assert!(d["failure_message"].as_str().is_some_and(|m| !m.is_empty()));
+}
+
+#[test]
+fn events_can_carry_no_metadata_at_all() {
+    let receiver = Receiver::ok();
+    let env = start_with_receiver(&receiver, SandboxConfig::for_tests());
+    let metadata = json!({"metadata": {"transaction_id": "txn_7"}});
+    // Per payment (the control route's flag) and for every payment (the quirk).
+    let by_flag = id_of(&env.create("prod_latte", metadata.clone()));
+    let body = json!({"card_number": "4147631000000001", "email": "a@b.tw", "omit_metadata": true});
+    assert_eq!(
+        env.post_json(&format!("/_sandbox/sessions/{by_flag}/pay"), &body)
+            .status,
+        200
+    );
+    let with_metadata = id_of(&env.create("prod_latte", metadata.clone()));
+    assert_eq!(env.pay(&with_metadata, "a@b.tw").status, 200);
+    env.post_json("/_sandbox/quirks", &json!({"omit_metadata": true}));
+    let by_quirk = id_of(&env.create("prod_latte", metadata));
+    assert_eq!(env.get(&format!("/checkout/{by_quirk}")).status, 200);
+    assert_eq!(env.pay(&by_quirk, "a@b.tw").status, 200);
+    assert!(env.sandbox.wait_idle(LONG));
+    let bodies: Vec<Value> = receiver.received().iter().map(Received::json).collect();
+    for (checkout, carries) in [(&by_flag, false), (&with_metadata, true), (&by_quirk, false)] {
+        let of_sale: Vec<&Value> = bodies
+            .iter()
+            .filter(|b| b["data"]["checkout_id"] == checkout.as_str())
+            .collect();
+        assert!(of_sale.len() >= 2, "{checkout}");
+        for b in of_sale {
+            assert_eq!(
+                b["data"].get("metadata").is_some(),
+                carries,
+                "{}: {}",
+                b["type"],
+                b["data"]
+            );
+        }
+    }
+    // The session itself keeps the metadata: only the events lack it.
+    assert_eq!(
+        env.sandbox.session_json(&by_quirk).unwrap()["metadata"]["transaction_id"],
+        "txn_7"
+    );
 }
 
 #[test]
@@ -222,6 +234,11 @@ fn failed_deliveries_are_retried_with_the_same_bytes() {
     assert!(got
         .iter()
         .all(|r| r.body == got[0].body && r.header("X-Recur-Event-Id") == Some(event_id.as_str())));
+    // The event's time, not the attempt's: the same on every retry (300 ms and more apart).
+    let event_time = Timestamp::parse_rfc3339(got[0].json()["timestamp"].as_str().unwrap()).unwrap();
+    let stamps: Vec<Option<&str>> = got.iter().map(|r| r.header("X-Recur-Timestamp")).collect();
+    let expected = event_time.unix_ms().to_string();
+    assert_eq!(stamps, [Some(expected.as_str()); 3]);
     let log = env.sandbox.deliveries();
     let summary: Vec<(u32, Option<u16>)> = log.iter().map(|d| (d.attempt, d.status)).collect();
     assert_eq!(summary, [(1, Some(500)), (2, None), (3, Some(204))]);
