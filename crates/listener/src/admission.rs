@@ -39,6 +39,8 @@ pub(crate) struct Slot {
     activity: AtomicU8,
     proven: AtomicBool,
     requests: AtomicUsize,
+    /// Told to close (for room, or shutdown): its current answer, if any, is its last.
+    closing: AtomicBool,
     evict: Notify,
 }
 
@@ -53,6 +55,10 @@ impl Slot {
             2 => Activity::Committing,
             _ => Activity::Waiting,
         }
+    }
+
+    pub fn committing(&self) -> bool {
+        self.activity() == Activity::Committing
     }
 
     /// A verified delivery was committed on this connection.
@@ -72,6 +78,16 @@ impl Slot {
     /// Resolves when the connection must close to make room (or the listener stops).
     pub async fn evicted(&self) {
         self.evict.notified().await;
+    }
+
+    /// Whether the connection was told to close: its answer in progress must say so.
+    pub fn closing(&self) -> bool {
+        self.closing.load(Ordering::Acquire)
+    }
+
+    fn evict(&self) {
+        self.closing.store(true, Ordering::Release);
+        self.evict.notify_one();
     }
 }
 
@@ -123,7 +139,7 @@ impl Admission {
                 return Admitted::Full;
             };
             if let Some(slot) = open.slots.remove(&victim) {
-                slot.evict.notify_one();
+                slot.evict();
                 evicted = true;
             }
         }
@@ -134,6 +150,7 @@ impl Admission {
             activity: AtomicU8::new(Activity::Waiting as u8),
             proven: AtomicBool::new(false),
             requests: AtomicUsize::new(0),
+            closing: AtomicBool::new(false),
             evict: Notify::new(),
         });
         open.slots.insert(id, Arc::clone(&slot));
@@ -158,7 +175,7 @@ impl Admission {
         open.slots.retain(|_, slot| {
             let waiting = slot.activity() == Activity::Waiting;
             if waiting {
-                slot.evict.notify_one();
+                slot.evict();
             }
             !waiting
         });

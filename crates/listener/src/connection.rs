@@ -58,13 +58,24 @@ pub(crate) fn spawn(stream: TcpStream, ctx: &Arc<Context>, watcher: Watcher) {
             ctx.http(ticket.pressured)
                 .serve_connection(TokioIo::new(stream), service),
         );
-        tokio::select! {
-            result = served => {
-                if let Err(e) = result {
-                    tracing::debug!(error = %e, "connection ended with an error");
+        let mut served = std::pin::pin!(served);
+        loop {
+            tokio::select! {
+                result = &mut served => {
+                    if let Err(e) = result {
+                        tracing::debug!(error = %e, "connection ended with an error");
+                    }
+                    break;
+                }
+                () = slot.evicted() => {
+                    // Chosen while waiting, committing by now: its answer is owed, and says
+                    // `Connection: close` (see `route`), so hyper ends the connection after it.
+                    if !slot.committing() {
+                        tracing::debug!("connection closed to make room");
+                        break;
+                    }
                 }
             }
-            () = slot.evicted() => tracing::debug!("connection closed to make room"),
         }
         drop(ticket);
     });

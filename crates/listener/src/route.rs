@@ -2,7 +2,8 @@
 //!
 //! Also where a connection's keep-alive ends: its last allowed request is answered with
 //! `Connection: close`, and so is one whose body was left unread (hyper would otherwise have to
-//! drain it before the next request).
+//! drain it before the next request), and one on a connection told to make room while it was
+//! committing.
 //!
 //! Not here: what a webhook means (see `webhook`), the pages (see `pages`).
 
@@ -41,7 +42,7 @@ pub(crate) async fn respond(req: Request<Incoming>, ctx: &Context, slot: &Slot) 
             }
         }
     };
-    if last {
+    if last || slot.closing() {
         closing(answer)
     } else {
         answer
