@@ -182,10 +182,10 @@ pub(crate) fn receive_in(tx: &Connection, req: &WebhookReceipt, now: Timestamp) 
             return Ok(WebhookOutcome::Undecodable(detail));
         }
     };
-    let deliveries = tx.execute(
-        "UPDATE webhook_journal SET attempts = attempts + 1 WHERE event_id = ?1 AND claimed = 1",
-        [event.id.as_str()],
-    )?;
+    // Cached statements: these two run for every delivery of a busy batch.
+    let deliveries = tx
+        .prepare_cached("UPDATE webhook_journal SET attempts = attempts + 1 WHERE event_id = ?1 AND claimed = 1")?
+        .execute([event.id.as_str()])?;
     if deliveries > 0 {
         return Ok(WebhookOutcome::Duplicate);
     }
@@ -292,26 +292,26 @@ impl NewRow {
         sale: Option<TxnId>,
         detail: Option<&str>,
     ) -> Result<(), LedgerError> {
-        conn.execute(
+        let mut insert = conn.prepare_cached(
             "INSERT INTO webhook_journal (event_id, event_type, verified, claimed, body, headers, outcome, sale_id, \
              detail, received_at, processed_at, body_len, body_sha256) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-            params![
-                self.event_id,
-                self.event_type,
-                self.verified,
-                self.claimed,
-                self.body,
-                self.headers,
-                outcome.as_str(),
-                sale.as_ref().map(TxnId::as_str),
-                detail,
-                self.received_at.unix_ms(),
-                self.processed_at.unix_ms(),
-                i64::try_from(self.body_len).unwrap_or(i64::MAX),
-                self.body_sha256,
-            ],
         )?;
+        insert.execute(params![
+            self.event_id,
+            self.event_type,
+            self.verified,
+            self.claimed,
+            self.body,
+            self.headers,
+            outcome.as_str(),
+            sale.as_ref().map(TxnId::as_str),
+            detail,
+            self.received_at.unix_ms(),
+            self.processed_at.unix_ms(),
+            i64::try_from(self.body_len).unwrap_or(i64::MAX),
+            self.body_sha256,
+        ])?;
         Ok(())
     }
 }
