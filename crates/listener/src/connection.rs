@@ -19,7 +19,7 @@ use hyper_util::server::graceful::Watcher;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 
-use crate::admission::Admitted;
+use crate::admission::{Admitted, Ticket};
 use crate::context::Context;
 use crate::route;
 use crate::stats::Count;
@@ -44,41 +44,41 @@ pub(crate) fn spawn(stream: TcpStream, ctx: &Arc<Context>, watcher: Watcher) {
             return;
         }
     };
-    let ctx = Arc::clone(ctx);
-    tokio::spawn(async move {
-        let _ = stream.set_nodelay(true);
-        let slot = Arc::clone(&ticket.slot);
-        let service_ctx = Arc::clone(&ctx);
-        let service_slot = Arc::clone(&slot);
-        let service = service_fn(move |req: Request<Incoming>| {
-            let (ctx, slot) = (Arc::clone(&service_ctx), Arc::clone(&service_slot));
-            async move { Ok::<_, Infallible>(route::respond(req, &ctx, &slot).await) }
-        });
-        let served = watcher.watch(
-            ctx.http(ticket.pressured)
-                .serve_connection(TokioIo::new(stream), service),
-        );
-        let mut served = std::pin::pin!(served);
-        loop {
-            tokio::select! {
-                result = &mut served => {
-                    if let Err(e) = result {
-                        tracing::debug!(error = %e, "connection ended with an error");
-                    }
-                    break;
+    tokio::spawn(serve(stream, Arc::clone(ctx), ticket, watcher));
+}
+
+/// Serves one admitted connection until hyper is done with it or it must make room.
+async fn serve(stream: TcpStream, ctx: Arc<Context>, ticket: Ticket, watcher: Watcher) {
+    let _ = stream.set_nodelay(true);
+    let slot = Arc::clone(&ticket.slot);
+    let (service_ctx, service_slot) = (Arc::clone(&ctx), Arc::clone(&slot));
+    let service = service_fn(move |req: Request<Incoming>| {
+        let (ctx, slot) = (Arc::clone(&service_ctx), Arc::clone(&service_slot));
+        async move { Ok::<_, Infallible>(route::respond(req, &ctx, &slot).await) }
+    });
+    let connection = ctx
+        .http(ticket.pressured)
+        .serve_connection(TokioIo::new(stream), service);
+    let mut served = std::pin::pin!(watcher.watch(connection));
+    loop {
+        tokio::select! {
+            result = &mut served => {
+                if let Err(e) = result {
+                    tracing::debug!(error = %e, "connection ended with an error");
                 }
-                () = slot.evicted() => {
-                    // Chosen while waiting, committing by now: its answer is owed, and says
-                    // `Connection: close` (see `route`), so hyper ends the connection after it.
-                    if !slot.committing() {
-                        tracing::debug!("connection closed to make room");
-                        break;
-                    }
+                break;
+            }
+            () = slot.evicted() => {
+                // Chosen while waiting, committing by now: its answer is owed, and says
+                // `Connection: close` (see `route`), so hyper ends the connection after it.
+                if !slot.committing() {
+                    tracing::debug!("connection closed to make room");
+                    break;
                 }
             }
         }
-        drop(ticket);
-    });
+    }
+    drop(ticket);
 }
 
 /// A short answer written without reading anything, then the connection is closed.

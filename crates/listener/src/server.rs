@@ -49,14 +49,7 @@ impl Listener {
     /// Binds 127.0.0.1:`config.port` and starts the runtime, the writer and the hook thread.
     pub fn start(config: ListenerConfig, ledger: Arc<Ledger>, hooks: Hooks) -> Result<Listener, ListenerError> {
         validate(&config)?;
-        let requested = config.port;
-        let bind_error = |source| ListenerError::Bind {
-            port: requested,
-            source,
-        };
-        let socket = StdListener::bind((Ipv4Addr::LOCALHOST, requested)).map_err(bind_error)?;
-        let port = socket.local_addr().map_err(bind_error)?.port();
-        socket.set_nonblocking(true).map_err(bind_error)?;
+        let (socket, port) = bind(config.port)?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(config.workers.max(1))
             .thread_name("recur-listener-rt")
@@ -65,7 +58,7 @@ impl Listener {
             .map_err(ListenerError::Thread)?;
         let socket = {
             let _entered = runtime.enter();
-            TcpListener::from_std(socket).map_err(bind_error)?
+            TcpListener::from_std(socket).map_err(|source| ListenerError::Bind { port, source })?
         };
         let counters = Arc::new(Counters::default());
         let (writer, writer_thread) =
@@ -153,6 +146,15 @@ impl std::fmt::Debug for Listener {
             .field("port", &self.port)
             .finish_non_exhaustive()
     }
+}
+
+/// 127.0.0.1:`port` (0: any free port), non-blocking for tokio; and the port it got.
+fn bind(port: u16) -> Result<(StdListener, u16), ListenerError> {
+    let bind_error = |source| ListenerError::Bind { port, source };
+    let socket = StdListener::bind((Ipv4Addr::LOCALHOST, port)).map_err(bind_error)?;
+    let bound = socket.local_addr().map_err(bind_error)?.port();
+    socket.set_nonblocking(true).map_err(bind_error)?;
+    Ok((socket, bound))
 }
 
 fn validate(config: &ListenerConfig) -> Result<(), ListenerError> {
