@@ -137,8 +137,9 @@ fn a_full_listener_closes_its_oldest_idle_connection_and_refuses_only_when_all_a
         let n = client.stream.local_addr().unwrap().port() as usize;
         client.stream.write_all(&signed_request(&body(100 + n))).unwrap();
     }
-    // Both connections are committing once their deliveries reached the writer.
-    std::thread::sleep(Duration::from_millis(500));
+    // Both connections are committing once their deliveries reached the writer (which waits up
+    // to five seconds for the lock).
+    std::thread::sleep(Duration::from_secs(1));
     let refused = env.client().read_response().expect("an answer without asking");
     assert_eq!((refused.status, refused.header("Connection")), (503, Some("close")));
     assert_eq!(env.listener.stats().refused, 1);
