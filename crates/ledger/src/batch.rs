@@ -7,6 +7,11 @@
 //! same event id within one batch deduplicate as they would across batches: the savepoint of
 //! the first is part of the transaction the second sees.
 //!
+//! Unverified digests can ride along in the same transaction ([`Ledger::receive_deliveries`]):
+//! they then cost no fsync of their own. They go in after every receipt, in one savepoint of
+//! their own, and if that fails they are dropped (logged) and the receipts still commit; a
+//! delivery nobody could verify is never worth a retry by Recur.
+//!
 //! Not here: choosing batch sizes or when to commit (the listener's writer does).
 
 use rusqlite::{ffi, Connection};
@@ -15,8 +20,8 @@ use recur_domain::Timestamp;
 
 use crate::db::Ledger;
 use crate::error::LedgerError;
-use crate::journal::receive_in;
-use crate::types::{WebhookOutcome, WebhookReceipt};
+use crate::journal::{receive_in, record_unverified_in};
+use crate::types::{UnverifiedDelivery, WebhookOutcome, WebhookReceipt};
 
 impl Ledger {
     /// Journals, deduplicates and applies each receipt, all in ONE transaction, and returns one
@@ -28,10 +33,28 @@ impl Ledger {
         batch: &[WebhookReceipt],
         now: Timestamp,
     ) -> Vec<Result<WebhookOutcome, LedgerError>> {
-        if batch.is_empty() {
+        self.receive_deliveries(batch, &[], now)
+    }
+
+    /// [`Ledger::receive_webhooks`] plus the digests of unverified deliveries, in the same ONE
+    /// transaction (see [`Ledger::record_unverified`] for what is kept of them).
+    pub fn receive_deliveries(
+        &self,
+        batch: &[WebhookReceipt],
+        unverified: &[UnverifiedDelivery],
+        now: Timestamp,
+    ) -> Vec<Result<WebhookOutcome, LedgerError>> {
+        if batch.is_empty() && unverified.is_empty() {
             return Vec::new();
         }
-        let committed = self.write(|tx| batch.iter().map(|receipt| in_savepoint(tx, receipt, now)).collect());
+        let committed = self.write(|tx| {
+            let results = batch
+                .iter()
+                .map(|receipt| in_savepoint(tx, receipt, now))
+                .collect::<Result<Vec<_>, _>>()?;
+            unverified_in_savepoint(tx, unverified, now)?;
+            Ok(results)
+        });
         match committed {
             Ok(results) => results,
             Err(error) => {
@@ -63,6 +86,26 @@ fn in_savepoint(
     }
 }
 
+/// The digests in a savepoint of their own; their failure is logged, not passed on.
+fn unverified_in_savepoint(
+    tx: &Connection,
+    unverified: &[UnverifiedDelivery],
+    now: Timestamp,
+) -> Result<(), LedgerError> {
+    if unverified.is_empty() {
+        return Ok(());
+    }
+    tx.execute_batch("SAVEPOINT unverified")?;
+    match record_unverified_in(tx, unverified, now) {
+        Ok(()) => tx.execute_batch("RELEASE unverified")?,
+        Err(error) => {
+            tx.execute_batch("ROLLBACK TO unverified; RELEASE unverified")?;
+            tracing::warn!(%error, count = unverified.len(), "unverified deliveries were not journaled");
+        }
+    }
+    Ok(())
+}
+
 /// Every receipt of a failed batch gets its own copy of the failure (errors are not `Clone`).
 fn batch_failed(error: &LedgerError) -> LedgerError {
     let code = match error {
@@ -81,7 +124,7 @@ mod tests {
     use recur_domain::{CheckoutId, Currency, EventId, Mode, Money, ProductId, SaleState, TxnId};
 
     use super::*;
-    use crate::types::{Applied, JournalOutcome, NewCheckout, NewSale};
+    use crate::types::{Applied, JournalOutcome, NewCheckout, NewSale, UnverifiedReason};
 
     fn open_sale(ledger: &Ledger, checkout: &str, now: Timestamp) -> TxnId {
         let new = NewSale {
@@ -102,15 +145,26 @@ mod tests {
         ledger.attach_checkout(&sale.id, checkout, now).unwrap().id
     }
 
-    fn receipt(body: &str, verified: bool, now: Timestamp) -> WebhookReceipt {
+    fn receipt(body: &str, now: Timestamp) -> WebhookReceipt {
         WebhookReceipt {
             event_id_header: None,
             event_type_header: None,
             body: body.as_bytes().to_vec(),
             headers: vec![],
-            verified,
             received_at: now,
         }
+    }
+
+    fn unverified(body: &str, now: Timestamp) -> UnverifiedDelivery {
+        let headers = [("X-Recur-Event-Id", b"evt_2".as_slice())];
+        UnverifiedDelivery::new(
+            UnverifiedReason::Mismatch,
+            headers,
+            body.len() as u64,
+            [7; 32],
+            body.as_bytes(),
+            now,
+        )
     }
 
     fn paid(event_id: &str, checkout: &str) -> String {
@@ -134,14 +188,13 @@ mod tests {
             .write(|tx| Ok(tx.execute_batch("CREATE TEMP TRIGGER boom BEFORE INSERT ON webhook_journal WHEN NEW.event_id = 'evt_boom' BEGIN SELECT RAISE(ABORT, 'boom'); END;")?))
             .unwrap();
         let batch = [
-            receipt(&paid("evt_1", "cs_1"), true, now),
-            receipt(&paid("evt_1", "cs_1"), true, now),
-            receipt(&paid("evt_2", "cs_2"), false, now),
-            receipt("not json", true, now),
-            receipt(&paid("evt_boom", "cs_2"), true, now),
+            receipt(&paid("evt_1", "cs_1"), now),
+            receipt(&paid("evt_1", "cs_1"), now),
+            receipt("not json", now),
+            receipt(&paid("evt_boom", "cs_2"), now),
         ];
-        let results = ledger.receive_webhooks(&batch, now);
-        assert_eq!(results.len(), 5);
+        let results = ledger.receive_deliveries(&batch, &[unverified(&paid("evt_2", "cs_2"), now)], now);
+        assert_eq!(results.len(), 4);
         assert!(
             matches!(
                 &results[0],
@@ -154,13 +207,12 @@ mod tests {
             results[0]
         );
         assert!(matches!(results[1], Ok(WebhookOutcome::Duplicate)), "{:?}", results[1]);
-        assert!(matches!(results[2], Ok(WebhookOutcome::Rejected)), "{:?}", results[2]);
         assert!(
-            matches!(results[3], Ok(WebhookOutcome::Undecodable(_))),
+            matches!(results[2], Ok(WebhookOutcome::Undecodable(_))),
             "{:?}",
-            results[3]
+            results[2]
         );
-        assert!(matches!(results[4], Err(LedgerError::Database(_))), "{:?}", results[4]);
+        assert!(matches!(results[3], Err(LedgerError::Database(_))), "{:?}", results[3]);
         assert_eq!(
             (state(&ledger, &first), state(&ledger, &second)),
             (SaleState::Paid, SaleState::Open)
@@ -169,8 +221,8 @@ mod tests {
         assert_eq!(
             outcomes,
             [
-                JournalOutcome::Undecodable,
                 JournalOutcome::Rejected,
+                JournalOutcome::Undecodable,
                 JournalOutcome::Changed
             ]
         );
@@ -180,7 +232,7 @@ mod tests {
         );
         // Recur delivers the failed one again; this time it applies.
         ledger.write(|tx| Ok(tx.execute_batch("DROP TRIGGER boom")?)).unwrap();
-        let retried = ledger.receive_webhooks(&[receipt(&paid("evt_boom", "cs_2"), true, now)], now);
+        let retried = ledger.receive_webhooks(&[receipt(&paid("evt_boom", "cs_2"), now)], now);
         assert!(
             matches!(retried[0], Ok(WebhookOutcome::Applied(Applied::Changed { .. }))),
             "{:?}",

@@ -1,9 +1,15 @@
-//! The webhook journal: every delivery is stored, deduplicated by event id and applied in the
-//! same transaction, so an acknowledged event is never lost and never applied twice.
+//! The webhook journal: every verified delivery is stored whole, deduplicated by event id and
+//! applied in the same transaction, so an acknowledged event is never lost and never applied
+//! twice.
 //!
-//! Only verified, decodable deliveries *claim* their event id. A delivery with a bad signature
-//! is journaled as `rejected` and claims nothing, so a later genuine delivery of the same id
-//! still applies. Not here: signature checking (the listener does it on the raw bytes) or HTTP.
+//! Only verified, decodable deliveries *claim* their event id. A delivery whose signature did not
+//! verify is journaled as `rejected` and claims nothing, so a later genuine delivery of the same
+//! id still applies; and because anyone who reaches the tunnel can send one, it is kept as an
+//! [`UnverifiedDelivery`] digest (a few hundred bytes, however large the body), and only the
+//! newest [`UnverifiedDelivery::KEPT`] of them, none older than [`UnverifiedDelivery::KEPT_MS`].
+//!
+//! Not here: signature checking (the listener does it on the raw bytes), rate-limiting
+//! unverified deliveries (the listener decides which reach the ledger at all), or HTTP.
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
@@ -14,19 +20,92 @@ use crate::db::Ledger;
 use crate::error::LedgerError;
 use crate::facts::apply_in;
 use crate::rows::{parse_column, time};
-use crate::types::{Applied, Cause, JournalEntry, JournalOutcome, WebhookOutcome, WebhookReceipt};
+use crate::types::{
+    Applied, Cause, JournalEntry, JournalOutcome, UnverifiedDelivery, UnverifiedReason, WebhookOutcome, WebhookReceipt,
+};
 
 /// Headers never worth keeping, in case a proxy adds them.
 const DROPPED_HEADERS: [&str; 3] = ["authorization", "cookie", "x-recur-secret-key"];
 
 const ENTRY_COLUMNS: &str = "seq, event_id, event_type, verified, outcome, sale_id, detail, body, headers, \
-    received_at, processed_at, attempts";
+    received_at, processed_at, attempts, body_len, body_sha256";
+
+impl UnverifiedDelivery {
+    /// How many unverified deliveries the journal keeps (the newest).
+    pub const KEPT: usize = 1_000;
+    /// How long the journal keeps an unverified delivery: seven days.
+    pub const KEPT_MS: i64 = 7 * 24 * 60 * 60 * 1000;
+    /// How much of an unverified body is kept.
+    pub const PREFIX_BYTES: usize = 256;
+    /// How much of each kept header value is kept.
+    pub const VALUE_BYTES: usize = 128;
+    /// The most header fields kept.
+    pub const MAX_HEADERS: usize = 16;
+    /// The header fields worth keeping (lowercase): who sent it, through what, and what it
+    /// claimed to be. Everything else is dropped unread.
+    pub const HEADERS_KEPT: [&'static str; 13] = [
+        "content-type",
+        "content-length",
+        "transfer-encoding",
+        "user-agent",
+        "x-recur-event-id",
+        "x-recur-event-type",
+        "x-recur-timestamp",
+        "x-recur-signature",
+        "x-forwarded-for",
+        "cf-connecting-ip",
+        "cf-ray",
+        "cf-ipcountry",
+        "true-client-ip",
+    ];
+
+    /// The digest of a delivery that did not verify, from its headers as received (name, raw
+    /// value), the body's length and SHA-256, and the start of the body (of which only the first
+    /// [`UnverifiedDelivery::PREFIX_BYTES`] are kept). Keeps only what the limits above allow.
+    pub fn new<'a>(
+        reason: UnverifiedReason,
+        headers: impl IntoIterator<Item = (&'a str, &'a [u8])>,
+        body_len: u64,
+        body_sha256: [u8; 32],
+        body_prefix: &[u8],
+        received_at: Timestamp,
+    ) -> UnverifiedDelivery {
+        let headers: Vec<(String, String)> = headers
+            .into_iter()
+            .filter(|(name, _)| Self::HEADERS_KEPT.iter().any(|k| k.eq_ignore_ascii_case(name)))
+            .take(Self::MAX_HEADERS)
+            .map(|(name, value)| (name.to_ascii_lowercase(), cut(value, Self::VALUE_BYTES)))
+            .collect();
+        let header = |wanted: &str| headers.iter().find(|(n, _)| n == wanted).map(|(_, v)| v.clone());
+        UnverifiedDelivery {
+            event_id_header: header("x-recur-event-id"),
+            event_type_header: header("x-recur-event-type"),
+            body_len,
+            body_sha256,
+            body_prefix: body_prefix[..body_prefix.len().min(Self::PREFIX_BYTES)].to_vec(),
+            reason,
+            received_at,
+            headers,
+        }
+    }
+}
+
+/// At most `limit` bytes of `value`, as text (a character cut in half becomes U+FFFD).
+fn cut(value: &[u8], limit: usize) -> String {
+    String::from_utf8_lossy(&value[..value.len().min(limit)]).into_owned()
+}
 
 impl Ledger {
     /// Journals, deduplicates and applies one delivery in ONE transaction. Acknowledge the
     /// delivery (2xx) only after this returns `Ok`; on `Err` nothing was stored.
     pub fn receive_webhook(&self, req: &WebhookReceipt, now: Timestamp) -> Result<WebhookOutcome, LedgerError> {
         self.write(|tx| receive_in(tx, req, now))
+    }
+
+    /// Journals unverified deliveries (digests only) in one transaction and forgets the oldest
+    /// beyond [`UnverifiedDelivery::KEPT`] and [`UnverifiedDelivery::KEPT_MS`].
+    pub fn record_unverified(&self, deliveries: &[UnverifiedDelivery], now: Timestamp) -> Result<(), LedgerError> {
+        self.write(|tx| record_unverified_in(tx, deliveries, now))
     }
 
     /// Applies a journaled event again ("apply again", e.g. after fixing a sale by hand).
@@ -91,10 +170,6 @@ impl Ledger {
 /// one savepoint per receipt, by the batch in `batch.rs`).
 pub(crate) fn receive_in(tx: &Connection, req: &WebhookReceipt, now: Timestamp) -> Result<WebhookOutcome, LedgerError> {
     let mut row = NewRow::from_receipt(req, now);
-    if !req.verified {
-        row.insert(tx, JournalOutcome::Rejected, None, Some("the signature did not verify"))?;
-        return Ok(WebhookOutcome::Rejected);
-    }
     let event = match Event::parse(
         &req.body,
         req.event_id_header.as_deref(),
@@ -107,10 +182,10 @@ pub(crate) fn receive_in(tx: &Connection, req: &WebhookReceipt, now: Timestamp) 
             return Ok(WebhookOutcome::Undecodable(detail));
         }
     };
-    let deliveries = tx.execute(
-        "UPDATE webhook_journal SET attempts = attempts + 1 WHERE event_id = ?1 AND claimed = 1",
-        [event.id.as_str()],
-    )?;
+    // Cached statements: these two run for every delivery of a busy batch.
+    let deliveries = tx
+        .prepare_cached("UPDATE webhook_journal SET attempts = attempts + 1 WHERE event_id = ?1 AND claimed = 1")?
+        .execute([event.id.as_str()])?;
     if deliveries > 0 {
         return Ok(WebhookOutcome::Duplicate);
     }
@@ -124,6 +199,31 @@ pub(crate) fn receive_in(tx: &Connection, req: &WebhookReceipt, now: Timestamp) 
     Ok(WebhookOutcome::Applied(applied))
 }
 
+/// The work of [`Ledger::record_unverified`] inside a transaction the caller owns.
+pub(crate) fn record_unverified_in(
+    tx: &Connection,
+    deliveries: &[UnverifiedDelivery],
+    now: Timestamp,
+) -> Result<(), LedgerError> {
+    if deliveries.is_empty() {
+        return Ok(());
+    }
+    for delivery in deliveries {
+        let row = NewRow::from_unverified(delivery, now);
+        row.insert(tx, JournalOutcome::Rejected, None, Some(delivery.reason.code()))?;
+    }
+    // The partial index on unverified rows makes both halves a short walk.
+    tx.execute(
+        "DELETE FROM webhook_journal WHERE verified = 0 AND (received_at < ?1 OR seq <= \
+         (SELECT seq FROM webhook_journal WHERE verified = 0 ORDER BY seq DESC LIMIT 1 OFFSET ?2))",
+        params![
+            now.plus_ms(-UnverifiedDelivery::KEPT_MS).unix_ms(),
+            UnverifiedDelivery::KEPT as i64
+        ],
+    )?;
+    Ok(())
+}
+
 /// A journal row about to be written.
 struct NewRow {
     event_id: Option<String>,
@@ -131,6 +231,8 @@ struct NewRow {
     verified: bool,
     claimed: bool,
     body: Vec<u8>,
+    body_len: u64,
+    body_sha256: Option<String>,
     headers: String,
     received_at: Timestamp,
     processed_at: Timestamp,
@@ -146,11 +248,39 @@ impl NewRow {
         NewRow {
             event_id: req.event_id_header.clone(),
             event_type: req.event_type_header.clone(),
-            verified: req.verified,
+            verified: true,
             claimed: false,
             body: req.body.clone(),
+            body_len: req.body.len() as u64,
+            body_sha256: None,
             headers: serde_json::to_string(&kept).unwrap_or_else(|_| "[]".to_owned()),
             received_at: req.received_at,
+            processed_at: now,
+        }
+    }
+
+    /// The limits are applied again here, so a digest built without [`UnverifiedDelivery::new`]
+    /// cannot make the row larger.
+    fn from_unverified(delivery: &UnverifiedDelivery, now: Timestamp) -> Self {
+        let limited = UnverifiedDelivery::new(
+            delivery.reason,
+            delivery.headers.iter().map(|(n, v)| (n.as_str(), v.as_bytes())),
+            delivery.body_len,
+            delivery.body_sha256,
+            &delivery.body_prefix,
+            delivery.received_at,
+        );
+        let sha256: String = limited.body_sha256.iter().map(|b| format!("{b:02x}")).collect();
+        NewRow {
+            event_id: limited.event_id_header,
+            event_type: limited.event_type_header,
+            verified: false,
+            claimed: false,
+            body: limited.body_prefix,
+            body_len: limited.body_len,
+            body_sha256: Some(sha256),
+            headers: serde_json::to_string(&limited.headers).unwrap_or_else(|_| "[]".to_owned()),
+            received_at: limited.received_at,
             processed_at: now,
         }
     }
@@ -162,23 +292,26 @@ impl NewRow {
         sale: Option<TxnId>,
         detail: Option<&str>,
     ) -> Result<(), LedgerError> {
-        conn.execute(
+        let mut insert = conn.prepare_cached(
             "INSERT INTO webhook_journal (event_id, event_type, verified, claimed, body, headers, outcome, sale_id, \
-             detail, received_at, processed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-            params![
-                self.event_id,
-                self.event_type,
-                self.verified,
-                self.claimed,
-                self.body,
-                self.headers,
-                outcome.as_str(),
-                sale.as_ref().map(TxnId::as_str),
-                detail,
-                self.received_at.unix_ms(),
-                self.processed_at.unix_ms()
-            ],
+             detail, received_at, processed_at, body_len, body_sha256) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
         )?;
+        insert.execute(params![
+            self.event_id,
+            self.event_type,
+            self.verified,
+            self.claimed,
+            self.body,
+            self.headers,
+            outcome.as_str(),
+            sale.as_ref().map(TxnId::as_str),
+            detail,
+            self.received_at.unix_ms(),
+            self.processed_at.unix_ms(),
+            i64::try_from(self.body_len).unwrap_or(i64::MAX),
+            self.body_sha256,
+        ])?;
         Ok(())
     }
 }
@@ -237,5 +370,7 @@ fn entry_from_row(r: &Row<'_>) -> rusqlite::Result<JournalEntry> {
         received_at: Timestamp::from_unix_ms(r.get(9)?),
         processed_at: time(r.get(10)?),
         attempts: r.get(11)?,
+        body_len: r.get::<_, i64>(12)?.try_into().unwrap_or(0),
+        body_sha256: r.get(13)?,
     })
 }

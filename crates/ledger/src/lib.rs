@@ -11,8 +11,9 @@
 //!   listener acknowledges only what is durably stored;
 //! - what cannot be matched is kept (journal outcome `unmatched`), never dropped or guessed.
 //!
-//! Not here: HTTP, signature verification (the listener verifies and says so in
-//! [`WebhookReceipt::verified`]), calling Recur, or any UI serialization.
+//! Not here: HTTP, signature verification (the listener verifies: a [`WebhookReceipt`] is a
+//! verified delivery, an [`UnverifiedDelivery`] the digest of one that was not), calling Recur,
+//! or any UI serialization.
 
 mod batch;
 mod db;

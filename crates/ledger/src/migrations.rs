@@ -24,7 +24,11 @@ impl Migration {
     }
 }
 
-const MIGRATIONS: &[Migration] = &[Migration::Sql(V1_SCHEMA), Migration::Code(v2_notes_as_data)];
+const MIGRATIONS: &[Migration] = &[
+    Migration::Sql(V1_SCHEMA),
+    Migration::Code(v2_notes_as_data),
+    Migration::Sql(UNVERIFIED_DIGESTS),
+];
 
 /// Money columns are integer whole units; times are Unix milliseconds; states are upper case.
 const V1_SCHEMA: &str = r#"
@@ -191,6 +195,19 @@ fn v2_notes_as_data(conn: &Connection) -> Result<(), LedgerError> {
     conn.execute_batch("ALTER TABLE sales DROP COLUMN attention; ALTER TABLE sales DROP COLUMN failure;")?;
     Ok(())
 }
+
+/// Migration 3: a delivery whose signature did not verify keeps a digest instead of its body
+/// (anyone who reaches the tunnel can send one), and the journal keeps only the newest thousand of
+/// them. Existing unverified rows are cut down the same way; their SHA-256 stays unknown.
+const UNVERIFIED_DIGESTS: &str = r#"
+ALTER TABLE webhook_journal ADD COLUMN body_len INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE webhook_journal ADD COLUMN body_sha256 TEXT;
+UPDATE webhook_journal SET body_len = length(body);
+UPDATE webhook_journal SET body = substr(body, 1, 256) WHERE verified = 0 AND length(body) > 256;
+CREATE INDEX webhook_journal_unverified ON webhook_journal(seq) WHERE verified = 0;
+DELETE FROM webhook_journal WHERE verified = 0 AND seq NOT IN
+    (SELECT seq FROM webhook_journal WHERE verified = 0 ORDER BY seq DESC LIMIT 1000);
+"#;
 
 /// The schema version this program writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

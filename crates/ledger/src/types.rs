@@ -153,7 +153,8 @@ pub enum Applied {
     Ignored,
 }
 
-/// A webhook delivery as the listener received it.
+/// A webhook delivery whose `X-Recur-Signature` the listener verified over `body`: the only kind
+/// of delivery the journal keeps whole, and the only kind that can change a sale.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WebhookReceipt {
     pub event_id_header: Option<String>,
@@ -162,9 +163,63 @@ pub struct WebhookReceipt {
     pub body: Vec<u8>,
     /// Stored in the journal, except `Authorization` and `Cookie`.
     pub headers: Vec<(String, String)>,
-    /// Whether the listener verified the signature over `body`.
-    pub verified: bool,
     pub received_at: Timestamp,
+}
+
+/// A delivery whose signature did not verify, as the journal keeps it: enough for a person to
+/// recognise it (when, which headers, how long, a SHA-256 and the first bytes of the body), never
+/// the body itself. Anyone who can reach the tunnel can send these, so each costs a few hundred
+/// bytes and the journal keeps only the newest [`UnverifiedDelivery::KEPT`] of them, none older
+/// than [`UnverifiedDelivery::KEPT_MS`]. Build it with [`UnverifiedDelivery::new`], which applies
+/// the size limits (the ledger applies them again when storing).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnverifiedDelivery {
+    /// `X-Recur-Event-Id` as sent: shown to a person, never trusted or deduplicated on.
+    pub event_id_header: Option<String>,
+    /// `X-Recur-Event-Type` as sent, likewise.
+    pub event_type_header: Option<String>,
+    /// Only the headers of [`UnverifiedDelivery::HEADERS_KEPT`], values cut to
+    /// [`UnverifiedDelivery::VALUE_BYTES`].
+    pub headers: Vec<(String, String)>,
+    /// The length of the body as received.
+    pub body_len: u64,
+    /// SHA-256 of the whole body as received.
+    pub body_sha256: [u8; 32],
+    /// At most [`UnverifiedDelivery::PREFIX_BYTES`] first bytes of the body.
+    pub body_prefix: Vec<u8>,
+    pub reason: UnverifiedReason,
+    pub received_at: Timestamp,
+}
+
+/// Why a delivery did not verify; stored as its code in the journal's `detail`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum UnverifiedReason {
+    /// No `X-Recur-Signature`, or an empty one.
+    NoSignature,
+    /// More than one `X-Recur-Signature`: which one counts would be a guess.
+    SeveralSignatures,
+    /// A signature that is not the MAC of the body under our secret.
+    Mismatch,
+}
+
+impl UnverifiedReason {
+    pub const ALL: [UnverifiedReason; 3] = [
+        UnverifiedReason::NoSignature,
+        UnverifiedReason::SeveralSignatures,
+        UnverifiedReason::Mismatch,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            UnverifiedReason::NoSignature => "no_signature",
+            UnverifiedReason::SeveralSignatures => "several_signatures",
+            UnverifiedReason::Mismatch => "signature_mismatch",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        UnverifiedReason::ALL.into_iter().find(|r| r.code() == code)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -172,7 +227,9 @@ pub enum WebhookOutcome {
     Applied(Applied),
     /// This event id was already received and applied: acknowledge, change nothing.
     Duplicate,
-    /// The signature did not verify: journaled, no effect.
+    /// The signature did not verify: no effect, and at most an [`UnverifiedDelivery`] digest is
+    /// journaled. The ledger never returns it for a [`WebhookReceipt`] (verified by definition);
+    /// it names the listener's answer to such a delivery.
     Rejected,
     /// Signed but not an event we can read: journaled, no effect.
     Undecodable(String),
@@ -227,9 +284,17 @@ pub struct JournalEntry {
     pub verified: bool,
     pub outcome: JournalOutcome,
     pub sale_id: Option<TxnId>,
-    /// The no-op reason, the transition made, or why the body was unreadable.
+    /// The no-op reason, the transition made, why the body was unreadable, or (unverified) the
+    /// [`UnverifiedReason`] code.
     pub detail: Option<String>,
+    /// The whole body for a verified delivery; for an unverified one only its first bytes (at
+    /// most [`UnverifiedDelivery::PREFIX_BYTES`]; see `body_len` and `body_sha256`).
     pub body: Vec<u8>,
+    /// The length of the body as received (which `body` may be shorter than).
+    pub body_len: u64,
+    /// Lowercase hex SHA-256 of the whole body, kept where `body` is only a prefix (unverified
+    /// deliveries; `None` for those journaled before it was recorded, and for verified ones).
+    pub body_sha256: Option<String>,
     pub headers: Vec<(String, String)>,
     pub received_at: Timestamp,
     pub processed_at: Option<Timestamp>,

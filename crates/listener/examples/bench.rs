@@ -1,5 +1,5 @@
 //! Benchmark (not a test): how many webhooks per second the listener verifies, journals and
-//! durably commits, against the per-event-commit ceiling of SQLite on the same disk.
+//! durably commits, and what it still does under attack.
 //!
 //! `cargo run --release -p recur-listener --example bench [-- EVENTS_PER_LEVEL]`
 //!
@@ -9,26 +9,40 @@
 //! (b) The listener over loopback with 1, 16 and 64 concurrent keep-alive senders; every event
 //!     is unique, signed, creates a journal row and matches a real sale. Events/s counts only
 //!     acknowledged (committed) events; latency is from sending a request to reading its 200.
+//!     A sender opens a new connection when the listener ends one (100 requests each).
+//! (c) 300 slow clients hold every connection they can (and come back when cut) while 200
+//!     genuine signed deliveries arrive, each on a new connection: how many got 200, p99.
+//! (d) 2,000 unsigned 1 MiB posts claiming `product.updated`: how much the ledger's data grew
+//!     (WAL checkpointed into the file before and after), and how often the app's outcome hook
+//!     was called (it must not be).
 //!
 //! Bounded: at most EVENTS_PER_LEVEL (default 10,000) events and 20 s per level.
+
+#[path = "../tests/it/load.rs"]
+#[allow(dead_code)]
+mod load;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use recur_domain::{signature, CheckoutId, Currency, Mode, Money, ProductId, Secret, Timestamp};
+use recur_domain::{CheckoutId, Currency, Mode, Money, ProductId, Secret, Timestamp};
 use recur_ledger::{Ledger, NewCheckout, NewSale};
 use recur_listener::{Hooks, Listener, ListenerConfig, ListenerStats};
 
 const SECRET: &str = "whsec_bench";
 const LEVELS: [usize; 3] = [1, 16, 64];
-const SALES: usize = 64;
+const SALES: usize = 256;
 const LEVEL_TIME: Duration = Duration::from_secs(20);
 const SQLITE_TIME: Duration = Duration::from_secs(3);
 /// SQLite checkpoints the WAL every 1,000 pages by default.
 const WARM_UP_COMMITS: usize = 1_100;
+const SLOW_CLIENTS: usize = 300;
+const GENUINE: usize = 200;
+const FLOOD: usize = 2_000;
 
 fn main() {
     let per_level: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(10_000);
@@ -37,12 +51,7 @@ fn main() {
     let ceiling = sqlite_ceiling(&dir.path().join("raw.db"), 5_000);
     println!("(a) SQLite durable inserts, 1 INSERT per transaction, WAL, synchronous=FULL: {ceiling:.0} tx/s\n");
 
-    let ledger = Arc::new(Ledger::open(&dir.path().join("ledger.db")).expect("ledger"));
-    for s in 0..SALES {
-        open_sale(&ledger, s);
-    }
-    let config = ListenerConfig::new(0, Secret::new(SECRET));
-    let listener = Listener::start(config, Arc::clone(&ledger), Hooks::default()).expect("listener");
+    let (ledger, listener) = start(&dir.path().join("ledger.db"), Hooks::default());
     println!("(b) listener, verified + journaled + committed, over loopback keep-alive connections");
     println!(
         "{:>7} {:>8} {:>10} {:>8} {:>8} {:>8} {:>9} {:>11}",
@@ -55,6 +64,20 @@ fn main() {
         report(senders, &run, &before, &after, ceiling);
     }
     listener.shutdown();
+    drop(ledger);
+
+    slow_clients(&dir.path().join("slow.db"));
+    unsigned_flood(&dir.path().join("flood.db"));
+}
+
+fn start(path: &Path, hooks: Hooks) -> (Arc<Ledger>, Listener) {
+    let ledger = Arc::new(Ledger::open(path).expect("ledger"));
+    for s in 0..SALES {
+        open_sale(&ledger, s);
+    }
+    let config = ListenerConfig::new(0, Secret::new(SECRET));
+    let listener = Listener::start(config, Arc::clone(&ledger), hooks).expect("listener");
+    (ledger, listener)
 }
 
 fn sqlite_ceiling(path: &Path, max: usize) -> f64 {
@@ -126,7 +149,7 @@ fn run_level(port: u16, level: usize, senders: usize, events: usize) -> Run {
     let work: Vec<Vec<Vec<u8>>> = (0..senders)
         .map(|s| {
             (0..per_sender)
-                .map(|n| request(&format!("evt_b{level}_{s}_{n}"), (s + n) % SALES))
+                .map(|n| load::signed_request(SECRET, &body(&format!("evt_b{level}_{s}_{n}"), (s + n) % SALES)))
                 .collect()
         })
         .collect();
@@ -146,27 +169,23 @@ fn run_level(port: u16, level: usize, senders: usize, events: usize) -> Run {
     }
 }
 
-fn request(event_id: &str, sale: usize) -> Vec<u8> {
-    let body = format!(
+fn body(event_id: &str, sale: usize) -> Vec<u8> {
+    format!(
         r#"{{"id":"{event_id}","type":"checkout.created","timestamp":"{}","data":{{"id":"cs_bench_{sale}","status":"OPEN","amount":120,"currency":"TWD"}}}}"#,
         Timestamp::now().to_rfc3339()
-    );
-    let sig = signature::sign_base64(SECRET, body.as_bytes());
-    let mut bytes = format!(
-        "POST /webhooks/recur HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nX-Recur-Event-Id: {event_id}\r\n\
-         X-Recur-Event-Type: checkout.created\r\nX-Recur-Signature: {sig}\r\nContent-Length: {}\r\n\r\n",
-        body.len()
     )
-    .into_bytes();
-    bytes.extend_from_slice(body.as_bytes());
-    bytes
+    .into_bytes()
 }
 
-/// One keep-alive connection; each request waits for its answer. Returns acknowledged latencies.
+/// Keep-alive connections; each request waits for its answer. Returns acknowledged latencies.
 fn send_all(port: u16, requests: &[Vec<u8>], deadline: Instant) -> Vec<Duration> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
-    stream.set_nodelay(true).expect("nodelay");
-    stream.set_read_timeout(Some(Duration::from_secs(30))).expect("timeout");
+    let connect = || {
+        let stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+        stream.set_nodelay(true).expect("nodelay");
+        stream.set_read_timeout(Some(Duration::from_secs(30))).expect("timeout");
+        stream
+    };
+    let mut stream = connect();
     let mut latencies = Vec::with_capacity(requests.len());
     let mut buf = Vec::with_capacity(1024);
     for request in requests {
@@ -175,15 +194,19 @@ fn send_all(port: u16, requests: &[Vec<u8>], deadline: Instant) -> Vec<Duration>
         }
         let sent = Instant::now();
         stream.write_all(request).expect("send");
-        let status = read_response(&mut stream, &mut buf);
+        let (status, closing) = read_response(&mut stream, &mut buf);
         assert_eq!(status, 200, "the listener refused a benchmark event");
         latencies.push(sent.elapsed());
+        if closing {
+            stream = connect();
+        }
     }
     latencies
 }
 
-/// Reads one response (head + Content-Length body); returns its status.
-fn read_response(stream: &mut TcpStream, buf: &mut Vec<u8>) -> u16 {
+/// Reads one response (head + Content-Length body); returns its status and whether the
+/// listener closes the connection after it.
+fn read_response(stream: &mut TcpStream, buf: &mut Vec<u8>) -> (u16, bool) {
     buf.clear();
     let mut chunk = [0u8; 2048];
     loop {
@@ -195,7 +218,8 @@ fn read_response(stream: &mut TcpStream, buf: &mut Vec<u8>) -> u16 {
                 .and_then(|v| v.trim().parse().ok())
                 .unwrap_or(0);
             if buf.len() >= end + 4 + length {
-                return head.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0);
+                let status = head.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0);
+                return (status, head.contains("\r\nconnection: close"));
             }
         }
         let n = stream.read(&mut chunk).expect("read");
@@ -205,13 +229,6 @@ fn read_response(stream: &mut TcpStream, buf: &mut Vec<u8>) -> u16 {
 }
 
 fn report(senders: usize, run: &Run, before: &ListenerStats, after: &ListenerStats, ceiling: f64) {
-    let mut sorted = run.latencies.clone();
-    sorted.sort();
-    let pct = |p: f64| {
-        sorted
-            .get(((sorted.len() as f64 * p) as usize).min(sorted.len().saturating_sub(1)))
-            .map_or(0.0, |d| d.as_secs_f64() * 1e3)
-    };
     let rate = run.acked as f64 / run.elapsed.as_secs_f64();
     let batches = after.batches - before.batches;
     let committed = after.applied - before.applied;
@@ -222,9 +239,66 @@ fn report(senders: usize, run: &Run, before: &ListenerStats, after: &ListenerSta
     println!(
         "{senders:>7} {:>8} {rate:>10.0} {:>8.2} {:>8.2} {batches:>8} {:>9.1} {:>10.2}x",
         run.acked,
-        pct(0.50),
-        pct(0.99),
+        load::percentile_ms(&run.latencies, 0.50),
+        load::percentile_ms(&run.latencies, 0.99),
         committed as f64 / batches.max(1) as f64,
         rate / ceiling
+    );
+}
+
+fn slow_clients(path: &Path) {
+    let (_ledger, listener) = start(path, Hooks::default());
+    let slow = load::SlowClients::hold(listener.port(), SLOW_CLIENTS);
+    std::thread::sleep(Duration::from_millis(500));
+    let requests = (0..GENUINE)
+        .map(|n| load::signed_request(SECRET, &body(&format!("evt_slow_{n}"), n % SALES)))
+        .collect();
+    let started = Instant::now();
+    let delivered = load::deliver_each(listener.port(), requests, 4);
+    let elapsed = started.elapsed();
+    let reconnects = slow.reconnects();
+    slow.stop();
+    let ok = delivered.iter().filter(|d| d.status == 200).count();
+    let latencies: Vec<Duration> = delivered.iter().map(|d| d.latency).collect();
+    println!(
+        "\n(c) {SLOW_CLIENTS} slow clients held open ({reconnects} reconnects after being cut), {GENUINE} genuine \
+         signed deliveries on new connections:\n    {ok}/{GENUINE} got 200 in {:.2} s; p50 {:.1} ms, p99 {:.1} ms, \
+         max {:.1} ms; {} connections closed for room",
+        elapsed.as_secs_f64(),
+        load::percentile_ms(&latencies, 0.50),
+        load::percentile_ms(&latencies, 0.99),
+        load::percentile_ms(&latencies, 1.0),
+        listener.stats().evicted
+    );
+    listener.shutdown();
+}
+
+fn unsigned_flood(path: &Path) {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counted = Arc::clone(&calls);
+    let hooks = Hooks {
+        on_outcome: Some(Arc::new(move |_: &recur_ledger::WebhookOutcome, _: Option<&str>| {
+            counted.fetch_add(1, Ordering::Relaxed);
+        })),
+        on_return: None,
+    };
+    let (ledger, listener) = start(path, hooks);
+    let before = load::ledger_bytes(path);
+    let started = Instant::now();
+    let answered = load::flood_unsigned(listener.port(), FLOOD, 1024 * 1024, 8);
+    let elapsed = started.elapsed();
+    let stats = listener.stats();
+    listener.shutdown();
+    let grown = load::ledger_bytes(path).saturating_sub(before);
+    let per_digest = grown as f64 / (stats.unverified - stats.unverified_dropped).max(1) as f64;
+    let kept = ledger.journal(100_000).expect("journal").len();
+    println!(
+        "\n(d) {FLOOD} unsigned 1 MiB posts claiming product.updated, 8 senders, {:.1} s ({answered} read their 401):\n    \
+         the ledger grew by {:.1} KB ({per_digest:.0} bytes a digest); {kept} digests journaled, {} not; \
+         outcome-hook calls: {}",
+        elapsed.as_secs_f64(),
+        grown as f64 / 1e3,
+        stats.unverified_dropped,
+        calls.load(Ordering::Relaxed)
     );
 }

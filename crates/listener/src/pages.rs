@@ -3,30 +3,21 @@
 //! Self-contained HTML (inline CSS, no scripts, nothing loaded from elsewhere), zh-TW first with
 //! English beneath. The page only thanks the customer: whether a payment really happened is
 //! learnt from the webhook or a session read, never from a browser opening this URL — anyone can
-//! open it. The `session_id` is passed to the app's hook only if it looks like an id.
+//! open it. The `session_id` is decoded with `url::form_urlencoded` and passed on only if it
+//! looks like an id; the hook call itself is rate-limited and queued on a bounded lane (see
+//! `hooks`), so a flood of visits costs the app nothing but dropped calls.
 
-use crate::config::{Hooks, ReturnKind};
-use crate::http::{Head, Response};
-use crate::RETURN_SUCCESS_PATH;
+use url::form_urlencoded;
 
-pub(crate) fn serve(head: &Head, hooks: &Hooks) -> Response {
-    let kind = if head.path == RETURN_SUCCESS_PATH {
-        ReturnKind::Success
-    } else {
-        ReturnKind::Cancel
-    };
-    let session_id = head
-        .query
-        .as_deref()
-        .and_then(|q| query_param(q, "session_id"))
-        .filter(|id| looks_like_id(id));
-    if let Some(hook) = &hooks.on_return {
-        let called = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| hook(kind, session_id.as_deref())));
-        if called.is_err() {
-            tracing::error!("the on_return hook panicked");
-        }
-    }
-    Response::html(200, page(kind, session_id.as_deref()))
+use crate::config::ReturnKind;
+use crate::hooks::HookCalls;
+use crate::response::{self, Answer};
+
+/// Serves the page for `kind`; `query` is the request's query string, if any.
+pub(crate) fn serve(kind: ReturnKind, query: Option<&str>, hooks: &HookCalls) -> Answer {
+    let session_id = query.and_then(session_id);
+    hooks.returned(kind, session_id.as_deref());
+    response::html(page(kind, session_id.as_deref()))
 }
 
 fn page(kind: ReturnKind, session_id: Option<&str>) -> String {
@@ -63,44 +54,20 @@ p{{font-size:1.15rem;line-height:1.6}}.ref{{color:#777;font-size:.85rem;word-bre
     )
 }
 
+/// The first `session_id` of a query string, decoded, if it looks like one of Recur's ids.
+fn session_id(query: &str) -> Option<String> {
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(key, _)| key == "session_id")
+        .map(|(_, value)| value.into_owned())
+        .filter(|id| looks_like_id(id))
+}
+
 /// Recur's ids are opaque but plain: letters, digits, `_` and `-`.
 fn looks_like_id(text: &str) -> bool {
     (1..=128).contains(&text.len())
         && text
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-}
-
-/// The first value of `name` in a query string, percent-decoded (`+` is a space).
-fn query_param(query: &str, name: &str) -> Option<String> {
-    query.split('&').find_map(|pair| {
-        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        (percent_decode(key)? == name).then(|| percent_decode(value)).flatten()
-    })
-}
-
-fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'%' => {
-                let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-                out.push(u8::from_str_radix(hex, 16).ok()?);
-                i += 3;
-            }
-            b'+' => {
-                out.push(b' ');
-                i += 1;
-            }
-            b => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 fn escape(text: &str) -> String {
@@ -116,16 +83,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn reads_the_session_id_from_the_query() {
+    fn reads_a_plain_session_id_from_the_query() {
+        let long = format!("session_id={}", "a".repeat(129));
         let cases = [
             ("session_id=cs_123", Some("cs_123")),
             ("a=1&session_id=c%6Fuid-9", Some("couid-9")),
-            ("session_id=", Some("")),
+            ("session_id=cs_1&session_id=cs_2", Some("cs_1")),
+            ("session_id=", None),
             ("session_idx=1", None),
             ("session_id=%zz", None),
+            ("session_id=cs+1", None),
+            ("session_id=%3Cscript%3E", None),
+            (long.as_str(), None),
         ];
         for (query, expected) in cases {
-            assert_eq!(query_param(query, "session_id").as_deref(), expected, "{query}");
+            assert_eq!(session_id(query).as_deref(), expected, "{query}");
         }
     }
 

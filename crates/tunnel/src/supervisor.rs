@@ -1,25 +1,38 @@
 //! Running the tunnel program and keeping it running.
 //!
 //! One supervisor thread owns the child process. Two reader threads turn its stdout and stderr
-//! into lines on a channel; the supervisor scans them for the public URL, and when the program
-//! exits it starts it again after a backoff that doubles up to a cap and resets once a run has
-//! been stable for a while. Stopping kills the child and joins every thread.
+//! into lines on a channel; the supervisor reads each run's start-up announcement for the
+//! public URL (see `announce`), and when the program exits it starts it again after a
+//! [`Backoff`] that resets once a run has been stable for a while. Stopping kills the child and
+//! joins the supervisor.
+//!
+//! The URL of a run is the first one it announces. A run that later announces a different one
+//! does not move the tunnel: the change is proposed ([`TunnelEvent::UrlChangeProposed`]) and
+//! adopted only when the owner confirms it ([`Tunnel::confirm_url`]). A new run (after a
+//! restart) announces afresh, and its URL is adopted like the first.
 
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crate::{command_line, public_url_in, TunnelError};
+use recur_domain::Backoff;
+
+use crate::announce::{Announcements, UrlRules};
+use crate::{command_line, TunnelError};
 
 #[derive(Clone, Debug)]
 pub struct TunnelConfig {
     /// A command template; `{port}` becomes the local listener's port.
     pub command: String,
     pub port: u16,
+    /// The public hostname the owner set up for a named tunnel (`cloudflared tunnel run`, an
+    /// ngrok domain): accepted where an announcement names it, and taken as the URL once
+    /// cloudflared registers a connection (it never prints the hostname itself).
+    pub hostname: Option<String>,
     pub backoff_initial: Duration,
     pub backoff_max: Duration,
     /// A run longer than this resets the backoff.
@@ -31,6 +44,7 @@ impl TunnelConfig {
         TunnelConfig {
             command: command.into(),
             port,
+            hostname: None,
             backoff_initial: Duration::from_secs(1),
             backoff_max: Duration::from_secs(60),
             stable_after: Duration::from_secs(60),
@@ -42,7 +56,7 @@ impl TunnelConfig {
 pub enum TunnelStatus {
     /// The program is starting; no URL yet.
     Starting,
-    /// The program is running and printed this public URL.
+    /// The program is running and announced this public URL.
     Up {
         url: String,
     },
@@ -57,49 +71,73 @@ pub enum TunnelStatus {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TunnelEvent {
     Status(TunnelStatus),
-    /// A public URL appeared (`old` is `None` the first time) or changed: Recur's dashboard
-    /// must then be given the new webhook URL.
+    /// The URL in use appeared (`old` is `None` the first time) or changed — a restarted run
+    /// announced a new one, or the owner confirmed a proposal: Recur's dashboard must then be
+    /// given the new webhook URL.
     UrlChanged {
         old: Option<String>,
         new: String,
     },
+    /// The running program announced a URL other than the one in use. Nothing uses it until
+    /// the owner confirms it with [`Tunnel::confirm_url`]: ask first, since a changed URL steers
+    /// customers' return pages and where Recur is told to deliver.
+    UrlChangeProposed {
+        current: String,
+        proposed: String,
+    },
 }
 
-type Listener = Box<dyn Fn(TunnelEvent) + Send + 'static>;
+type OnEvent = Box<dyn Fn(TunnelEvent) + Send + 'static>;
 
 /// A supervised tunnel program. Dropping it stops the program.
 pub struct Tunnel {
     stop: Arc<AtomicBool>,
-    status: Arc<Mutex<TunnelStatus>>,
+    shared: Arc<Mutex<Shared>>,
     thread: Option<JoinHandle<()>>,
 }
 
+/// What the supervisor thread and the [`Tunnel`] handle both see.
+#[derive(Debug)]
+struct Shared {
+    status: TunnelStatus,
+    /// The URL of the last [`TunnelEvent::UrlChangeProposed`] of this run.
+    proposed: Option<String>,
+    /// A proposal the owner confirmed, for the supervisor to adopt.
+    confirmed: Option<String>,
+}
+
 impl Tunnel {
-    /// Starts the program in the background; `on_event` hears every status and URL change.
+    /// Starts the program in the background; `on_event` hears every status and URL change, on
+    /// the supervisor's thread.
     pub fn start(config: TunnelConfig, on_event: impl Fn(TunnelEvent) + Send + 'static) -> Result<Tunnel, TunnelError> {
         let argv = command_line(&config.command, config.port)?;
         let stop = Arc::new(AtomicBool::new(false));
-        let status = Arc::new(Mutex::new(TunnelStatus::Starting));
+        let shared = Arc::new(Mutex::new(Shared {
+            status: TunnelStatus::Starting,
+            proposed: None,
+            confirmed: None,
+        }));
         let supervisor = Supervisor {
+            rules: UrlRules::new(&argv[0], config.hostname.as_deref()),
             argv,
             config,
-            stop: stop.clone(),
-            status: status.clone(),
-            listener: Box::new(on_event),
+            stop: Arc::clone(&stop),
+            shared: Arc::clone(&shared),
+            on_event: Box::new(on_event),
         };
         let thread = std::thread::Builder::new()
             .name("tunnel-supervisor".into())
             .spawn(move || supervisor.run())
-            .expect("spawn the tunnel supervisor");
+            .map_err(TunnelError::Thread)?;
         Ok(Tunnel {
             stop,
-            status,
+            shared,
             thread: Some(thread),
         })
     }
 
     pub fn status(&self) -> TunnelStatus {
-        self.status.lock().expect("tunnel status lock").clone()
+        lock(&self.shared).status.clone()
     }
 
     pub fn public_url(&self) -> Option<String> {
@@ -107,6 +145,18 @@ impl Tunnel {
             TunnelStatus::Up { url } => Some(url),
             _ => None,
         }
+    }
+
+    /// The owner accepts the URL of the last [`TunnelEvent::UrlChangeProposed`]: the tunnel
+    /// adopts it (and announces [`TunnelEvent::UrlChanged`]) within a moment. False, and
+    /// nothing changes, when `url` is not the proposal still pending for the current run.
+    pub fn confirm_url(&self, url: &str) -> bool {
+        let mut shared = lock(&self.shared);
+        if shared.proposed.as_deref() != Some(url) {
+            return false;
+        }
+        shared.confirmed = shared.proposed.take();
+        true
     }
 
     /// Kills the program and waits for the supervisor to finish.
@@ -128,12 +178,18 @@ impl Drop for Tunnel {
     }
 }
 
+fn lock(shared: &Mutex<Shared>) -> MutexGuard<'_, Shared> {
+    // Every update is a single assignment: a poisoned lock still holds a consistent state.
+    shared.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 struct Supervisor {
     argv: Vec<String>,
+    rules: UrlRules,
     config: TunnelConfig,
     stop: Arc<AtomicBool>,
-    status: Arc<Mutex<TunnelStatus>>,
-    listener: Listener,
+    shared: Arc<Mutex<Shared>>,
+    on_event: OnEvent,
 }
 
 enum Output {
@@ -141,30 +197,34 @@ enum Output {
     Closed,
 }
 
+/// The URL in use: the one Recur was last told about (`last`, across runs) and this run's.
+#[derive(Default)]
+struct Urls {
+    last: Option<String>,
+    run: Option<String>,
+}
+
 impl Supervisor {
     fn run(self) {
-        let mut backoff = self.config.backoff_initial;
-        let mut last_url: Option<String> = None;
+        let mut backoff = Backoff::new(self.config.backoff_initial, self.config.backoff_max);
+        let mut urls = Urls::default();
         while !self.stopped() {
             self.set(TunnelStatus::Starting);
             let started = Instant::now();
             let reason = match self.spawn() {
-                Ok((child, lines)) => self.watch(child, &lines, &mut last_url),
+                Ok((child, lines)) => self.watch(child, &lines, &mut urls),
                 Err(e) => format!("cannot start {}: {e}", self.argv[0]),
             };
             if self.stopped() {
                 break;
             }
             if started.elapsed() >= self.config.stable_after {
-                backoff = self.config.backoff_initial;
+                backoff.reset();
             }
-            tracing::warn!(%reason, retry_in_ms = backoff.as_millis() as u64, "tunnel down");
-            self.set(TunnelStatus::Restarting {
-                reason,
-                retry_in: backoff,
-            });
-            self.sleep(backoff);
-            backoff = (backoff * 2).min(self.config.backoff_max);
+            let retry_in = backoff.next_delay();
+            tracing::warn!(%reason, retry_in_ms = retry_in.as_millis() as u64, "tunnel down");
+            self.set(TunnelStatus::Restarting { reason, retry_in });
+            self.sleep(retry_in);
         }
         self.set(TunnelStatus::Stopped);
     }
@@ -187,7 +247,13 @@ impl Supervisor {
     }
 
     /// Follows one run of the program until it exits or we stop; returns why it ended.
-    fn watch(&self, mut child: Child, lines: &Receiver<Output>, last_url: &mut Option<String>) -> String {
+    fn watch(&self, mut child: Child, lines: &Receiver<Output>, urls: &mut Urls) -> String {
+        let mut announcements = Announcements::new(self.rules.clone());
+        urls.run = None;
+        {
+            let mut shared = lock(&self.shared);
+            (shared.proposed, shared.confirmed) = (None, None);
+        }
         loop {
             if self.stopped() {
                 let _ = child.kill();
@@ -197,11 +263,15 @@ impl Supervisor {
             match lines.recv_timeout(Duration::from_millis(100)) {
                 Ok(Output::Line(line)) => {
                     tracing::debug!(target: "tunnel", "{line}");
-                    if let Some(url) = public_url_in(&line) {
-                        self.found_url(url, last_url);
+                    if let Some(url) = announcements.feed(&line) {
+                        self.announced(url, urls);
                     }
                 }
                 Ok(Output::Closed) | Err(RecvTimeoutError::Timeout) | Err(RecvTimeoutError::Disconnected) => {}
+            }
+            let confirmed = lock(&self.shared).confirmed.take();
+            if let Some(url) = confirmed {
+                self.adopt(url, urls);
             }
             if let Ok(Some(status)) = child.try_wait() {
                 return format!("the tunnel program exited ({status})");
@@ -209,25 +279,37 @@ impl Supervisor {
         }
     }
 
-    fn found_url(&self, url: String, last_url: &mut Option<String>) {
-        if self.status() == (TunnelStatus::Up { url: url.clone() }) {
+    /// The run announced `url`: the run's first is adopted, a different later one proposed.
+    fn announced(&self, url: String, urls: &mut Urls) {
+        let Some(current) = urls.run.clone() else {
+            return self.adopt(url, urls);
+        };
+        if current == url {
             return;
         }
-        // The status is up before anyone hears of the URL, so a listener may ask for it at once.
-        self.set(TunnelStatus::Up { url: url.clone() });
-        if last_url.as_deref() != Some(url.as_str()) {
-            let old = last_url.replace(url.clone());
-            (self.listener)(TunnelEvent::UrlChanged { old, new: url });
+        let mut shared = lock(&self.shared);
+        if shared.proposed.as_deref() == Some(url.as_str()) {
+            return;
         }
+        shared.proposed = Some(url.clone());
+        drop(shared);
+        tracing::warn!(%current, proposed = %url, "the tunnel announced another URL; waiting for the owner");
+        (self.on_event)(TunnelEvent::UrlChangeProposed { current, proposed: url });
     }
 
-    fn status(&self) -> TunnelStatus {
-        self.status.lock().expect("tunnel status lock").clone()
+    fn adopt(&self, url: String, urls: &mut Urls) {
+        urls.run = Some(url.clone());
+        // The status is up before anyone hears of the URL, so a listener may ask for it at once.
+        self.set(TunnelStatus::Up { url: url.clone() });
+        if urls.last.as_deref() != Some(url.as_str()) {
+            let old = urls.last.replace(url.clone());
+            (self.on_event)(TunnelEvent::UrlChanged { old, new: url });
+        }
     }
 
     fn set(&self, status: TunnelStatus) {
-        *self.status.lock().expect("tunnel status lock") = status.clone();
-        (self.listener)(TunnelEvent::Status(status));
+        lock(&self.shared).status = status.clone();
+        (self.on_event)(TunnelEvent::Status(status));
     }
 
     fn stopped(&self) -> bool {

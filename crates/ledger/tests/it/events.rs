@@ -43,7 +43,7 @@ fn check(c: Case) {
     let ledger = ledger();
     let sale = open_sale(&ledger, "儲值 1000 點", 1000, "cs_1");
     for event in c.events {
-        ledger.receive_webhook(&receipt(event, true), at(6_000)).expect(c.name);
+        ledger.receive_webhook(&receipt(event), at(6_000)).expect(c.name);
     }
     let got = sale_of(&ledger, &sale.id);
     assert_eq!(got.state, c.state, "{}: state", c.name);
@@ -242,32 +242,8 @@ fn the_second_report_of_a_payment_fills_but_never_changes_money() {
     );
     // A third, identical report changes nothing at all, not even the update time.
     let event = order_paid("evt_o2", "ord_1", "cs_1", None, 999_999);
-    ledger.receive_webhook(&receipt(event, true), at(50_000)).unwrap();
+    ledger.receive_webhook(&receipt(event), at(50_000)).unwrap();
     assert_eq!(sale_of(&ledger, &sale.id).updated_at, at(6_000));
-}
-
-#[test]
-fn a_bad_signature_is_journaled_without_claiming_the_id() {
-    let ledger = ledger();
-    let sale = open_sale(&ledger, "a", 1000, "cs_1");
-    let event = completed("evt_sig", "cs_1", None, 1000);
-    let rejected = ledger
-        .receive_webhook(&receipt(event.clone(), false), at(6_000))
-        .unwrap();
-    assert_eq!(rejected, WebhookOutcome::Rejected);
-    assert_eq!(state_of(&ledger, &sale.id), SaleState::Open);
-    let entry = ledger.journal_entry(&EventId::new("evt_sig")).unwrap().unwrap();
-    assert_eq!((entry.verified, entry.outcome), (false, JournalOutcome::Rejected));
-    assert_eq!(entry.body, event);
-    let names: Vec<&str> = entry.headers.iter().map(|(n, _)| n.as_str()).collect();
-    assert_eq!(names, vec!["X-Recur-Signature"], "Authorization is never stored");
-
-    assert!(matches!(
-        deliver(&ledger, event),
-        WebhookOutcome::Applied(Applied::Changed { .. })
-    ));
-    assert_eq!(state_of(&ledger, &sale.id), SaleState::Paid);
-    assert_eq!(ledger.journal(10).unwrap().len(), 2);
 }
 
 #[test]
@@ -422,7 +398,7 @@ fn concurrent_deliveries_of_one_event_apply_once() {
             .map(|i| {
                 let ledger: &recur_ledger::Ledger = if i % 2 == 0 { &first } else { &second };
                 let event = event.clone();
-                scope.spawn(move || ledger.receive_webhook(&receipt(event, true), at(6_000)).unwrap())
+                scope.spawn(move || ledger.receive_webhook(&receipt(event), at(6_000)).unwrap())
             })
             .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()

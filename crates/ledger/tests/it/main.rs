@@ -8,3 +8,4 @@ mod race;
 mod review;
 mod subscriptions;
 mod support;
+mod unverified;

@@ -179,7 +179,7 @@ fn a_refund_in_another_currency_and_an_unreadable_signed_delivery_are_put_before
     deliver(&ledger, refund_body("evt_r", "refund.succeeded", usd));
     assert!(notes(&sale_of(&ledger, &sale.id)).contains(&"refund_currency_mismatch"));
 
-    let mut garbled = receipt(b"{not json".to_vec(), true);
+    let mut garbled = receipt(b"{not json".to_vec());
     garbled.event_id_header = Some("evt_garbled".into());
     ledger.receive_webhook(&garbled, at(7_000)).expect("journaled");
     let listed: Vec<_> = ledger

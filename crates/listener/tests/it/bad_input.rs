@@ -1,25 +1,47 @@
 //! Hostile and broken deliveries: each gets the right status, and none changes a sale. Where the
-//! body was read, the journal shows the delivery (rejected or undecodable); where it was not,
-//! the journal is untouched. A valid delivery at the end proves the same sale could change.
+//! listener saw the delivery, the journal shows it (an unverified digest, or undecodable); where
+//! it did not (hyper refused the head, or the method or path is wrong), the journal is
+//! untouched. A valid delivery at the end proves the same sale could change.
+//!
+//! The suite predates hyper; where hyper answers differently from the hand-written HTTP/1.1 it
+//! replaced, the case says so and why.
 
-use std::io::Write;
-use std::net::Shutdown;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use recur_domain::signature;
 use recur_ledger::JournalOutcome;
 use serde_json::json;
 
-use crate::support::{event, signed_request, webhook_request, Client, Env, RawResponse, SECRET};
+use crate::support::{event, signed_request, wait_until, webhook_request, Client, Env, RawResponse, SECRET};
+
+/// What the journal should gain from one request.
+#[derive(Clone, Copy, Debug)]
+pub enum Expect {
+    /// Nothing: the request never became a delivery.
+    Nothing,
+    /// An unverified digest with this reason code.
+    Rejected(&'static str),
+    /// A verified delivery with this outcome.
+    Outcome(JournalOutcome),
+}
 
 struct Case {
     name: &'static str,
     request: Vec<u8>,
     status: u16,
-    journal: Option<JournalOutcome>,
+    journal: Expect,
 }
 
-fn paid_event(n: usize) -> Vec<u8> {
+fn case(name: &'static str, request: Vec<u8>, status: u16, journal: Expect) -> Case {
+    Case {
+        name,
+        request,
+        status,
+        journal,
+    }
+}
+
+pub fn paid_event(n: usize) -> Vec<u8> {
     event(
         &format!("evt_bad_{n}"),
         "checkout.completed",
@@ -27,6 +49,7 @@ fn paid_event(n: usize) -> Vec<u8> {
     )
 }
 
+/// A request to the webhook path with exactly these extra header lines (nothing added).
 fn signed_with(body: &[u8], header_lines: &str) -> Vec<u8> {
     let mut head = format!(
         "POST /webhooks/recur HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {}\r\n{header_lines}\r\n",
@@ -39,200 +62,262 @@ fn signed_with(body: &[u8], header_lines: &str) -> Vec<u8> {
 }
 
 fn cases() -> Vec<Case> {
-    let body = |n| paid_event(n);
+    use Expect::{Nothing, Outcome, Rejected};
+    let body = paid_event;
     let sig = |b: &[u8]| signature::sign_base64(SECRET, b);
-    let rejected = Some(JournalOutcome::Rejected);
-    let undecodable = Some(JournalOutcome::Undecodable);
+    let undecodable = Outcome(JournalOutcome::Undecodable);
+    let mismatch = Rejected("signature_mismatch");
     let signed = |b: &[u8]| signed_request(b);
+    // A signed event for a checkout no sale has: accepted, and changes nothing.
+    let elsewhere = event(
+        "evt_bad_lf",
+        "checkout.completed",
+        json!({"id": "cs_nobody", "status": "COMPLETED", "amount": 1, "currency": "TWD"}),
+    );
     vec![
-        Case {
-            name: "unsigned",
-            request: webhook_request(&body(1), &[]),
-            status: 401,
-            journal: rejected,
-        },
-        Case {
-            name: "empty signature",
-            request: webhook_request(&body(2), &[("X-Recur-Signature", "")]),
-            status: 401,
-            journal: rejected,
-        },
-        Case {
-            name: "wrong secret",
-            request: webhook_request(
+        case(
+            "unsigned",
+            webhook_request(&body(1), &[]),
+            401,
+            Rejected("no_signature"),
+        ),
+        case(
+            "empty signature",
+            webhook_request(&body(2), &[("X-Recur-Signature", "")]),
+            401,
+            Rejected("no_signature"),
+        ),
+        case(
+            "wrong secret",
+            webhook_request(
                 &body(3),
                 &[("X-Recur-Signature", &signature::sign_base64("whsec_other", &body(3)))],
             ),
-            status: 401,
-            journal: rejected,
-        },
-        Case {
-            name: "signature of other bytes",
-            request: webhook_request(&body(4), &[("X-Recur-Signature", &sig(b"{}"))]),
-            status: 401,
-            journal: rejected,
-        },
-        Case {
-            name: "hex signature of other bytes",
-            request: webhook_request(
+            401,
+            mismatch,
+        ),
+        case(
+            "signature of other bytes",
+            webhook_request(&body(4), &[("X-Recur-Signature", &sig(b"{}"))]),
+            401,
+            mismatch,
+        ),
+        case(
+            "hex signature of other bytes",
+            webhook_request(
                 &body(5),
                 &[("X-Recur-Signature", &signature::sign_hex(SECRET, &body(4)))],
             ),
-            status: 401,
-            journal: rejected,
-        },
-        Case {
-            name: "non-JSON",
-            request: signed(b"this is not json"),
-            status: 400,
-            journal: undecodable,
-        },
-        Case {
-            name: "invalid UTF-8",
-            request: signed(b"{\"id\":\"evt_\xff\xfe\",\"type\":\"order.paid\",\"data\":{}}"),
-            status: 400,
-            journal: undecodable,
-        },
-        Case {
-            name: "JSON but not an event",
-            request: signed(br#"{"hello":"world"}"#),
-            status: 400,
-            journal: undecodable,
-        },
-        Case {
-            name: "a JSON array",
-            request: signed(b"[1,2,3]"),
-            status: 400,
-            journal: undecodable,
-        },
-        Case {
-            name: "GET on the webhook path",
-            request: b"GET /webhooks/recur HTTP/1.1\r\nHost: x\r\n\r\n".to_vec(),
-            status: 405,
-            journal: None,
-        },
-        Case {
-            name: "PUT on the webhook path",
-            request: rewrite(signed(&body(6)), "POST /webhooks/recur", "PUT /webhooks/recur"),
-            status: 405,
-            journal: None,
-        },
-        Case {
-            name: "unknown path",
-            request: b"GET /admin HTTP/1.1\r\nHost: x\r\n\r\n".to_vec(),
-            status: 404,
-            journal: None,
-        },
-        Case {
-            name: "signed body to another path",
-            request: rewrite(signed(&body(7)), "/webhooks/recur", "/webhooks/recurx"),
-            status: 404,
-            journal: None,
-        },
-        Case {
-            name: "CR smuggled into the signature",
-            request: signed_with(
+            401,
+            mismatch,
+        ),
+        case("non-JSON", signed(b"this is not json"), 400, undecodable),
+        case(
+            "invalid UTF-8",
+            signed(b"{\"id\":\"evt_\xff\xfe\",\"type\":\"order.paid\",\"data\":{}}"),
+            400,
+            undecodable,
+        ),
+        case(
+            "JSON but not an event",
+            signed(br#"{"hello":"world"}"#),
+            400,
+            undecodable,
+        ),
+        case("a JSON array", signed(b"[1,2,3]"), 400, undecodable),
+        case(
+            "GET on the webhook path",
+            b"GET /webhooks/recur HTTP/1.1\r\nHost: x\r\n\r\n".to_vec(),
+            405,
+            Nothing,
+        ),
+        case(
+            "PUT on the webhook path",
+            rewrite(signed(&body(6)), "POST /webhooks/recur", "PUT /webhooks/recur"),
+            405,
+            Nothing,
+        ),
+        case(
+            "unknown path",
+            b"GET /admin HTTP/1.1\r\nHost: x\r\n\r\n".to_vec(),
+            404,
+            Nothing,
+        ),
+        case(
+            "signed body to another path",
+            rewrite(signed(&body(7)), "/webhooks/recur", "/webhooks/recurx"),
+            404,
+            Nothing,
+        ),
+        // hyper: a CR not followed by LF inside a header value is a malformed head; hyper
+        // answers 400 itself and the request never reaches the listener (was 401 + journaled).
+        case(
+            "CR smuggled into the signature",
+            signed_with(
                 &body(8),
                 &format!("X-Recur-Signature: {}\rX-Injected: 1", sig(&body(8))),
             ),
-            status: 401,
-            journal: rejected,
-        },
-        Case {
-            name: "LF smuggles a signature line",
-            request: signed_with(
-                &body(9),
-                &format!("X-Recur-Event-Id: evt_bad_9\nX-Recur-Signature: {}", sig(&body(9))),
+            400,
+            Nothing,
+        ),
+        // hyper reads a bare LF as the end of a line (RFC 9112 §2.2 allows it), so the
+        // "smuggled" line is simply a second header field. Nothing gets past the signature,
+        // which covers the body: whoever can sign could have sent CRLF. So this delivery is
+        // genuine and accepted (was 401): here one for a checkout no sale has.
+        case(
+            "LF smuggles a signature line",
+            signed_with(
+                &elsewhere,
+                &format!("X-Recur-Event-Id: evt_bad_lf\nX-Recur-Signature: {}", sig(&elsewhere)),
             ),
-            status: 401,
-            journal: rejected,
-        },
-        Case {
-            name: "signature in a folded line",
-            request: signed_with(&body(10), &format!("X-Recur-Signature:\r\n {}", sig(&body(10)))),
-            status: 401,
-            journal: rejected,
-        },
-        Case {
-            name: "duplicated signature, both valid",
-            request: signed_with(
+            200,
+            Outcome(JournalOutcome::Unmatched),
+        ),
+        // hyper refuses obsolete line folding in requests: 400, never a delivery (was 401).
+        case(
+            "signature in a folded line",
+            signed_with(&body(10), &format!("X-Recur-Signature:\r\n {}", sig(&body(10)))),
+            400,
+            Nothing,
+        ),
+        case(
+            "duplicated signature, both valid",
+            signed_with(
                 &body(11),
                 &format!("X-Recur-Signature: {0}\r\nX-Recur-Signature: {0}", sig(&body(11))),
             ),
-            status: 401,
-            journal: rejected,
-        },
-        Case {
-            name: "duplicated signature, one valid",
-            request: signed_with(
+            401,
+            Rejected("several_signatures"),
+        ),
+        case(
+            "duplicated signature, one valid",
+            signed_with(
                 &body(12),
                 &format!("X-Recur-Signature: bogus\r\nX-Recur-Signature: {}", sig(&body(12))),
             ),
-            status: 401,
-            journal: rejected,
-        },
-        Case {
-            name: "conflicting Content-Length",
-            request: signed_with(
+            401,
+            Rejected("several_signatures"),
+        ),
+        case(
+            "conflicting Content-Length",
+            signed_with(
                 &body(13),
                 &format!("Content-Length: 3\r\nX-Recur-Signature: {}", sig(&body(13))),
             ),
-            status: 400,
-            journal: None,
-        },
-        Case {
-            name: "Content-Length and Transfer-Encoding",
-            request: signed_with(
+            400,
+            Nothing,
+        ),
+        // hyper lets Transfer-Encoding win (RFC 9112 §6.1): the JSON body is then not valid
+        // chunked framing, so the body fails and is answered 400, with nothing journaled.
+        case(
+            "Content-Length and Transfer-Encoding",
+            signed_with(
                 &body(14),
                 &format!("Transfer-Encoding: chunked\r\nX-Recur-Signature: {}", sig(&body(14))),
             ),
-            status: 400,
-            journal: None,
-        },
-        Case {
-            name: "garbage request line",
-            request: b"HELLO\r\n\r\n".to_vec(),
-            status: 400,
-            journal: None,
-        },
-        Case {
-            name: "head too large",
-            request: signed_with(&body(15), &format!("X-Padding: {}", "a".repeat(20_000))),
-            status: 431,
-            journal: None,
-        },
+            400,
+            Nothing,
+        ),
+        case("garbage request line", b"HELLO\r\n\r\n".to_vec(), 400, Nothing),
+        case(
+            "head too large",
+            signed_with(&body(15), &format!("X-Padding: {}", "a".repeat(20_000))),
+            431,
+            Nothing,
+        ),
+        // New with hyper.
+        case(
+            "NUL in a header value",
+            signed_with(
+                &body(16),
+                &format!("X-Recur-Event-Id: a\0b\r\nX-Recur-Signature: {}", sig(&body(16))),
+            ),
+            400,
+            Nothing,
+        ),
+        case(
+            "a signature that is not text",
+            signed_with(&body(17), "X-Recur-Signature: \u{00e9}t\u{00e9}"),
+            401,
+            mismatch,
+        ),
+        case(
+            "Content-Length with a sign",
+            rewrite(signed(&body(18)), "Content-Length: ", "Content-Length: +"),
+            400,
+            Nothing,
+        ),
+        case(
+            "Content-Length beyond any number",
+            rewrite(
+                signed(&body(19)),
+                "Content-Length: ",
+                "Content-Length: 99999999999999999999",
+            ),
+            400,
+            Nothing,
+        ),
+        case(
+            "more than 100 header fields",
+            signed_with(
+                &body(20),
+                &(0..120).map(|n| format!("X-H{n}: 1")).collect::<Vec<_>>().join("\r\n"),
+            ),
+            431,
+            Nothing,
+        ),
+        // Status 0: hyper (HTTP/1 only) closes the connection without an answer.
+        case(
+            "an HTTP/2 preface",
+            b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".to_vec(),
+            0,
+            Nothing,
+        ),
     ]
 }
 
 /// The request with its first `from` replaced by `to`.
-fn rewrite(request: Vec<u8>, from: &str, to: &str) -> Vec<u8> {
+pub fn rewrite(request: Vec<u8>, from: &str, to: &str) -> Vec<u8> {
     String::from_utf8(request)
         .expect("a text request")
         .replacen(from, to, 1)
         .into_bytes()
 }
 
-/// Runs `send` and checks its status, that no sale changed and what the journal gained.
-fn check(
-    env: &Env,
-    name: &str,
-    expected_status: u16,
-    journal: Option<JournalOutcome>,
-    send: impl FnOnce() -> RawResponse,
-) {
+/// Runs `send` and checks its status, that no sale changed and what the journal gained. An
+/// unverified delivery is answered before its digest is journaled (it never waits for the
+/// writer), so the check waits a moment for that row.
+pub fn check(env: &Env, name: &str, status: u16, journal: Expect, send: impl FnOnce() -> RawResponse) {
     let sales = env.sales();
     let before = env.journal().len();
     let response = send();
-    assert_eq!(response.status, expected_status, "{name}: {}", response.text());
+    assert_eq!(response.status, status, "{name}: {}", response.text());
     assert_eq!(env.sales(), sales, "{name}: a sale changed");
-    let entries = env.journal();
-    match journal {
-        Some(outcome) => {
-            assert_eq!(entries.len(), before + 1, "{name}: journal");
-            assert_eq!(entries[0].outcome, outcome, "{name}");
-            assert_eq!(entries[0].verified, outcome != JournalOutcome::Rejected, "{name}");
+    let (outcome, verified, detail) = match journal {
+        Expect::Nothing => {
+            // Give a row that should not exist the same moment to appear.
+            std::thread::sleep(Duration::from_millis(50));
+            assert_eq!(
+                env.journal().len(),
+                before,
+                "{name}: journaled a request it should not have"
+            );
+            return;
         }
-        None => assert_eq!(entries.len(), before, "{name}: journaled a request it should not have"),
+        Expect::Rejected(reason) => (JournalOutcome::Rejected, false, Some(reason)),
+        Expect::Outcome(outcome) => (outcome, true, None),
+    };
+    wait_until(Duration::from_secs(5), || env.journal().len() > before);
+    let entries = env.journal();
+    assert_eq!(entries.len(), before + 1, "{name}: journal");
+    let entry = &entries[0];
+    assert_eq!((entry.outcome, entry.verified), (outcome, verified), "{name}");
+    if let Some(reason) = detail {
+        assert_eq!(entry.detail.as_deref(), Some(reason), "{name}");
+        assert!(
+            entry.body_sha256.is_some() && entry.body.len() <= 256,
+            "{name}: a digest"
+        );
     }
 }
 
@@ -240,9 +325,18 @@ fn check(
 fn bad_deliveries_get_the_right_status_and_change_nothing() {
     let env = Env::start_with(|c| c.read_timeout = Duration::from_millis(800), Default::default());
     let sale = env.open_sale("prod_beans_half", 450, "cs_bad", Some("x@example.tw"));
-    for case in cases() {
+    let cases = cases();
+    assert_eq!(cases.len(), 28, "the 22 cases of the original table, and six new ones");
+    for case in cases {
         check(&env, case.name, case.status, case.journal, || {
-            Client::connect(env.port()).send(&case.request).expect(case.name)
+            let closed = || RawResponse {
+                status: 0,
+                headers: Vec::new(),
+                body: Vec::new(),
+            };
+            Client::connect(env.port())
+                .send(&case.request)
+                .unwrap_or_else(|_| closed())
         });
     }
     let allow = Client::connect(env.port())
@@ -259,129 +353,8 @@ fn bad_deliveries_get_the_right_status_and_change_nothing() {
         ("PAID", Some(450))
     );
     let stats = env.listener.stats();
-    assert_eq!(stats.applied, 1);
-    assert!(stats.rejected >= 14, "{stats:?}");
-}
-
-#[test]
-fn truncated_and_oversized_bodies_are_refused_without_effect() {
-    let env = Env::start_with(|c| c.read_timeout = Duration::from_millis(800), Default::default());
-    env.open_sale("prod_beans_half", 450, "cs_bad", None);
-    let body = paid_event(20);
-    let sig = signature::sign_base64(SECRET, &body);
-    let announced_500 = |body: &[u8]| {
-        let request = webhook_request(&body[..100], &[("X-Recur-Signature", &sig)]);
-        rewrite(request, "Content-Length: 100", "Content-Length: 500")
-    };
-    check(&env, "truncated body, client stalls", 408, None, || {
-        let started = Instant::now();
-        let response = Client::connect(env.port()).send(&announced_500(&body)).expect("408");
-        assert!(
-            started.elapsed() < Duration::from_secs(5),
-            "the timeout took {:?}",
-            started.elapsed()
-        );
-        response
-    });
-    check(&env, "truncated body, client half-closes", 400, None, || {
-        let mut client = Client::connect(env.port());
-        client.stream.write_all(&announced_500(&body)).unwrap();
-        client.stream.shutdown(Shutdown::Write).unwrap();
-        client.read_response().expect("400")
-    });
-    let big = vec![b'x'; 2 * 1024 * 1024];
-    check(&env, "2 MiB body", 413, None, || {
-        send_while_reading(&env, webhook_request(&big, &[("X-Recur-Signature", &sig)]))
-    });
-    check(&env, "2 MiB chunked body", 413, None, || {
-        send_while_reading(&env, chunked_request(&big, &sig))
-    });
-    check(&env, "2 MiB announced with Expect: 100-continue", 413, None, || {
-        let head = format!("POST /webhooks/recur HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\nExpect: 100-continue\r\nX-Recur-Signature: {sig}\r\n\r\n", big.len());
-        Client::connect(env.port())
-            .send(head.as_bytes())
-            .expect("413 before the body")
-    });
-}
-
-/// Writes on one thread while the answer is read on this one: the listener may answer (and
-/// stop reading) long before the body is sent.
-fn send_while_reading(env: &Env, request: Vec<u8>) -> RawResponse {
-    let mut client = Client::connect(env.port());
-    let mut writer = client.stream.try_clone().unwrap();
-    let sender = std::thread::spawn(move || {
-        let _ = writer.write_all(&request);
-    });
-    let response = client.read_response().expect("an answer");
-    drop(client);
-    let _ = sender.join();
-    response
-}
-
-fn chunked_request(body: &[u8], sig: &str) -> Vec<u8> {
-    let mut bytes = format!(
-        "POST /webhooks/recur HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nX-Recur-Signature: {sig}\r\n\r\n"
-    )
-    .into_bytes();
-    for chunk in body.chunks(64 * 1024) {
-        bytes.extend_from_slice(format!("{:x}\r\n", chunk.len()).as_bytes());
-        bytes.extend_from_slice(chunk);
-        bytes.extend_from_slice(b"\r\n");
-    }
-    bytes.extend_from_slice(b"0\r\n\r\n");
-    bytes
-}
-
-#[test]
-fn chunked_hex_signed_and_keep_alive_deliveries_are_accepted() {
-    let env = Env::start();
-    env.open_sale("prod_latte", 120, "cs_ok", None);
-    let mut client = env.client();
-    let opened = event("evt_ok_1", "checkout.created", json!({"id": "cs_ok"}));
-    let hex = signature::sign_hex(SECRET, &opened);
-    let first = client.send(&chunked_request(&opened, &hex)).unwrap();
-    assert_eq!(
-        (first.status, first.json()["outcome"].as_str()),
-        (200, Some("recorded")),
-        "{}",
-        first.text()
-    );
-    let paid = event(
-        "evt_ok_2",
-        "checkout.completed",
-        json!({"id": "cs_ok", "status": "COMPLETED", "amount": 120, "currency": "TWD"}),
-    );
-    let second = client.post_signed(&paid);
-    assert_eq!(
-        (second.status, second.json()["outcome"].as_str()),
-        (200, Some("changed"))
-    );
-    let again = client.post_signed(&paid);
-    assert_eq!((again.status, again.json()["duplicate"].as_bool()), (200, Some(true)));
-    // A client that waits for `100 Continue` before sending its body.
-    let refund = event(
-        "evt_ok_4",
-        "refund.created",
-        json!({"id": "re_1", "order_id": "ord_none", "status": "PENDING", "amount": 5}),
-    );
-    let sig = signature::sign_base64(SECRET, &refund);
-    let head = format!("POST /webhooks/recur HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nX-Recur-Signature: {sig}\r\nContent-Length: {}\r\n\r\n", refund.len());
-    assert_eq!(client.send(head.as_bytes()).unwrap().status, 100);
-    let continued = client.send(&refund).unwrap();
-    assert_eq!(
-        (continued.status, continued.json()["outcome"].as_str()),
-        (200, Some("unmatched")),
-        "{}",
-        continued.text()
-    );
-    let unknown = client.post_signed(&event("evt_ok_3", "einvoice.issued", json!({"id": "inv_1"})));
-    assert_eq!(
-        (unknown.status, unknown.json()["outcome"].as_str()),
-        (200, Some("ignored"))
-    );
-    let stats = env.listener.stats();
-    assert_eq!(
-        (stats.received, stats.applied, stats.duplicates, stats.rejected),
-        (5, 4, 1, 0)
-    );
+    assert_eq!(stats.applied, 2, "the control and the LF case");
+    // Heads hyper refused never reach the listener, so they are not in its counters.
+    assert!(stats.rejected >= 13, "{stats:?}");
+    assert_eq!(stats.unverified, 8, "{stats:?}");
 }

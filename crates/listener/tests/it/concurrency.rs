@@ -1,4 +1,5 @@
-//! Group commit under concurrent senders, and a stalled client that must not hold up others.
+//! Group commit under concurrent senders, a stalled client that must not hold up others, and a
+//! full listener: who makes room, and when a connection is refused.
 
 use std::io::Write;
 use std::sync::{Arc, Barrier, Mutex};
@@ -114,27 +115,40 @@ fn a_stalled_client_does_not_block_other_senders() {
 }
 
 #[test]
-fn connections_beyond_the_limit_are_refused_with_503_and_the_rest_still_work() {
+fn a_full_listener_closes_its_oldest_idle_connection_and_refuses_only_when_all_are_committing() {
     let env = Env::start_with(|c| c.max_connections = 2, Hooks::default());
     env.open_sale("prod_latte", 120, "cs_full", None);
-    let mut first = env.client();
-    let mut second = env.client();
     let body = |n: usize| event(&format!("evt_full_{n}"), "checkout.created", json!({"id": "cs_full"}));
-    // Both connections are being served (their threads exist) once each got an answer.
+    let mut first = env.client();
     assert_eq!(first.post_signed(&body(1)).status, 200);
+    let mut second = env.client();
     assert_eq!(second.post_signed(&body(2)).status, 200);
+    // A third connection makes room: the oldest idle one is closed, the newcomer is served.
+    let mut third = env.client();
+    assert_eq!(third.post_signed(&body(3)).status, 200);
+    assert!(first.send(&signed_request(&body(4))).is_err(), "the oldest was closed");
+    assert_eq!(second.post_signed(&body(5)).status, 200, "the others keep working");
+    assert_eq!(env.listener.stats().evicted, 1);
+
+    // Hold SQLite's write lock from another connection: deliveries now wait, committing.
+    let blocker = rusqlite::Connection::open(env.ledger.path()).unwrap();
+    blocker.execute_batch("BEGIN IMMEDIATE").unwrap();
+    for client in [&mut second, &mut third] {
+        let n = client.stream.local_addr().unwrap().port() as usize;
+        client.stream.write_all(&signed_request(&body(100 + n))).unwrap();
+    }
+    // Both connections are committing once their deliveries reached the writer (which waits up
+    // to five seconds for the lock).
+    std::thread::sleep(Duration::from_secs(1));
     let refused = env.client().read_response().expect("an answer without asking");
     assert_eq!((refused.status, refused.header("Connection")), (503, Some("close")));
-    assert_eq!(
-        first.post_signed(&body(3)).status,
-        200,
-        "the served connections keep working"
-    );
-    drop(second);
-    // The freed thread takes the next connection.
-    assert!(crate::support::wait_until(Duration::from_secs(5), || {
-        Client::connect(env.port())
-            .send(&signed_request(&body(4)))
-            .is_ok_and(|r| r.status == 200)
-    }));
+    assert_eq!(env.listener.stats().refused, 1);
+    blocker.execute_batch("ROLLBACK").unwrap();
+    for client in [&mut second, &mut third] {
+        assert_eq!(
+            client.read_response().unwrap().status,
+            200,
+            "committed once the lock was free"
+        );
+    }
 }

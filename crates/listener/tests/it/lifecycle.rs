@@ -4,12 +4,13 @@
 
 use std::net::TcpStream;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use recur_domain::Secret;
 use recur_listener::{Hooks, Listener, ListenerConfig, ReturnKind, WEBHOOK_PATH};
 use serde_json::json;
 
-use crate::support::{event, Client, Env, SECRET};
+use crate::support::{event, wait_until, Client, Env, SECRET};
 
 type Returns = Arc<Mutex<Vec<(ReturnKind, Option<String>)>>>;
 
@@ -55,8 +56,12 @@ fn return_pages_thank_the_customer_and_tell_the_app() {
         assert_eq!(response.status, status, "{path}");
         assert!(response.text().contains(text), "{path}: {}", response.text());
         assert!(!response.text().contains("<script>"), "{path}: reflected markup");
-        let called = returns.lock().unwrap()[before..].to_vec();
         let expected: Vec<_> = hook.into_iter().map(|(k, s)| (k, s.map(str::to_owned))).collect();
+        // The hook runs on the listener's hook thread, just after the page was answered.
+        wait_until(Duration::from_secs(5), || {
+            returns.lock().unwrap().len() >= before + expected.len()
+        });
+        let called = returns.lock().unwrap()[before..].to_vec();
         assert_eq!(called, expected, "{path}");
         if status == 200 {
             let csp = response.header("Content-Security-Policy").unwrap_or_default();

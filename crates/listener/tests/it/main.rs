@@ -2,8 +2,12 @@
 //! the real sandbox.
 
 mod bad_input;
+mod bodies;
 mod concurrency;
+mod hooks;
 mod lifecycle;
+mod load;
+mod pressure;
 mod race;
 mod sandbox_delivery;
 mod support;

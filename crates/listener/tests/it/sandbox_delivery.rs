@@ -172,7 +172,6 @@ fn deliveries_in_any_order_and_number_equal_each_event_once_in_order() {
             event_type_header: None,
             body: serde_json::to_vec(event).unwrap(),
             headers: Vec::new(),
-            verified: true,
             received_at: Timestamp::now(),
         };
         reference

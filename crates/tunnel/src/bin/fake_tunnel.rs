@@ -1,9 +1,14 @@
-//! `fake-tunnel --to PORT [--exit-after-ms MS]`: a stand-in for `cloudflared` in tests.
+//! `fake-tunnel --to PORT [--exit-after-ms MS] [--then-after-ms MS] [--then LINE]…`: a stand-in
+//! for `cloudflared` in tests.
 //!
 //! It listens on a fresh loopback port, forwards every TCP connection to `127.0.0.1:PORT`, and
-//! announces its URL in cloudflared's banner format. With `--exit-after-ms` it exits after that
-//! long, as a quick tunnel that dies; its next run gets a new port, hence a new URL. On Unix it
-//! exits when its parent process is gone.
+//! announces its URL exactly as cloudflared announces a quick tunnel (the box after "Your quick
+//! Tunnel has been created!"), which is the only shape the supervisor accepts; being
+//! `fake-tunnel`, its loopback `http://` URL is accepted too. With `--exit-after-ms` it exits
+//! after that long, as a quick tunnel that dies; its next run gets a new port, hence a new URL.
+//! Each `--then LINE` is printed `--then-after-ms` (default 300) after start-up, as the lines a
+//! running cloudflared logs (a hijack attempt, a second announcement). On Unix it exits when its
+//! parent process is gone.
 
 use std::io::{copy, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -17,8 +22,13 @@ fn main() {
             .and_then(|i| args.get(i + 1))
             .and_then(|v| v.parse::<u64>().ok())
     };
+    let later: Vec<String> = args
+        .windows(2)
+        .filter(|pair| pair[0] == "--then")
+        .map(|pair| pair[1].clone())
+        .collect();
     let Some(target) = value("--to") else {
-        eprintln!("usage: fake-tunnel --to PORT [--exit-after-ms MS]");
+        eprintln!("usage: fake-tunnel --to PORT [--exit-after-ms MS] [--then-after-ms MS] [--then LINE]...");
         std::process::exit(2);
     };
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
@@ -42,6 +52,14 @@ fn main() {
         "INF +--------------------------------------------------------------------------------------------+"
     );
     exit_with_parent();
+    let then_after = Duration::from_millis(value("--then-after-ms").unwrap_or(300));
+    std::thread::spawn(move || {
+        std::thread::sleep(then_after);
+        let mut err = std::io::stderr();
+        for line in later {
+            let _ = writeln!(err, "{line}");
+        }
+    });
     if let Some(ms) = value("--exit-after-ms") {
         std::thread::spawn(move || {
             std::thread::sleep(Duration::from_millis(ms));

@@ -1,5 +1,5 @@
 //! The supervisor against a real program: the `fake-tunnel` binary, which forwards loopback
-//! TCP and prints its URL the way cloudflared does.
+//! TCP and prints its URL the way cloudflared does, and can print more lines while it runs.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -103,4 +103,56 @@ fn a_missing_program_is_retried_with_a_reason_and_stops_cleanly() {
         started.elapsed() < Duration::from_secs(5),
         "stop does not wait out the backoff"
     );
+}
+
+#[test]
+fn lines_logged_mid_run_never_move_the_url_and_a_second_announcement_waits_for_the_owner() {
+    let target = pong_server();
+    let (tx, rx) = mpsc::channel();
+    let created = "INF |  Your quick Tunnel has been created! Visit it at (it may take some time to be reachable):  |";
+    let later = [
+        // What cloudflared logs for a request whose path was crafted (issue 9, item 4).
+        "ERR Request failed error=\"Unable to reach the origin service\" path=/?,https://evil.example".to_owned(),
+        "ERR  |  https://evil.trycloudflare.com  | dest=https://x.trycloudflare.com/?|".to_owned(),
+        // A second announcement, of the right shape: only a proposal.
+        created.to_owned(),
+        "INF |  http://127.0.0.1:1  |".to_owned(),
+    ];
+    let then: String = later.iter().map(|l| format!(" --then '{l}'")).collect();
+    let tunnel = Tunnel::start(
+        config(format!("{FAKE} --to {{port}} --then-after-ms 200{then}"), target),
+        move |e| {
+            let _ = tx.send(e);
+        },
+    )
+    .unwrap();
+    let (_, first) = next_url(&rx, Duration::from_secs(20));
+    let until = Instant::now() + Duration::from_secs(20);
+    let proposed = loop {
+        match rx.recv_timeout(until.saturating_duration_since(Instant::now())) {
+            Ok(TunnelEvent::UrlChangeProposed { current, proposed }) => {
+                assert_eq!(current, first);
+                break proposed;
+            }
+            Ok(TunnelEvent::UrlChanged { new, .. }) => panic!("adopted {new} without asking"),
+            Ok(_) => continue,
+            Err(_) => panic!("no proposal"),
+        }
+    };
+    assert_eq!(proposed, "http://127.0.0.1:1");
+    assert_eq!(
+        tunnel.public_url().as_deref(),
+        Some(first.as_str()),
+        "still the first URL"
+    );
+    assert!(!tunnel.confirm_url("https://evil.example"), "only the pending proposal");
+    assert!(tunnel.confirm_url(&proposed));
+    let (old, new) = next_url(&rx, Duration::from_secs(5));
+    assert_eq!(
+        (old.as_deref(), new.as_str()),
+        (Some(first.as_str()), proposed.as_str())
+    );
+    assert_eq!(tunnel.public_url().as_deref(), Some(proposed.as_str()));
+    assert!(!tunnel.confirm_url(&proposed), "confirmed once");
+    tunnel.stop();
 }
