@@ -269,6 +269,7 @@ mod tests {
             attention: 0,
             renewals: 0,
             renewals_total: Money::ZERO,
+            renewals_failed: 0,
         };
         let t = TotalsDto::from(&day);
         assert_eq!((t.paid_count, t.open_count, t.failed_count), (4, 2, 1));

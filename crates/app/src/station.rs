@@ -330,6 +330,13 @@ impl Station {
         self.announce(StationEvent::Tunnel);
     }
 
+    /// The owner accepts the different URL the tunnel program announced mid-run.
+    pub fn confirm_tunnel_url(&self) -> bool {
+        let confirmed = self.tunnel.confirm_proposal();
+        self.announce(StationEvent::Tunnel);
+        confirmed
+    }
+
     /// The owner has given Recur's dashboard the new webhook URL (or chose to ignore it).
     pub fn dismiss_url_change(&self) {
         self.tunnel.dismiss_change();

@@ -66,6 +66,8 @@ pub struct TunnelView {
     /// `{url}/webhooks/recur`: what Recur's dashboard must be given.
     pub webhook_url: Option<String>,
     pub change: Option<UrlChange>,
+    /// A different public URL the program announced mid-run, waiting for the owner's word.
+    pub proposed_url: Option<String>,
 }
 
 /// What the app knows about the tunnel; shared by every open of the counter, so a pending URL
@@ -88,6 +90,9 @@ struct Inner {
     url: Option<String>,
     /// A change not yet acknowledged: (the URL Recur's dashboard had, the new one).
     change: Option<(String, String)>,
+    /// A different URL the running program announced mid-run, not used until the owner
+    /// confirms it (a log line could otherwise steer return pages and webhooks elsewhere).
+    proposed: Option<String>,
     /// Counts every change: the UI gets this state both as events and as command answers, and
     /// keeps the newest.
     version: u64,
@@ -171,7 +176,9 @@ impl PublicTunnel {
                 };
             }
             TunnelEvent::Status(TunnelStatus::Stopped) => inner.status = Status::Stopped,
+            TunnelEvent::UrlChangeProposed { proposed, .. } => inner.proposed = Some(proposed.clone()),
             TunnelEvent::UrlChanged { new, .. } => {
+                inner.proposed = None;
                 inner.url = Some(new.clone());
                 if last_url == Some(new.as_str()) {
                     return None;
@@ -185,6 +192,21 @@ impl PublicTunnel {
             }
         }
         None
+    }
+
+    /// The owner accepts the URL the running program proposed; false when there is none (or the
+    /// program moved on meanwhile). The program then announces it as changed.
+    pub fn confirm_proposal(&self) -> bool {
+        let mut inner = self.inner.lock().expect("tunnel lock");
+        let confirmed = match (&inner.proposed, &inner.running) {
+            (Some(url), Some(program)) => program.confirm_url(url),
+            _ => false,
+        };
+        if confirmed {
+            inner.version += 1;
+            inner.proposed = None;
+        }
+        confirmed
     }
 
     /// The owner has updated Recur's dashboard (or chose to ignore the change).
@@ -230,6 +252,7 @@ impl PublicTunnel {
                 previous_webhook_url: recur_listener::webhook_url(previous),
                 webhook_url: recur_listener::webhook_url(new),
             }),
+            proposed_url: inner.proposed.clone(),
         }
     }
 }

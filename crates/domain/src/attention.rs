@@ -66,6 +66,8 @@ code_enum! {
         RefundCurrencyMismatch => "refund_currency_mismatch",
         RefundAmountUnknown => "refund_amount_unknown",
         OverRefunded => "over_refunded",
+        EinvoiceIssueFailed => "einvoice_issue_failed",
+        RenewalReasonUnknown => "renewal_reason_unknown",
         Other => "other",
     }
 }
@@ -109,6 +111,18 @@ pub enum Attention {
         refunded: Money,
         paid: Money,
     },
+    /// Recur could not issue the e-invoice (統一發票) for this order: the shop owes the
+    /// customer a receipt.
+    EinvoiceIssueFailed {
+        order: String,
+        code: Option<String>,
+    },
+    /// A subscription invoice was recorded as a renewal, but its billing reason is missing or
+    /// one nobody has documented.
+    RenewalReasonUnknown {
+        renewal: String,
+        reason: Option<String>,
+    },
     /// A note an older version wrote that no longer reads as one of the above, word for word.
     Other {
         text: String,
@@ -127,6 +141,8 @@ impl Attention {
             Attention::RefundCurrencyMismatch { .. } => AttentionCode::RefundCurrencyMismatch,
             Attention::RefundAmountUnknown { .. } => AttentionCode::RefundAmountUnknown,
             Attention::OverRefunded { .. } => AttentionCode::OverRefunded,
+            Attention::EinvoiceIssueFailed { .. } => AttentionCode::EinvoiceIssueFailed,
+            Attention::RenewalReasonUnknown { .. } => AttentionCode::RenewalReasonUnknown,
             Attention::Other { .. } => AttentionCode::Other,
         }
     }
@@ -164,6 +180,16 @@ impl Attention {
             Attention::RefundAmountUnknown { refund } => vec![("refund", text(refund))],
             Attention::OverRefunded { refunded, paid } => {
                 vec![("refunded", Figure::Money(*refunded)), ("paid", Figure::Money(*paid))]
+            }
+            // A missing part is "-" (the sentence still reads; the stored form keeps it as is).
+            Attention::EinvoiceIssueFailed { order, code } => {
+                vec![("order", text(order)), ("code", text(code.as_deref().unwrap_or("-")))]
+            }
+            Attention::RenewalReasonUnknown { renewal, reason } => {
+                vec![
+                    ("renewal", text(renewal)),
+                    ("reason", text(reason.as_deref().unwrap_or("-"))),
+                ]
             }
             Attention::Other { text: t } => vec![("text", text(t))],
         }
@@ -210,6 +236,14 @@ impl Attention {
             AttentionCode::OverRefunded => Attention::OverRefunded {
                 refunded: money("refunded")?,
                 paid: money("paid")?,
+            },
+            AttentionCode::EinvoiceIssueFailed => Attention::EinvoiceIssueFailed {
+                order: text("order")?,
+                code: text("code").filter(|c| c != "-"),
+            },
+            AttentionCode::RenewalReasonUnknown => Attention::RenewalReasonUnknown {
+                renewal: text("renewal")?,
+                reason: text("reason").filter(|r| r != "-"),
             },
             AttentionCode::Other => Attention::Other { text: text("text")? },
         })
@@ -350,6 +384,14 @@ mod tests {
             Attention::OverRefunded {
                 refunded: Money::new(1_500),
                 paid: Money::new(1_290),
+            },
+            Attention::EinvoiceIssueFailed {
+                order: "ord_1".into(),
+                code: Some("carrier_invalid".into()),
+            },
+            Attention::RenewalReasonUnknown {
+                renewal: "in_1".into(),
+                reason: None,
             },
             Attention::Other {
                 text: "odd: thing".into(),

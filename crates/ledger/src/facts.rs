@@ -18,7 +18,7 @@ use crate::error::LedgerError;
 use crate::matching::{checkout_count, match_sale};
 use crate::rows::{flag, record_step, require_sale, set_failure, Step};
 use crate::types::{Applied, Cause, Sale};
-use crate::{refunds, subscriptions};
+use crate::{einvoices, refunds, subscriptions, waiting};
 
 impl Ledger {
     /// Applies one fact in one transaction. Facts from Recur (`CauseKind::Event`,
@@ -40,10 +40,27 @@ pub(crate) fn apply_in(conn: &Connection, fact: &Fact, cause: &Cause, now: Times
             unpaid_end(conn, key, SaleState::Failed, Some(&failure), cause, now)
         }
         Fact::Expired { key } => unpaid_end(conn, key, SaleState::Expired, None, cause, now),
+        Fact::CheckoutUnconfirmed { key, .. } => unconfirmed(conn, key, now),
         Fact::Refund(refund) => refunds::apply(conn, refund, cause, now),
         Fact::Subscription(update) => subscriptions::apply(conn, update, cause, now),
+        Fact::RenewalFailed(failure) => subscriptions::renewal_failed(conn, failure, cause, now),
+        Fact::EInvoice(einvoice) => einvoices::apply(conn, einvoice, now),
+        // Listed for a person (the journal keeps it as unmatched, with what it lacks).
+        Fact::Unplaceable { .. } => Ok(Applied::Unmatched),
         Fact::CatalogChanged | Fact::Ignored => Ok(Applied::Ignored),
     }
+}
+
+/// A `checkout.completed` that proves no payment (Recur sends one after a failed first
+/// subscription payment too): nothing changes; the journal says why.
+fn unconfirmed(conn: &Connection, key: &MatchKey, now: Timestamp) -> Result<Applied, LedgerError> {
+    Ok(match match_sale(conn, key, now)? {
+        Some(sale) => Applied::NoOp {
+            sale: sale.id,
+            reason: "checkout completed without a completed status or an order: waiting for order.paid".to_owned(),
+        },
+        None => Applied::Unmatched,
+    })
 }
 
 fn page_opened(conn: &Connection, key: &MatchKey, at: Timestamp, now: Timestamp) -> Result<Applied, LedgerError> {
@@ -133,6 +150,10 @@ fn paid(conn: &Connection, payment: &Payment, cause: &Cause, now: Timestamp) -> 
         subscriptions::link_sale(conn, subscription, &sale.id, now)?;
     }
     refunds::settle(conn, &sale.id, cause.reference.as_deref(), now)?;
+    einvoices::settle(conn, &sale.id, now)?;
+    // Events that came before this payment told us whose they are.
+    let order = require_sale(conn, &sale.id)?.order_id;
+    waiting::adopt(conn, &sale.id, order.as_ref(), payment.subscription_id.as_ref())?;
     let state = require_sale(conn, &sale.id)?.state;
     Ok(match decision {
         _ if state != sale.state => Applied::Changed {

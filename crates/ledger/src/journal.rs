@@ -13,15 +13,16 @@
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use recur_domain::fact::{fact_from_event, Fact, MatchKey};
+use recur_domain::fact::fact_from_event;
 use recur_domain::{Event, EventId, Timestamp, TxnId};
 
 use crate::db::Ledger;
 use crate::error::LedgerError;
 use crate::facts::apply_in;
+use crate::outcome::Summary;
 use crate::rows::{parse_column, time};
 use crate::types::{
-    Applied, Cause, JournalEntry, JournalOutcome, UnverifiedDelivery, UnverifiedReason, WebhookOutcome, WebhookReceipt,
+    Cause, JournalEntry, JournalOutcome, UnverifiedDelivery, UnverifiedReason, WebhookOutcome, WebhookReceipt,
 };
 
 /// Headers never worth keeping, in case a proxy adds them.
@@ -125,11 +126,17 @@ impl Ledger {
                 .map_err(|e| LedgerError::Corrupt(format!("journaled event {event_id} no longer decodes: {e}")))?;
             let fact = fact_from_event(&event);
             let applied = apply_in(tx, &fact, &Cause::event(event_id), now)?;
-            let (outcome, sale, detail) = summarize(&applied, &fact);
-            if matches!(outcome, JournalOutcome::Changed | JournalOutcome::Recorded) {
+            let summary = Summary::of(&applied, &fact);
+            if matches!(summary.outcome, JournalOutcome::Changed | JournalOutcome::Recorded) {
                 tx.execute(
                     "UPDATE webhook_journal SET outcome = ?2, sale_id = ?3, detail = ?4, processed_at = ?5 WHERE seq = ?1",
-                    params![seq, outcome.as_str(), sale.as_ref().map(TxnId::as_str), detail, now.unix_ms()],
+                    params![
+                        seq,
+                        summary.outcome.as_str(),
+                        summary.sale.as_ref().map(TxnId::as_str),
+                        summary.detail,
+                        now.unix_ms()
+                    ],
                 )?;
             }
             Ok(WebhookOutcome::Applied(applied))
@@ -191,11 +198,13 @@ pub(crate) fn receive_in(tx: &Connection, req: &WebhookReceipt, now: Timestamp) 
     }
     let fact = fact_from_event(&event);
     let applied = apply_in(tx, &fact, &Cause::event(&event.id), now)?;
-    let (outcome, sale, detail) = summarize(&applied, &fact);
+    let summary = Summary::of(&applied, &fact);
     row.event_id = Some(event.id.to_string());
     row.event_type = Some(event.kind.clone());
     row.claimed = true;
-    row.insert(tx, outcome, sale, detail.as_deref())?;
+    row.order_id = summary.order_id.clone();
+    row.subscription_id = summary.subscription_id.clone();
+    row.insert(tx, summary.outcome, summary.sale, summary.detail.as_deref())?;
     Ok(WebhookOutcome::Applied(applied))
 }
 
@@ -236,6 +245,9 @@ struct NewRow {
     headers: String,
     received_at: Timestamp,
     processed_at: Timestamp,
+    /// What the event names besides a sale, so it can be adopted when its sale is known.
+    order_id: Option<String>,
+    subscription_id: Option<String>,
 }
 
 impl NewRow {
@@ -256,6 +268,8 @@ impl NewRow {
             headers: serde_json::to_string(&kept).unwrap_or_else(|_| "[]".to_owned()),
             received_at: req.received_at,
             processed_at: now,
+            order_id: None,
+            subscription_id: None,
         }
     }
 
@@ -282,6 +296,8 @@ impl NewRow {
             headers: serde_json::to_string(&limited.headers).unwrap_or_else(|_| "[]".to_owned()),
             received_at: limited.received_at,
             processed_at: now,
+            order_id: None,
+            subscription_id: None,
         }
     }
 
@@ -294,8 +310,8 @@ impl NewRow {
     ) -> Result<(), LedgerError> {
         let mut insert = conn.prepare_cached(
             "INSERT INTO webhook_journal (event_id, event_type, verified, claimed, body, headers, outcome, sale_id, \
-             detail, received_at, processed_at, body_len, body_sha256) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+             detail, received_at, processed_at, body_len, body_sha256, order_id, subscription_id) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
         )?;
         insert.execute(params![
             self.event_id,
@@ -311,48 +327,19 @@ impl NewRow {
             self.processed_at.unix_ms(),
             i64::try_from(self.body_len).unwrap_or(i64::MAX),
             self.body_sha256,
+            self.order_id,
+            self.subscription_id,
         ])?;
         Ok(())
     }
 }
 
-fn summarize(applied: &Applied, fact: &Fact) -> (JournalOutcome, Option<TxnId>, Option<String>) {
-    match applied {
-        Applied::Changed { sale, from, to } => (
-            JournalOutcome::Changed,
-            Some(sale.clone()),
-            Some(format!("{from} → {to}")),
-        ),
-        Applied::Recorded { sale } => (JournalOutcome::Recorded, Some(sale.clone()), None),
-        Applied::NoOp { sale, reason } => (JournalOutcome::NoOp, Some(sale.clone()), Some(reason.clone())),
-        Applied::Unmatched => (JournalOutcome::Unmatched, None, Some(unmatched_detail(fact))),
-        Applied::Ignored => (JournalOutcome::Ignored, None, None),
-    }
-}
-
-/// What a person needs to find the money by hand: the kind of fact and the ids it named.
-fn unmatched_detail(fact: &Fact) -> String {
-    let describe = |what: &str, key: &MatchKey| {
-        let checkout = key.checkout_id.as_ref().map_or("-".to_owned(), ToString::to_string);
-        let txn = key.txn_id.as_ref().map_or("-".to_owned(), ToString::to_string);
-        format!("{what}: no sale for checkout {checkout}, transaction {txn}")
-    };
-    match fact {
-        Fact::Paid(p) => {
-            let amount = p.amount.map_or("unknown amount".to_owned(), |a| a.to_string());
-            format!("{} ({amount})", describe("payment", &p.key))
-        }
-        Fact::Refund(r) => format!(
-            "refund {}: no sale for order {}",
-            r.refund_id,
-            r.order_id.as_ref().map_or("-", |o| o.as_str())
-        ),
-        Fact::Subscription(u) => describe(&u.event_type, &u.key),
-        Fact::PageOpened { key, .. } => describe("page opened", key),
-        Fact::PaymentFailed { key, .. } => describe("payment failed", key),
-        Fact::Expired { key } => describe("expired", key),
-        Fact::CatalogChanged | Fact::Ignored => "nothing to match".to_owned(),
-    }
+/// The verified events that touched a sale, oldest first.
+pub(crate) fn of_sale(conn: &Connection, sale: &TxnId) -> Result<Vec<JournalEntry>, LedgerError> {
+    let sql = format!("SELECT {ENTRY_COLUMNS} FROM webhook_journal WHERE sale_id = ?1 ORDER BY seq");
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map([sale.as_str()], entry_from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 fn entry_from_row(r: &Row<'_>) -> rusqlite::Result<JournalEntry> {

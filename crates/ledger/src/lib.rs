@@ -17,18 +17,21 @@
 
 mod batch;
 mod db;
+mod einvoices;
 mod error;
 mod facts;
 mod journal;
 mod legacy;
 mod matching;
 mod migrations;
+mod outcome;
 mod query;
 mod refunds;
 mod rows;
 mod sales;
 mod subscriptions;
 mod types;
+mod waiting;
 
 pub use db::Ledger;
 pub use error::LedgerError;

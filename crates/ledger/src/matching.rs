@@ -102,3 +102,22 @@ pub(crate) fn sale_of_subscription(
         .optional()?;
     Ok(paid.map(TxnId::new))
 }
+
+/// The sale an order belongs to: the sale whose own payment it was, else (a renewal's order)
+/// the sale that started the renewed subscription.
+pub(crate) fn sale_of_any_order(conn: &Connection, order: &str) -> Result<Option<TxnId>, LedgerError> {
+    if let Some(sale) = sale_of_order(conn, order)? {
+        return Ok(Some(sale.id));
+    }
+    let subscription: Option<String> = conn
+        .query_row(
+            "SELECT subscription_id FROM renewals WHERE order_id = ?1 LIMIT 1",
+            [order],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match subscription {
+        Some(subscription) => sale_of_subscription(conn, &SubscriptionId::new(subscription)),
+        None => Ok(None),
+    }
+}

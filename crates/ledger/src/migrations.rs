@@ -28,6 +28,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Sql(V1_SCHEMA),
     Migration::Code(v2_notes_as_data),
     Migration::Sql(UNVERIFIED_DIGESTS),
+    Migration::Sql(V4_BILLING),
 ];
 
 /// Money columns are integer whole units; times are Unix milliseconds; states are upper case.
@@ -158,6 +159,43 @@ CREATE TABLE sale_attention (
 ALTER TABLE sales ADD COLUMN attention_count INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE sales ADD COLUMN failure_code TEXT;
 ALTER TABLE sales ADD COLUMN failure_params TEXT;
+"#;
+
+/// What Recur bills and issues after the first payment: failed renewals (a renewal row keeps
+/// its status), e-invoices by order, and the ids a journaled event names besides a sale, so an
+/// event that arrived before its sale was known is adopted when the sale is.
+const V4_BILLING: &str = r#"
+ALTER TABLE renewals ADD COLUMN status TEXT NOT NULL DEFAULT 'PAID';
+ALTER TABLE renewals ADD COLUMN failure_code TEXT;
+ALTER TABLE renewals ADD COLUMN failure_message TEXT;
+CREATE INDEX renewals_by_order ON renewals(order_id);
+CREATE TABLE einvoices (
+    seq              INTEGER PRIMARY KEY AUTOINCREMENT,
+    order_id         TEXT,
+    invoice_id       TEXT,
+    sale_id          TEXT REFERENCES sales(id),
+    kind             TEXT NOT NULL,
+    invoice_number   TEXT,
+    allowance_number TEXT,
+    status           TEXT,
+    amount           INTEGER,
+    currency         TEXT,
+    failure_code     TEXT,
+    failure_message  TEXT,
+    at               INTEGER,
+    data             TEXT NOT NULL,
+    recorded_at      INTEGER NOT NULL
+);
+-- One row per e-invoice event, however often it is delivered.
+CREATE UNIQUE INDEX einvoices_once ON einvoices(COALESCE(order_id, ''), COALESCE(invoice_id, ''), kind,
+    COALESCE(invoice_number, ''), COALESCE(allowance_number, ''));
+CREATE INDEX einvoices_by_sale ON einvoices(sale_id);
+CREATE INDEX einvoices_by_order ON einvoices(order_id);
+ALTER TABLE webhook_journal ADD COLUMN order_id TEXT;
+ALTER TABLE webhook_journal ADD COLUMN subscription_id TEXT;
+CREATE INDEX webhook_journal_waiting_order ON webhook_journal(order_id) WHERE outcome = 'unmatched';
+CREATE INDEX webhook_journal_waiting_subscription ON webhook_journal(subscription_id) WHERE outcome = 'unmatched';
+CREATE INDEX webhook_journal_by_sale ON webhook_journal(sale_id, seq);
 "#;
 
 /// Creates the tables of [`V2_NOTES`], reads every note and failure schema 1 wrote, stores

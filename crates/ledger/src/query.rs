@@ -23,6 +23,9 @@ impl Ledger {
                 history: history(conn, id)?,
                 checkouts: checkouts(conn, id)?,
                 refunds: refunds(conn, id)?,
+                einvoices: crate::einvoices::of_sale(conn, id)?,
+                subscription: crate::subscriptions::of_sale(conn, id)?,
+                events: crate::journal::of_sale(conn, id)?,
                 sale,
             }))
         })
@@ -97,11 +100,12 @@ impl Ledger {
         let (day_start, day_end) = (day.start, day.end);
         self.read(|conn| {
             let (by_state, sums) = state_totals(conn, day_start, day_end)?;
-            let (renewals, renewals_total): (i64, i64) = conn.query_row(
-                "SELECT count(*), COALESCE(sum(amount), 0) FROM renewals \
+            let (renewals, renewals_total, renewals_failed): (i64, i64, i64) = conn.query_row(
+                "SELECT COALESCE(sum(status = 'PAID'), 0), COALESCE(sum(CASE WHEN status = 'PAID' THEN amount END), 0), \
+                 COALESCE(sum(status = 'FAILED'), 0) FROM renewals \
                  WHERE COALESCE(paid_at, recorded_at) >= ?1 AND COALESCE(paid_at, recorded_at) < ?2",
                 params![day_start.unix_ms(), day_end.unix_ms()],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )?;
             let open = count_of(&by_state, &[SaleState::Draft, SaleState::Open]);
             let unpaid = count_of(&by_state, &[SaleState::Failed, SaleState::Expired]);
@@ -118,6 +122,7 @@ impl Ledger {
                 attention: sums.attention,
                 renewals: renewals as u64,
                 renewals_total: Money::new(renewals_total),
+                renewals_failed: renewals_failed as u64,
             })
         })
     }

@@ -8,8 +8,8 @@
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use recur_domain::fact::{InvoicePayment, SubscriptionUpdate};
-use recur_domain::{Currency, Money, SubscriptionId, Timestamp, TxnId};
+use recur_domain::fact::{InvoicePayment, RenewalFailure, SubscriptionUpdate};
+use recur_domain::{Attention, Currency, Money, OrderId, SubscriptionId, Timestamp, TxnId};
 
 use crate::db::Ledger;
 use crate::error::LedgerError;
@@ -17,25 +17,17 @@ use crate::matching::{match_sale, sale_of_subscription};
 use crate::rows::{money, time};
 use crate::types::{Applied, Cause, RenewalRecord, SubscriptionRecord};
 
+const SUBSCRIPTION_COLUMNS: &str = "subscription_id, status, current_period_end, product_id, sale_id, updated_at";
+
 impl Ledger {
     /// Every known subscription, newest first, with its renewals.
     pub fn subscriptions(&self) -> Result<Vec<SubscriptionRecord>, LedgerError> {
         self.read(|conn| {
-            let mut stmt = conn.prepare(
-                "SELECT subscription_id, status, current_period_end, product_id, sale_id, updated_at \
-                 FROM subscriptions ORDER BY created_at DESC, subscription_id DESC",
-            )?;
-            let rows = stmt.query_map([], |r| {
-                Ok(SubscriptionRecord {
-                    subscription_id: SubscriptionId::new(r.get::<_, String>(0)?),
-                    status: r.get(1)?,
-                    current_period_end: time(r.get(2)?),
-                    product_id: r.get::<_, Option<String>>(3)?.map(Into::into),
-                    sale_id: r.get::<_, Option<String>>(4)?.map(TxnId::new),
-                    updated_at: Timestamp::from_unix_ms(r.get(5)?),
-                    renewals: Vec::new(),
-                })
-            })?;
+            let sql = format!(
+                "SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions ORDER BY created_at DESC, subscription_id DESC"
+            );
+            let mut stmt = conn.prepare(&sql)?;
+            let rows = stmt.query_map([], subscription_from_row)?;
             let mut records = rows.collect::<Result<Vec<_>, _>>()?;
             for record in &mut records {
                 record.renewals = renewals(conn, &record.subscription_id)?;
@@ -43,6 +35,34 @@ impl Ledger {
             Ok(records)
         })
     }
+}
+
+/// The subscription the sale started, with its renewals.
+pub(crate) fn of_sale(conn: &Connection, sale: &TxnId) -> Result<Option<SubscriptionRecord>, LedgerError> {
+    let sql =
+        format!("SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE sale_id = ?1 ORDER BY created_at LIMIT 1");
+    let found = conn
+        .query_row(&sql, [sale.as_str()], subscription_from_row)
+        .optional()?;
+    match found {
+        Some(mut record) => {
+            record.renewals = renewals(conn, &record.subscription_id)?;
+            Ok(Some(record))
+        }
+        None => Ok(None),
+    }
+}
+
+fn subscription_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SubscriptionRecord> {
+    Ok(SubscriptionRecord {
+        subscription_id: SubscriptionId::new(r.get::<_, String>(0)?),
+        status: r.get(1)?,
+        current_period_end: time(r.get(2)?),
+        product_id: r.get::<_, Option<String>>(3)?.map(Into::into),
+        sale_id: r.get::<_, Option<String>>(4)?.map(TxnId::new),
+        updated_at: Timestamp::from_unix_ms(r.get(5)?),
+        renewals: Vec::new(),
+    })
 }
 
 pub(crate) fn apply(
@@ -71,8 +91,8 @@ pub(crate) fn apply(
     };
     let changed = upsert(conn, &subscription, u, sale_id.as_ref(), now)?;
     let renewed = match &u.invoice {
-        Some(invoice) if invoice.is_renewal() => record_renewal(conn, &subscription, invoice, cause, now)?,
-        _ => false,
+        Some(invoice) => renewal(conn, &subscription, invoice, sale_id.as_ref(), cause, now)?,
+        None => false,
     };
     Ok(match sale_id {
         Some(sale) if changed || renewed => Applied::Recorded { sale },
@@ -153,46 +173,160 @@ fn upsert(
     Ok(true)
 }
 
-/// One row per renewal payment. Returns whether it was new.
-fn record_renewal(
+/// An `invoice.paid`: a renewal unless it is the sale's own first order (by its reason, or by
+/// being that very order). A renewal whose reason is missing or unknown is recorded and flagged
+/// for a person, never dropped. Returns whether anything was stored.
+fn renewal(
     conn: &Connection,
     subscription: &SubscriptionId,
     invoice: &InvoicePayment,
+    sale: Option<&TxnId>,
     cause: &Cause,
     now: Timestamp,
 ) -> Result<bool, LedgerError> {
-    // Without an invoice or order id, the delivering event is the only stable identity left.
-    let renewal_id = invoice
-        .invoice_id
-        .clone()
-        .or_else(|| invoice.order_id.as_ref().map(ToString::to_string))
-        .or_else(|| cause.reference.as_ref().map(|r| format!("event:{r}")));
-    let Some(renewal_id) = renewal_id else {
+    let first_order = match sale {
+        Some(sale) => crate::rows::require_sale(conn, sale)?.order_id,
+        None => None,
+    };
+    if !invoice.is_renewal_of(first_order.as_ref()) {
+        return Ok(false);
+    }
+    let Some(renewal_id) = renewal_id(invoice.invoice_id.as_ref(), invoice.order_id.as_ref(), cause) else {
         tracing::warn!(%subscription, "a renewal without any id cannot be recorded idempotently; kept in the journal only");
         return Ok(false);
     };
-    let inserted = conn.execute(
-        "INSERT OR IGNORE INTO renewals (renewal_id, subscription_id, invoice_id, order_id, amount, currency, paid_at, \
-         billing_reason, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    let paid = RenewalRow {
+        renewal_id: &renewal_id,
+        invoice_id: invoice.invoice_id.as_deref(),
+        order_id: invoice.order_id.as_ref(),
+        amount: invoice.amount,
+        currency: invoice.currency.as_ref(),
+        at: invoice.paid_at,
+        billing_reason: invoice.billing_reason.as_deref(),
+        failure: None,
+    };
+    let stored = record_renewal(conn, subscription, &paid, now)?;
+    if let (Some(sale), true) = (sale, invoice.needs_review()) {
+        let note = Attention::RenewalReasonUnknown {
+            renewal: renewal_id.clone(),
+            reason: invoice.billing_reason.clone(),
+        };
+        crate::rows::flag(conn, sale, &note, now)?;
+    }
+    Ok(stored)
+}
+
+/// `invoice.payment_failed`: the renewal is recorded as FAILED on its subscription (a later
+/// `invoice.paid` for the same invoice turns it PAID; a paid one never turns back).
+pub(crate) fn renewal_failed(
+    conn: &Connection,
+    f: &RenewalFailure,
+    cause: &Cause,
+    now: Timestamp,
+) -> Result<Applied, LedgerError> {
+    let sale = match_sale(conn, &f.key, now)?.map(|s| s.id);
+    let subscription = match (&f.subscription_id, &sale) {
+        (Some(subscription), _) => subscription.clone(),
+        (None, Some(sale)) => match crate::rows::require_sale(conn, sale)?.subscription_id {
+            Some(subscription) => subscription,
+            None => return Ok(Applied::Unmatched),
+        },
+        (None, None) => return Ok(Applied::Unmatched),
+    };
+    let sale = match sale {
+        Some(sale) => Some(sale),
+        None => sale_of_subscription(conn, &subscription)?,
+    };
+    conn.execute(
+        "INSERT INTO subscriptions (subscription_id, sale_id, created_at, updated_at) VALUES (?1, ?2, ?3, ?3) \
+         ON CONFLICT(subscription_id) DO NOTHING",
+        params![subscription.as_str(), sale.as_ref().map(TxnId::as_str), now.unix_ms()],
+    )?;
+    let Some(renewal_id) = renewal_id(f.invoice_id.as_ref(), f.order_id.as_ref(), cause) else {
+        return Ok(Applied::Unmatched);
+    };
+    let failed = RenewalRow {
+        renewal_id: &renewal_id,
+        invoice_id: f.invoice_id.as_deref(),
+        order_id: f.order_id.as_ref(),
+        amount: f.amount,
+        currency: f.currency.as_ref(),
+        at: f.at,
+        billing_reason: f.billing_reason.as_deref(),
+        failure: Some((f.code.as_deref(), f.message.as_deref())),
+    };
+    let stored = record_renewal(conn, &subscription, &failed, now)?;
+    Ok(match sale {
+        Some(sale) if stored => Applied::Recorded { sale },
+        Some(sale) => Applied::NoOp {
+            sale,
+            reason: "renewal already recorded".to_owned(),
+        },
+        None => Applied::Unmatched,
+    })
+}
+
+/// The invoice id, else the order id; without either, the delivering event is the only stable
+/// identity left.
+fn renewal_id(invoice: Option<&String>, order: Option<&OrderId>, cause: &Cause) -> Option<String> {
+    invoice
+        .cloned()
+        .or_else(|| order.map(ToString::to_string))
+        .or_else(|| cause.reference.as_ref().map(|r| format!("event:{r}")))
+}
+
+/// One renewal charge, paid or failed.
+struct RenewalRow<'a> {
+    renewal_id: &'a str,
+    invoice_id: Option<&'a str>,
+    order_id: Option<&'a OrderId>,
+    amount: Option<Money>,
+    currency: Option<&'a Currency>,
+    at: Option<Timestamp>,
+    billing_reason: Option<&'a str>,
+    /// `Some((code, message))` for a failed charge.
+    failure: Option<(Option<&'a str>, Option<&'a str>)>,
+}
+
+/// One row per renewal; a failed row becomes paid when its payment comes, never the other way.
+/// Returns whether anything changed.
+fn record_renewal(
+    conn: &Connection,
+    subscription: &SubscriptionId,
+    row: &RenewalRow<'_>,
+    now: Timestamp,
+) -> Result<bool, LedgerError> {
+    let status = if row.failure.is_some() { "FAILED" } else { "PAID" };
+    let (code, message) = row.failure.unwrap_or((None, None));
+    let changed = conn.execute(
+        "INSERT INTO renewals (renewal_id, subscription_id, invoice_id, order_id, amount, currency, paid_at, \
+         billing_reason, recorded_at, status, failure_code, failure_message) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) \
+         ON CONFLICT(renewal_id) DO UPDATE SET status = 'PAID', paid_at = excluded.paid_at, \
+         amount = COALESCE(renewals.amount, excluded.amount), order_id = COALESCE(renewals.order_id, excluded.order_id) \
+         WHERE renewals.status = 'FAILED' AND excluded.status = 'PAID'",
         params![
-            renewal_id,
+            row.renewal_id,
             subscription.as_str(),
-            invoice.invoice_id,
-            invoice.order_id.as_ref().map(ToString::to_string),
-            invoice.amount.map(Money::get),
-            invoice.currency.as_ref().map(ToString::to_string),
-            invoice.paid_at.map(Timestamp::unix_ms),
-            invoice.billing_reason,
-            now.unix_ms()
+            row.invoice_id,
+            row.order_id.map(ToString::to_string),
+            row.amount.map(Money::get),
+            row.currency.map(ToString::to_string),
+            row.at.map(Timestamp::unix_ms),
+            row.billing_reason,
+            now.unix_ms(),
+            status,
+            code,
+            message
         ],
     )?;
-    Ok(inserted == 1)
+    Ok(changed == 1)
 }
 
 fn renewals(conn: &Connection, subscription: &SubscriptionId) -> Result<Vec<RenewalRecord>, LedgerError> {
     let mut stmt = conn.prepare(
-        "SELECT renewal_id, invoice_id, order_id, amount, currency, paid_at, billing_reason, recorded_at \
-         FROM renewals WHERE subscription_id = ?1 ORDER BY COALESCE(paid_at, recorded_at), renewal_id",
+        "SELECT renewal_id, invoice_id, order_id, amount, currency, paid_at, billing_reason, recorded_at, status, \
+         failure_code FROM renewals WHERE subscription_id = ?1 ORDER BY COALESCE(paid_at, recorded_at), renewal_id",
     )?;
     let rows = stmt.query_map([subscription.as_str()], |r| {
         Ok(RenewalRecord {
@@ -205,6 +339,8 @@ fn renewals(conn: &Connection, subscription: &SubscriptionId) -> Result<Vec<Rene
             paid_at: time(r.get(5)?),
             billing_reason: r.get(6)?,
             recorded_at: Timestamp::from_unix_ms(r.get(7)?),
+            status: r.get(8)?,
+            failure_code: r.get(9)?,
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)

@@ -102,6 +102,29 @@ pub struct SaleDetail {
     /// Every checkout ever created for the sale, oldest first.
     pub checkouts: Vec<CheckoutRecord>,
     pub refunds: Vec<RefundRecord>,
+    /// The e-invoices Recur issued, voided or reduced for the sale's orders, oldest first.
+    pub einvoices: Vec<EInvoiceRecord>,
+    /// The subscription the sale started, with its renewals (paid and failed).
+    pub subscription: Option<SubscriptionRecord>,
+    /// The verified webhook events that touched the sale, oldest first.
+    pub events: Vec<JournalEntry>,
+}
+
+/// One `einvoice.*` event as recorded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EInvoiceRecord {
+    /// `einvoice.issued`, `einvoice.issue_failed`, `einvoice.voided`, `einvoice.allowance_created`.
+    pub kind: String,
+    pub order_id: Option<OrderId>,
+    pub invoice_id: Option<String>,
+    /// The receipt number as printed (`AB-12345678`).
+    pub invoice_number: Option<String>,
+    pub allowance_number: Option<String>,
+    pub status: Option<String>,
+    pub amount: Option<Money>,
+    pub failure_code: Option<String>,
+    pub at: Option<Timestamp>,
+    pub recorded_at: Timestamp,
 }
 
 /// Why a fact is being applied.
@@ -343,6 +366,8 @@ pub struct DaySummary {
     pub attention: u64,
     pub renewals: u64,
     pub renewals_total: Money,
+    /// Renewal charges that failed on the day.
+    pub renewals_failed: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -357,6 +382,10 @@ pub struct RenewalRecord {
     pub paid_at: Option<Timestamp>,
     pub billing_reason: Option<String>,
     pub recorded_at: Timestamp,
+    /// `PAID` or `FAILED` (a failed charge; Recur may retry it, and a later success turns the
+    /// same row `PAID`).
+    pub status: String,
+    pub failure_code: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

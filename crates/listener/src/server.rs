@@ -27,7 +27,6 @@ use crate::error::ListenerError;
 use crate::hooks::{HookCalls, HookThread};
 use crate::stats::{Counters, ListenerStats};
 use crate::writer::Writer;
-use crate::WEBHOOK_PATH;
 
 /// How long shutdown lets requests in flight finish (their batch commits and they are answered).
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);

@@ -22,6 +22,7 @@ pub fn fact_from_session(session: &CheckoutSession, now: Timestamp) -> Option<Fa
             paid_at: session.completed_at.or(Some(now)),
             subscription_id: session.subscription_id.clone(),
             setup_intent_id: session.setup_intent_id.clone(),
+            ..Payment::default()
         })),
         SessionStatus::Expired => Some(Fact::Expired { key }),
         SessionStatus::Open => None,

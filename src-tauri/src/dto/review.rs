@@ -34,10 +34,14 @@ pub struct JournalEntryDto {
     pub sale_id: Option<String>,
     /// The no-op reason, the transition made, or why the body was unreadable.
     pub detail: Option<String>,
-    /// The raw body as text (invalid UTF-8 replaced), cut at 64 KiB.
+    /// The raw body as text (invalid UTF-8 replaced), cut at 64 KiB; for a delivery whose
+    /// signature did not verify, only its first 256 bytes were ever kept.
     pub body: String,
-    pub body_bytes: usize,
+    /// The length of the body as received.
+    pub body_bytes: u64,
     pub body_cut: bool,
+    /// The body's SHA-256 (hex), kept for unverified deliveries instead of the body.
+    pub body_sha256: Option<String>,
     pub headers: Vec<(String, String)>,
     pub received_at: i64,
     pub processed_at: Option<i64>,
@@ -59,8 +63,9 @@ impl From<&JournalEntry> for JournalEntryDto {
             sale_id: e.sale_id.as_ref().map(ToString::to_string),
             detail: e.detail.clone(),
             body: String::from_utf8_lossy(shown).into_owned(),
-            body_bytes: e.body.len(),
-            body_cut: cut,
+            body_bytes: e.body_len,
+            body_cut: cut || (shown.len() as u64) < e.body_len,
+            body_sha256: e.body_sha256.clone(),
             headers: e.headers.clone(),
             received_at: e.received_at.unix_ms(),
             processed_at: e.processed_at.map(Timestamp::unix_ms),
@@ -241,6 +246,8 @@ mod tests {
             outcome,
             sale_id: None,
             detail: None,
+            body_len: body.len() as u64,
+            body_sha256: None,
             body,
             headers: vec![],
             received_at: Timestamp::from_unix_ms(5),
@@ -274,7 +281,7 @@ mod tests {
         let dto = JournalEntryDto::from(&entry(true, None, JournalOutcome::Ignored, vec![b'a'; BODY_SHOWN + 10]));
         assert_eq!(
             (dto.body.len(), dto.body_bytes, dto.body_cut),
-            (BODY_SHOWN, BODY_SHOWN + 10, true)
+            (BODY_SHOWN, (BODY_SHOWN + 10) as u64, true)
         );
     }
 

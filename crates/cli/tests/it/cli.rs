@@ -112,7 +112,7 @@ fn charge_prints_an_open_sale_with_its_checkout() {
         session["metadata"]["transaction_id"], sale["id"],
         "our id travels in metadata"
     );
-    assert_eq!(session["customerEmail"], "a@example.com");
+    assert_eq!(session["customer_email"], "a@example.com");
 }
 
 #[test]

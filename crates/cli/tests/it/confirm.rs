@@ -282,7 +282,7 @@ fn the_return_page_reads_the_session_and_product_events_refresh_the_catalogue() 
     let listener = counter.start_listener(0).unwrap();
     let sale = shop.charge("prod_latte", None);
     let checkout = sale.checkout_id.clone().unwrap();
-    let success_url = sandbox.session_json(checkout.as_str()).unwrap()["successUrl"]
+    let success_url = sandbox.session_json(checkout.as_str()).unwrap()["success_url"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -420,6 +420,19 @@ fn a_subscription_renewal_is_its_own_ledger_entry_and_never_touches_the_first_sa
     let records = counter.subscriptions().unwrap();
     let record = records.iter().find(|r| r.subscription_id == subscription).unwrap();
     assert_eq!(record.status.as_deref(), Some("PAST_DUE"));
-    assert_eq!(record.renewals.len(), 1, "a failed renewal takes no money");
+    let statuses: Vec<&str> = record.renewals.iter().map(|r| r.status.as_str()).collect();
+    assert_eq!(statuses, ["PAID", "FAILED"], "the failed charge is shown, and takes no money");
+    let summary = counter
+        .day_summary(recur_domain::Day::containing(recur_domain::Timestamp::now()))
+        .unwrap();
+    assert_eq!(
+        (summary.renewals, summary.renewals_total.get(), summary.renewals_failed),
+        (1, 299, 1)
+    );
+    let detail = counter.sale(&sale.id).unwrap();
+    let seen: Vec<&str> = detail.events.iter().filter_map(|e| e.event_type.as_deref()).collect();
+    for kind in ["invoice.paid", "invoice.payment_failed", "subscription.past_due"] {
+        assert!(seen.contains(&kind), "{kind} is listed on the sale: {seen:?}");
+    }
     listener.shutdown();
 }

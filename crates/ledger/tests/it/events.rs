@@ -155,7 +155,7 @@ fn event_application_table() {
                     "evt_u",
                     "checkout.completed",
                     1,
-                    json!({"id": "cs_1", "amount": 1000, "currency": "usd"}),
+                    json!({"id": "cs_1", "status": "complete", "amount": 1000, "currency": "usd"}),
                 )],
                 Paid,
                 0,
@@ -167,7 +167,31 @@ fn event_application_table() {
                 "evt_l",
                 "checkout.completed",
                 1,
-                json!({"id": "cs_1", "amount": 1000, "currency": "twd"}),
+                json!({"id": "cs_1", "status": "complete", "amount": 1000, "currency": "twd"}),
+            )],
+            Paid,
+            0,
+        ),
+        // Recur sends checkout.completed after a failed first subscription payment too: with
+        // neither a completed status nor an order id it proves nothing (recur-api.md §6).
+        case(
+            "checkout.completed alone is not a payment",
+            vec![body(
+                "evt_x",
+                "checkout.completed",
+                1,
+                json!({"id": "cs_1", "status": "open", "amount": 1000, "currency": "TWD"}),
+            )],
+            Open,
+            0,
+        ),
+        case(
+            "checkout.completed with an order id is",
+            vec![body(
+                "evt_y",
+                "checkout.completed",
+                1,
+                json!({"id": "cs_1", "order_id": "ord_9", "amount": 1000, "currency": "TWD"}),
             )],
             Paid,
             0,

@@ -109,7 +109,11 @@ fn the_migration_cuts_unverified_bodies_written_by_the_first_schema() {
     // 64 KiB each and one verified row added the way that schema stored them.
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("ledger.db");
-    std::fs::copy(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/ledger-v1.sqlite"), &path).unwrap();
+    std::fs::copy(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/ledger-v1.sqlite"),
+        &path,
+    )
+    .unwrap();
     let conn = rusqlite::Connection::open(&path).unwrap();
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
     assert_eq!(version, 1, "the fixture is the first schema");

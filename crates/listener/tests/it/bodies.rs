@@ -128,7 +128,8 @@ fn chunked_hex_signed_and_keep_alive_deliveries_are_accepted() {
         "{}",
         continued.text()
     );
-    let unknown = client.post_signed(&event("evt_ok_3", "einvoice.issued", json!({"id": "inv_1"})));
+    // An event type nobody documents (recur-api.md §6 names `subscription.paused` once).
+    let unknown = client.post_signed(&event("evt_ok_3", "subscription.paused", json!({"id": "sub_1"})));
     assert_eq!(
         (unknown.status, unknown.json()["outcome"].as_str()),
         (200, Some("ignored"))
