@@ -67,6 +67,7 @@ pub fn forward(app: AppHandle, counter: Arc<Counter>, generation: u64) {
                 }
                 Ok(CoreEvent::CatalogueChanged) => emit(&app, CATALOGUE_CHANGED, ()),
                 Ok(CoreEvent::JournalChanged) => emit(&app, JOURNAL_CHANGED, ()),
+                Ok(CoreEvent::Resync) => emit(&app, RESYNC, ()),
                 Err(broadcast::error::RecvError::Lagged(missed)) => {
                     tracing::warn!(missed, "the UI fell behind the core's events; asking it to reload");
                     emit(&app, RESYNC, ());

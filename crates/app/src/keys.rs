@@ -153,13 +153,16 @@ pub async fn read(store: Arc<dyn SecretStore>, env: Env) -> Keys {
 
 impl Keys {
     /// The core's configuration: the environment, with the keys found here filling the key
-    /// variables and settings.json's API base filling `RECUR_API_BASE` when unset.
+    /// variables, and settings.json's API base and phone-test switch where the environment
+    /// sets none.
     pub fn config(&self, env: &Env, settings: &SettingsFile) -> Config {
         let api_base = settings.api_base();
+        let phone_test = settings.phone_test().value;
         Config::from_lookup(|name| match name {
             env::SECRET_KEY => self.secret_key.as_ref().map(|(s, _)| s.expose().to_owned()),
             env::WEBHOOK_SECRET => self.webhook_secret.as_ref().map(|(s, _)| s.expose().to_owned()),
             env::API_BASE => api_base.clone(),
+            env::PHONE_TEST => phone_test.then(|| "1".to_owned()),
             other => env.get(other),
         })
     }

@@ -30,6 +30,11 @@ pub struct AppSettings {
     pub last_public_url: Option<String>,
     /// Recur's API base when it is not `https://api.recur.tw` (a sandbox started elsewhere).
     pub api_base: Option<String>,
+    /// The public hostname of a named tunnel (`pos.example.com`): the only URL its program may
+    /// announce.
+    pub tunnel_hostname: Option<String>,
+    /// Phone-test mode for the embedded sandbox (its checkout pages also on the LAN address).
+    pub phone_test: bool,
 }
 
 /// A value and whether the environment set it (then Settings cannot change it).
@@ -115,6 +120,27 @@ impl SettingsFile {
                 from_env: false,
             },
         }
+    }
+
+    /// Phone-test mode: `RECUR_POS_PHONE_TEST`, else the saved switch.
+    pub fn phone_test(&self) -> Effective<bool> {
+        match self.env.get(env::PHONE_TEST) {
+            Some(value) => Effective {
+                value: matches!(value.as_str(), "1" | "true" | "on" | "yes"),
+                from_env: true,
+            },
+            None => Effective {
+                value: self.get().phone_test,
+                from_env: false,
+            },
+        }
+    }
+
+    /// A named tunnel's public hostname: `RECUR_POS_TUNNEL_HOSTNAME`, else the saved one.
+    pub fn tunnel_hostname(&self) -> Option<String> {
+        self.env
+            .get(env::TUNNEL_HOSTNAME)
+            .or_else(|| clean(self.get().tunnel_hostname))
     }
 
     /// Recur's API base, if not the default: `RECUR_API_BASE`, else the saved one.

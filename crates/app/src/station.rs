@@ -357,7 +357,11 @@ impl Station {
         self.tunnel.begin(command.clone());
         let station: Weak<Station> = Arc::downgrade(self);
         let heard_by = Arc::clone(counter);
-        let started = Tunnel::start(TunnelConfig::new(command, port), move |event| {
+        let config = TunnelConfig {
+            hostname: self.settings.tunnel_hostname(),
+            ..TunnelConfig::new(command, port)
+        };
+        let started = Tunnel::start(config, move |event| {
             if let Some(station) = station.upgrade() {
                 station.on_tunnel(&heard_by, &event);
             }

@@ -1,8 +1,11 @@
-//! Opening the ledger file and running work in short, locked transactions.
+//! Opening the ledger file and running work in short transactions.
 //!
-//! One connection behind a mutex: the app is one process with little write traffic, and a
-//! single writer keeps every transaction trivially serializable. Locks are held only for one
-//! transaction, never across I/O to Recur. Not here: any query or rule about sales.
+//! One writer connection behind a mutex: a single writer keeps every transaction trivially
+//! serializable, and the webhook listener's group commit already batches its writes. Reads go to
+//! a small pool of read-only connections instead: in WAL mode a reader never blocks the writer
+//! nor waits for it, so the Events screen, a history search or the listener's reactions never
+//! hold up a webhook's commit. Locks are held only for one transaction, never across I/O to
+//! Recur. Not here: any query or rule about sales.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -17,7 +20,12 @@ use crate::migrations;
 pub struct Ledger {
     path: PathBuf,
     conn: Mutex<Connection>,
+    /// Idle read connections, reused; more are opened when every one is busy.
+    readers: Mutex<Vec<Connection>>,
 }
+
+/// Idle read connections kept open (more may be open at once; the extra ones are closed).
+const IDLE_READERS: usize = 4;
 
 impl std::fmt::Debug for Ledger {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -53,6 +61,7 @@ impl Ledger {
         Ok(Ledger {
             path: path.to_path_buf(),
             conn: Mutex::new(conn),
+            readers: Mutex::new(Vec::new()),
         })
     }
 
@@ -89,9 +98,30 @@ impl Ledger {
         Ok(value)
     }
 
+    /// Runs `work` on a read-only connection of the pool: it sees every transaction committed
+    /// before it started, and never waits for the writer.
     pub(crate) fn read<T>(&self, work: impl FnOnce(&Connection) -> Result<T, LedgerError>) -> Result<T, LedgerError> {
-        let conn = self.lock();
-        work(&conn)
+        let conn = match self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop() {
+            Some(conn) => conn,
+            None => self.open_reader()?,
+        };
+        let result = work(&conn);
+        let mut idle = self.readers.lock().unwrap_or_else(|p| p.into_inner());
+        if idle.len() < IDLE_READERS {
+            idle.push(conn);
+        }
+        result
+    }
+
+    fn open_reader(&self) -> Result<Connection, LedgerError> {
+        let conn = Connection::open_with_flags(
+            &self.path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        // Read-only by promise: a bug that writes through a reader fails loudly.
+        conn.pragma_update(None, "query_only", true)?;
+        Ok(conn)
     }
 
     fn lock(&self) -> MutexGuard<'_, Connection> {
@@ -103,6 +133,52 @@ impl Ledger {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_read_never_waits_for_a_write_in_progress() {
+        let dir = tempfile::tempdir().unwrap();
+        let ledger = std::sync::Arc::new(Ledger::open(&dir.path().join("l.db")).unwrap());
+        let (inside_tx, inside) = std::sync::mpsc::channel();
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let writer = {
+            let ledger = std::sync::Arc::clone(&ledger);
+            std::thread::spawn(move || {
+                ledger
+                    .write(|tx| {
+                        tx.execute_batch("CREATE TABLE probe (x INTEGER); INSERT INTO probe VALUES (1);")?;
+                        inside_tx.send(()).unwrap();
+                        // Hold the write transaction open until the read below has answered.
+                        released.recv().unwrap();
+                        Ok(())
+                    })
+                    .unwrap();
+            })
+        };
+        inside.recv().unwrap();
+        let (answer_tx, answer) = std::sync::mpsc::channel();
+        let reader = std::sync::Arc::clone(&ledger);
+        std::thread::spawn(move || {
+            let tables = reader.read(|conn| {
+                Ok(
+                    conn.query_row("SELECT count(*) FROM sqlite_master WHERE name = 'probe'", [], |r| {
+                        r.get::<_, i64>(0)
+                    })?,
+                )
+            });
+            let _ = answer_tx.send(tables.unwrap());
+        });
+        let seen = answer
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .expect("the read answered while the write was still open");
+        assert_eq!(
+            seen, 0,
+            "it sees what was committed before it, not the open transaction"
+        );
+        release.send(()).unwrap();
+        writer.join().unwrap();
+        let after = ledger.read(|conn| Ok(conn.query_row("SELECT count(*) FROM probe", [], |r| r.get::<_, i64>(0))?));
+        assert_eq!(after.unwrap(), 1);
+    }
 
     #[test]
     fn ledger_is_send_and_sync() {

@@ -31,6 +31,11 @@ impl Ledger {
         })
     }
 
+    /// The sale alone (no history or detail): cheap enough to call for every change.
+    pub fn find_sale(&self, id: &TxnId) -> Result<Option<Sale>, LedgerError> {
+        self.read(|conn| load_sale(conn, id))
+    }
+
     /// Newest first.
     pub fn sales(&self, filter: &SaleFilter) -> Result<Vec<Sale>, LedgerError> {
         let sql = format!(

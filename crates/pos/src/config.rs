@@ -27,6 +27,9 @@ pub struct Config {
     pub cancel_url: Option<String>,
     /// How often an open session is read while someone waits for it.
     pub poll_interval: Duration,
+    /// Phone-test mode: the embedded sandbox's checkout pages also listen on this LAN address,
+    /// so a phone on the shop's Wi-Fi can scan the QR and pay. Off unless asked for.
+    pub lan: Option<std::net::IpAddr>,
 }
 
 pub const DEFAULT_API_BASE: &str = "https://api.recur.tw";
@@ -60,7 +63,21 @@ impl Config {
             success_url: non_empty("RECUR_POS_SUCCESS_URL"),
             cancel_url: non_empty("RECUR_POS_CANCEL_URL"),
             poll_interval: Duration::from_millis(poll_ms),
+            lan: phone_test(&non_empty),
         }
+    }
+}
+
+/// `RECUR_POS_PHONE_TEST=1` turns phone-test mode on, on the LAN address of the PC, or on
+/// `RECUR_POS_LAN_ADDRESS` when set (tests use a loopback address such as 127.0.0.2).
+fn phone_test(var: &dyn Fn(&str) -> Option<String>) -> Option<std::net::IpAddr> {
+    let on = var("RECUR_POS_PHONE_TEST").is_some_and(|v| matches!(v.as_str(), "1" | "true" | "on" | "yes"));
+    if !on {
+        return None;
+    }
+    match var("RECUR_POS_LAN_ADDRESS") {
+        Some(address) => address.parse().ok(),
+        None => recur_sandbox::guess_lan_address(),
     }
 }
 
@@ -94,6 +111,14 @@ mod tests {
             ("RECUR_API_BASE", "http://127.0.0.1:9"),
         ]);
         assert!(matches!(c.backend, Backend::Remote { ref base_url, .. } if base_url == "http://127.0.0.1:9"));
+    }
+
+    #[test]
+    fn phone_test_mode_is_off_unless_asked_for() {
+        assert_eq!(config(&[]).lan, None);
+        assert_eq!(config(&[("RECUR_POS_LAN_ADDRESS", "127.0.0.2")]).lan, None);
+        let on = config(&[("RECUR_POS_PHONE_TEST", "1"), ("RECUR_POS_LAN_ADDRESS", "127.0.0.2")]);
+        assert_eq!(on.lan, Some("127.0.0.2".parse().unwrap()));
     }
 
     #[test]

@@ -6,7 +6,8 @@
 //! return page, while a Pay screen watches a sale, and in a sweep of every open sale at start-up
 //! and every few minutes — so with no tunnel at all, every sale still reaches its final state.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -26,12 +27,59 @@ const INTERRUPTED_DRAFT_AFTER_MS: i64 = 10 * 60 * 1000;
 /// deadline must not be missed because of clock skew.
 const SWEEP_GRACE_MS: i64 = 10 * 60 * 1000;
 
-/// What the listener's threads hand over to the counter's async side.
+/// What the listener's hook thread hands over to the counter's async side.
 enum Signal {
     SaleTouched(TxnId),
     Delivery,
     Returned(CheckoutId),
     CatalogueChanged,
+}
+
+/// Signals waiting at most; beyond this they are dropped and the views told to reload, so a
+/// burst of deliveries can never grow memory without bound.
+const SIGNALS_WAITING: usize = 1024;
+/// Signals handled together: touched sales are read once each, the journal announced once.
+const SIGNALS_PER_BATCH: usize = 512;
+/// The catalogue is fetched from Recur at most this often, however many `product.*` events come.
+const CATALOGUE_EVERY: Duration = Duration::from_secs(10);
+
+/// What one batch of signals asks for, each thing once.
+#[derive(Default)]
+struct Batch {
+    sales: BTreeSet<TxnId>,
+    returned: BTreeSet<CheckoutId>,
+    delivery: bool,
+    catalogue: bool,
+}
+
+impl Batch {
+    fn add(&mut self, signal: Signal) {
+        match signal {
+            Signal::SaleTouched(id) => {
+                self.sales.insert(id);
+            }
+            Signal::Delivery => self.delivery = true,
+            Signal::Returned(checkout) => {
+                self.returned.insert(checkout);
+            }
+            Signal::CatalogueChanged => self.catalogue = true,
+        }
+    }
+}
+
+/// The hooks' side of the channel: never blocks the listener, never grows without bound.
+#[derive(Clone)]
+struct Signals {
+    tx: mpsc::Sender<Signal>,
+    dropped: Arc<AtomicBool>,
+}
+
+impl Signals {
+    fn send(&self, signal: Signal) {
+        if self.tx.try_send(signal).is_err() {
+            self.dropped.store(true, Ordering::Relaxed);
+        }
+    }
 }
 
 impl Counter {
@@ -48,21 +96,28 @@ impl Counter {
     /// a tokio runtime: the reactions to deliveries run as a task on it.
     pub fn start_listener(self: &Arc<Self>, port: u16) -> Result<Listener, PosError> {
         let secret = self.webhook_secret().ok_or(PosError::NoWebhookSecret)?;
-        let (tx, rx) = mpsc::unbounded_channel();
-        let outcome_tx = tx.clone();
+        let (tx, rx) = mpsc::channel(SIGNALS_WAITING);
+        let dropped = Arc::new(AtomicBool::new(false));
+        let signals = Signals {
+            tx,
+            dropped: Arc::clone(&dropped),
+        };
+        let on_return = signals.clone();
+        // The listener calls these only for verified deliveries whose effect committed, with
+        // the event type read from the signed body (never an unsigned header).
         let hooks = Hooks {
             on_outcome: Some(Arc::new(move |outcome: &WebhookOutcome, event_type: Option<&str>| {
                 if let WebhookOutcome::Applied(Applied::Changed { sale, .. } | Applied::Recorded { sale }) = outcome {
-                    let _ = outcome_tx.send(Signal::SaleTouched(sale.clone()));
+                    signals.send(Signal::SaleTouched(sale.clone()));
                 }
                 if event_type.is_some_and(|t| t.to_ascii_lowercase().starts_with("product.")) {
-                    let _ = outcome_tx.send(Signal::CatalogueChanged);
+                    signals.send(Signal::CatalogueChanged);
                 }
-                let _ = outcome_tx.send(Signal::Delivery);
+                signals.send(Signal::Delivery);
             })),
             on_return: Some(Arc::new(move |kind, session_id| {
                 if let (ReturnKind::Success, Some(id)) = (kind, session_id) {
-                    let _ = tx.send(Signal::Returned(CheckoutId::new(id)));
+                    on_return.send(Signal::Returned(CheckoutId::new(id)));
                 }
             })),
         };
@@ -72,29 +127,47 @@ impl Counter {
             sandbox.add_webhook_url(&listener.webhook_url());
         }
         self.set_listener_base(Some(listener.base_url()));
-        tokio::spawn(Arc::clone(self).react(rx));
+        tokio::spawn(Arc::clone(self).react(rx, dropped));
         Ok(listener)
     }
 
-    async fn react(self: Arc<Self>, mut signals: mpsc::UnboundedReceiver<Signal>) {
-        while let Some(signal) = signals.recv().await {
-            match signal {
-                Signal::SaleTouched(id) => {
-                    if let Ok(detail) = self.sale(&id) {
-                        self.emit(CoreEvent::SaleChanged(detail.sale));
-                    }
+    /// Tells the views what committed deliveries changed, a batch at a time: each touched sale
+    /// read once (on a read connection, never in the writer's way), the journal announced once,
+    /// the catalogue refreshed at most every [`CATALOGUE_EVERY`], each returning customer's
+    /// session read once.
+    async fn react(self: Arc<Self>, mut signals: mpsc::Receiver<Signal>, dropped: Arc<AtomicBool>) {
+        let mut catalogue_read: Option<tokio::time::Instant> = None;
+        while let Some(first) = signals.recv().await {
+            let mut batch = Batch::default();
+            batch.add(first);
+            for _ in 1..SIGNALS_PER_BATCH {
+                match signals.try_recv() {
+                    Ok(signal) => batch.add(signal),
+                    Err(_) => break,
                 }
-                Signal::Delivery => self.emit(CoreEvent::JournalChanged),
-                Signal::CatalogueChanged => {
-                    if let Err(e) = self.products(true).await {
-                        tracing::warn!(code = %e.code(), "refreshing the catalogue after a product event failed");
-                    }
+            }
+            for id in &batch.sales {
+                if let Ok(Some(sale)) = self.ledger().find_sale(id) {
+                    self.emit(CoreEvent::SaleChanged(sale));
                 }
-                Signal::Returned(checkout) => {
-                    if let Ok(Some(sale)) = self.ledger().sale_by_checkout(&checkout) {
-                        if let Err(e) = self.read_session(&sale.id).await {
-                            tracing::warn!(code = %e.code(), "reading the session after the return page failed");
-                        }
+            }
+            if batch.delivery {
+                self.emit(CoreEvent::JournalChanged);
+            }
+            if dropped.swap(false, Ordering::Relaxed) {
+                tracing::warn!("listener signals were dropped under load; asking the views to reload");
+                self.emit(CoreEvent::Resync);
+            }
+            if batch.catalogue && catalogue_read.is_none_or(|at| at.elapsed() >= CATALOGUE_EVERY) {
+                catalogue_read = Some(tokio::time::Instant::now());
+                if let Err(e) = self.products(true).await {
+                    tracing::warn!(code = %e.code(), "refreshing the catalogue after a product event failed");
+                }
+            }
+            for checkout in &batch.returned {
+                if let Ok(Some(sale)) = self.ledger().sale_by_checkout(checkout) {
+                    if let Err(e) = self.read_session(&sale.id).await {
+                        tracing::warn!(code = %e.code(), "reading the session after the return page failed");
                     }
                 }
             }

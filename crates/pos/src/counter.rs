@@ -25,6 +25,8 @@ pub enum CoreEvent {
     CatalogueChanged,
     /// A webhook delivery was journaled (the event journal view refreshes).
     JournalChanged,
+    /// Some changes were not announced (a burst overflowed): views reload what they show.
+    Resync,
 }
 
 /// A cashier's request to charge a product.
@@ -58,6 +60,7 @@ impl Counter {
             Backend::EmbeddedSandbox => {
                 let sandbox = Sandbox::start(SandboxConfig {
                     port: 0,
+                    lan: config.lan,
                     ..SandboxConfig::default()
                 })
                 .map_err(|e| PosError::Sandbox(e.to_string()))?;
@@ -91,6 +94,12 @@ impl Counter {
 
     pub fn is_embedded_sandbox(&self) -> bool {
         self.sandbox.is_some()
+    }
+
+    /// In phone-test mode, where phones reach the embedded sandbox's checkout pages
+    /// (`http://192.168.1.20:PORT`).
+    pub fn lan_base_url(&self) -> Option<String> {
+        self.sandbox.as_ref()?.lan_base_url()
     }
 
     pub fn environment(&self) -> Environment {
@@ -320,7 +329,16 @@ impl Counter {
                 format!("{base}/return/cancel?session_id={{CHECKOUT_SESSION_ID}}"),
             )
         };
+        // A phone paying in phone-test mode cannot reach our loopback listener: it returns to
+        // the sandbox's own pages on the LAN address.
+        let phone = self.sandbox.as_ref().and_then(Sandbox::lan_base_url);
         let derived = match (public, listener) {
+            _ if phone.is_some() => phone.map(|base| {
+                (
+                    format!("{base}/_sandbox/return/success?session_id={{CHECKOUT_SESSION_ID}}"),
+                    format!("{base}/_sandbox/return/cancel?session_id={{CHECKOUT_SESSION_ID}}"),
+                )
+            }),
             (Some(public), _) => Some(pages(&public)),
             (None, Some(local)) if sandbox => Some(pages(&local)),
             _ if sandbox => {

@@ -34,6 +34,7 @@ fn counter_for(sandbox: &Sandbox, db: &Path) -> Arc<Counter> {
         success_url: None,
         cancel_url: None,
         poll_interval: Duration::from_millis(100),
+        lan: None,
     };
     Arc::new(Counter::open(config).expect("counter opens"))
 }
@@ -421,7 +422,11 @@ fn a_subscription_renewal_is_its_own_ledger_entry_and_never_touches_the_first_sa
     let record = records.iter().find(|r| r.subscription_id == subscription).unwrap();
     assert_eq!(record.status.as_deref(), Some("PAST_DUE"));
     let statuses: Vec<&str> = record.renewals.iter().map(|r| r.status.as_str()).collect();
-    assert_eq!(statuses, ["PAID", "FAILED"], "the failed charge is shown, and takes no money");
+    assert_eq!(
+        statuses,
+        ["PAID", "FAILED"],
+        "the failed charge is shown, and takes no money"
+    );
     let summary = counter
         .day_summary(recur_domain::Day::containing(recur_domain::Timestamp::now()))
         .unwrap();
