@@ -11,6 +11,7 @@ const COMMANDS: &[&str] = &[
     "clear_keys",
     "tunnel_self_test",
     "save_shop_name",
+    "save_phone_test",
     "start_tunnel",
     "stop_tunnel",
     "dismiss_url_change",

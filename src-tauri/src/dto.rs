@@ -5,12 +5,14 @@
 //! them in Asia/Taipei); money crosses both as a whole-TWD integer and as `NT$1,290` text so
 //! the UI never formats money itself. Not here: any rule about sales.
 
+mod detail;
 mod error;
 mod review;
 mod settings;
 
+pub use detail::SaleDetailDto;
 pub use error::CommandError;
-pub use review::{JournalDto, JournalEntryDto, ReapplyDto, SaleDetailDto, SubscriptionDto};
+pub use review::{JournalDto, JournalEntryDto, ReapplyDto, SubscriptionDto};
 pub use settings::{KeyDto, ListenerDto, PresetDto, SelfTestDto, SettingsDto, StatusDto, TunnelDto};
 
 use std::collections::BTreeMap;
@@ -146,6 +148,10 @@ impl CodeDto {
 
     pub fn failure(failure: &Failure) -> CodeDto {
         CodeDto::new(failure.code().as_str(), failure.params())
+    }
+
+    pub fn note(note: &recur_domain::StepNote) -> CodeDto {
+        CodeDto::new(note.code().as_str(), note.params())
     }
 }
 

@@ -30,6 +30,7 @@ pub fn run() {
             commands::settings::clear_keys,
             commands::settings::tunnel_self_test,
             commands::settings::save_shop_name,
+            commands::settings::save_phone_test,
             commands::settings::start_tunnel,
             commands::settings::stop_tunnel,
             commands::settings::dismiss_url_change,

@@ -62,6 +62,7 @@ impl AppState {
             shop_name: self.shop_name(),
             version: env!("CARGO_PKG_VERSION"),
             keyring: self.station.keys().keyring_error.map_or("ok", |c| c.as_str()),
+            lan_url: counter.as_ref().and_then(|c| c.lan_base_url()),
         }
     }
 

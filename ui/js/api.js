@@ -22,6 +22,7 @@ export const api = {
   clearKeys: () => call('clear_keys'),
   tunnelSelfTest: () => call('tunnel_self_test'),
   saveShopName: (name) => call('save_shop_name', { name }),
+  savePhoneTest: (on) => call('save_phone_test', { on }),
   startTunnel: (command) => call('start_tunnel', { command }),
   stopTunnel: () => call('stop_tunnel'),
   dismissUrlChange: () => call('dismiss_url_change'),

@@ -91,7 +91,10 @@ function render(detail) {
     ['detail.failure', sale.failure && failureText(sale.failure)],
   ].filter(([, value]) => value);
   const facts = el('dl', { class: 'facts' }, rows.map(([key, value, cls]) => [el('dt', { text: t(key) }), el('dd', { class: cls || '' }, value)]));
-  const parts = [attention(sale), facts, history(detail.history), refunds(detail.refunds)];
+  const parts = [
+    attention(sale), facts, history(detail.history), refunds(detail.refunds), einvoices(detail.einvoices),
+    subscription(detail.subscription), events(detail.events),
+  ];
   if (PAYABLE.includes(sale.state)) {
     const button = el('button', { type: 'button', class: 'primary', id: 'detail-open-pay' }, t('detail.open_pay'));
     button.addEventListener('click', () => { close(); show('pay', { saleId: sale.id }); });
@@ -112,8 +115,48 @@ function history(steps) {
   const items = steps.map((s) => el('li', {},
     el('span', { class: 'money', text: dateTimeText(s.at) }), ' ',
     el('strong', { text: `${s.from ? `${t(`state.${s.from}`)} → ` : ''}${t(`state.${s.to}`)}` }), ' ',
-    el('span', { class: 'muted', text: [t(`cause.${s.cause}`), s.note].filter(Boolean).join('・') })));
+    el('span', { class: 'muted', text: [t(`cause.${s.cause}`), s.note && noteText(s.note)].filter(Boolean).join('・') })));
   return el('section', {}, el('h3', { text: t('detail.history') }), el('ol', { class: 'history' }, items));
+}
+
+/** A history step's `{code, params}`: a failure names its reason's own sentence. */
+function noteText(note) {
+  if (note.code === 'failed') return t(`failure.${note.params.failure}`);
+  return t(`note.${note.code}`, note.params);
+}
+
+function einvoices(list) {
+  if (!list.length) return null;
+  const items = list.map((e) => el('li', { dataset: { kind: e.kind } },
+    el('span', { class: 'num', text: dateTimeText(e.at) }), ' ',
+    el('strong', { text: t(`einvoice.${e.kind}`) }), ' ',
+    el('span', { class: 'mono einvoice-number', text: e.allowance_number || e.invoice_number || '' }), ' ',
+    el('span', { class: 'money', text: e.amount_text || '' }),
+    e.failure_code ? el('span', { class: 'muted', text: ` ${e.failure_code}` }) : null));
+  return el('section', { class: 'einvoices' }, el('h3', { text: t('detail.einvoices') }), el('ul', { class: 'history' }, items));
+}
+
+function subscription(sub) {
+  if (!sub) return null;
+  const status = sub.status ? t(`sub_status.${sub.status}`) : '—';
+  const renewals = sub.renewals.map((r) => el('li', { dataset: { status: r.status } },
+    el('span', { class: 'num', text: dateTimeText(r.at) }), ' ',
+    el('span', { class: `badge ${r.status === 'PAID' ? 'state-PAID' : 'state-FAILED'}`, text: t(`renewal.${r.status}`) }), ' ',
+    el('span', { class: 'money', text: r.amount_text || '' })));
+  return el('section', { class: 'subscription' },
+    el('h3', { text: t('detail.subscription_title', { status }) }),
+    renewals.length ? el('ul', { class: 'history' }, renewals) : el('p', { class: 'muted', text: t('detail.no_renewals') }));
+}
+
+function events(list) {
+  if (!list.length) return null;
+  const items = list.map((e) => {
+    const link = el('button', { type: 'button', class: 'link', dataset: { seq: String(e.seq) } }, e.event_type || '?');
+    link.addEventListener('click', () => { close(); show('events', { seq: e.seq }); });
+    return el('li', {}, el('span', { class: 'num', text: dateTimeText(e.received_at) }), ' ', link, ' ',
+      el('span', { class: 'muted', text: t(`outcome.${e.outcome}`) }));
+  });
+  return el('section', { class: 'sale-events' }, el('h3', { text: t('detail.events') }), el('ul', { class: 'history' }, items));
 }
 
 function refunds(list) {

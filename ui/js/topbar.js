@@ -78,7 +78,8 @@ function renderStripe() {
   stripe.dataset.env = live ? 'live' : 'sandbox';
   $('env-name').textContent = t(live ? 'env.live' : 'env.sandbox');
   const keyringUnread = status.embedded && status.keyring && status.keyring !== 'ok';
-  $('env-hint').textContent = t(
-    live ? 'env.live_hint' : keyringUnread ? 'env.keyring_hint' : status.embedded ? 'env.embedded_hint' : 'env.sandbox_hint',
-  );
+  $('env-hint').textContent = status.lan_url && !live
+    ? t('env.lan_hint', { url: status.lan_url })
+    : t(live ? 'env.live_hint' : keyringUnread ? 'env.keyring_hint' : status.embedded ? 'env.embedded_hint' : 'env.sandbox_hint');
+  stripe.dataset.lan = status.lan_url ? 'on' : 'off';
 }

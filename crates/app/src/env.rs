@@ -45,6 +45,19 @@ impl Env {
         }))
     }
 
+    /// This environment with `name` set to `value` (a command-line flag that stands for a
+    /// variable, e.g. `--lan`).
+    pub fn with(&self, name: &str, value: &str) -> Env {
+        let (inner, name, value) = (Arc::clone(&self.0), name.to_owned(), value.to_owned());
+        Env(Arc::new(move |asked| {
+            if asked == name {
+                Some(value.clone())
+            } else {
+                inner(asked)
+            }
+        }))
+    }
+
     /// The variable, trimmed; `None` when unset or blank.
     pub fn get(&self, name: &str) -> Option<String> {
         clean((self.0)(name))
@@ -73,6 +86,11 @@ mod tests {
         assert_eq!(env.get("A").as_deref(), Some("x"));
         assert_eq!(env.get("B"), None);
         assert_eq!(env.get("C"), None);
+        let more = env.with("C", "on");
+        assert_eq!(
+            (more.get("C").as_deref(), more.get("A").as_deref()),
+            (Some("on"), Some("x"))
+        );
         assert_eq!(format!("{env:?}"), "Env");
     }
 }

@@ -52,6 +52,10 @@ pub enum Command {
         /// Show the checkout URL as a QR code in the terminal (on stderr).
         #[arg(long)]
         qr: bool,
+        /// Phone test (embedded sandbox only): its checkout page also listens on this PC's LAN
+        /// address, so a phone on the same Wi-Fi can scan the QR and pay.
+        #[arg(long)]
+        lan: bool,
         /// Print exactly one JSON document on stdout.
         #[arg(long)]
         json: bool,

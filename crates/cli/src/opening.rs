@@ -13,6 +13,9 @@ pub(crate) async fn open(station: &Arc<Station>, plan: Plan) -> Result<Arc<Count
     if let Some(error) = station.keys().keyring_error {
         eprintln!("note: the OS keyring could not be read ({error}); only keys in the environment are used");
     }
+    if let Some(lan) = counter.lan_base_url() {
+        eprintln!("phone test: phones on this network can open the checkout at {lan}");
+    }
     if let Some(sandbox) = counter.sandbox() {
         eprintln!(
             "note: no Recur key is set (environment or keyring): using the embedded sandbox at {} \

@@ -50,9 +50,41 @@ pub fn sale_detail_json(detail: &SaleDetail) -> Value {
                 "to": t.to.as_str(),
                 "cause": t.cause.as_str(),
                 "reference": t.reference,
-                "note": t.note,
+                "note": t.note.as_ref().map(|n| json!({ "code": n.code().as_str(), "params": params_json(&n.params()) })),
                 "at": t.at.to_rfc3339(),
             })
+        })
+        .collect();
+    value["einvoices"] = detail
+        .einvoices
+        .iter()
+        .map(|e| {
+            json!({
+                "kind": e.kind, "order_id": e.order_id.as_ref().map(|o| o.as_str()), "invoice_id": e.invoice_id,
+                "invoice_number": e.invoice_number, "allowance_number": e.allowance_number, "status": e.status,
+                "amount": e.amount.map(|m| m.get()), "failure_code": e.failure_code,
+                "at": e.at.map(|t| t.to_rfc3339()),
+            })
+        })
+        .collect();
+    value["subscription"] = detail.subscription.as_ref().map_or(Value::Null, |s| {
+        json!({
+            "subscription_id": s.subscription_id.as_str(),
+            "status": s.status,
+            "current_period_end": s.current_period_end.map(|t| t.to_rfc3339()),
+            "renewals": s.renewals.iter().map(|r| json!({
+                "renewal_id": r.renewal_id, "status": r.status, "amount": r.amount.map(|m| m.get()),
+                "billing_reason": r.billing_reason, "failure_code": r.failure_code,
+                "at": r.paid_at.unwrap_or(r.recorded_at).to_rfc3339(),
+            })).collect::<Vec<_>>(),
+        })
+    });
+    value["events"] = detail
+        .events
+        .iter()
+        .map(|e| {
+            json!({ "event_id": e.event_id.as_ref().map(|i| i.as_str()), "type": e.event_type,
+                    "outcome": e.outcome.as_str(), "received_at": e.received_at.to_rfc3339() })
         })
         .collect();
     value["checkouts"] = detail

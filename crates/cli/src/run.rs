@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use recur_domain::{Day, Timestamp, TxnId};
 use recur_ledger::SaleFilter;
-use recur_pos_app::{AppError, Plan, Station};
+use recur_pos_app::{AppError, Env, Plan, Station};
 use recur_pos_core::{ChargeRequest, Counter, Until};
 use serde_json::Value;
 
@@ -19,7 +19,14 @@ use crate::output::{self, write_json};
 /// ended unpaid (failed, expired or cancelled).
 pub async fn run(cli: Cli, out: &mut dyn Write) -> u8 {
     let json = cli.command.json();
-    let station = Station::for_process();
+    let station = match &cli.command {
+        Command::Charge { lan: true, .. } => {
+            let env = Env::process();
+            let store = recur_pos_app::keys::keyring(&env);
+            Station::new(env.with(recur_pos_app::env::PHONE_TEST, "1"), store)
+        }
+        _ => Station::for_process(),
+    };
     let result = match cli.command {
         Command::Keys { action } => crate::keys::run(&station, action, out).await,
         Command::Listen {
@@ -71,6 +78,7 @@ async fn execute(counter: Arc<Counter>, command: Command, out: &mut dyn Write) -
             timeout,
             qr,
             json,
+            lan: _,
         } => {
             let request = ChargeRequest {
                 product_id: product,

@@ -339,6 +339,79 @@ impl Failure {
     }
 }
 
+code_enum! {
+    /// The kind of a [`StepNote`].
+    NoteCode {
+        Received => "received",
+        Refunded => "refunded",
+        Failed => "failed",
+        Text => "text",
+    }
+}
+
+/// What a step of a sale's history adds to its two states: how much was received, refunded, or
+/// why it failed. Stored as `{"code", "params"}`; a note an older version wrote as prose reads
+/// back as [`StepNote::Text`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StepNote {
+    Received { amount: Money },
+    Refunded { total: Money, paid: Money },
+    Failed(FailureCode),
+    Text(String),
+}
+
+impl StepNote {
+    pub fn code(&self) -> NoteCode {
+        match self {
+            StepNote::Received { .. } => NoteCode::Received,
+            StepNote::Refunded { .. } => NoteCode::Refunded,
+            StepNote::Failed(_) => NoteCode::Failed,
+            StepNote::Text(_) => NoteCode::Text,
+        }
+    }
+
+    /// The figures; a failure carries its [`FailureCode`] (`failure.<code>` in the UI's strings).
+    pub fn params(&self) -> Vec<(&'static str, Figure)> {
+        match self {
+            StepNote::Received { amount } => vec![("amount", Figure::Money(*amount))],
+            StepNote::Refunded { total, paid } => {
+                vec![("total", Figure::Money(*total)), ("paid", Figure::Money(*paid))]
+            }
+            StepNote::Failed(code) => vec![("failure", Figure::Text(code.as_str().to_owned()))],
+            StepNote::Text(text) => vec![("text", Figure::Text(text.clone()))],
+        }
+    }
+
+    /// `{"code": …, "params": {…}}`.
+    pub fn stored(&self) -> String {
+        json!({ "code": self.code().as_str(), "params": to_json(&self.params()) }).to_string()
+    }
+
+    /// Reads what [`StepNote::stored`] wrote; anything else is an older version's prose.
+    pub fn from_stored(text: &str) -> StepNote {
+        let parsed: Option<(String, Value)> = serde_json::from_str::<Value>(text)
+            .ok()
+            .and_then(|v| Some((v.get("code")?.as_str()?.to_owned(), v.get("params")?.clone())));
+        let read = |code: &str, params: &Value| -> Option<StepNote> {
+            let money = |name: &str| params.get(name)?.as_i64().map(Money::new);
+            Some(match NoteCode::parse(code)? {
+                NoteCode::Received => StepNote::Received {
+                    amount: money("amount")?,
+                },
+                NoteCode::Refunded => StepNote::Refunded {
+                    total: money("total")?,
+                    paid: money("paid")?,
+                },
+                NoteCode::Failed => StepNote::Failed(FailureCode::parse(params.get("failure")?.as_str()?)?),
+                NoteCode::Text => StepNote::Text(params.get("text")?.as_str()?.to_owned()),
+            })
+        };
+        parsed
+            .and_then(|(code, params)| read(&code, &params))
+            .unwrap_or_else(|| StepNote::Text(text.to_owned()))
+    }
+}
+
 fn to_json(params: &[(&'static str, Figure)]) -> Value {
     // serde_json's map keeps keys sorted (no `preserve_order`), so equal notes store equal text.
     let map: Map<String, Value> = params
@@ -452,6 +525,31 @@ mod tests {
             let back = Failure::from_stored(failure.code().as_str(), &failure.stored_params());
             assert_eq!(back, Some(failure));
         }
+    }
+
+    #[test]
+    fn step_notes_round_trip_and_prose_reads_as_text() {
+        let notes = [
+            StepNote::Received {
+                amount: Money::new(120),
+            },
+            StepNote::Refunded {
+                total: Money::new(50),
+                paid: Money::new(120),
+            },
+            StepNote::Failed(FailureCode::CardDeclined),
+            StepNote::Text("session unknown to Recur".into()),
+        ];
+        let codes: Vec<NoteCode> = notes.iter().map(StepNote::code).collect();
+        assert_eq!(codes, NoteCode::ALL);
+        for note in notes {
+            assert_eq!(StepNote::from_stored(&note.stored()), note);
+        }
+        assert_eq!(
+            StepNote::from_stored("received NT$120"),
+            StepNote::Text("received NT$120".into()),
+            "schema 1's prose"
+        );
     }
 
     fn declined(code: Option<&str>) -> Failure {

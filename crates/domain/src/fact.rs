@@ -37,11 +37,13 @@ pub enum Fact {
     /// after a failed first subscription payment too, so it proves nothing: wait for
     /// `order.paid` (or a session read).
     CheckoutUnconfirmed { key: MatchKey, status: Option<String> },
-    /// `order.payment_failed`.
+    /// `order.payment_failed`. A first subscription payment that failed names the (still
+    /// pending) subscription, which then belongs to the sale.
     PaymentFailed {
         key: MatchKey,
         code: Option<String>,
         message: Option<String>,
+        subscription_id: Option<SubscriptionId>,
     },
     /// A session read that says EXPIRED, or our own expiry sweep.
     Expired { key: MatchKey },
@@ -118,6 +120,7 @@ pub fn fact_from_event(event: &Event) -> Fact {
             key,
             code: event.failure_code(),
             message: event.failure_message(),
+            subscription_id: event.subscription_id(),
         },
         EventClass::Refund => refund(event, key),
         EventClass::Invoice if event.kind.eq_ignore_ascii_case("invoice.payment_failed") => {

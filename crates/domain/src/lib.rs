@@ -16,7 +16,7 @@ pub mod signature;
 pub mod state;
 pub mod time;
 
-pub use attention::{Attention, AttentionCode, Failure, FailureCode, Figure};
+pub use attention::{Attention, AttentionCode, Failure, FailureCode, Figure, NoteCode, StepNote};
 pub use backoff::Backoff;
 pub use code::ErrorCode;
 pub use event::Event;

@@ -11,7 +11,7 @@ use rusqlite::{params, Connection};
 
 use recur_domain::fact::{Fact, MatchKey, Payment};
 use recur_domain::state::{decide, Decision};
-use recur_domain::{Attention, CheckoutId, Failure, Money, SaleState, Timestamp};
+use recur_domain::{Attention, CheckoutId, Failure, Money, SaleState, StepNote, Timestamp};
 
 use crate::db::Ledger;
 use crate::error::LedgerError;
@@ -32,12 +32,24 @@ pub(crate) fn apply_in(conn: &Connection, fact: &Fact, cause: &Cause, now: Times
     match fact {
         Fact::PageOpened { key, at } => page_opened(conn, key, at.unwrap_or(now), now),
         Fact::Paid(payment) => paid(conn, payment, cause, now),
-        Fact::PaymentFailed { key, code, message } => {
+        Fact::PaymentFailed {
+            key,
+            code,
+            message,
+            subscription_id,
+        } => {
             let failure = Failure::Declined {
                 code: code.clone(),
                 message: message.clone(),
             };
-            unpaid_end(conn, key, SaleState::Failed, Some(&failure), cause, now)
+            let applied = unpaid_end(conn, key, SaleState::Failed, Some(&failure), cause, now)?;
+            if let (Some(subscription), Some(sale)) = (subscription_id, sale_of(&applied)) {
+                // The subscription stays pending, but it is this sale's: its events are no
+                // longer unmatched.
+                subscriptions::link_sale(conn, subscription, sale, now)?;
+                waiting::adopt(conn, sale, None, Some(subscription))?;
+            }
+            Ok(applied)
         }
         Fact::Expired { key } => unpaid_end(conn, key, SaleState::Expired, None, cause, now),
         Fact::CheckoutUnconfirmed { key, .. } => unconfirmed(conn, key, now),
@@ -48,6 +60,13 @@ pub(crate) fn apply_in(conn: &Connection, fact: &Fact, cause: &Cause, now: Times
         // Listed for a person (the journal keeps it as unmatched, with what it lacks).
         Fact::Unplaceable { .. } => Ok(Applied::Unmatched),
         Fact::CatalogChanged | Fact::Ignored => Ok(Applied::Ignored),
+    }
+}
+
+fn sale_of(applied: &Applied) -> Option<&recur_domain::TxnId> {
+    match applied {
+        Applied::Changed { sale, .. } | Applied::Recorded { sale } | Applied::NoOp { sale, .. } => Some(sale),
+        Applied::Unmatched | Applied::Ignored => None,
     }
 }
 
@@ -114,7 +133,7 @@ fn unpaid_end(
         }),
         Decision::Apply => {
             set_failure(conn, &sale.id, failure)?;
-            let note = failure.map(|f| f.code().as_str());
+            let note = failure.map(|f| StepNote::Failed(f.code()));
             let step = Step::new(&sale.id, Some(sale.state), to, cause.kind, now)
                 .reference(cause.reference.as_deref())
                 .note(note);
@@ -135,10 +154,10 @@ fn paid(conn: &Connection, payment: &Payment, cause: &Cause, now: Timestamp) -> 
     let decision = decide(sale.state, SaleState::Paid, cause.kind)?;
     let filled = fill_payment(conn, &sale, payment, now)?;
     if decision == Decision::Apply {
-        let note = payment.amount.map(|a| format!("received {a}"));
+        let note = payment.amount.map(|amount| StepNote::Received { amount });
         let step = Step::new(&sale.id, Some(sale.state), SaleState::Paid, cause.kind, now)
             .reference(cause.reference.as_deref())
-            .note(note.as_deref());
+            .note(note);
         record_step(conn, &step)?;
         // Money received wins over an earlier failure; the failure stays in the history.
         set_failure(conn, &sale.id, None)?;

@@ -4,7 +4,7 @@
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use recur_domain::{CauseKind, CheckoutId, Currency, Day, Money, SaleState, Timestamp, TxnId};
+use recur_domain::{CauseKind, CheckoutId, Currency, Day, Money, SaleState, StepNote, Timestamp, TxnId};
 
 use crate::db::Ledger;
 use crate::error::LedgerError;
@@ -208,7 +208,7 @@ fn history(conn: &Connection, id: &TxnId) -> Result<Vec<Transition>, LedgerError
             to: parse_column(r, 1, SaleState::parse)?,
             cause: parse_column(r, 2, CauseKind::parse)?,
             reference: r.get(3)?,
-            note: r.get(4)?,
+            note: r.get::<_, Option<String>>(4)?.as_deref().map(StepNote::from_stored),
             at: Timestamp::from_unix_ms(r.get(5)?),
         })
     })?;

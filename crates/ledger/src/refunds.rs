@@ -9,7 +9,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use recur_domain::fact::Refund;
 use recur_domain::state::{decide, Decision};
-use recur_domain::{Attention, CauseKind, Money, SaleState, Timestamp, TxnId};
+use recur_domain::{Attention, CauseKind, Money, SaleState, StepNote, Timestamp, TxnId};
 
 use crate::error::LedgerError;
 use crate::matching::{match_sale, sale_of_order};
@@ -99,10 +99,11 @@ pub(crate) fn settle(
     };
     // Refund transitions are always caused by Recur's refund events, whatever fact led here.
     if decide(sale.state, target, CauseKind::Event)? == Decision::Apply {
-        let note = format!("refunded {total} of {paid} ({})", ids.join(", "));
+        tracing::info!(sale = %sale_id, refunds = %ids.join(", "), "refunded {total} of {paid}");
+        let note = StepNote::Refunded { total, paid };
         let step = Step::new(sale_id, Some(sale.state), target, CauseKind::Event, now)
             .reference(reference)
-            .note(Some(&note));
+            .note(Some(note));
         record_step(conn, &step)?;
     }
     Ok(())

@@ -6,7 +6,7 @@
 use rusqlite::types::Type;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use recur_domain::{Attention, CauseKind, Currency, Failure, Mode, Money, SaleState, Timestamp, TxnId};
+use recur_domain::{Attention, CauseKind, Currency, Failure, Mode, Money, SaleState, StepNote, Timestamp, TxnId};
 
 use crate::error::LedgerError;
 use crate::types::Sale;
@@ -102,7 +102,7 @@ pub(crate) struct Step<'a> {
     pub to: SaleState,
     pub cause: CauseKind,
     pub reference: Option<&'a str>,
-    pub note: Option<&'a str>,
+    pub note: Option<StepNote>,
     pub at: Timestamp,
 }
 
@@ -123,7 +123,7 @@ impl<'a> Step<'a> {
         Self { reference, ..self }
     }
 
-    pub fn note(self, note: Option<&'a str>) -> Self {
+    pub fn note(self, note: Option<StepNote>) -> Self {
         Self { note, ..self }
     }
 }
@@ -143,7 +143,7 @@ pub(crate) fn record_step(conn: &Connection, step: &Step<'_>) -> Result<(), Ledg
             step.to.as_str(),
             step.cause.as_str(),
             step.reference,
-            step.note,
+            step.note.as_ref().map(StepNote::stored),
             step.at.unix_ms()
         ],
     )?;

@@ -7,7 +7,7 @@
 use rusqlite::{params, Connection, OptionalExtension};
 
 use recur_domain::state::{decide, Decision};
-use recur_domain::{CauseKind, Failure, SaleState, Timestamp, TxnId};
+use recur_domain::{CauseKind, Failure, SaleState, StepNote, Timestamp, TxnId};
 
 use crate::db::Ledger;
 use crate::error::LedgerError;
@@ -86,7 +86,7 @@ impl Ledger {
             )?;
             if decision == Decision::Apply {
                 let step = Step::new(id, Some(sale.state), SaleState::Failed, CauseKind::Create, now)
-                    .note(Some(failure.code().as_str()));
+                    .note(Some(StepNote::Failed(failure.code())));
                 record_step(tx, &step)?;
             }
             require_sale(tx, id)

@@ -4,7 +4,7 @@
 
 use recur_domain::{
     Attention, CauseKind, CheckoutId, Currency, Day, EventId, Failure, Mode, Money, OrderId, ProductId, SaleState,
-    SubscriptionId, Timestamp, TxnId,
+    StepNote, SubscriptionId, Timestamp, TxnId,
 };
 
 /// A sale as the cashier starts it, before Recur is called.
@@ -67,7 +67,7 @@ pub struct Transition {
     pub cause: CauseKind,
     /// The event id, checkout id or cashier behind the change.
     pub reference: Option<String>,
-    pub note: Option<String>,
+    pub note: Option<StepNote>,
     pub at: Timestamp,
 }
 

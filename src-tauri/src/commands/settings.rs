@@ -46,6 +46,9 @@ pub async fn settings(state: State<'_, AppState>) -> Result<SettingsDto, Command
         settings_path: settings.path().display().to_string(),
         shop_name: state.shop_name(),
         shop_name_from_env: settings.shop_name().from_env,
+        phone_test: settings.phone_test().value,
+        phone_test_from_env: settings.phone_test().from_env,
+        lan_url: counter.as_ref().and_then(|c| c.lan_base_url()),
         listener: state.listener_dto(),
         tunnel: state.tunnel_dto(),
         tunnel_presets: PRESETS
@@ -72,6 +75,15 @@ pub async fn save_shop_name(
     events::status(&app);
     display::refresh(&app, &state);
     Ok(state.status())
+}
+
+/// Turns phone-test mode on or off (saved in settings.json) and re-opens the counter, whose
+/// embedded sandbox then serves its checkout pages on the LAN address (or stops doing so).
+#[tauri::command]
+pub async fn save_phone_test(app: AppHandle, state: State<'_, AppState>, on: bool) -> Result<(), CommandError> {
+    state.station.settings().update(|s| s.phone_test = on)?;
+    startup::open(app);
+    Ok(())
 }
 
 /// Saves the typed tunnel command and (re)starts the tunnel with it; blank stops it.

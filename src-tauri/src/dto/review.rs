@@ -1,10 +1,7 @@
-//! The JSON of what the owner reviews: the webhook journal, "apply again", subscriptions and
-//! one sale's full story (history and refunds).
+//! The JSON of what the owner reviews: the webhook journal, "apply again" and subscriptions.
 
 use recur_domain::{Money, Timestamp};
-use recur_ledger::{
-    Applied, JournalEntry, JournalOutcome, RefundRecord, SaleDetail, SubscriptionRecord, Transition, WebhookOutcome,
-};
+use recur_ledger::{Applied, JournalEntry, JournalOutcome, SubscriptionRecord, WebhookOutcome};
 use serde::Serialize;
 
 use super::SaleDto;
@@ -157,76 +154,6 @@ impl From<&SubscriptionRecord> for SubscriptionDto {
             updated_at: s.updated_at.unix_ms(),
             renewals: s.renewals.len(),
             renewals_text: Money::new(total).display_twd(),
-        }
-    }
-}
-
-/// One sale with how it got where it is.
-#[derive(Clone, Debug, Serialize)]
-pub struct SaleDetailDto {
-    pub sale: SaleDto,
-    /// Oldest first.
-    pub history: Vec<TransitionDto>,
-    pub refunds: Vec<RefundDto>,
-    pub checkouts: usize,
-}
-
-#[derive(Clone, Debug, Serialize)]
-pub struct TransitionDto {
-    pub from: Option<&'static str>,
-    pub to: &'static str,
-    /// `create`, `event`, `session_read` or `cashier`.
-    pub cause: &'static str,
-    pub reference: Option<String>,
-    pub note: Option<String>,
-    pub at: i64,
-}
-
-impl From<&Transition> for TransitionDto {
-    fn from(t: &Transition) -> TransitionDto {
-        TransitionDto {
-            from: t.from.map(|s| s.as_str()),
-            to: t.to.as_str(),
-            cause: t.cause.as_str(),
-            reference: t.reference.clone(),
-            note: t.note.clone(),
-            at: t.at.unix_ms(),
-        }
-    }
-}
-
-#[derive(Clone, Debug, Serialize)]
-pub struct RefundDto {
-    pub refund_id: String,
-    /// Upper case (`SUCCEEDED`, `PENDING`, …).
-    pub status: String,
-    pub amount_text: Option<String>,
-    pub refunded_text: Option<String>,
-    /// Whether it counts toward the sale's refunded amount.
-    pub counted: bool,
-    pub updated_at: i64,
-}
-
-impl From<&RefundRecord> for RefundDto {
-    fn from(r: &RefundRecord) -> RefundDto {
-        RefundDto {
-            refund_id: r.refund_id.clone(),
-            status: r.status.clone(),
-            amount_text: r.amount.map(Money::display_twd),
-            refunded_text: r.refunded_amount.map(Money::display_twd),
-            counted: r.counted,
-            updated_at: r.updated_at.unix_ms(),
-        }
-    }
-}
-
-impl From<&SaleDetail> for SaleDetailDto {
-    fn from(d: &SaleDetail) -> SaleDetailDto {
-        SaleDetailDto {
-            sale: SaleDto::from(&d.sale),
-            history: d.history.iter().map(TransitionDto::from).collect(),
-            refunds: d.refunds.iter().map(RefundDto::from).collect(),
-            checkouts: d.checkouts.len(),
         }
     }
 }

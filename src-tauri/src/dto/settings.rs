@@ -27,6 +27,8 @@ pub struct StatusDto {
     /// `ok`, or why the keyring could not be read at the last open (the stripe then says that
     /// stored live keys may not be in use).
     pub keyring: &'static str,
+    /// Phone-test mode: where phones reach the embedded sandbox's checkout pages.
+    pub lan_url: Option<String>,
 }
 
 /// The Settings screen. Keys only ever appear masked.
@@ -47,6 +49,11 @@ pub struct SettingsDto {
     pub shop_name: String,
     /// `RECUR_POS_SHOP_NAME` sets it (Settings cannot change it).
     pub shop_name_from_env: bool,
+    /// Phone-test mode is on (saved, or set by `RECUR_POS_PHONE_TEST`).
+    pub phone_test: bool,
+    pub phone_test_from_env: bool,
+    /// Where phones reach the embedded sandbox's pages, while phone-test mode runs.
+    pub lan_url: Option<String>,
     pub listener: Option<ListenerDto>,
     pub tunnel: TunnelDto,
     /// Tunnel command templates to offer: (name, command with `{port}`).

@@ -23,12 +23,21 @@ let reloadTimer = null;
 const expanded = new Set();
 const results = new Map();
 
+/** A delivery to bring into view after the next load. */
+let focusSeq = null;
+
 export const eventsView = {
   init() {
     document.querySelectorAll('#view-events .seg').forEach((b) => b.addEventListener('click', () => setFilter(b.dataset.filter)));
   },
 
-  enter() {
+  /** `{seq}` opens that delivery (from a sale's details) once the journal is shown. */
+  enter(params) {
+    if (params && params.seq != null) {
+      if (filter !== 'all') setFilter('all');
+      expanded.add(params.seq);
+      focusSeq = params.seq;
+    }
     load();
   },
 
@@ -83,6 +92,10 @@ async function load() {
   }
   renderCount();
   if (visible) render();
+  if (visible && focusSeq != null) {
+    document.querySelector(`#journal-table tbody.entry[data-seq="${focusSeq}"]`)?.scrollIntoView({ block: 'center' });
+    focusSeq = null;
+  }
 }
 
 async function loadProducts() {

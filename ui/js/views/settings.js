@@ -20,6 +20,7 @@ export const settingsView = {
     $('set-sound').addEventListener('change', (e) => setSound(e.target.checked));
     $('listener-copy').addEventListener('click', () => copyInto($('set-listener-url'), $('listener-copy')));
     $('shop-form').addEventListener('submit', saveShop);
+    $('in-phone-test').addEventListener('change', savePhoneTest);
     $('in-shop').addEventListener('input', () => { $('in-shop').dataset.edited = 'true'; });
     tunnelCard.init({ copyInto });
   },
@@ -62,6 +63,7 @@ function render() {
   $('set-env').textContent = data.environment ? t(env) : '';
   $('set-env').dataset.env = data.environment === 'live' ? 'live' : 'sandbox';
   $('set-api').textContent = data.api_base || '';
+  renderPhoneTest();
   $('set-key').textContent = data.secret_key.masked || '—';
   $('set-key-source').textContent = t(`settings.source_${data.secret_key.source}`);
   $('set-webhook').textContent = data.webhook_secret.masked || '—';
@@ -83,6 +85,26 @@ function render() {
   }
   tunnelCard.render(data);
   document.querySelectorAll('.lang-choice').forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.lang === language())));
+}
+
+/** Phone-test mode is offered on the embedded sandbox only (a live key never listens on the LAN). */
+function renderPhoneTest() {
+  $('phone-test').hidden = !data.embedded;
+  $('in-phone-test').checked = data.phone_test;
+  $('in-phone-test').disabled = data.phone_test_from_env;
+  $('phone-test-env').hidden = !data.phone_test_from_env;
+  $('phone-test-url').hidden = !data.lan_url;
+  $('phone-test-url').textContent = data.lan_url ? t('settings.phone_test_url', { url: data.lan_url }) : '';
+}
+
+async function savePhoneTest(e) {
+  try {
+    await api.savePhoneTest(e.target.checked);
+    result(t('settings.phone_test_saved'));
+  } catch (error) {
+    e.target.checked = !e.target.checked;
+    result(errorText(error), true);
+  }
 }
 
 function result(text, bad = false) {

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use recur_domain::{AttentionCode, ErrorCode, FailureCode};
+use recur_domain::{AttentionCode, ErrorCode, FailureCode, NoteCode};
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -142,6 +142,7 @@ fn every_code_a_person_can_see_has_a_sentence_in_both_languages() {
             "failure",
             FailureCode::ALL.iter().map(|c| c.as_str()),
         ));
+        missing.extend(untranslated(language, "note", NoteCode::ALL.iter().map(|c| c.as_str())));
         assert!(missing.is_empty(), "{language} has no sentence for {missing:?}");
     }
 }

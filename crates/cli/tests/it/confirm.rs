@@ -329,6 +329,7 @@ fn a_declined_sale_paid_later_with_another_card_is_found_by_the_sweep() {
         key: recur_domain::fact::MatchKey::checkout(checkout.clone()),
         code: Some("insufficient_funds".into()),
         message: None,
+        subscription_id: None,
     };
     counter
         .apply(

@@ -77,6 +77,7 @@ fn page_opened_failed_expired_catalog_and_others() {
                 key: key(Some("cs_1"), None),
                 code: Some("card_declined".into()),
                 message: Some("Declined".into()),
+                subscription_id: None,
             },
         ),
         (
@@ -85,6 +86,7 @@ fn page_opened_failed_expired_catalog_and_others() {
                 key: key(Some("cs_2"), None),
                 code: Some("insufficient_funds".into()),
                 message: Some("no".into()),
+                subscription_id: None,
             },
         ),
         (

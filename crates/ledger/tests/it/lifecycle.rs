@@ -77,7 +77,10 @@ fn a_failed_creation_stays_visible_and_can_get_a_new_qr() {
         .unwrap();
     assert_eq!(listed.iter().map(|s| &s.id).collect::<Vec<_>>(), vec![&sale.id]);
     let history = ledger.sale(&sale.id).unwrap().unwrap().history;
-    assert_eq!(history.last().unwrap().note.as_deref(), Some("create_failed"));
+    assert_eq!(
+        history.last().unwrap().note,
+        Some(recur_domain::StepNote::Failed(FailureCode::CreateFailed))
+    );
 
     let reopened = ledger.attach_checkout(&sale.id, checkout("cs_retry"), at(2)).unwrap();
     assert_eq!((reopened.state, reopened.failure), (SaleState::Open, None));
