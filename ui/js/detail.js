@@ -163,8 +163,8 @@ function refunds(list) {
   if (!list.length) return null;
   const items = list.map((r) => el('li', {},
     el('span', { class: 'mono', text: r.refund_id }), ' ',
-    el('span', { class: 'badge state-REFUNDED', text: r.status || '?' }), ' ',
-    el('span', { class: 'money', text: r.refunded_text || r.amount_text || '' }), ' ',
+    el('span', { class: 'badge state-REFUNDED', text: t(`refund_status.${r.status || 'UNKNOWN'}`) }), ' ',
+    el('span', { class: 'money', text: r.amount_text || r.refunded_text || '' }), ' ',
     el('span', { class: 'muted', text: t(r.counted ? 'detail.counted' : 'detail.not_counted') })));
   return el('section', {}, el('h3', { text: t('detail.refunds') }), el('ul', { class: 'history' }, items));
 }

@@ -157,6 +157,9 @@ impl App {
             "the window to boot and the counter to open",
             "return document.body.dataset.booted === 'true' && !document.getElementById('view-sell').hidden",
         );
+        // The webview keeps the language a previous test chose: every test starts in zh-TW.
+        app.js("if (document.documentElement.lang !== 'zh-TW') document.getElementById('lang-switch').click(); return true;");
+        app.wait_js("zh-TW, the default", "return document.documentElement.lang === 'zh-TW'");
         app
     }
 

@@ -74,7 +74,10 @@ fn a_renewal_a_refund_and_an_e_invoice_show_on_the_sale() {
     let number = app.text("#sale-dialog-body .einvoices li[data-kind=\"issued\"] .einvoice-number");
     assert!(number.len() >= 10, "the e-invoice number is shown: {number:?}");
     app.shot("sale-detail-zh");
-    app.click("#lang-switch");
+    app.js("document.querySelector('#sale-dialog-body .einvoices').scrollIntoView(); return true;");
+    app.shot("sale-detail-zh-billing");
+    // The dialog covers the top bar: switch the language as the button would.
+    app.js("document.getElementById('lang-switch').click(); return true;");
     app.wait_js(
         "English",
         "return document.getElementById('sale-dialog-body').textContent.includes('Renewal paid')",
@@ -83,12 +86,13 @@ fn a_renewal_a_refund_and_an_e_invoice_show_on_the_sale() {
     for words in [
         "E-invoice issued",
         "Allowance issued",
-        "Partially refunded",
+        "Partly refunded",
         "Webhook events",
     ] {
         assert!(body.contains(words), "{words} in English: {body}");
     }
-    app.shot("sale-detail-en");
+    app.js("document.querySelector('#sale-dialog-body .einvoices').scrollIntoView(); return true;");
+    app.shot("sale-detail-en-billing");
 
     // A sale's event opens the Events tab on that delivery.
     app.click("#sale-dialog-body .sale-events button.link");
