@@ -203,6 +203,8 @@ pub struct TotalsDto {
     /// Subscription renewals paid today, and their sum.
     pub renewals: u64,
     pub renewals_text: String,
+    /// Renewal charges that failed today.
+    pub renewals_failed: u64,
 }
 
 impl From<&DaySummary> for TotalsDto {
@@ -217,6 +219,7 @@ impl From<&DaySummary> for TotalsDto {
             attention_count: d.attention,
             renewals: d.renewals,
             renewals_text: d.renewals_total.display_twd(),
+            renewals_failed: d.renewals_failed,
         }
     }
 }

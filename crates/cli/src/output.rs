@@ -256,6 +256,7 @@ pub fn day_json(d: &DaySummary) -> Value {
         "refunded": d.refunded.get(),
         "renewals": d.renewals,
         "renewals_total": d.renewals_total.get(),
+        "renewals_failed": d.renewals_failed,
         "net": d.net.get(),
         "paid": d.paid,
         "cards_saved": d.cards_saved,

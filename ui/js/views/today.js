@@ -63,6 +63,7 @@ function render() {
   $('tot-net').textContent = totals.net_text;
   const extra = [];
   if (totals.renewals > 0) extra.push(t('today.renewals', { n: totals.renewals, amount: totals.renewals_text }));
+  if (totals.renewals_failed > 0) extra.push(t('today.renewals_failed', { n: totals.renewals_failed }));
   if (totals.attention_count > 0) extra.push(t('today.attention_count', { n: totals.attention_count }));
   $('tot-extra').textContent = extra.join('・');
   $('tot-extra').classList.toggle('warning', totals.attention_count > 0);
