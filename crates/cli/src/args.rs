@@ -56,15 +56,28 @@ pub enum Command {
         /// address, so a phone on the same Wi-Fi can scan the QR and pay.
         #[arg(long)]
         lan: bool,
+        /// How the customer pays: `recur` (the checkout, the default) or `cash` (recorded PAID at
+        /// once, never sent to Recur; one-off products only).
+        #[arg(long, value_parser = parse_tender, default_value = "recur")]
+        tender: recur_domain::Tender,
+        /// With --tender cash: what the customer handed over, in TWD (default: the exact price);
+        /// the change is printed.
+        #[arg(long, value_name = "TWD")]
+        tendered: Option<i64>,
         /// Print exactly one JSON document on stdout.
         #[arg(long)]
         json: bool,
     },
-    /// List sales, newest first.
+    /// List sales (newest first unless --sort), any slice of the history.
     Sales {
-        /// Only sales in this state (OPEN, PAID, FAILED, EXPIRED, CANCELLED, …).
-        #[arg(long, value_parser = parse_state)]
-        state: Option<recur_domain::SaleState>,
+        #[command(flatten)]
+        filter: FilterArgs,
+        /// newest, oldest, amount_high or amount_low.
+        #[arg(long, value_parser = parse_sort, default_value = "newest")]
+        sort: recur_ledger::Sort,
+        /// Start after this cursor (printed on stderr as `next:` by the previous page).
+        #[arg(long, value_name = "CURSOR", value_parser = parse_cursor)]
+        after: Option<recur_ledger::Cursor>,
         /// At most this many sales.
         #[arg(long, default_value_t = 200)]
         limit: usize,
@@ -123,26 +136,96 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Close the day: counts and sums by state for a Taipei calendar day (default today).
-    Day {
-        /// YYYY-MM-DD (Asia/Taipei).
-        #[arg(long, value_parser = parse_date)]
-        date: Option<recur_domain::Day>,
-        #[arg(long)]
-        json: bool,
-    },
-    /// Export sales as CSV on stdout (for a spreadsheet or the accountant).
+    /// The day's Z report for a Taipei calendar day (default today): counts and totals by state,
+    /// tender, mode and product, refunds, renewals, open sales, expected cash. With --close,
+    /// close the day (once: a second close exits 1); with --check, first compare every Recur
+    /// sale of the day with its session at Recur and list the differences.
+    Day(DayArgs),
+    /// Export exactly the filtered sales as CSV (UTF-8 with BOM, CRLF; times on the shop's
+    /// clock): to --out FILE, else stdout. With no dates: today.
     Export {
-        /// First Taipei day to include, YYYY-MM-DD (default: today).
-        #[arg(long, value_parser = parse_date)]
-        from: Option<recur_domain::Day>,
-        /// Last Taipei day to include, YYYY-MM-DD (default: the same as --from).
-        #[arg(long, value_parser = parse_date)]
-        to: Option<recur_domain::Day>,
+        #[command(flatten)]
+        filter: FilterArgs,
+        /// Write here (replaced only once complete) instead of stdout.
+        #[arg(long, value_name = "FILE")]
+        out: Option<std::path::PathBuf>,
+    },
+    /// Tools for demos and benchmarks.
+    Dev {
+        #[command(subcommand)]
+        action: DevAction,
     },
     /// Read every checkout that could still be paid (open, declined, cancelled, earlier ones) once
     /// and apply what Recur says.
     Sweep {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// The day report's flags.
+#[derive(Debug, Default, clap::Args)]
+pub struct DayArgs {
+    /// YYYY-MM-DD (Asia/Taipei).
+    #[arg(long, value_parser = parse_date)]
+    pub date: Option<recur_domain::Day>,
+    /// Close the day (kept in the ledger with its figures).
+    #[arg(long)]
+    pub close: bool,
+    /// With --close: the cash counted in the drawer, in TWD.
+    #[arg(long, value_name = "TWD", requires = "close")]
+    pub counted_cash: Option<i64>,
+    /// With --close: who closes (default: the OS user).
+    #[arg(long, value_name = "NAME", requires = "close")]
+    pub by: Option<String>,
+    /// Read the day's Recur sessions and list every difference with the ledger (exit 4 when
+    /// there is one; with --close, the day is then not closed).
+    #[arg(long)]
+    pub check: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Which sales: the history's filters, shared by `sales` and `export`.
+#[derive(Debug, Default, clap::Args)]
+pub struct FilterArgs {
+    /// First Taipei day to include, YYYY-MM-DD.
+    #[arg(long, value_parser = parse_date)]
+    pub from: Option<recur_domain::Day>,
+    /// Last Taipei day to include, YYYY-MM-DD (default: the same as --from).
+    #[arg(long, value_parser = parse_date)]
+    pub to: Option<recur_domain::Day>,
+    /// Only sales in this state (OPEN, PAID, FAILED, EXPIRED, CANCELLED, …); repeat for several.
+    #[arg(long, value_parser = parse_state)]
+    pub state: Vec<recur_domain::SaleState>,
+    /// PAYMENT, SUBSCRIPTION or SETUP.
+    #[arg(long, value_parser = parse_mode)]
+    pub mode: Option<recur_domain::Mode>,
+    /// recur or cash.
+    #[arg(long, value_parser = parse_tender)]
+    pub tender: Option<recur_domain::Tender>,
+    /// Only this product id.
+    #[arg(long)]
+    pub product: Option<String>,
+    /// Only sales with a note that needs a look.
+    #[arg(long)]
+    pub attention: bool,
+    /// An id (sale, checkout, order, subscription) or part of a customer's email or name.
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DevAction {
+    /// Fill the ledger RECUR_POS_DB names (it must have no sales) with N realistic sales over
+    /// the three years before now: states, tenders, refunds, subscriptions with renewals, and
+    /// the webhook journal.
+    Seed {
+        #[arg(long, value_name = "N")]
+        sales: u64,
+        /// The same seed makes the same ledger.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
         #[arg(long)]
         json: bool,
     },
@@ -183,6 +266,19 @@ fn parse_mode(text: &str) -> Result<recur_domain::Mode, String> {
 /// A shop day (Asia/Taipei).
 fn parse_date(text: &str) -> Result<recur_domain::Day, String> {
     recur_domain::Day::parse(text).ok_or_else(|| format!("{text:?} is not a date like 2026-11-29"))
+}
+
+fn parse_tender(text: &str) -> Result<recur_domain::Tender, String> {
+    recur_domain::Tender::parse(&text.trim().to_ascii_lowercase()).ok_or_else(|| format!("{text:?} is not recur or cash"))
+}
+
+fn parse_sort(text: &str) -> Result<recur_ledger::Sort, String> {
+    recur_ledger::Sort::parse(&text.to_ascii_lowercase())
+        .ok_or_else(|| format!("{text:?} is not newest, oldest, amount_high or amount_low"))
+}
+
+fn parse_cursor(text: &str) -> Result<recur_ledger::Cursor, String> {
+    recur_ledger::Cursor::decode(text.trim()).ok_or_else(|| format!("{text:?} is not a cursor printed by `sales`"))
 }
 
 fn parse_state(text: &str) -> Result<recur_domain::SaleState, String> {
@@ -235,10 +331,10 @@ mod tests {
         assert!(matches!(
             parse(&["sales", "--state", "paid", "--json"]).unwrap().command,
             Command::Sales {
-                state: Some(recur_domain::SaleState::Paid),
+                ref filter,
                 json: true,
                 ..
-            }
+            } if filter.state == [recur_domain::SaleState::Paid]
         ));
         assert!(matches!(
             parse(&["sale", "01ABC"]).unwrap().command,
@@ -258,7 +354,9 @@ mod tests {
             Command::Listen { tunnel: Some(_), .. }
         ));
         match parse(&["day", "--date", "2026-11-30"]).unwrap().command {
-            Command::Day { date: Some(d), .. } => assert_eq!(d.start.to_rfc3339(), "2026-11-29T16:00:00.000Z"),
+            Command::Day(DayArgs { date: Some(d), .. }) => {
+                assert_eq!(d.start.to_rfc3339(), "2026-11-29T16:00:00.000Z")
+            }
             other => panic!("parsed as {other:?}"),
         }
     }

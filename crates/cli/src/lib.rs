@@ -8,6 +8,8 @@
 //! logs and progress go to stderr.
 
 mod args;
+mod day;
+mod export;
 mod keys;
 mod listen;
 mod opening;

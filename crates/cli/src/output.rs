@@ -6,7 +6,8 @@ use std::io::Write;
 
 use recur_client::Product;
 use recur_domain::{Attention, Failure, Figure};
-use recur_ledger::{DaySummary, JournalEntry, Sale, SaleDetail};
+use recur_ledger::{CloseRecord, DayReport, JournalEntry, Sale, SaleDetail, SeedReport, Total};
+use recur_pos_core::{CrossCheck, Difference};
 use serde_json::{json, Map, Value};
 
 /// A sale as scripts see it. `id`, `state`, `checkout_id`, `url`, `amount`, `product_id` and
@@ -22,6 +23,9 @@ pub fn sale_json(sale: &Sale) -> Value {
         "product_id": sale.product_id.as_str(),
         "product_name": sale.product_name,
         "mode": sale.mode.as_str(),
+        "tender": sale.tender.as_str(),
+        "cash_tendered": sale.cash_tendered.map(|m| m.get()),
+        "change": recur_pos_core::change_due(sale).map(|m| m.get()),
         "customer_email": sale.customer_email,
         "customer_name": sale.customer_name,
         "order_id": sale.order_id.as_ref().map(|o| o.as_str()),
@@ -158,14 +162,15 @@ pub fn error_json(code: &str, message: &str, sale: Option<&Sale>) -> Value {
 /// One line per sale, for people.
 pub fn sale_line(sale: &Sale) -> String {
     format!(
-        "{}  {:<18}  {:>10}  {:<12}  {}  {}",
+        "{}  {:<18}  {:>10}  {:<5}  {:<12}  {}  {}",
         sale.created_at
-            .to_rfc3339()
+            .to_shop_rfc3339()
             .get(..19)
             .unwrap_or_default()
             .replace('T', " "),
         sale.state.as_str(),
         sale.amount.display_twd(),
+        sale.tender.as_str(),
         sale.mode.as_str(),
         sale.id,
         sale.product_name
@@ -248,7 +253,16 @@ pub fn journal_line(e: &JournalEntry) -> String {
     )
 }
 
-pub fn day_json(d: &DaySummary) -> Value {
+/// The Z report as scripts see it: the day's summary keys (promised), then the breakdowns,
+/// the close when there is one, and the cross-check when asked for.
+pub fn day_json(report: &DayReport, check: Option<&CrossCheck>) -> Value {
+    let d = &report.summary;
+    let total = |t: &Total| json!({ "count": t.count, "amount": t.amount.get() });
+    let tallies = |key: &str, rows: Vec<(String, &Total)>| {
+        rows.into_iter()
+            .map(|(k, t)| json!({ key: k, "count": t.count, "amount": t.amount.get() }))
+            .collect::<Vec<_>>()
+    };
     json!({
         "day": d.day.date(),
         "by_state": d.by_state.iter().map(|t| json!({ "state": t.state.as_str(), "count": t.count, "amount": t.amount.get() })).collect::<Vec<_>>(),
@@ -263,11 +277,95 @@ pub fn day_json(d: &DaySummary) -> Value {
         "open": d.open,
         "unpaid": d.unpaid,
         "attention": d.attention,
+        "by_tender": tallies("tender", report.by_tender.iter().map(|t| (t.key.as_str().to_owned(), &t.total)).collect()),
+        "by_mode": tallies("mode", report.by_mode.iter().map(|t| (t.key.as_str().to_owned(), &t.total)).collect()),
+        "by_product": tallies("product", report.by_product.iter().map(|t| (t.key.clone(), &t.total)).collect()),
+        "by_hour": report.by_hour.iter().map(total).collect::<Vec<_>>(),
+        "refunds": total(&report.refunds),
+        "open_total": total(&report.open),
+        "first_sale": report.first_sale.map(|t| t.to_shop_rfc3339()),
+        "last_sale": report.last_sale.map(|t| t.to_shop_rfc3339()),
+        "expected_cash": report.expected_cash.get(),
+        "adjustments": report.adjustments.iter().map(|a| json!({
+            "day": a.day.date(),
+            "sale_id": a.sale_id.as_str(),
+            "product_name": a.product_name,
+            "from": a.from.map(|s| s.as_str()),
+            "to": a.to.as_str(),
+            "amount": a.amount.get(),
+            "at": a.at.to_shop_rfc3339(),
+        })).collect::<Vec<_>>(),
+        "close": report.close.as_ref().map(close_json),
+        "cross_check": check.map(cross_check_json),
     })
 }
 
-pub fn day_text(d: &DaySummary) -> String {
+fn close_json(c: &CloseRecord) -> Value {
+    json!({
+        "seq": c.seq,
+        "day": c.day.date(),
+        "closed_at": c.closed_at.to_shop_rfc3339(),
+        "closed_by": c.closed_by,
+        "expected_cash": c.expected_cash.get(),
+        "counted_cash": c.counted_cash.map(|m| m.get()),
+        "difference": c.difference().map(|m| m.get()),
+    })
+}
+
+fn cross_check_json(c: &CrossCheck) -> Value {
+    json!({
+        "checked": c.checked,
+        "agrees": c.agrees(),
+        "differences": c.differences.iter().map(|d| {
+            let mut v = json!({ "code": d.code(), "sale_id": d.sale().map(|s| s.as_str()) });
+            if let Value::Object(map) = &mut v {
+                map.insert("detail".into(), Value::String(difference_text(d)));
+            }
+            v
+        }).collect::<Vec<_>>(),
+    })
+}
+
+/// One difference in words (English: the CLI's language).
+pub fn difference_text(d: &Difference) -> String {
+    match d {
+        Difference::PaidAtRecurOnly { sale, ledger, amount } => format!(
+            "{sale}: Recur has it paid ({}), the ledger has it {}",
+            amount.map(|a| a.display_twd()).unwrap_or_default(),
+            ledger.as_str()
+        ),
+        Difference::PaidInLedgerOnly { sale, recur } => {
+            format!("{sale}: the ledger has it paid, Recur's checkout is {}", recur.as_str())
+        }
+        Difference::AmountDiffers { sale, ledger, recur } => format!(
+            "{sale}: paid {} in the ledger, {} at Recur",
+            ledger.display_twd(),
+            recur.display_twd()
+        ),
+        Difference::OtherSale { sale, named } => format!("{sale}: Recur's checkout names another sale, {named}"),
+        Difference::ExpiredAtRecur { sale } => format!("{sale}: expired at Recur, still waiting in the ledger"),
+        Difference::NoCheckout { sale, state } => {
+            format!("{sale}: never reached Recur (no checkout), {} in the ledger", state.as_str())
+        }
+        Difference::Unreadable { sale, code } => format!("{sale}: Recur's checkout could not be read ({code})"),
+        Difference::Unplaced { event_id, event_type } => format!(
+            "event {event_id} ({}) reached the listener and matches no sale",
+            event_type.as_deref().unwrap_or("?")
+        ),
+    }
+}
+
+pub fn day_text(report: &DayReport, check: Option<&CrossCheck>) -> String {
+    let d = &report.summary;
     let mut out = format!("day       {} (Asia/Taipei)\n", d.day.date());
+    if let Some(c) = &report.close {
+        out.push_str(&format!(
+            "CLOSED    #{} at {}{}\n",
+            c.seq,
+            c.closed_at.to_shop_rfc3339(),
+            c.closed_by.as_deref().map(|b| format!(" by {b}")).unwrap_or_default()
+        ));
+    }
     for t in &d.by_state {
         out.push_str(&format!(
             "  {:<18} {:>4}  {:>12}\n",
@@ -277,68 +375,77 @@ pub fn day_text(d: &DaySummary) -> String {
         ));
     }
     out.push_str(&format!(
-        "collected {}\nrefunded  {}\nrenewals  {} ({})\nnet       {}\n",
+        "collected {}\nrefunded  {} ({} sale(s))\nrenewals  {} ({})\nnet       {}\n",
         d.collected.display_twd(),
         d.refunded.display_twd(),
+        report.refunds.count,
         d.renewals,
         d.renewals_total.display_twd(),
         d.net.display_twd()
     ));
+    out.push_str("by tender\n");
+    for t in &report.by_tender {
+        out.push_str(&format!("  {:<18} {:>4}  {:>12}\n", t.key.as_str(), t.total.count, t.total.amount.display_twd()));
+    }
+    out.push_str("by product\n");
+    for t in &report.by_product {
+        out.push_str(&format!("  {:<18} {:>4}  {:>12}\n", t.key, t.total.count, t.total.amount.display_twd()));
+    }
+    if report.open.count > 0 {
+        out.push_str(&format!(
+            "open      {} sale(s), {}\n",
+            report.open.count,
+            report.open.amount.display_twd()
+        ));
+    }
+    out.push_str(&format!("cash      {} expected", report.expected_cash.display_twd()));
+    if let Some(counted) = report.close.as_ref().and_then(|c| c.counted_cash) {
+        let diff = report.close.as_ref().and_then(CloseRecord::difference).unwrap_or_default();
+        out.push_str(&format!(", {} counted, difference {}", counted.display_twd(), diff.display_twd()));
+    }
+    out.push('\n');
+    for a in &report.adjustments {
+        out.push_str(&format!(
+            "ADJUSTED  {} {} {} → {} {}\n",
+            a.day.date(),
+            a.sale_id,
+            a.from.map(|s| s.as_str()).unwrap_or("-"),
+            a.to.as_str(),
+            a.amount.display_twd()
+        ));
+    }
     if d.attention > 0 {
         out.push_str(&format!(
-            "ATTENTION {} sale(s) need a look (see `recur-pos sales`)\n",
+            "ATTENTION {} sale(s) need a look (see `recur-pos sales --attention`)\n",
             d.attention
         ));
+    }
+    if let Some(check) = check {
+        if check.agrees() {
+            out.push_str(&format!("RECUR     agrees ({} sale(s) checked)\n", check.checked));
+        } else {
+            out.push_str(&format!(
+                "RECUR     {} difference(s) in {} sale(s) checked\n",
+                check.differences.len(),
+                check.checked
+            ));
+            for d in &check.differences {
+                out.push_str(&format!("  {}\n", difference_text(d)));
+            }
+        }
     }
     out
 }
 
-/// Sales as CSV, oldest first, one row per sale, amounts in whole TWD.
-pub fn write_csv(out: &mut dyn std::io::Write, sales: &[Sale]) -> Result<(), csv::Error> {
-    let mut writer = csv::Writer::from_writer(out);
-    writer.write_record([
-        "created_at",
-        "sale_id",
-        "state",
-        "product_id",
-        "product_name",
-        "mode",
-        "amount",
-        "currency",
-        "paid_amount",
-        "refunded_amount",
-        "customer_email",
-        "checkout_id",
-        "order_id",
-        "paid_at",
-        "attention",
-    ])?;
-    for s in sales {
-        let opt = |v: Option<String>| v.unwrap_or_default();
-        writer.write_record([
-            s.created_at.to_rfc3339(),
-            s.id.to_string(),
-            s.state.as_str().to_owned(),
-            s.product_id.to_string(),
-            s.product_name.clone(),
-            s.mode.as_str().to_owned(),
-            s.amount.get().to_string(),
-            s.currency.to_string(),
-            opt(s.paid_amount.map(|m| m.get().to_string())),
-            s.refunded_amount.get().to_string(),
-            opt(s.customer_email.clone()),
-            opt(s.checkout_id.as_ref().map(|c| c.to_string())),
-            opt(s.order_id.as_ref().map(|o| o.to_string())),
-            opt(s.paid_at.map(|t| t.to_rfc3339())),
-            s.attention
-                .iter()
-                .map(|n| n.code().as_str())
-                .collect::<Vec<_>>()
-                .join(" "),
-        ])?;
-    }
-    writer.flush()?;
-    Ok(())
+/// What `dev seed` made.
+pub fn seed_json(report: &SeedReport, seconds: f64) -> Value {
+    json!({
+        "sales": report.sales,
+        "refunds": report.refunds,
+        "renewals": report.renewals,
+        "journal": report.journal,
+        "seconds": seconds,
+    })
 }
 
 /// Writes one JSON document (pretty) and flushes, so a script reading it sees it at once.

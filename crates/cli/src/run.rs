@@ -6,13 +6,15 @@ use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
 
-use recur_domain::{Day, Timestamp, TxnId};
-use recur_ledger::SaleFilter;
+use std::sync::atomic::AtomicBool;
+
+use recur_domain::{Day, Money, Tender, Timestamp, TxnId};
+use recur_ledger::{HistoryFilter, PAGE_MAX};
 use recur_pos_app::{AppError, Env, Plan, Station};
 use recur_pos_core::{ChargeRequest, Counter, Until};
 use serde_json::Value;
 
-use crate::args::{Cli, Command};
+use crate::args::{Cli, Command, DevAction, FilterArgs};
 use crate::output::{self, write_json};
 
 /// Exit codes: 0 done (with --wait: the sale ended paid), 1 an error, 3 with --wait the sale
@@ -56,7 +58,10 @@ impl Command {
             | Command::Listen { json, .. }
             | Command::Events { json, .. }
             | Command::Reapply { json, .. }
-            | Command::Day { json, .. }
+            | Command::Day(crate::args::DayArgs { json, .. })
+            | Command::Dev {
+                action: crate::args::DevAction::Seed { json, .. },
+            }
             | Command::Sweep { json } => *json,
             Command::Keys {
                 action: crate::args::KeysAction::Status { json },
@@ -79,6 +84,8 @@ async fn execute(counter: Arc<Counter>, command: Command, out: &mut dyn Write) -
             qr,
             json,
             lan: _,
+            tender,
+            tendered,
         } => {
             let request = ChargeRequest {
                 product_id: product,
@@ -86,6 +93,18 @@ async fn execute(counter: Arc<Counter>, command: Command, out: &mut dyn Write) -
                 customer_email: email,
                 customer_name: name,
             };
+            if tender == Tender::Cash {
+                let tendered = tendered.map(twd).transpose()?;
+                let sale = counter.charge_cash(request, tendered).await?;
+                if let Some(change) = recur_pos_core::change_due(&sale) {
+                    eprintln!("change: {}", change.display_twd());
+                }
+                print_sale(out, json, &sale);
+                return Ok(0);
+            }
+            if tendered.is_some() {
+                return Err(invalid("--tendered is for --tender cash"));
+            }
             let mut sale = counter.charge(request).await?;
             if let Some(url) = sale.url.as_deref() {
                 eprintln!("checkout: {url}");
@@ -103,20 +122,42 @@ async fn execute(counter: Arc<Counter>, command: Command, out: &mut dyn Write) -
             print_sale(out, json, &sale);
             Ok(if sale.state.is_paid() { 0 } else { 3 })
         }
-        Command::Sales { state, limit, json } => {
-            let filter = SaleFilter {
-                state,
-                limit: Some(limit),
-                ..SaleFilter::default()
-            };
-            let sales = counter.sales(&filter)?;
+        Command::Sales {
+            filter,
+            sort,
+            after,
+            limit,
+            json,
+        } => {
+            let filter = history_filter(filter);
+            let mut sales = Vec::new();
+            let mut next = after;
+            loop {
+                let want = limit - sales.len();
+                let page = counter.history(&filter, sort, next.as_ref(), want.min(PAGE_MAX))?;
+                next = page.next;
+                sales.extend(page.sales);
+                if next.is_none() || sales.len() >= limit {
+                    break;
+                }
+            }
             if json {
                 write_json(out, &Value::Array(sales.iter().map(output::sale_json).collect()));
             } else {
                 for sale in &sales {
                     let _ = writeln!(out, "{}", output::sale_line(sale));
                 }
-                eprintln!("{} sale(s)", sales.len());
+                let totals = counter.history_totals(&filter)?;
+                eprintln!(
+                    "{} of {} sale(s); asked {}, net {}",
+                    sales.len(),
+                    totals.count,
+                    totals.amount.display_twd(),
+                    totals.net.display_twd()
+                );
+            }
+            if let Some(next) = next {
+                eprintln!("next: {}", next.encode());
             }
             Ok(0)
         }
@@ -171,27 +212,31 @@ async fn execute(counter: Arc<Counter>, command: Command, out: &mut dyn Write) -
             }
             Ok(0)
         }
-        Command::Day { date, json } => {
-            let summary = counter.day_summary(date.unwrap_or_else(|| Day::containing(Timestamp::now())))?;
-            if json {
-                write_json(out, &output::day_json(&summary));
-            } else {
-                let _ = write!(out, "{}", output::day_text(&summary));
+        Command::Day(args) => crate::day::run(&counter, args, out).await,
+        Command::Export { filter, out: file } => {
+            let mut filter = history_filter(filter);
+            if filter.from.is_none() && filter.to.is_none() {
+                let today = Day::containing(Timestamp::now());
+                (filter.from, filter.to) = (Some(today), Some(today));
             }
+            let report = match file {
+                Some(path) => crate::export::to_file(&counter, &filter, &path)?,
+                None => counter.export_csv(&filter, out, |_, _| {}, &AtomicBool::new(false))?,
+            };
+            eprintln!("{} sale(s) exported", report.rows);
             Ok(0)
         }
-        Command::Export { from, to } => {
-            let from = from.unwrap_or_else(|| Day::containing(Timestamp::now()));
-            let to = to.unwrap_or(from);
-            let filter = SaleFilter {
-                since: Some(from.start),
-                until: Some(to.end),
-                ..SaleFilter::default()
-            };
-            let mut sales = counter.sales(&filter)?;
-            sales.reverse();
-            output::write_csv(out, &sales).map_err(|e| AppError::Internal(format!("could not write CSV: {e}")))?;
-            eprintln!("{} sale(s) exported", sales.len());
+        Command::Dev {
+            action: DevAction::Seed { sales, seed, json },
+        } => {
+            let started = std::time::Instant::now();
+            let report = counter.seed(sales, seed)?;
+            let seconds = started.elapsed().as_secs_f64();
+            if json {
+                write_json(out, &output::seed_json(&report, seconds));
+            } else {
+                let _ = writeln!(out, "{} sale(s) seeded in {seconds:.1} s", report.sales);
+            }
             Ok(0)
         }
         Command::Sweep { json } => {
@@ -204,6 +249,32 @@ async fn execute(counter: Arc<Counter>, command: Command, out: &mut dyn Write) -
             Ok(0)
         }
     }
+}
+
+/// The history filter the flags describe (`--to` alone reaches back to the first sale).
+fn history_filter(args: FilterArgs) -> HistoryFilter {
+    HistoryFilter {
+        from: args.from,
+        to: args.to.or(args.from),
+        states: args.state,
+        mode: args.mode,
+        tender: args.tender,
+        product: args.product.map(|p| recur_domain::ProductId::new(p.trim())),
+        attention: args.attention,
+        text: args.search.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()),
+    }
+}
+
+/// Whole TWD from the command line: never negative.
+pub(crate) fn twd(value: i64) -> Result<Money, AppError> {
+    if value < 0 {
+        return Err(invalid("an amount cannot be negative"));
+    }
+    Ok(Money::new(value))
+}
+
+pub(crate) fn invalid(message: &str) -> AppError {
+    AppError::Pos(recur_pos_core::PosError::InvalidInput(message.to_owned()))
 }
 
 /// A failed read while waiting: say so, and when the next one is.

@@ -69,6 +69,10 @@ error_codes! {
     InvalidInput => "invalid_input",
     /// The move the cashier asked for is not possible in the sale's state.
     InvalidTransition => "invalid_transition",
+    /// Less cash was handed over than the sale asks.
+    CashShort => "cash_short",
+    /// The day was closed already (a close is made once).
+    DayClosed => "day_closed",
     /// A live key and no return page configured.
     NoReturnUrl => "no_return_url",
     /// The embedded sandbox could not start.
@@ -80,6 +84,8 @@ error_codes! {
     Listener => "listener",
     /// The tunnel self-test failed.
     SelfTest => "self_test",
+    /// The export file could not be written (the folder is read-only or full).
+    ExportFailed => "export_failed",
     KeyringUnavailable => "keyring_unavailable",
     KeyringLocked => "keyring_locked",
     KeyringCorrupt => "keyring_corrupt",

@@ -81,6 +81,12 @@ impl TxnId {
     pub fn generate() -> Self {
         Self(ulid::Ulid::new().to_string())
     }
+
+    /// A fresh id whose time part is `unix_ms` (ids then sort by that time: seeded history).
+    pub fn generate_at(unix_ms: u64) -> Self {
+        let at = std::time::UNIX_EPOCH + std::time::Duration::from_millis(unix_ms);
+        Self(ulid::Ulid::from_datetime(at).to_string())
+    }
 }
 
 #[cfg(test)]

@@ -23,5 +23,5 @@ pub use event::Event;
 pub use ids::{CheckoutId, EventId, OrderId, ProductId, SubscriptionId, TxnId};
 pub use money::{Currency, Money};
 pub use secret::Secret;
-pub use state::{CauseKind, Mode, SaleState, SessionStatus, TransitionError};
-pub use time::{Day, Timestamp};
+pub use state::{CauseKind, Mode, SaleState, SessionStatus, Tender, TransitionError};
+pub use time::{Day, Timestamp, TAIPEI_OFFSET_MS};

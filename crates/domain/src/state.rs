@@ -12,6 +12,33 @@
 
 use std::fmt;
 
+/// How a sale is paid.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Tender {
+    /// Through Recur's hosted checkout (the QR code or the browser).
+    Recur,
+    /// Cash at the counter: recorded as paid at once, never sent to Recur.
+    Cash,
+}
+
+impl Tender {
+    pub const ALL: [Tender; 2] = [Tender::Recur, Tender::Cash];
+
+    /// `recur` or `cash`, as stored and as the CLI takes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tender::Recur => "recur",
+            Tender::Cash => "cash",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Tender::ALL
+            .into_iter()
+            .find(|t| t.as_str().eq_ignore_ascii_case(text.trim()))
+    }
+}
+
 /// What a checkout does (recur-api.md §2).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Mode {
@@ -177,6 +204,8 @@ pub enum CauseKind {
     SessionRead,
     /// A person at the counter.
     Cashier,
+    /// Cash taken at the counter: paid at once, never sent to Recur.
+    Cash,
 }
 
 impl CauseKind {
@@ -186,18 +215,20 @@ impl CauseKind {
             CauseKind::Event => "event",
             CauseKind::SessionRead => "session_read",
             CauseKind::Cashier => "cashier",
+            CauseKind::Cash => "cash",
         }
     }
 
+    pub const ALL: [CauseKind; 5] = [
+        CauseKind::Create,
+        CauseKind::Event,
+        CauseKind::SessionRead,
+        CauseKind::Cashier,
+        CauseKind::Cash,
+    ];
+
     pub fn parse(text: &str) -> Option<Self> {
-        [
-            CauseKind::Create,
-            CauseKind::Event,
-            CauseKind::SessionRead,
-            CauseKind::Cashier,
-        ]
-        .into_iter()
-        .find(|c| c.as_str() == text)
+        CauseKind::ALL.into_iter().find(|c| c.as_str() == text)
     }
 
     /// Facts from Recur (events, reads) are never refused: at worst they are no-ops.
@@ -248,6 +279,8 @@ fn allowed(from: SaleState, to: SaleState, cause: CauseKind) -> bool {
     let fact = cause.is_fact_from_recur();
     match (from, to) {
         (Draft, Open) => cause == Create,
+        // Cash handed over at the counter: paid at once, no checkout.
+        (Draft, Paid) if cause == Cash => true,
         (Draft, Failed) => cause == Create,
         // A payment can be learnt of before the checkout's id is stored (a fast webhook).
         (Draft | Open | Failed | Expired | Cancelled, Paid) => fact,
@@ -319,6 +352,9 @@ mod tests {
             (Refunded, PartiallyRefunded, Event, I),
             (Refunded, Paid, Event, I),
             (Paid, Refunded, Cashier, E),
+            (Draft, Paid, Cash, A),
+            (Open, Paid, Cash, E),
+            (Failed, Paid, Cash, E),
         ];
         for (from, to, cause, expected) in table {
             check(from, to, cause, expected);

@@ -60,6 +60,12 @@ impl Timestamp {
         Some(Self((dt.unix_timestamp_nanos() / 1_000_000) as i64))
     }
 
+    /// `2026-11-29T17:40:08+08:00`: the shop's wall clock with its offset (exports for people).
+    pub fn to_shop_rfc3339(self) -> String {
+        let local = Timestamp(self.0 + TAIPEI_OFFSET_MS).to_rfc3339();
+        format!("{}+08:00", &local[..19])
+    }
+
     /// The calendar day in Taipei, as `YYYY-MM-DD`, for "today" and the day close.
     pub fn taipei_date(self) -> String {
         let local = Timestamp(self.0 + TAIPEI_OFFSET_MS).to_rfc3339();
@@ -158,6 +164,13 @@ mod tests {
         let start = t.taipei_day_start();
         assert_eq!(start.to_rfc3339(), "2026-11-29T16:00:00.000Z");
         assert_eq!(start.taipei_date(), "2026-11-30");
+    }
+
+    #[test]
+    fn the_shop_clock_carries_its_offset() {
+        let t = Timestamp::parse_rfc3339("2026-11-29T16:30:05.250Z").unwrap();
+        assert_eq!(t.to_shop_rfc3339(), "2026-11-30T00:30:05+08:00");
+        assert_eq!(Timestamp::parse_rfc3339(&t.to_shop_rfc3339()), Some(t.plus_ms(-250)));
     }
 
     #[test]

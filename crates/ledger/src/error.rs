@@ -2,7 +2,7 @@
 //!
 //! SQL text and file paths go into the message (for the log); people see the code, translated.
 
-use recur_domain::{CheckoutId, EventId, TransitionError, TxnId};
+use recur_domain::{CheckoutId, EventId, Money, TransitionError, TxnId};
 
 #[derive(Debug, thiserror::Error)]
 pub enum LedgerError {
@@ -22,6 +22,12 @@ pub enum LedgerError {
     Transition(#[from] TransitionError),
     #[error("the ledger holds a value it cannot read: {0}")]
     Corrupt(String),
+    #[error("{tendered} tendered is less than the {amount} asked")]
+    CashShort { amount: Money, tendered: Money },
+    #[error("the day {day} was closed already (close #{seq})")]
+    DayClosed { day: String, seq: i64 },
+    #[error("the ledger already holds {0} sales; seeding needs an empty one")]
+    NotEmpty(u64),
 }
 
 impl LedgerError {
@@ -36,6 +42,9 @@ impl LedgerError {
             LedgerError::CheckoutConflict { .. } => "checkout_conflict",
             LedgerError::Transition(_) => "invalid_transition",
             LedgerError::Corrupt(_) => "ledger_corrupt",
+            LedgerError::CashShort { .. } => "cash_short",
+            LedgerError::DayClosed { .. } => "day_closed",
+            LedgerError::NotEmpty(_) => "ledger_not_empty",
         }
     }
 }

@@ -16,10 +16,12 @@
 //! or any UI serialization.
 
 mod batch;
+mod closes;
 mod db;
 mod einvoices;
 mod error;
 mod facts;
+mod history;
 mod journal;
 mod legacy;
 mod matching;
@@ -29,11 +31,17 @@ mod query;
 mod refunds;
 mod rows;
 mod sales;
+mod seed;
 mod subscriptions;
+mod trend;
 mod types;
 mod waiting;
 
+pub use closes::{Adjustment, CloseRecord, DayReport, Tally, Total};
 pub use db::Ledger;
 pub use error::LedgerError;
+pub use history::{Cursor, HistoryFilter, HistoryPage, HistoryTotals, Sort, PAGE_MAX};
 pub use migrations::SCHEMA_VERSION;
+pub use seed::SeedReport;
+pub use trend::{TrendDay, TREND_MAX_DAYS};
 pub use types::*;

@@ -10,7 +10,7 @@
 use rusqlite::{Connection, OptionalExtension};
 
 use recur_domain::fact::MatchKey;
-use recur_domain::{Attention, CheckoutId, SubscriptionId, Timestamp, TxnId};
+use recur_domain::{Attention, CheckoutId, SubscriptionId, Tender, Timestamp, TxnId};
 
 use crate::error::LedgerError;
 use crate::rows::{flag, load_sale};
@@ -38,7 +38,8 @@ pub(crate) fn match_sale(conn: &Connection, key: &MatchKey, now: Timestamp) -> R
         (None, Some(named)) => named.clone(),
         (None, None) => return Ok(None),
     };
-    load_sale(conn, &id)
+    // A cash sale never went to Recur: nothing Recur says can be about it.
+    Ok(load_sale(conn, &id)?.filter(|sale| sale.tender == Tender::Recur))
 }
 
 /// The sale that owns `checkout` (as its current or an earlier checkout).

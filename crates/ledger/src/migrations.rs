@@ -29,6 +29,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Code(v2_notes_as_data),
     Migration::Sql(UNVERIFIED_DIGESTS),
     Migration::Sql(V4_BILLING),
+    Migration::Code(v5_owner),
 ];
 
 /// Money columns are integer whole units; times are Unix milliseconds; states are upper case.
@@ -196,6 +197,70 @@ ALTER TABLE webhook_journal ADD COLUMN subscription_id TEXT;
 CREATE INDEX webhook_journal_waiting_order ON webhook_journal(order_id) WHERE outcome = 'unmatched';
 CREATE INDEX webhook_journal_waiting_subscription ON webhook_journal(subscription_id) WHERE outcome = 'unmatched';
 CREATE INDEX webhook_journal_by_sale ON webhook_journal(sale_id, seq);
+"#;
+
+/// The owner's half: cash as a tender, the day's closes, and what keeps history instant at a
+/// million sales — keyset-paging indexes, a covering index for totals by day, and a trigram
+/// full-text index of customers' emails and names (kept by triggers).
+const V5_OWNER: &str = r#"
+ALTER TABLE sales ADD COLUMN tender TEXT NOT NULL DEFAULT 'recur';
+ALTER TABLE sales ADD COLUMN cash_tendered INTEGER;
+DROP INDEX sales_by_created;
+DROP INDEX sales_by_state;
+CREATE INDEX sales_by_time ON sales(created_at, id);
+CREATE INDEX sales_by_amount ON sales(amount, created_at, id);
+-- Totals of any day range read this index alone.
+CREATE INDEX sales_totals ON sales(created_at, state, tender, mode, amount, paid_amount, refunded_amount,
+    attention_count);
+CREATE INDEX sales_by_state ON sales(state, created_at, id);
+CREATE INDEX sales_by_product ON sales(product_id, created_at, id);
+CREATE INDEX sales_by_subscription ON sales(subscription_id);
+CREATE INDEX sales_needing_a_look ON sales(created_at, id) WHERE attention_count > 0;
+CREATE INDEX transitions_by_seq_sale ON transitions(seq, sale_id);
+
+CREATE VIRTUAL TABLE sales_text USING fts5(
+    customer_email, customer_name, paid_email, paid_name,
+    content = 'sales', content_rowid = 'rowid', tokenize = 'trigram'
+);
+INSERT INTO sales_text(sales_text) VALUES ('rebuild');
+CREATE TABLE closes (
+    seq                INTEGER PRIMARY KEY AUTOINCREMENT,
+    shop               TEXT NOT NULL DEFAULT '',
+    day                TEXT NOT NULL,
+    closed_at          INTEGER NOT NULL,
+    closed_by          TEXT,
+    expected_cash      INTEGER NOT NULL,
+    counted_cash       INTEGER,
+    -- Every state change up to this one is in the close; later ones are the next close's
+    -- adjustments.
+    through_transition INTEGER NOT NULL,
+    figures            TEXT NOT NULL,
+    UNIQUE (shop, day)
+);
+"#;
+
+fn v5_owner(conn: &Connection) -> Result<(), LedgerError> {
+    conn.execute_batch(V5_OWNER)?;
+    Ok(conn.execute_batch(TEXT_TRIGGERS)?)
+}
+
+/// Keep the text index of migration 5 in step with `sales` (the seed drops them while it fills
+/// a ledger and puts them back).
+pub(crate) const TEXT_TRIGGERS: &str = r#"
+CREATE TRIGGER sales_text_insert AFTER INSERT ON sales BEGIN
+    INSERT INTO sales_text(rowid, customer_email, customer_name, paid_email, paid_name)
+    VALUES (new.rowid, new.customer_email, new.customer_name, new.paid_email, new.paid_name);
+END;
+CREATE TRIGGER sales_text_update AFTER UPDATE OF customer_email, customer_name, paid_email, paid_name ON sales BEGIN
+    INSERT INTO sales_text(sales_text, rowid, customer_email, customer_name, paid_email, paid_name)
+    VALUES ('delete', old.rowid, old.customer_email, old.customer_name, old.paid_email, old.paid_name);
+    INSERT INTO sales_text(rowid, customer_email, customer_name, paid_email, paid_name)
+    VALUES (new.rowid, new.customer_email, new.customer_name, new.paid_email, new.paid_name);
+END;
+CREATE TRIGGER sales_text_delete AFTER DELETE ON sales BEGIN
+    INSERT INTO sales_text(sales_text, rowid, customer_email, customer_name, paid_email, paid_name)
+    VALUES ('delete', old.rowid, old.customer_email, old.customer_name, old.paid_email, old.paid_name);
+END;
 "#;
 
 /// Creates the tables of [`V2_NOTES`], reads every note and failure schema 1 wrote, stores

@@ -102,8 +102,16 @@ impl Ledger {
 
     /// Counts and sums by state of the sales created on `day`, plus the renewals paid on it.
     pub fn day_summary(&self, day: Day) -> Result<DaySummary, LedgerError> {
-        let (day_start, day_end) = (day.start, day.end);
-        self.read(|conn| {
+        self.read(|conn| summary_in(conn, day))
+    }
+}
+
+/// [`Ledger::day_summary`] on a connection the caller holds (a close computes it inside its
+/// own transaction).
+pub(crate) fn summary_in(conn: &Connection, day: Day) -> Result<DaySummary, LedgerError> {
+    let (day_start, day_end) = (day.start, day.end);
+    {
+        {
             let (by_state, sums) = state_totals(conn, day_start, day_end)?;
             let (renewals, renewals_total, renewals_failed): (i64, i64, i64) = conn.query_row(
                 "SELECT COALESCE(sum(status = 'PAID'), 0), COALESCE(sum(CASE WHEN status = 'PAID' THEN amount END), 0), \
@@ -129,7 +137,7 @@ impl Ledger {
                 renewals_total: Money::new(renewals_total),
                 renewals_failed: renewals_failed as u64,
             })
-        })
+        }
     }
 }
 

@@ -6,7 +6,9 @@
 use rusqlite::types::Type;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use recur_domain::{Attention, CauseKind, Currency, Failure, Mode, Money, SaleState, StepNote, Timestamp, TxnId};
+use recur_domain::{
+    Attention, CauseKind, Currency, Failure, Mode, Money, SaleState, StepNote, Tender, Timestamp, TxnId,
+};
 
 use crate::error::LedgerError;
 use crate::types::Sale;
@@ -17,7 +19,7 @@ use crate::types::Sale;
 pub(crate) const SALE_COLUMNS: &str = "id, product_id, product_name, mode, amount, currency, \
     COALESCE(paid_email, customer_email), COALESCE(paid_name, customer_name), state, checkout_id, url, \
     expires_at, order_id, subscription_id, paid_amount, refunded_amount, page_opened_at, paid_at, \
-    failure_code, failure_params, \
+    failure_code, failure_params, tender, cash_tendered, \
     CASE WHEN attention_count > 0 THEN (SELECT json_group_array(json_array(a.code, json(a.params))) \
         FROM sale_attention a WHERE a.sale_id = sales.id) END, \
     created_at, updated_at";
@@ -43,9 +45,11 @@ pub(crate) fn sale_from_row(row: &Row<'_>) -> rusqlite::Result<Sale> {
         page_opened_at: time(row.get(16)?),
         paid_at: time(row.get(17)?),
         failure: failure_from(row.get(18)?, row.get(19)?),
-        attention: notes_from(row.get::<_, Option<String>>(20)?.as_deref()),
-        created_at: Timestamp::from_unix_ms(row.get(21)?),
-        updated_at: Timestamp::from_unix_ms(row.get(22)?),
+        tender: parse_column(row, 20, Tender::parse)?,
+        cash_tendered: money(row.get(21)?),
+        attention: notes_from(row.get::<_, Option<String>>(22)?.as_deref()),
+        created_at: Timestamp::from_unix_ms(row.get(23)?),
+        updated_at: Timestamp::from_unix_ms(row.get(24)?),
     })
 }
 

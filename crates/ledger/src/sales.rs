@@ -7,7 +7,7 @@
 use rusqlite::{params, Connection, OptionalExtension};
 
 use recur_domain::state::{decide, Decision};
-use recur_domain::{CauseKind, Failure, SaleState, StepNote, Timestamp, TxnId};
+use recur_domain::{CauseKind, Failure, Money, SaleState, StepNote, Timestamp, TxnId};
 
 use crate::db::Ledger;
 use crate::error::LedgerError;
@@ -37,6 +37,44 @@ impl Ledger {
                 ],
             )?;
             record_step(tx, &Step::new(&id, None, SaleState::Draft, CauseKind::Create, now))?;
+            require_sale(tx, &id)
+        })
+    }
+
+    /// Records a cash sale: paid at once at the counter, with no checkout, never sent to Recur
+    /// (and never matched to one of its webhooks). `tendered` is what the customer handed over;
+    /// less than the amount is refused.
+    pub fn record_cash_sale(&self, new: NewSale, tendered: Money, now: Timestamp) -> Result<Sale, LedgerError> {
+        if tendered < new.amount {
+            return Err(LedgerError::CashShort {
+                amount: new.amount,
+                tendered,
+            });
+        }
+        let id = TxnId::generate();
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO sales (id, product_id, product_name, mode, amount, currency, customer_email, \
+                 customer_name, state, tender, cash_tendered, paid_amount, paid_currency, paid_at, created_at, \
+                 updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'cash', ?10, ?5, ?6, ?11, ?11, ?11)",
+                params![
+                    id.as_str(),
+                    new.product_id.as_str(),
+                    new.product_name,
+                    new.mode.as_str(),
+                    new.amount.get(),
+                    new.currency.as_str(),
+                    new.customer_email,
+                    new.customer_name,
+                    SaleState::Draft.as_str(),
+                    tendered.get(),
+                    now.unix_ms()
+                ],
+            )?;
+            record_step(tx, &Step::new(&id, None, SaleState::Draft, CauseKind::Cash, now))?;
+            let paid = Step::new(&id, Some(SaleState::Draft), SaleState::Paid, CauseKind::Cash, now)
+                .note(Some(StepNote::Received { amount: new.amount }));
+            record_step(tx, &paid)?;
             require_sale(tx, &id)
         })
     }

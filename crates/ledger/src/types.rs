@@ -4,7 +4,7 @@
 
 use recur_domain::{
     Attention, CauseKind, CheckoutId, Currency, Day, EventId, Failure, Mode, Money, OrderId, ProductId, SaleState,
-    StepNote, SubscriptionId, Timestamp, TxnId,
+    StepNote, SubscriptionId, Tender, Timestamp, TxnId,
 };
 
 /// A sale as the cashier starts it, before Recur is called.
@@ -40,6 +40,10 @@ pub struct Sale {
     pub customer_email: Option<String>,
     pub customer_name: Option<String>,
     pub state: SaleState,
+    /// Recur's checkout, or cash at the counter.
+    pub tender: Tender,
+    /// Cash: what the customer handed over (the change is this minus the amount).
+    pub cash_tendered: Option<Money>,
     /// The current checkout (older ones are in [`SaleDetail::checkouts`]).
     pub checkout_id: Option<CheckoutId>,
     pub url: Option<String>,

@@ -84,6 +84,10 @@ impl Counter {
         })
     }
 
+    pub(crate) fn client(&self) -> &RecurClient {
+        &self.client
+    }
+
     pub fn ledger(&self) -> &Arc<Ledger> {
         &self.ledger
     }
@@ -287,7 +291,7 @@ impl Counter {
             .ok_or_else(|| PosError::SaleNotFound(id.to_string()))
     }
 
-    fn notify(&self, sale: &Sale) {
+    pub(crate) fn notify(&self, sale: &Sale) {
         self.emit(CoreEvent::SaleChanged(sale.clone()));
     }
 
@@ -296,7 +300,7 @@ impl Counter {
         let _ = self.events.send(event);
     }
 
-    async fn find_product(&self, id: &str) -> Result<Product, PosError> {
+    pub(crate) async fn find_product(&self, id: &str) -> Result<Product, PosError> {
         let id = id.trim();
         if id.is_empty() {
             return Err(PosError::InvalidInput("a product id is required".into()));
@@ -382,7 +386,7 @@ pub fn mode_for(product: &Product, requested: Option<Mode>) -> Result<Mode, PosE
     }
 }
 
-fn clean_email(email: Option<&str>) -> Result<Option<String>, PosError> {
+pub(crate) fn clean_email(email: Option<&str>) -> Result<Option<String>, PosError> {
     let Some(email) = email.map(str::trim).filter(|e| !e.is_empty()) else {
         return Ok(None);
     };

@@ -39,6 +39,8 @@ pub enum PosError {
     Listener(String),
     #[error("the self-test could not reach the public URL: {0}")]
     SelfTest(String),
+    #[error("the export could not be written: {0}")]
+    Export(String),
 }
 
 impl PosError {
@@ -58,6 +60,7 @@ impl PosError {
             PosError::NoWebhookSecret => ErrorCode::NoWebhookSecret,
             PosError::Listener(_) => ErrorCode::Listener,
             PosError::SelfTest(_) => ErrorCode::SelfTest,
+            PosError::Export(_) => ErrorCode::ExportFailed,
         }
     }
 
@@ -94,6 +97,9 @@ fn ledger_code(error: &LedgerError) -> ErrorCode {
         LedgerError::EventNotFound(_) => ErrorCode::EventNotFound,
         LedgerError::Transition(_) => ErrorCode::InvalidTransition,
         LedgerError::SchemaTooNew { .. } => ErrorCode::LedgerTooNew,
+        LedgerError::CashShort { .. } => ErrorCode::CashShort,
+        LedgerError::DayClosed { .. } => ErrorCode::DayClosed,
+        LedgerError::NotEmpty(_) => ErrorCode::InvalidInput,
         LedgerError::Database(_)
         | LedgerError::Folder { .. }
         | LedgerError::CheckoutConflict { .. }

@@ -6,19 +6,25 @@
 //! confirmation — webhook or session read — goes through the ledger's one state machine.
 //! Nothing here knows about windows or JSON for a UI.
 
+mod cash;
 pub mod config;
 mod confirm;
 pub mod counter;
 pub mod error;
+mod export;
+mod owner;
 mod review;
 mod session_fact;
 mod tunnel;
 mod watch;
 
+pub use cash::change_due;
 pub use config::{Backend, Config, DEFAULT_API_BASE};
 pub use confirm::SweepReport;
 pub use counter::{ChargeRequest, CoreEvent, Counter};
 pub use error::{recur_code, PosError};
+pub use export::{ExportReport, COLUMNS as EXPORT_COLUMNS};
+pub use owner::{CrossCheck, Difference};
 pub use review::Today;
 pub use session_fact::fact_from_session;
 pub use tunnel::SelfTestReport;

@@ -8,9 +8,10 @@ use std::time::{Duration, Instant};
 use recur_domain::{Mode, Timestamp};
 use serde_json::{json, Map, Value};
 
+use crate::email::looks_like_email;
 use crate::http::{invalid, json_object, method_not_allowed, not_found, Req, Resp};
-use crate::server::Shared;
-use crate::state::{looks_like_email, NewSession, ProductRef};
+use crate::shared::Shared;
+use crate::state::{NewSession, ProductRef};
 
 /// Which kind of key a request authenticated with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::SandboxError;
+use crate::error::SandboxError;
 
 /// Recur's minimum product price, NT$30.
 pub const MIN_PRICE: i64 = 30;

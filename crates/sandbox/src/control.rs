@@ -17,7 +17,7 @@ use crate::events::StoredEvent;
 use crate::http::{invalid, json_object, method_not_allowed, not_found, Req, Resp};
 use crate::page;
 use crate::payment::{PayInput, PayOutcome, Refusal};
-use crate::server::Shared;
+use crate::shared::Shared;
 
 pub fn handle(shared: &Shared, req: &Req, now: Timestamp) -> Resp {
     let post = req.method == "POST";

@@ -19,7 +19,7 @@ use serde_json::{json, Map, Value};
 use crate::billing::{Attempt, Billed, Ending};
 use crate::http::{invalid, json_object, method_not_allowed, not_found, Req, Resp};
 use crate::refund::RefundInput;
-use crate::server::Shared;
+use crate::shared::Shared;
 use crate::subscription::Subscription;
 
 pub fn handle(shared: &Shared, req: &Req, now: Timestamp) -> Resp {

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Instant;
 
-use crate::config::SandboxError;
+use crate::error::SandboxError;
 use crate::http::{Req, Resp};
 
 /// Bodies larger than this are refused: nothing in Recur's API comes close.

@@ -9,7 +9,7 @@ use crate::cards::Lang;
 use crate::html::{self, texts, FormState};
 use crate::http::{method_not_allowed, Req, Resp};
 use crate::payment::{PayInput, PayOutcome, Refusal};
-use crate::server::Shared;
+use crate::shared::Shared;
 
 pub fn handle(shared: &Shared, req: &Req, now: Timestamp) -> Resp {
     let lang = Lang::parse(req.query("lang"));

@@ -19,11 +19,12 @@ use recur_domain::{Mode, SessionStatus, Timestamp};
 
 use crate::cards::{self, Decline, Malformed};
 use crate::einvoice;
+use crate::email::looks_like_email;
 use crate::events::{self, Draft, StoredEvent};
 use crate::ids;
 use crate::order::Order;
 use crate::session::{PaymentMethod, Session};
-use crate::state::{looks_like_email, State};
+use crate::state::State;
 use crate::subscription::{SubStatus, Subscription};
 
 /// What the customer typed on the page (or a script sent to the control API).
@@ -216,5 +217,43 @@ impl State {
         let id = order.id.clone();
         self.order_ids.push(id.clone());
         self.orders.entry(id).or_insert(order)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use recur_domain::Timestamp;
+
+    use super::*;
+    use crate::catalog::Catalog;
+    use crate::state::{NewSession, ProductRef};
+
+    #[test]
+    fn an_expired_session_cannot_be_paid() {
+        let mut st = State::new(
+            Catalog::builtin(),
+            "http://127.0.0.1:1".into(),
+            Duration::from_millis(1000),
+            Vec::new(),
+        );
+        let t0 = Timestamp::from_unix_ms(1_796_031_608_000);
+        let new = NewSession {
+            product: ProductRef::Id("prod_latte".into()),
+            success_url: "https://a.tw/ok".into(),
+            cancel_url: "https://a.tw/no".into(),
+            ..NewSession::default()
+        };
+        let id = st.create_session(new, t0).unwrap().id;
+        let input = PayInput {
+            email: "a@b.tw".into(),
+            card_number: "4147631000000001".into(),
+            ..PayInput::default()
+        };
+        assert!(matches!(
+            st.pay(&id, &input, t0.plus_ms(1000)).0,
+            PayOutcome::Refused(Refusal::Expired)
+        ));
     }
 }

@@ -2,23 +2,23 @@
 //! pages only), routes requests to the REST API, the hosted page and the control API, and owns
 //! the shared state.
 //!
-//! The handlers themselves live in [`crate::api`], [`crate::page`] and [`crate::control`];
-//! sockets in [`crate::listen`]; webhook sending in [`crate::webhook`].
+//! The handlers themselves live in [`crate::api`], [`crate::page`] and [`crate::control`], and
+//! what they share in [`crate::shared`]; sockets in [`crate::listen`]; webhook sending in
+//! [`crate::webhook`].
 
 use std::net::{IpAddr, Ipv4Addr};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use recur_domain::Timestamp;
 use serde_json::Value;
 
-use crate::config::{Faults, Quirks, SandboxConfig, SandboxError};
+use crate::config::{Faults, Quirks, SandboxConfig};
 use crate::delivery::DeliveryRecord;
-use crate::events::StoredEvent;
+use crate::error::SandboxError;
 use crate::http::{Req, Resp};
 use crate::listen::{Handler, Listener};
-use crate::state::State;
-use crate::webhook::Dispatcher;
+use crate::shared::Shared;
 use crate::{api, control, page};
 
 /// HTTP worker threads on loopback, and on the LAN address in phone-test mode.
@@ -30,102 +30,6 @@ pub struct Sandbox {
     shared: Arc<Shared>,
     loopback: Listener,
     lan: Option<Listener>,
-}
-
-/// What every handler may use.
-pub struct Shared {
-    pub base_url: String,
-    /// `http://LAN:PORT` in phone-test mode.
-    pub lan_base: Option<String>,
-    /// The LAN address as a URL host (`192.168.1.20`, `[fe80::1]`), where return URLs may be http.
-    pub lan_host: Option<String>,
-    pub secret_key: String,
-    pub webhook_secret: String,
-    pub rate_limit: Option<u32>,
-    state: Mutex<State>,
-    dice: Mutex<FaultDice>,
-    pub dispatcher: Dispatcher,
-}
-
-/// The current faults and the randomness that decides when they strike.
-pub struct FaultDice {
-    pub faults: Faults,
-    pub rng: fastrand::Rng,
-}
-
-impl FaultDice {
-    pub fn new(faults: Faults, seed: Option<u64>) -> FaultDice {
-        let rng = seed.map(fastrand::Rng::with_seed).unwrap_or_default();
-        FaultDice { faults, rng }
-    }
-
-    /// True with probability `rate` (never for 0, so no randomness is used up when off).
-    pub fn roll(&mut self, rate: f64) -> bool {
-        rate > 0.0 && self.rng.f64() < rate
-    }
-
-    /// A delay drawn from the `delay_ms` fault.
-    pub fn delay(&mut self) -> Duration {
-        let (min, max) = self.faults.delay_ms;
-        if max == 0 {
-            return Duration::ZERO;
-        }
-        Duration::from_millis(self.rng.u64(min.min(max)..=max))
-    }
-}
-
-impl Shared {
-    fn new(config: SandboxConfig, port: u16, lan: Option<(IpAddr, u16)>) -> Shared {
-        let base_url = format!("http://127.0.0.1:{port}");
-        let lan_host = lan.map(|(ip, _)| url_host(ip));
-        let lan_base = lan
-            .zip(lan_host.as_ref())
-            .map(|((_, p), host)| format!("http://{host}:{p}"));
-        let mut state = State::new(
-            config.catalog,
-            lan_base.clone().unwrap_or_else(|| base_url.clone()),
-            config.session_ttl,
-            config.webhook_urls,
-        );
-        state.quirks = config.quirks;
-        Shared {
-            base_url,
-            lan_base,
-            lan_host,
-            dispatcher: Dispatcher::start(
-                config.webhook_secret.clone(),
-                config.webhook_timeout,
-                config.retry_schedule,
-            ),
-            secret_key: config.secret_key,
-            webhook_secret: config.webhook_secret,
-            rate_limit: config.rate_limit_per_min.filter(|n| *n > 0),
-            state: Mutex::new(state),
-            dice: Mutex::new(FaultDice::new(config.faults, config.seed)),
-        }
-    }
-
-    pub fn state(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    pub fn dice(&self) -> MutexGuard<'_, FaultDice> {
-        self.dice.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// The session as `GET /v1/checkout/sessions/{id}` answers it, in the current casing.
-    pub fn session_json(&self, id: &str, now: Timestamp) -> Option<Value> {
-        let mut state = self.state();
-        let camel = state.quirks.camel_case;
-        state.session(id, now).map(|s| s.to_json(camel))
-    }
-
-    /// Sends freshly emitted events to every endpoint (faults apply).
-    pub fn emit(&self, events: &[Arc<StoredEvent>]) {
-        let urls = self.state().webhook_urls.clone();
-        let mut dice = self.dice();
-        self.dispatcher.send(events, &urls, &mut dice, Instant::now());
-    }
 }
 
 impl Sandbox {
@@ -306,13 +210,5 @@ fn route_lan(shared: &Shared, req: &Req, now: Timestamp, _instant: Instant) -> R
         ["checkout", ..] => page::handle(shared, req, now),
         ["_sandbox", "return", which] if get => page::return_page(which, req),
         _ => crate::http::not_found("only the hosted checkout pages are served on the LAN address"),
-    }
-}
-
-/// An IP as the host part of a URL.
-fn url_host(ip: IpAddr) -> String {
-    match ip {
-        IpAddr::V4(v4) => v4.to_string(),
-        IpAddr::V6(v6) => format!("[{v6}]"),
     }
 }

@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 use recur_domain::Timestamp;
 
 use crate::delivery::{DeliveryRecord, Sender};
+use crate::dice::FaultDice;
 use crate::events::StoredEvent;
-use crate::server::FaultDice;
 
 /// Delivery threads: enough that one hanging endpoint does not stall the others.
 const WORKERS: usize = 4;

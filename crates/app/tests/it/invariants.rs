@@ -235,3 +235,75 @@ fn the_event_lists_agree() {
     assert!(emitted.len() >= 8, "{emitted:?}");
     assert_eq!(emitted, listened, "events.rs and ui/js/api.js");
 }
+
+/// The top-level modules a file names through `crate::` (imports and paths), comments aside.
+fn crate_modules_used(text: &str) -> BTreeSet<String> {
+    let code: String = text
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("//"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut used = BTreeSet::new();
+    let word = |s: &str| -> String {
+        s.chars()
+            .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_')
+            .collect()
+    };
+    for (i, _) in code.match_indices("crate::") {
+        let rest = &code[i + "crate::".len()..];
+        if let Some(group) = rest.strip_prefix('{') {
+            let group = &group[..group.find('}').unwrap_or(group.len())];
+            used.extend(group.split(',').map(|item| word(item.trim())).filter(|w| !w.is_empty()));
+        } else {
+            let name = word(rest);
+            // `crate::name::…` is a module; `crate::name(…)` or `crate::Name` is not.
+            if rest[name.len()..].starts_with("::") && !name.is_empty() {
+                used.insert(name);
+            }
+        }
+    }
+    used
+}
+
+#[test]
+fn no_two_files_of_a_crate_import_each_other() {
+    let mut roots: Vec<PathBuf> = std::fs::read_dir(repo().join("crates"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path().join("src"))
+        .collect();
+    roots.push(repo().join("src-tauri/src"));
+    let mut cycles = Vec::new();
+    for root in &roots {
+        let mut files = Vec::new();
+        files_under(root, &mut files);
+        let mut uses: std::collections::BTreeMap<String, BTreeSet<String>> = Default::default();
+        for file in files.iter().filter(|f| f.extension().is_some_and(|e| e == "rs")) {
+            let top = file.strip_prefix(root).unwrap().components().next().unwrap();
+            let top = top.as_os_str().to_string_lossy().trim_end_matches(".rs").to_owned();
+            if top == "lib" || top == "main" || top == "bin" {
+                continue;
+            }
+            let text = std::fs::read_to_string(file).unwrap();
+            uses.entry(top).or_default().extend(crate_modules_used(&text));
+        }
+        for (a, used) in &uses {
+            for b in used.iter().filter(|b| *b > a) {
+                if uses.get(b).is_some_and(|theirs| theirs.contains(a)) {
+                    cycles.push(format!("{}: {a} ↔ {b}", root.display()));
+                }
+            }
+        }
+    }
+    assert!(roots.len() > 8, "every crate was read");
+    assert!(
+        cycles.is_empty(),
+        "modules that import each other (give the shared part a module below both): {cycles:#?}"
+    );
+    // The check itself can fail: a made-up pair is found.
+    let pair = [
+        crate_modules_used("use crate::b::X;"),
+        crate_modules_used("use crate::{a, c::D};"),
+    ];
+    assert!(pair[0].contains("b") && pair[1].contains("a") && pair[1].contains("c"));
+}

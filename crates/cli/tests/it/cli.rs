@@ -329,7 +329,12 @@ fn day_close_and_csv_export_count_what_was_paid() {
     let csv = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), 3, "header and two sales, oldest first: {csv}");
-    assert!(lines[0].starts_with("created_at,sale_id,state"));
+    assert!(
+        lines[0].starts_with("\u{feff}id,created_at,state,tender,mode,product_id,amount,checkout_id"),
+        "a byte-order mark, then the promised columns: {}",
+        lines[0]
+    );
+    assert!(csv.contains("\r\n"), "CRLF line ends");
     assert!(
         lines[1].contains(str_field(&paid, "id")) && lines[1].contains(",PAID,") && lines[1].contains(",1290,"),
         "{}",

@@ -3,6 +3,7 @@
 mod events;
 mod lifecycle;
 mod migrations;
+mod owner;
 mod property;
 mod race;
 mod review;
