@@ -269,7 +269,8 @@ fn parse_date(text: &str) -> Result<recur_domain::Day, String> {
 }
 
 fn parse_tender(text: &str) -> Result<recur_domain::Tender, String> {
-    recur_domain::Tender::parse(&text.trim().to_ascii_lowercase()).ok_or_else(|| format!("{text:?} is not recur or cash"))
+    recur_domain::Tender::parse(&text.trim().to_ascii_lowercase())
+        .ok_or_else(|| format!("{text:?} is not recur or cash"))
 }
 
 fn parse_sort(text: &str) -> Result<recur_ledger::Sort, String> {

@@ -5,7 +5,7 @@ use std::io::Write;
 
 use recur_domain::{Day, Timestamp};
 use recur_pos_app::AppError;
-use recur_pos_core::{CrossCheck, Counter};
+use recur_pos_core::{Counter, CrossCheck};
 
 use crate::args::DayArgs;
 use crate::output::{self, write_json};

@@ -345,7 +345,10 @@ pub fn difference_text(d: &Difference) -> String {
         Difference::OtherSale { sale, named } => format!("{sale}: Recur's checkout names another sale, {named}"),
         Difference::ExpiredAtRecur { sale } => format!("{sale}: expired at Recur, still waiting in the ledger"),
         Difference::NoCheckout { sale, state } => {
-            format!("{sale}: never reached Recur (no checkout), {} in the ledger", state.as_str())
+            format!(
+                "{sale}: never reached Recur (no checkout), {} in the ledger",
+                state.as_str()
+            )
         }
         Difference::Unreadable { sale, code } => format!("{sale}: Recur's checkout could not be read ({code})"),
         Difference::Unplaced { event_id, event_type } => format!(
@@ -385,11 +388,21 @@ pub fn day_text(report: &DayReport, check: Option<&CrossCheck>) -> String {
     ));
     out.push_str("by tender\n");
     for t in &report.by_tender {
-        out.push_str(&format!("  {:<18} {:>4}  {:>12}\n", t.key.as_str(), t.total.count, t.total.amount.display_twd()));
+        out.push_str(&format!(
+            "  {:<18} {:>4}  {:>12}\n",
+            t.key.as_str(),
+            t.total.count,
+            t.total.amount.display_twd()
+        ));
     }
     out.push_str("by product\n");
     for t in &report.by_product {
-        out.push_str(&format!("  {:<18} {:>4}  {:>12}\n", t.key, t.total.count, t.total.amount.display_twd()));
+        out.push_str(&format!(
+            "  {:<18} {:>4}  {:>12}\n",
+            t.key,
+            t.total.count,
+            t.total.amount.display_twd()
+        ));
     }
     if report.open.count > 0 {
         out.push_str(&format!(
@@ -400,8 +413,16 @@ pub fn day_text(report: &DayReport, check: Option<&CrossCheck>) -> String {
     }
     out.push_str(&format!("cash      {} expected", report.expected_cash.display_twd()));
     if let Some(counted) = report.close.as_ref().and_then(|c| c.counted_cash) {
-        let diff = report.close.as_ref().and_then(CloseRecord::difference).unwrap_or_default();
-        out.push_str(&format!(", {} counted, difference {}", counted.display_twd(), diff.display_twd()));
+        let diff = report
+            .close
+            .as_ref()
+            .and_then(CloseRecord::difference)
+            .unwrap_or_default();
+        out.push_str(&format!(
+            ", {} counted, difference {}",
+            counted.display_twd(),
+            diff.display_twd()
+        ));
     }
     out.push('\n');
     for a in &report.adjustments {

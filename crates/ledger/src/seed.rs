@@ -40,7 +40,9 @@ const PRODUCTS: [(&str, &str, i64, bool); 8] = [
     ("prod_member_yearly", "年度會員", 2990, true),
 ];
 const FAMILY: [&str; 10] = ["陳", "林", "黃", "張", "李", "王", "吳", "劉", "蔡", "楊"];
-const GIVEN: [&str; 10] = ["美玲", "志明", "淑芬", "建宏", "雅婷", "俊傑", "怡君", "家豪", "佩珊", "冠宇"];
+const GIVEN: [&str; 10] = [
+    "美玲", "志明", "淑芬", "建宏", "雅婷", "俊傑", "怡君", "家豪", "佩珊", "冠宇",
+];
 
 impl Ledger {
     /// Writes `count` sales spread over the three years before `now` (seeded by `seed`).
@@ -76,7 +78,9 @@ fn fill(tx: &Connection, count: u64, seed: u64, now: Timestamp) -> Result<SeedRe
     let mut step = tx.prepare(
         "INSERT INTO transitions (sale_id, from_state, to_state, cause, reference, note, at) VALUES (?1, ?2, ?3, ?4, ?5, NULL, ?6)",
     )?;
-    let mut checkout = tx.prepare("INSERT INTO checkouts (checkout_id, sale_id, url, expires_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+    let mut checkout = tx.prepare(
+        "INSERT INTO checkouts (checkout_id, sale_id, url, expires_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
     let mut journal = tx.prepare(
         "INSERT INTO webhook_journal (event_id, event_type, verified, claimed, body, headers, outcome, sale_id, \
          received_at, processed_at, body_len) VALUES (?1, 'order.paid', 1, 1, ?2, '[]', 'changed', ?3, ?4, ?4, ?5)",
@@ -107,11 +111,7 @@ fn fill(tx: &Connection, count: u64, seed: u64, now: Timestamp) -> Result<SeedRe
         let amount = if setup { 0 } else { price };
         let cash = !is_sub && !setup && rng.u8(0..100) < 32;
         let recent = now.unix_ms() - at < 2 * 3_600_000;
-        let state = if cash {
-            "PAID"
-        } else {
-            pick_state(&mut rng, recent)
-        };
+        let state = if cash { "PAID" } else { pick_state(&mut rng, recent) };
         let paid = matches!(state, "PAID" | "PARTIALLY_REFUNDED" | "REFUNDED");
         let refunded = match state {
             "REFUNDED" => amount,
@@ -121,7 +121,11 @@ fn fill(tx: &Connection, count: u64, seed: u64, now: Timestamp) -> Result<SeedRe
         let who = rng.u32(0..60_000);
         let email = (!cash || rng.bool()).then(|| format!("c{who}@example.tw"));
         let person = email.as_ref().map(|_| {
-            format!("{}{}", FAMILY[who as usize % FAMILY.len()], GIVEN[(who / 10) as usize % GIVEN.len()])
+            format!(
+                "{}{}",
+                FAMILY[who as usize % FAMILY.len()],
+                GIVEN[(who / 10) as usize % GIVEN.len()]
+            )
         });
         let cs = (!cash).then(|| format!("cs{n:09}"));
         let order = (paid && !cash && !setup).then(|| format!("ord{n:09}"));
@@ -149,16 +153,35 @@ fn fill(tx: &Connection, count: u64, seed: u64, now: Timestamp) -> Result<SeedRe
         ])?;
         let cause = if cash { "cash" } else { "create" };
         step.execute(params![id.as_str(), None::<&str>, "DRAFT", cause, None::<&str>, at])?;
-        step.execute(params![id.as_str(), "DRAFT", state, if cash { "cash" } else { "event" }, None::<&str>, at + 45_000])?;
+        step.execute(params![
+            id.as_str(),
+            "DRAFT",
+            state,
+            if cash { "cash" } else { "event" },
+            None::<&str>,
+            at + 45_000
+        ])?;
         if let Some(cs) = &cs {
-            checkout.execute(params![cs, id.as_str(), format!("https://checkout.recur.tw/{cs}"), at + 1_800_000, at])?;
+            checkout.execute(params![
+                cs,
+                id.as_str(),
+                format!("https://checkout.recur.tw/{cs}"),
+                at + 1_800_000,
+                at
+            ])?;
         }
         if let Some(order) = &order {
             let body = format!(
                 r#"{{"id":"evt{n:09}","type":"order.paid","data":{{"id":"{order}","checkout_id":"{}","amount":{amount},"currency":"TWD","status":"paid"}}}}"#,
                 cs.as_deref().unwrap_or_default()
             );
-            journal.execute(params![format!("evt{n:09}"), body.as_bytes(), id.as_str(), at + 45_000, body.len() as i64])?;
+            journal.execute(params![
+                format!("evt{n:09}"),
+                body.as_bytes(),
+                id.as_str(),
+                at + 45_000,
+                body.len() as i64
+            ])?;
             report.journal += 1;
             if refunded > 0 {
                 refund.execute(params![format!("re{n:09}"), id.as_str(), order, refunded, at + 3 * DAY])?;
@@ -170,7 +193,13 @@ fn fill(tx: &Connection, count: u64, seed: u64, now: Timestamp) -> Result<SeedRe
             let period = if price > 1000 { 365 * DAY } else { 30 * DAY };
             let mut due = at + period;
             while due < now.unix_ms() {
-                renewal.execute(params![format!("in{}{n:09}", due), sub, format!("ordr{due}{n:09}"), price, due])?;
+                renewal.execute(params![
+                    format!("in{}{n:09}", due),
+                    sub,
+                    format!("ordr{due}{n:09}"),
+                    price,
+                    due
+                ])?;
                 report.renewals += 1;
                 due += period;
             }
@@ -186,7 +215,14 @@ fn pick_state(rng: &mut fastrand::Rng, recent: bool) -> &'static str {
     if recent && rng.u8(0..100) < 40 {
         return "OPEN";
     }
-    const STATES: [&str; 6] = ["PAID", "PARTIALLY_REFUNDED", "REFUNDED", "FAILED", "EXPIRED", "CANCELLED"];
+    const STATES: [&str; 6] = [
+        "PAID",
+        "PARTIALLY_REFUNDED",
+        "REFUNDED",
+        "FAILED",
+        "EXPIRED",
+        "CANCELLED",
+    ];
     STATES[weighted(rng, &[85, 2, 3, 4, 4, 2])]
 }
 

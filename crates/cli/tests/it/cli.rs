@@ -45,7 +45,7 @@ impl Shop {
         cmd
     }
 
-    fn run(&self, args: &[&str]) -> Output {
+    pub fn run(&self, args: &[&str]) -> Output {
         self.command(args).output().expect("recur-pos runs")
     }
 

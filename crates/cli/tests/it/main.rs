@@ -10,4 +10,5 @@ mod cli;
 mod confirm;
 mod keys;
 mod listen;
+mod owner;
 mod support;
