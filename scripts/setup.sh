@@ -8,12 +8,14 @@ BUILD_PKGS=(build-essential pkg-config file curl libwebkit2gtk-4.1-dev libssl-de
   libayatana-appindicator3-dev librsvg2-dev libdbus-1-dev)
 RUN_PKGS=(xvfb xauth imagemagick x11-apps webkit2gtk-driver dbus dbus-x11 gnome-keyring
   libsecret-tools at-spi2-core keyutils xdotool fonts-noto-cjk)
+# The benchmarks' peers: sqlite3 dumps the same table beside `recur-pos export`.
+BENCH_PKGS=(sqlite3)
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 missing=()
-for pkg in "${BUILD_PKGS[@]}" "${RUN_PKGS[@]}"; do
+for pkg in "${BUILD_PKGS[@]}" "${RUN_PKGS[@]}" "${BENCH_PKGS[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
     missing+=("$pkg")
   fi

@@ -216,7 +216,8 @@ CREATE INDEX sales_by_state ON sales(state, created_at, id);
 CREATE INDEX sales_by_product ON sales(product_id, created_at, id);
 CREATE INDEX sales_by_subscription ON sales(subscription_id);
 CREATE INDEX sales_needing_a_look ON sales(created_at, id) WHERE attention_count > 0;
-CREATE INDEX transitions_by_seq_sale ON transitions(seq, sale_id);
+-- A day's renewals (the report, the trend) by the instant they count on.
+CREATE INDEX renewals_by_day ON renewals(COALESCE(paid_at, recorded_at), status, amount);
 
 CREATE VIRTUAL TABLE sales_text USING fts5(
     customer_email, customer_name, paid_email, paid_name,
