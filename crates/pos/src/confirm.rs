@@ -83,12 +83,14 @@ impl Signals {
 }
 
 impl Counter {
-    /// The secret webhooks are signed with: configured, or the embedded sandbox's own.
+    /// The secret webhooks are signed with: on the embedded sandbox always its own (random for
+    /// each run: a configured live secret must not open a sandbox listener, nor the sandbox's
+    /// secret a live one), else the configured one.
     pub fn webhook_secret(&self) -> Option<Secret> {
-        self.config()
-            .webhook_secret
-            .clone()
-            .or_else(|| self.sandbox().map(|s| Secret::new(s.webhook_secret())))
+        match self.sandbox() {
+            Some(sandbox) => Some(Secret::new(sandbox.webhook_secret())),
+            None => self.config().webhook_secret.clone(),
+        }
     }
 
     /// Starts the webhook listener on 127.0.0.1:`port` (0 = any free port). With the embedded

@@ -52,6 +52,18 @@ pub struct Counter {
     listener_base: Mutex<Option<String>>,
 }
 
+/// A webhook secret for one run of the embedded sandbox: 32 random bytes, never written down,
+/// so no one who read ours (or the standalone sandbox's well-known `whsec_sandbox`) can sign a
+/// delivery the listener takes while the counter runs on the sandbox.
+fn fresh_webhook_secret() -> Result<String, PosError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| PosError::Sandbox(format!("no randomness for a webhook secret: {e}")))?;
+    Ok(format!(
+        "whsec_{}",
+        bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    ))
+}
+
 impl Counter {
     /// Opens the ledger and connects to Recur, or starts the embedded sandbox when no key is set.
     pub fn open(config: Config) -> Result<Counter, PosError> {
@@ -61,6 +73,7 @@ impl Counter {
                 let sandbox = Sandbox::start(SandboxConfig {
                     port: 0,
                     lan: config.lan,
+                    webhook_secret: fresh_webhook_secret()?,
                     ..SandboxConfig::default()
                 })
                 .map_err(|e| PosError::Sandbox(e.to_string()))?;
@@ -413,6 +426,36 @@ fn is_loopback(base: &str) -> bool {
 mod tests {
     use super::*;
     use recur_domain::Currency;
+
+    #[test]
+    fn the_embedded_sandbox_signs_with_a_fresh_secret_of_its_own_each_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let open = |name: &str| {
+            let db = dir.path().join(name);
+            Counter::open(Config::from_lookup(|var| match var {
+                "RECUR_POS_DB" => Some(db.to_string_lossy().into_owned()),
+                // A live shop's secret in the environment must not open the sandbox's listener.
+                "RECUR_WEBHOOK_SECRET" => Some("whsec_configured_for_live".to_owned()),
+                _ => None,
+            }))
+            .expect("the counter opens on the embedded sandbox")
+        };
+        let (a, b) = (open("a.db"), open("b.db"));
+        let secret = |c: &Counter| c.webhook_secret().expect("a secret").expose().to_owned();
+        let (sa, sb) = (secret(&a), secret(&b));
+        assert!(a.is_embedded_sandbox() && b.is_embedded_sandbox());
+        assert_ne!(sa, sb, "one secret per run");
+        for s in [&sa, &sb] {
+            assert!(s.starts_with("whsec_") && s.len() == 6 + 64, "{s}");
+            assert_ne!(s, "whsec_sandbox", "not the well-known one");
+            assert_ne!(s, "whsec_configured_for_live");
+        }
+        assert_eq!(
+            sa,
+            a.sandbox().unwrap().webhook_secret(),
+            "the listener takes what the sandbox signs with"
+        );
+    }
 
     fn product(kind: &str) -> Product {
         Product {
