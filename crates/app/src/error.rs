@@ -30,6 +30,11 @@ pub enum AppError {
     SettingsNotSaved(std::io::Error),
     #[error("the counter is still starting")]
     Starting,
+    /// Keys were saved in the keyring, and it cannot be read now (`0` says how it failed).
+    /// Falling back to the sandbox would sell in test mode on the shop's ledger, with the
+    /// tunnel up: the counter stays closed until the keyring answers.
+    #[error("the keys saved in the OS keyring cannot be read ({0}); unlock the keyring and retry")]
+    StoredKeysUnreadable(ErrorCode),
     /// The counter could not open; `code` is why (the same the open itself failed with).
     #[error("the counter could not open: {message}")]
     NotOpen { code: ErrorCode, message: String },
@@ -49,6 +54,7 @@ impl AppError {
             AppError::NoTunnel => ErrorCode::NoTunnel,
             AppError::SettingsNotSaved(_) => ErrorCode::SettingsNotSaved,
             AppError::Starting => ErrorCode::Starting,
+            AppError::StoredKeysUnreadable(_) => ErrorCode::StoredKeysUnreadable,
             AppError::NotOpen { code, .. } => *code,
             AppError::Internal(_) => ErrorCode::Internal,
         }

@@ -167,6 +167,14 @@ impl Keys {
         })
     }
 
+    /// Why the counter must not open on these keys: a key was stored in the keyring
+    /// (`stored`), the keyring could not be read, and the environment gives no secret key of
+    /// its own — opening would silently fall back to the sandbox.
+    pub fn unreadable_stored_key(&self, stored: bool) -> Option<ErrorCode> {
+        let from_env = matches!(self.secret_key, Some((_, KeySource::Env)));
+        self.keyring_error.filter(|_| stored && !from_env)
+    }
+
     pub fn status(&self) -> KeyStatus {
         let info = |key: &Option<(Secret, KeySource)>| KeyInfo {
             source: key.as_ref().map_or(KeySource::None, |(_, source)| *source),

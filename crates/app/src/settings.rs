@@ -35,6 +35,9 @@ pub struct AppSettings {
     pub tunnel_hostname: Option<String>,
     /// Phone-test mode for the embedded sandbox (its checkout pages also on the LAN address).
     pub phone_test: bool,
+    /// A key was saved in the OS keyring (never the key itself): when the keyring then cannot
+    /// be read, the counter stays closed instead of falling back to the sandbox.
+    pub keys_stored: bool,
 }
 
 /// A value and whether the environment set it (then Settings cannot change it).

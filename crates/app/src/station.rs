@@ -116,6 +116,21 @@ impl Station {
         Arc::clone(&self.store)
     }
 
+    /// Saves a checked key in the keyring and remembers (in settings.json, without the key)
+    /// that one is stored there.
+    pub async fn save_key(&self, name: keys::KeyName, value: recur_domain::Secret) -> Result<(), AppError> {
+        keys::save(self.store(), name, value).await?;
+        self.settings.update(|s| s.keys_stored = true)?;
+        Ok(())
+    }
+
+    /// Forgets both keys in the keyring (and that any was stored).
+    pub async fn clear_keys(&self) -> Result<(), AppError> {
+        keys::clear(self.store()).await?;
+        self.settings.update(|s| s.keys_stored = false)?;
+        Ok(())
+    }
+
     pub fn settings(&self) -> &SettingsFile {
         &self.settings
     }
@@ -176,6 +191,9 @@ impl Station {
     async fn open_now(self: &Arc<Self>, generation: u64, plan: &Plan) -> Result<Arc<Counter>, AppError> {
         let keys = keys::read(Arc::clone(&self.store), self.env.clone()).await;
         *self.keys.write().expect("keys lock") = keys.status();
+        if let Some(code) = keys.unreadable_stored_key(self.settings.get().keys_stored) {
+            return Err(AppError::StoredKeysUnreadable(code));
+        }
         self.set_phase(generation, Phase::Starting(Step::Ledger));
         let config = keys.config(&self.env, &self.settings);
         let counter = tokio::task::spawn_blocking(move || Counter::open(config))

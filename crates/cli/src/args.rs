@@ -62,8 +62,8 @@ pub enum Command {
         tender: recur_domain::Tender,
         /// With --tender cash: what the customer handed over, in TWD (default: the exact price);
         /// the change is printed.
-        #[arg(long, value_name = "TWD")]
-        tendered: Option<i64>,
+        #[arg(long, value_name = "TWD", value_parser = parse_twd, allow_hyphen_values = true)]
+        tendered: Option<recur_domain::Money>,
         /// Print exactly one JSON document on stdout.
         #[arg(long)]
         json: bool,
@@ -173,8 +173,8 @@ pub struct DayArgs {
     #[arg(long)]
     pub close: bool,
     /// With --close: the cash counted in the drawer, in TWD.
-    #[arg(long, value_name = "TWD", requires = "close")]
-    pub counted_cash: Option<i64>,
+    #[arg(long, value_name = "TWD", requires = "close", value_parser = parse_twd, allow_hyphen_values = true)]
+    pub counted_cash: Option<recur_domain::Money>,
     /// With --close: who closes (default: the OS user).
     #[arg(long, value_name = "NAME", requires = "close")]
     pub by: Option<String>,
@@ -266,6 +266,15 @@ fn parse_mode(text: &str) -> Result<recur_domain::Mode, String> {
 /// A shop day (Asia/Taipei).
 fn parse_date(text: &str) -> Result<recur_domain::Day, String> {
     recur_domain::Day::parse(text).ok_or_else(|| format!("{text:?} is not a date like 2026-11-29"))
+}
+
+/// Whole TWD, never negative.
+fn parse_twd(text: &str) -> Result<recur_domain::Money, String> {
+    match text.trim().parse::<i64>() {
+        Ok(n) if n >= 0 => Ok(recur_domain::Money::new(n)),
+        Ok(_) => Err("an amount cannot be negative".to_owned()),
+        Err(_) => Err(format!("{text:?} is not a whole amount of TWD")),
+    }
 }
 
 fn parse_tender(text: &str) -> Result<recur_domain::Tender, String> {

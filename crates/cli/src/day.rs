@@ -9,14 +9,13 @@ use recur_pos_core::{Counter, CrossCheck};
 
 use crate::args::DayArgs;
 use crate::output::{self, write_json};
-use crate::run::twd;
 
 /// Exit 4: the cross-check found a difference (and a close asked for with it did not happen).
 pub const DIFFERENCES: u8 = 4;
 
 pub async fn run(counter: &Counter, args: DayArgs, out: &mut dyn Write) -> Result<u8, AppError> {
     let day = args.date.unwrap_or_else(|| Day::containing(Timestamp::now()));
-    let counted = args.counted_cash.map(twd).transpose()?;
+    let counted = args.counted_cash;
     let check: Option<CrossCheck> = if args.check {
         let mut shown = 0;
         let check = counter

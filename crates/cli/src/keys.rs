@@ -38,7 +38,7 @@ pub async fn run(station: &Arc<Station>, action: KeysAction, out: &mut dyn Write
             Ok(0)
         }
         KeysAction::Clear => {
-            keys::clear(station.store()).await?;
+            station.clear_keys().await?;
             let _ = writeln!(out, "both keys removed from the keyring");
             Ok(0)
         }
@@ -62,7 +62,7 @@ async fn set(
         KeyArg::WebhookSecret => (KeyName::WebhookSecret, keys::check_webhook_secret(&line)?),
     };
     let masked = value.masked();
-    keys::save(station.store(), name, value).await?;
+    station.save_key(name, value).await?;
     if let Some(base) = api_base {
         station.settings().update(|s| s.api_base = Some(base))?;
     }

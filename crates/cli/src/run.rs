@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use std::sync::atomic::AtomicBool;
 
-use recur_domain::{Day, Money, Tender, Timestamp, TxnId};
+use recur_domain::{Day, Tender, Timestamp, TxnId};
 use recur_ledger::{HistoryFilter, PAGE_MAX};
 use recur_pos_app::{AppError, Env, Plan, Station};
 use recur_pos_core::{ChargeRequest, Counter, Until};
@@ -94,7 +94,6 @@ async fn execute(counter: Arc<Counter>, command: Command, out: &mut dyn Write) -
                 customer_name: name,
             };
             if tender == Tender::Cash {
-                let tendered = tendered.map(twd).transpose()?;
                 let sale = counter.charge_cash(request, tendered).await?;
                 if let Some(change) = recur_pos_core::change_due(&sale) {
                     eprintln!("change: {}", change.display_twd());
@@ -263,14 +262,6 @@ fn history_filter(args: FilterArgs) -> HistoryFilter {
         attention: args.attention,
         text: args.search.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()),
     }
-}
-
-/// Whole TWD from the command line: never negative.
-pub(crate) fn twd(value: i64) -> Result<Money, AppError> {
-    if value < 0 {
-        return Err(invalid("an amount cannot be negative"));
-    }
-    Ok(Money::new(value))
 }
 
 pub(crate) fn invalid(message: &str) -> AppError {

@@ -87,6 +87,8 @@ error_codes! {
     /// The export file could not be written (the folder is read-only or full).
     ExportFailed => "export_failed",
     KeyringUnavailable => "keyring_unavailable",
+    /// Keys were saved in the keyring and it cannot be read now: the counter stays closed.
+    StoredKeysUnreadable => "stored_keys_unreadable",
     KeyringLocked => "keyring_locked",
     KeyringCorrupt => "keyring_corrupt",
     KeyringInvalidName => "keyring_invalid_name",

@@ -134,12 +134,11 @@ pub async fn save_keys(
         ),
         None => None,
     };
-    let store = state.station.store();
     if let Some(key) = secret_key {
-        keys::save(store.clone(), KeyName::SecretKey, key).await?;
+        state.station.save_key(KeyName::SecretKey, key).await?;
     }
     if let Some(key) = webhook_secret {
-        keys::save(store, KeyName::WebhookSecret, key).await?;
+        state.station.save_key(KeyName::WebhookSecret, key).await?;
     }
     startup::open(app);
     Ok(())
@@ -149,7 +148,7 @@ pub async fn save_keys(
 /// environment sets a key).
 #[tauri::command]
 pub async fn clear_keys(app: AppHandle, state: State<'_, AppState>) -> Result<(), CommandError> {
-    keys::clear(state.station.store()).await?;
+    state.station.clear_keys().await?;
     startup::open(app);
     Ok(())
 }

@@ -147,3 +147,59 @@ fn a_keyring_that_cannot_be_read_is_said_and_the_counter_still_opens() {
     assert_eq!(shop.station.keys().keyring_error, Some(ErrorCode::KeyringUnavailable));
     assert!(shop.station.listener().is_none(), "a one-shot plan runs no listener");
 }
+
+#[test]
+fn stored_keys_that_cannot_be_read_keep_the_counter_closed_instead_of_falling_back_to_the_sandbox() {
+    let working: Arc<dyn SecretStore> = Arc::new(MemoryStore::new());
+    let first = shop(Arc::clone(&working));
+    let db = first.dir.path().join("ledger.db");
+    let env = |extra: &[(&str, &str)]| {
+        let mut pairs = vec![("RECUR_POS_DB", db.to_str().unwrap())];
+        pairs.extend_from_slice(extra);
+        Env::from_pairs(&pairs)
+    };
+    first
+        .rt
+        .block_on(first.station.save_key(
+            recur_pos_app::keys::KeyName::SecretKey,
+            recur_domain::Secret::new("sk_test_saved_in_the_keyring"),
+        ))
+        .unwrap();
+    assert!(
+        first.station.settings().get().keys_stored,
+        "settings.json remembers a key is stored"
+    );
+    let settings = std::fs::read_to_string(first.dir.path().join("settings.json")).unwrap();
+    assert!(!settings.contains("sk_test"), "but never the key: {settings}");
+
+    // The keyring fails: no counter, the reason, and no sandbox on the shop's ledger.
+    let locked = Station::new(env(&[]), Arc::new(MemoryStore::unavailable()));
+    let error = first
+        .rt
+        .block_on(locked.open(Plan::counter_only()))
+        .err()
+        .expect("refused");
+    assert_eq!(error.code(), ErrorCode::StoredKeysUnreadable, "{error}");
+    assert!(locked.counter().is_err(), "nothing to sell on");
+    assert!(matches!(
+        locked.phase(),
+        Phase::Failed(ErrorCode::StoredKeysUnreadable, _)
+    ));
+
+    // A key in the environment is not a fallback to the sandbox: that counter opens.
+    let from_env = Station::new(
+        env(&[
+            ("RECUR_SECRET_KEY", "sk_test_env"),
+            ("RECUR_API_BASE", "http://127.0.0.1:9"),
+        ]),
+        Arc::new(MemoryStore::unavailable()),
+    );
+    let counter = first.rt.block_on(from_env.open(Plan::counter_only())).unwrap();
+    assert!(!counter.is_embedded_sandbox());
+
+    // Once the keys are cleared, a failing keyring is only a note again.
+    first.rt.block_on(first.station.clear_keys()).unwrap();
+    let cleared = Station::new(env(&[]), Arc::new(MemoryStore::unavailable()));
+    let counter = first.rt.block_on(cleared.open(Plan::counter_only())).unwrap();
+    assert!(counter.is_embedded_sandbox());
+}

@@ -62,12 +62,26 @@ fn a_cash_sale_is_paid_at_once_with_its_change_and_never_reaches_recur() {
         ][..],
         &["charge", "--product", "prod_coffee_monthly", "--tender", "cash"],
         &["charge", "--product", "prod_latte", "--tendered", "200"],
-        &["charge", "--product", "prod_latte", "--tender", "cash", "--tendered=-5"],
     ] {
         let out = shop.run(args);
         assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stderr(&out));
         assert!(!stderr(&out).trim().is_empty(), "{args:?} says why");
     }
+    let negative = shop.run(&[
+        "charge",
+        "--product",
+        "prod_latte",
+        "--tender",
+        "cash",
+        "--tendered",
+        "-5",
+    ]);
+    assert_eq!(negative.status.code(), Some(2), "a negative amount is a usage error");
+    assert!(
+        stderr(&negative).contains("cannot be negative"),
+        "{}",
+        stderr(&negative)
+    );
     let all = shop.json(&["sales", "--json"]);
     assert_eq!(sale_ids(&all).len(), 2, "only the two cash sales: {all}");
     assert!(shop.sandbox.session_ids().is_empty());
