@@ -9,5 +9,6 @@ mod lifecycle;
 mod load;
 mod pressure;
 mod race;
+mod random_input;
 mod sandbox_delivery;
 mod support;
