@@ -5,6 +5,8 @@
 #   scripts/test.sh fast     fmt, clippy -D warnings, and every crate's tests but the app's
 #                            (unit, integration over loopback: real sandbox, SQLite, keyring)
 #   scripts/test.sh webkit   the app in a real WebKit window under Xvfb (tauri-driver)
+#   scripts/test.sh package  build the .deb, install it with apt, start the installed app
+#                            (scripts/test-package.sh; not in the default run: ~15 min cold)
 #
 # Both lanes run inside one D-Bus session with an unlocked throwaway keyring (the Secret
 # Service the app and the CLI store keys in); a missing keyring daemon fails the run.
@@ -14,7 +16,8 @@ cd "$(dirname "$0")/.."
 lane="${1:-all}"
 case "$lane" in
   all|fast|webkit) ;;
-  *) echo "usage: scripts/test.sh [fast|webkit]" >&2; exit 2 ;;
+  package) exec scripts/test-package.sh ;;
+  *) echo "usage: scripts/test.sh [fast|webkit|package]" >&2; exit 2 ;;
 esac
 
 scripts/setup.sh

@@ -200,6 +200,12 @@ impl Station {
             .await
             .map_err(|e| AppError::Internal(e.to_string()))??;
         let counter = Arc::new(counter);
+        tracing::info!(
+            embedded_sandbox = counter.is_embedded_sandbox(),
+            environment = counter.environment().as_str(),
+            ledger = %counter.config().db_path.display(),
+            "counter open"
+        );
         self.set_phase(generation, Phase::Starting(Step::Catalogue));
         // A catalogue that cannot load now is not fatal: the Sell screen asks again and shows
         // the error with a retry button.
