@@ -1,0 +1,286 @@
+//! The owner's half through the real window: History (filters, the URL keeping them across a
+//! reload and Back, a sale's details with its ids, live rows), a cash sale with change on Sell,
+//! the day's close (charts, the cross-check with Recur, the printable view, closing once and a
+//! second close refused) and the CSV export of exactly the filtered set, read back from disk.
+
+use serde_json::{json, Value};
+
+use super::app::{App, PAY_CARD};
+
+fn quoted(value: &str) -> String {
+    serde_json::to_string(value).expect("a string")
+}
+
+/// Sets a <select> (or an input) the way a person's choice does: the value, then `change`.
+fn choose(app: &App, css: &str, value: &str) {
+    app.js(&format!(
+        "const e = document.querySelector({}); e.value = {}; e.dispatchEvent(new Event('change')); return true;",
+        quoted(css),
+        quoted(value)
+    ));
+}
+
+/// The sale ids History lists now, in order.
+fn history_ids(app: &App) -> Vec<String> {
+    let ids = app.js("return [...document.querySelectorAll('#h-rows tr')].map((r) => r.dataset.saleId)");
+    ids.as_array()
+        .expect("ids")
+        .iter()
+        .filter_map(|v| v.as_str().map(str::to_owned))
+        .collect()
+}
+
+/// Waits until History has loaded `rows` rows and its totals count `count`.
+fn wait_history(app: &App, what: &str, rows: usize, count: usize) {
+    app.wait_js(
+        what,
+        &format!(
+            "const v = document.getElementById('view-history'); return !v.hidden && v.dataset.loading === 'false' \
+             && document.querySelectorAll('#h-rows tr').length === {rows} \
+             && document.getElementById('h-summary').dataset.count === '{count}';"
+        ),
+    );
+}
+
+/// A Tauri command called as the window would (for what the screen cannot do twice).
+fn invoke(app: &App, command: &str, args: Value) -> Value {
+    let script = format!(
+        "const done = arguments[arguments.length - 1]; \
+         window.__TAURI__.core.invoke({}, {args}).then((v) => done({{ok: v}}), (e) => done({{err: e}}));",
+        quoted(command)
+    );
+    app.session.execute_async(&script, vec![]).expect("invoke")
+}
+
+/// Takes a cash sale of `product` with `tendered` handed over; returns its id.
+fn cash_sale(app: &App, product: &str, tendered: &str, change: &str) -> String {
+    app.click(&format!(".tile[data-product-id=\"{product}\"]"));
+    app.click("input[name=\"tender\"][value=\"cash\"]");
+    app.wait_js("the tendered field", "return !document.getElementById('cash-box').hidden");
+    app.type_into("#tendered", tendered);
+    app.wait_js(
+        "the change, live",
+        &format!("return document.getElementById('change-live').textContent === {}", quoted(change)),
+    );
+    app.click("#charge");
+    app.wait_js(
+        "the cash sale, paid at once",
+        "const p = document.getElementById('cash-done'); return !p.hidden && p.dataset.state === 'PAID';",
+    );
+    assert_eq!(app.text("#cash-done-change"), change, "the change after the sale");
+    assert!(
+        app.js("return document.getElementById('view-pay').hidden").as_bool().unwrap(),
+        "no Pay screen, no QR for cash"
+    );
+    app.js("return document.getElementById('cash-done').dataset.saleId")
+        .as_str()
+        .expect("the cash sale's id")
+        .to_owned()
+}
+
+fn print_window(app: &App, main: &str) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let handles = app.session.window_handles().expect("window handles");
+        if let Some(h) = handles.into_iter().find(|h| h != main) {
+            return h;
+        }
+        assert!(std::time::Instant::now() < deadline, "the print window did not open");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn the_owner_filters_history_takes_cash_closes_the_day_once_and_exports_the_filter() {
+    let out = tempfile::tempdir().expect("export folder");
+    let csv = out.path().join("sales.csv");
+    let app = App::launch_with("owner", &[("RECUR_POS_EXPORT_PATH", csv.to_str().expect("path"))]);
+
+    // A Recur sale paid, one left open, and a cash sale with change.
+    let paid = app.charge("prod_latte", false, Some("amy@example.tw"));
+    assert_eq!(paid.pay(PAY_CARD), 200);
+    app.wait_pay_state("PAID");
+    app.click("#paid-next");
+    let open = app.charge("prod_americano", false, None);
+    app.click("#pay-back");
+    let cash = cash_sale(&app, "prod_cinnamon_roll", "500", "NT$415");
+    app.shot("sell-cash");
+    app.click("#cash-done-next");
+    app.wait_today(&cash, "PAID");
+    assert_eq!(
+        app.text(&format!("#today-rows tr[data-sale-id={}] .tender", quoted(&cash))),
+        "現金",
+        "Today shows the cash tender"
+    );
+
+    // History: today's three sales, newest first, with their count and sum.
+    app.click(".tab[data-view=\"history\"]");
+    wait_history(&app, "today's three sales", 3, 3);
+    assert_eq!(history_ids(&app), vec![cash.clone(), open.sale_id.clone(), paid.sale_id.clone()]);
+    assert_eq!(app.text("#h-sum"), "NT$295");
+    choose(&app, "#h-tender", "cash");
+    wait_history(&app, "only the cash sale", 1, 1);
+    assert_eq!(history_ids(&app), vec![cash.clone()]);
+    assert_eq!(app.text("#h-sum"), "NT$85");
+    let hash = app.js("return location.hash");
+    assert!(hash.as_str().unwrap_or_default().contains("tender=cash"), "the filter is in the URL: {hash}");
+
+    // A reload keeps the filter; Back undoes the last change.
+    app.js("location.reload(); return true;");
+    app.wait_js(
+        "History again after the reload",
+        "return document.body.dataset.booted === 'true' && !document.getElementById('view-history').hidden",
+    );
+    wait_history(&app, "the cash filter after the reload", 1, 1);
+    assert_eq!(app.js("return document.getElementById('h-tender').value"), "cash");
+    choose(&app, "#h-sort", "amount_high");
+    wait_history(&app, "sorted by amount", 1, 1);
+    app.js("history.back(); return true;");
+    app.wait_js("Back to newest first", "return document.getElementById('h-sort').value === 'newest' && location.hash.includes('tender=cash')");
+    app.click("#h-reset");
+    wait_history(&app, "all of today again", 3, 3);
+    choose(&app, "#h-sort", "amount_high");
+    app.wait_js("sorted by amount, high to low", &format!(
+        "const ids = [...document.querySelectorAll('#h-rows tr')].map((r) => r.dataset.saleId); return ids.length === 3 && ids[0] === {};",
+        quoted(&paid.sale_id)
+    ));
+
+    // Free text: the customer's email finds the sale.
+    app.type_into("#h-text", "amy@");
+    wait_history(&app, "the sale found by email", 1, 1);
+    assert_eq!(history_ids(&app), vec![paid.sale_id.clone()]);
+    app.shot("history-search");
+
+    // A row opens the sale's details, with its ids to copy.
+    app.click(&format!("#h-rows tr[data-sale-id={}] td.product", quoted(&paid.sale_id)));
+    app.wait_js("the sale's details", &format!(
+        "return !document.getElementById('sale-overlay').hidden && document.getElementById('sale-dialog-body').dataset.saleId === {};",
+        quoted(&paid.sale_id)
+    ));
+    assert!(app.js("return !!document.querySelector('#sale-dialog-body button.copy[data-copy=\"txn\"]') && !!document.querySelector('#sale-dialog-body button.copy[data-copy=\"checkout\"]')").as_bool().unwrap());
+    app.click("#sale-dialog-body button.copy[data-copy=\"txn\"]");
+    app.wait_js("the copy to answer", "return !!document.querySelector('#sale-dialog-body button.copy[data-copy=\"txn\"]').dataset.copied");
+    app.shot("history-detail");
+    app.click("#sale-dialog-close");
+
+    // Live: the open sale is paid while History shows it; its row changes in place.
+    app.click("#h-reset");
+    wait_history(&app, "all of today", 3, 3);
+    app.shot("history");
+    assert_eq!(open.pay(PAY_CARD), 200);
+    app.wait_js("the row paid, in place", &format!(
+        "const r = document.querySelector('#h-rows tr[data-sale-id={}]'); return !!r && r.dataset.state === 'PAID';",
+        quoted(&open.sale_id)
+    ));
+    app.wait_js("the net of the slice again", "return document.getElementById('h-net').textContent === 'NT$295'");
+
+    // Export exactly the filter: all of today, then cash only; read the files back.
+    for (tender, want) in [("", vec![&paid.sale_id, &open.sale_id, &cash]), ("cash", vec![&cash])] {
+        choose(&app, "#h-tender", tender);
+        wait_history(&app, "the slice to export", want.len(), want.len());
+        app.click("#h-export");
+        app.wait_js(
+            "the export to finish",
+            &format!("const b = document.getElementById('h-export-box'); return b.dataset.state === 'done' && b.dataset.rows === '{}';", want.len()),
+        );
+        assert!(app.text("#h-export-text").contains("sales.csv"), "it says where");
+        let bytes = std::fs::read(&csv).expect("the exported file");
+        assert!(bytes.starts_with("\u{feff}".as_bytes()), "UTF-8 with a BOM");
+        let text = String::from_utf8(bytes).expect("UTF-8");
+        let mut lines = text.trim_start_matches('\u{feff}').lines();
+        let header = lines.next().expect("a header row");
+        assert!(header.starts_with("id,created_at,state,tender,mode,product_id,amount,checkout_id"), "{header}");
+        let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+        let ids: Vec<&str> = rows.iter().map(|r| r[0]).collect();
+        assert_eq!(ids, want.iter().map(|s| s.as_str()).collect::<Vec<_>>(), "exactly the filter, oldest first");
+        let cash_row = rows.iter().find(|r| r[0] == cash).expect("the cash row");
+        assert_eq!((cash_row[2], cash_row[3], cash_row[6]), ("PAID", "cash", "85"));
+        assert!(cash_row[1].ends_with("+08:00"), "shop time with its offset: {}", cash_row[1]);
+    }
+    app.shot("history-exported");
+
+    // The day's close: figures, charts, cash expected against counted.
+    app.click(".tab[data-view=\"close\"]");
+    app.wait_js("today's report", "const v = document.getElementById('view-close'); return !v.hidden && v.dataset.closed === 'false' && !!document.querySelector('#c-hour-chart svg rect');");
+    assert_eq!(app.text("#c-expected"), "NT$85");
+    assert_eq!(app.text("#c-figures [data-figure=\"collected\"]").split_whitespace().next(), Some("NT$295"));
+    assert_eq!(app.text("#c-breakdowns table[data-tally=\"tender\"] tr[data-key=\"cash\"] td:nth-child(3)"), "NT$85");
+    assert!(app.js("return document.querySelectorAll('#c-trend-chart svg g.bar').length").as_i64() == Some(30), "30 days of trend");
+    app.type_into("#c-counted", "80");
+    app.wait_js("the difference, live", "return document.getElementById('c-difference').textContent.startsWith('NT$-5')");
+    app.click("#c-check");
+    app.wait_js("the cross-check with Recur", "const c = document.getElementById('c-check-card'); return !c.hidden && c.dataset.state === 'agrees';");
+    assert!(app.text("#c-check-text").contains("2"), "both Recur sales were read: {}", app.text("#c-check-text"));
+    app.shot("close");
+
+    // The printable view, in its own window.
+    let main = app.session.window_handle().expect("main window");
+    app.click("#c-print");
+    let print = print_window(&app, &main);
+    app.session.switch_to_window(&print).expect("the print window");
+    app.wait_js("the printable report", "return document.body.dataset.ready === 'true' && !!document.querySelector('#sheet-hours svg')");
+    assert!(app.text("#sheet-day").contains(&today()), "{}", app.text("#sheet-day"));
+    app.shot("print-a4");
+    app.click(".seg[data-paper=\"80mm\"]");
+    app.wait_js("80 mm paper", "return document.body.dataset.paper === '80mm'");
+    app.shot("print-80mm");
+    app.click("#print-close");
+    app.session.switch_to_window(&main).expect("back to the counter");
+
+    // Closing: confirmed first, then shown as closed with who, when and the figures.
+    app.click("#c-close");
+    app.wait_js("the confirmation", "return !document.getElementById('c-confirm').hidden");
+    assert!(app.text("#c-confirm-text").contains("NT$80"));
+    app.click("#c-confirm-yes");
+    app.wait_js("the day closed", "return document.getElementById('view-close').dataset.closed === 'true' && !document.getElementById('c-closed').hidden");
+    assert_eq!(app.text("#c-status"), "已結帳 #1");
+    assert_eq!(app.text("#c-closed [data-field=\"difference\"]"), "NT$-5");
+    app.shot("closed");
+    // A second close of the same day is the core's refusal, with its code.
+    let again = invoke(&app, "close_day", json!({"date": today(), "countedCash": 85}));
+    assert_eq!(again["err"]["code"], "day_closed", "{again}");
+    // And on screen: yesterday, shown open, is closed elsewhere (the command line, another
+    // window) before the owner presses Close: the refusal is said in words.
+    app.click("#c-prev");
+    app.wait_js("yesterday, not closed", &format!(
+        "const v = document.getElementById('view-close'); return v.dataset.day === {} && v.dataset.closed === 'false';",
+        quoted(&yesterday())
+    ));
+    let first = invoke(&app, "close_day", json!({"date": yesterday()}));
+    assert!(first.get("ok").is_some(), "{first}");
+    app.click("#c-close");
+    app.click("#c-confirm-yes");
+    app.wait_js("the refusal in words", "const b = document.getElementById('c-error'); return !b.hidden && b.dataset.code === 'day_closed';");
+    assert!(app.text("#c-error").contains("已經結帳"), "{}", app.text("#c-error"));
+    app.wait_js("shown as closed after all", "return document.getElementById('view-close').dataset.closed === 'true'");
+    assert_eq!(app.text("#c-status"), "已結帳 #2");
+    app.shot("second-close-refused");
+}
+
+fn today() -> String {
+    shop_date(0)
+}
+
+fn yesterday() -> String {
+    shop_date(-1)
+}
+
+/// `YYYY-MM-DD` in Asia/Taipei, `days` from today.
+fn shop_date(days: i64) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs() as i64;
+    let day = (now + 8 * 3600).div_euclid(86_400) + days;
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = day + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
