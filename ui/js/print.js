@@ -1,5 +1,5 @@
 // The printable day's close, in its own top-level window: it reads the day's report and
-// trend (the only commands its capability allows), lays them out for A4 or 80 mm paper and
+// trend and the shop's name (the only commands its capability allows), lays them out for A4 or 80 mm paper and
 // prints through `window.print()` (Tauri has no print API of its own). `?date=YYYY-MM-DD&paper=a4|80mm`.
 
 import { api, closeWindow } from './api.js';
@@ -59,7 +59,8 @@ async function boot() {
   $('print-close').addEventListener('click', closeWindow);
   document.addEventListener('keydown', (e) => { if (e.key === 'Escape') closeWindow(); });
   try {
-    const [report, trend] = await Promise.all([api.dayReport(date), api.trend(date)]);
+    const [report, trend, status] = await Promise.all([api.dayReport(date), api.trend(date), api.appStatus()]);
+    $('sheet-shop').textContent = status.shop_name;
     render(report, trend);
   } catch (error) {
     $('print-error').textContent = errorText(error);

@@ -52,8 +52,14 @@ fn invoke(app: &App, command: &str, args: Value) -> Value {
     app.session.execute_async(&script, vec![]).expect("invoke")
 }
 
-/// Takes a cash sale of `product` with `tendered` handed over; returns its id.
-fn cash_sale(app: &App, product: &str, tendered: &str, change: &str) -> String {
+/// Hides the toast a copy left, so it covers nothing in the next screenshot.
+fn quiet(app: &App) {
+    app.js("document.getElementById('toast').hidden = true; return true;");
+}
+
+/// Takes a cash sale of `product` with `tendered` handed over (photographed as `shot` before and
+/// after); returns its id.
+fn cash_sale(app: &App, product: &str, tendered: &str, change: &str, shot: &str) -> String {
     app.click(&format!(".tile[data-product-id=\"{product}\"]"));
     app.click("input[name=\"tender\"][value=\"cash\"]");
     app.wait_js("the tendered field", "return !document.getElementById('cash-box').hidden");
@@ -62,12 +68,14 @@ fn cash_sale(app: &App, product: &str, tendered: &str, change: &str) -> String {
         "the change, live",
         &format!("return document.getElementById('change-live').textContent === {}", quoted(change)),
     );
+    app.shot(shot);
     app.click("#charge");
     app.wait_js(
         "the cash sale, paid at once",
         "const p = document.getElementById('cash-done'); return !p.hidden && p.dataset.state === 'PAID';",
     );
     assert_eq!(app.text("#cash-done-change"), change, "the change after the sale");
+    app.shot(&format!("{shot}-done"));
     assert!(
         app.js("return document.getElementById('view-pay').hidden").as_bool().unwrap(),
         "no Pay screen, no QR for cash"
@@ -90,6 +98,18 @@ fn print_window(app: &App, main: &str) -> String {
     }
 }
 
+/// Presses Close in the print window (which ends it, so WebDriver may say the window is gone)
+/// and waits until only the counter window is left.
+fn close_print(app: &App, main: &str) {
+    let _ = app.session.execute("document.getElementById('print-close').click(); return true;", vec![]);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while app.session.window_handles().expect("window handles").len() > 1 {
+        assert!(std::time::Instant::now() < deadline, "the print window did not close");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    app.session.switch_to_window(main).expect("back to the counter");
+}
+
 #[test]
 fn the_owner_filters_history_takes_cash_closes_the_day_once_and_exports_the_filter() {
     let out = tempfile::tempdir().expect("export folder");
@@ -103,8 +123,7 @@ fn the_owner_filters_history_takes_cash_closes_the_day_once_and_exports_the_filt
     app.click("#paid-next");
     let open = app.charge("prod_americano", false, None);
     app.click("#pay-back");
-    let cash = cash_sale(&app, "prod_cinnamon_roll", "500", "NT$415");
-    app.shot("sell-cash");
+    let cash = cash_sale(&app, "prod_cinnamon_roll", "500", "NT$415", "sell-cash");
     app.click("#cash-done-next");
     app.wait_today(&cash, "PAID");
     assert_eq!(
@@ -166,6 +185,7 @@ fn the_owner_filters_history_takes_cash_closes_the_day_once_and_exports_the_filt
     // Live: the open sale is paid while History shows it; its row changes in place.
     app.click("#h-reset");
     wait_history(&app, "all of today", 3, 3);
+    quiet(&app);
     app.shot("history");
     assert_eq!(open.pay(PAY_CARD), 200);
     app.wait_js("the row paid, in place", &format!(
@@ -197,6 +217,7 @@ fn the_owner_filters_history_takes_cash_closes_the_day_once_and_exports_the_filt
         assert_eq!((cash_row[2], cash_row[3], cash_row[6]), ("PAID", "cash", "85"));
         assert!(cash_row[1].ends_with("+08:00"), "shop time with its offset: {}", cash_row[1]);
     }
+    quiet(&app);
     app.shot("history-exported");
 
     // The day's close: figures, charts, cash expected against counted.
@@ -211,6 +232,7 @@ fn the_owner_filters_history_takes_cash_closes_the_day_once_and_exports_the_filt
     app.click("#c-check");
     app.wait_js("the cross-check with Recur", "const c = document.getElementById('c-check-card'); return !c.hidden && c.dataset.state === 'agrees';");
     assert!(app.text("#c-check-text").contains("2"), "both Recur sales were read: {}", app.text("#c-check-text"));
+    quiet(&app);
     app.shot("close");
 
     // The printable view, in its own window.
@@ -224,8 +246,7 @@ fn the_owner_filters_history_takes_cash_closes_the_day_once_and_exports_the_filt
     app.click(".seg[data-paper=\"80mm\"]");
     app.wait_js("80 mm paper", "return document.body.dataset.paper === '80mm'");
     app.shot("print-80mm");
-    app.click("#print-close");
-    app.session.switch_to_window(&main).expect("back to the counter");
+    close_print(&app, &main);
 
     // Closing: confirmed first, then shown as closed with who, when and the figures.
     app.click("#c-close");
@@ -235,6 +256,7 @@ fn the_owner_filters_history_takes_cash_closes_the_day_once_and_exports_the_filt
     app.wait_js("the day closed", "return document.getElementById('view-close').dataset.closed === 'true' && !document.getElementById('c-closed').hidden");
     assert_eq!(app.text("#c-status"), "已結帳 #1");
     assert_eq!(app.text("#c-closed [data-field=\"difference\"]"), "NT$-5");
+    quiet(&app);
     app.shot("closed");
     // A second close of the same day is the core's refusal, with its code.
     let again = invoke(&app, "close_day", json!({"date": today(), "countedCash": 85}));
@@ -255,6 +277,35 @@ fn the_owner_filters_history_takes_cash_closes_the_day_once_and_exports_the_filt
     app.wait_js("shown as closed after all", "return document.getElementById('view-close').dataset.closed === 'true'");
     assert_eq!(app.text("#c-status"), "已結帳 #2");
     app.shot("second-close-refused");
+
+    // The same screens in English.
+    app.click("#lang-switch");
+    app.wait_js("English", "return document.documentElement.lang === 'en'");
+    app.click(".tab[data-view=\"history\"]");
+    app.click("#h-reset");
+    wait_history(&app, "History in English", 3, 3);
+    assert_eq!(app.text("#h-rows tr .tender.tender-cash"), "Cash");
+    quiet(&app);
+    app.shot("history-en");
+    app.click(".tab[data-view=\"sell\"]");
+    cash_sale(&app, "prod_latte", "1,000", "NT$880", "sell-cash-en");
+    app.click("#cash-done-next");
+    app.click(".tab[data-view=\"close\"]");
+    app.click("#c-today");
+    app.wait_js("today's close in English", &format!(
+        "const v = document.getElementById('view-close'); return v.dataset.day === {} && v.dataset.closed === 'true' && document.getElementById('c-status').textContent === 'Closed #1';",
+        quoted(&today())
+    ));
+    app.click("#c-check");
+    app.wait_js("the cross-check in English", "const c = document.getElementById('c-check-card'); return !c.hidden && c.dataset.state === 'agrees';");
+    quiet(&app);
+    app.shot("close-en");
+    app.click("#c-print");
+    let print = print_window(&app, &main);
+    app.session.switch_to_window(&print).expect("the print window");
+    app.wait_js("the printable report in English", "return document.body.dataset.ready === 'true' && document.getElementById('sheet-close').textContent.includes('#1')");
+    app.shot("print-a4-en");
+    close_print(&app, &main);
 }
 
 fn today() -> String {

@@ -155,6 +155,7 @@ function pickFromSearch() {
 function select(product) {
   selected = product;
   $('cash-done').hidden = true;
+  delete document.querySelector('#view-sell .cart').dataset.done;
   $('tendered').value = '';
   document.querySelector('input[name="mode"][value=""]').checked = true;
   showError($('charge-error'), null);
@@ -167,6 +168,7 @@ function select(product) {
 function clear() {
   selected = null;
   $('cash-done').hidden = true;
+  delete document.querySelector('#view-sell .cart').dataset.done;
   $('tendered').value = '';
   $('search').value = '';
   $('email').value = '';
@@ -323,6 +325,7 @@ async function chargeCash() {
     panel.dataset.saleId = done.sale.id;
     panel.dataset.state = done.sale.state;
     panel.hidden = false;
+    document.querySelector('#view-sell .cart').dataset.done = 'true';
     $('cash-done-next').focus();
     paidSound();
     announce(t('sell.cash_announce', { amount: done.sale.amount_text, change: done.change_text || money(0) }));
