@@ -24,8 +24,8 @@ function niceMax(value) {
  * `[{name, cls}]`; `format(n)` writes an axis value; `every` labels one bar in so many.
  * Returns an <svg> that scales to its container's width.
  */
-export function barChart({ bars, series, format = String, every = 1, label = '', width = 560, height = 220 }) {
-  const pad = { top: 12, right: 8, bottom: 26, left: 70 };
+export function barChart({ bars, series, format = String, every = 1, label = '', width = 480, height = 200 }) {
+  const pad = { top: 12, right: 8, bottom: 28, left: 84 };
   const plotW = width - pad.left - pad.right;
   const plotH = height - pad.top - pad.bottom;
   const totals = bars.map((b) => b.values.reduce((a, v) => a + Math.max(0, v), 0));
@@ -57,7 +57,7 @@ export function barChart({ bars, series, format = String, every = 1, label = '',
     });
     svg.append(group);
     if (i % every === 0) {
-      svg.append(node('text', { x: (x + barW / 2).toFixed(1), y: height - 8, class: 'axis', 'text-anchor': 'middle' }, bar.label));
+      svg.append(node('text', { x: (x + barW / 2).toFixed(1), y: height - 6, class: 'axis', 'text-anchor': 'middle' }, bar.label));
     }
   });
   svg.append(node('line', { x1: pad.left, x2: width - pad.right, y1: y(0), y2: y(0), class: 'baseline' }));

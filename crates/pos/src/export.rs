@@ -153,7 +153,11 @@ fn row(s: &Sale) -> [String; 19] {
         opt(s.order_id.as_ref().map(ToString::to_string)),
         opt(s.subscription_id.as_ref().map(ToString::to_string)),
         opt(s.paid_at.map(|t| t.to_shop_rfc3339())),
-        s.attention.iter().map(|n| n.code().as_str()).collect::<Vec<_>>().join(" "),
+        s.attention
+            .iter()
+            .map(|n| n.code().as_str())
+            .collect::<Vec<_>>()
+            .join(" "),
     ]
 }
 

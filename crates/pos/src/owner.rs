@@ -16,7 +16,8 @@ use tokio::task::JoinSet;
 use recur_client::{CheckoutSession, Environment, RecurClient};
 use recur_domain::{CheckoutId, Day, ErrorCode, Money, SaleState, SessionStatus, Tender, Timestamp, TxnId};
 use recur_ledger::{
-    CloseRecord, Cursor, DayReport, HistoryFilter, HistoryPage, HistoryTotals, JournalOutcome, SeedReport, Sort, TrendDay,
+    CloseRecord, Cursor, DayReport, HistoryFilter, HistoryPage, HistoryTotals, JournalOutcome, SeedReport, Sort,
+    TrendDay,
 };
 
 use crate::counter::Counter;
@@ -32,7 +33,11 @@ const UNMATCHED_SCAN: usize = 2_000;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Difference {
     /// Recur says the checkout was paid; the ledger does not have it paid.
-    PaidAtRecurOnly { sale: TxnId, ledger: SaleState, amount: Option<Money> },
+    PaidAtRecurOnly {
+        sale: TxnId,
+        ledger: SaleState,
+        amount: Option<Money>,
+    },
     /// The ledger has the sale paid; Recur's session is not complete.
     PaidInLedgerOnly { sale: TxnId, recur: SessionStatus },
     /// Both say paid, for different amounts.
@@ -46,7 +51,10 @@ pub enum Difference {
     /// The session could not be read: the check of this sale is incomplete.
     Unreadable { sale: TxnId, code: ErrorCode },
     /// A signed delivery that day that no sale matched (a payment the ledger cannot place).
-    Unplaced { event_id: String, event_type: Option<String> },
+    Unplaced {
+        event_id: String,
+        event_type: Option<String>,
+    },
 }
 
 impl Difference {
@@ -129,7 +137,9 @@ impl Counter {
         counted_cash: Option<Money>,
         closed_by: Option<&str>,
     ) -> Result<CloseRecord, PosError> {
-        let record = self.ledger().close_day(day, counted_cash, closed_by, Timestamp::now())?;
+        let record = self
+            .ledger()
+            .close_day(day, counted_cash, closed_by, Timestamp::now())?;
         tracing::info!(day = %day.date(), seq = record.seq, "day closed");
         Ok(record)
     }
@@ -176,7 +186,10 @@ impl Counter {
         let mut reads = JoinSet::new();
         for sale in held {
             let Some(checkout) = sale.checkout.clone() else {
-                if !matches!(sale.state, SaleState::Failed | SaleState::Cancelled | SaleState::Expired) {
+                if !matches!(
+                    sale.state,
+                    SaleState::Failed | SaleState::Cancelled | SaleState::Expired
+                ) {
                     report.differences.push(Difference::NoCheckout {
                         sale: sale.id.clone(),
                         state: sale.state,
@@ -244,7 +257,10 @@ fn compare(sale: &Held, session: &CheckoutSession) -> Option<Difference> {
             }),
             _ => None,
         },
-        (status, Some(_)) => Some(Difference::PaidInLedgerOnly { sale: id, recur: status }),
+        (status, Some(_)) => Some(Difference::PaidInLedgerOnly {
+            sale: id,
+            recur: status,
+        }),
         (SessionStatus::Expired, None) if matches!(sale.state, SaleState::Draft | SaleState::Open) => {
             Some(Difference::ExpiredAtRecur { sale: id })
         }
@@ -298,20 +314,54 @@ mod tests {
         const S_OPEN: SessionStatus = SessionStatus::Open;
         const S_EXPIRED: SessionStatus = SessionStatus::Expired;
         let cases: [(Held, CheckoutSession, Option<&str>); 10] = [
-            (held(Paid, Some(150)), session(Complete, Some(150), Some("01SALE")), None),
+            (
+                held(Paid, Some(150)),
+                session(Complete, Some(150), Some("01SALE")),
+                None,
+            ),
             (held(OPEN, None), session(S_OPEN, None, Some("01SALE")), None),
             (held(Failed, None), session(S_OPEN, None, None), None),
             (held(EXPIRED, None), session(S_EXPIRED, None, None), None),
-            (held(OPEN, None), session(Complete, Some(150), None), Some("paid_at_recur_only")),
-            (held(EXPIRED, None), session(Complete, Some(150), None), Some("paid_at_recur_only")),
-            (held(Paid, Some(150)), session(S_OPEN, None, None), Some("paid_in_ledger_only")),
-            (held(Refunded, Some(150)), session(Complete, Some(120), None), Some("amount_differs")),
-            (held(OPEN, None), session(S_EXPIRED, None, None), Some("expired_at_recur")),
-            (held(Paid, Some(150)), session(Complete, Some(150), Some("01OTHER")), Some("other_sale")),
+            (
+                held(OPEN, None),
+                session(Complete, Some(150), None),
+                Some("paid_at_recur_only"),
+            ),
+            (
+                held(EXPIRED, None),
+                session(Complete, Some(150), None),
+                Some("paid_at_recur_only"),
+            ),
+            (
+                held(Paid, Some(150)),
+                session(S_OPEN, None, None),
+                Some("paid_in_ledger_only"),
+            ),
+            (
+                held(Refunded, Some(150)),
+                session(Complete, Some(120), None),
+                Some("amount_differs"),
+            ),
+            (
+                held(OPEN, None),
+                session(S_EXPIRED, None, None),
+                Some("expired_at_recur"),
+            ),
+            (
+                held(Paid, Some(150)),
+                session(Complete, Some(150), Some("01OTHER")),
+                Some("other_sale"),
+            ),
         ];
         for (sale, session, want) in cases {
             let got = compare(&sale, &session);
-            assert_eq!(got.as_ref().map(Difference::code), want, "{:?} vs {:?}", sale.state, session.status);
+            assert_eq!(
+                got.as_ref().map(Difference::code),
+                want,
+                "{:?} vs {:?}",
+                sale.state,
+                session.status
+            );
             if let Some(d) = got {
                 assert_eq!(d.sale(), Some(&sale.id));
             }

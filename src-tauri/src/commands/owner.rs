@@ -50,8 +50,14 @@ pub async fn history(
 ) -> Result<HistoryPageDto, CommandError> {
     let counter = state.counter()?;
     let filter = filter.into_filter(today())?;
-    let sort = sort.as_deref().map_or(Some(Sort::Newest), Sort::parse).ok_or_else(|| invalid("unknown sort"))?;
-    let after = after.as_deref().map(|a| Cursor::decode(a).ok_or_else(|| invalid("bad page cursor"))).transpose()?;
+    let sort = sort
+        .as_deref()
+        .map_or(Some(Sort::Newest), Sort::parse)
+        .ok_or_else(|| invalid("unknown sort"))?;
+    let after = after
+        .as_deref()
+        .map(|a| Cursor::decode(a).ok_or_else(|| invalid("bad page cursor")))
+        .transpose()?;
     let limit = limit.unwrap_or(100).min(PAGE_MAX);
     blocking(move || {
         let page = counter.history(&filter, sort, after.as_ref(), limit)?;
@@ -114,7 +120,11 @@ pub async fn trend(state: State<'_, AppState>, date: String) -> Result<Vec<Trend
 /// Reads Recur's session of each of the day's Recur sales and lists every difference, with
 /// `cross-check-progress` as sessions come back.
 #[tauri::command]
-pub async fn cross_check(app: AppHandle, state: State<'_, AppState>, date: String) -> Result<CrossCheckDto, CommandError> {
+pub async fn cross_check(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    date: String,
+) -> Result<CrossCheckDto, CommandError> {
     let counter = state.counter()?;
     let day = parse_day(&date)?;
     let check = counter
@@ -143,12 +153,20 @@ pub async fn open_print_view(app: AppHandle, date: String, paper: String) -> Res
 /// `RECUR_POS_EXPORT_PATH`), off the async runtime, with `export-progress`; `cancel_export`
 /// stops it and leaves no file.
 #[tauri::command]
-pub async fn export_history(app: AppHandle, state: State<'_, AppState>, filter: FilterInput) -> Result<ExportDto, CommandError> {
+pub async fn export_history(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    filter: FilterInput,
+) -> Result<ExportDto, CommandError> {
     let counter = state.counter()?;
     let filter = filter.into_filter(today())?;
     let name = format!("recur-pos-{}.csv", today().date());
     let Some(path) = export_path(&app, &state, &name).await else {
-        return Ok(ExportDto { rows: 0, cancelled: true, path: String::new() });
+        return Ok(ExportDto {
+            rows: 0,
+            cancelled: true,
+            path: String::new(),
+        });
     };
     let cancel = state.start_export();
     let shown = path.display().to_string();
@@ -160,7 +178,11 @@ pub async fn export_history(app: AppHandle, state: State<'_, AppState>, filter: 
     .await;
     state.end_export();
     let report = report?;
-    Ok(ExportDto { rows: report.rows, cancelled: report.cancelled, path: shown })
+    Ok(ExportDto {
+        rows: report.rows,
+        cancelled: report.cancelled,
+        path: shown,
+    })
 }
 
 #[tauri::command]

@@ -232,8 +232,16 @@ impl From<&DayReport> for DayReportDto {
                     amount_text: t.amount.display_twd(),
                 })
                 .collect(),
-            by_tender: r.by_tender.iter().map(|t| TallyDto::of(t, |k| k.as_str().to_owned())).collect(),
-            by_mode: r.by_mode.iter().map(|t| TallyDto::of(t, |k| k.as_str().to_owned())).collect(),
+            by_tender: r
+                .by_tender
+                .iter()
+                .map(|t| TallyDto::of(t, |k| k.as_str().to_owned()))
+                .collect(),
+            by_mode: r
+                .by_mode
+                .iter()
+                .map(|t| TallyDto::of(t, |k| k.as_str().to_owned()))
+                .collect(),
             by_product: r.by_product.iter().map(|t| TallyDto::of(t, Clone::clone)).collect(),
             refunds: TotalDto::from(&r.refunds),
             open: TotalDto::from(&r.open),
@@ -371,12 +379,20 @@ mod tests {
 
     #[test]
     fn a_filter_from_the_ui_becomes_the_cores_and_junk_is_refused() {
-        let f = filter(serde_json::json!({"period": "week", "states": ["PAID"], "tender": "cash", "text": "  "})).unwrap();
+        let f =
+            filter(serde_json::json!({"period": "week", "states": ["PAID"], "tender": "cash", "text": "  "})).unwrap();
         assert_eq!(f.from.map(Day::date).as_deref(), Some("2026-11-30"));
         assert_eq!(f.to.map(Day::date).as_deref(), Some("2026-12-02"));
-        assert_eq!((f.states, f.tender, f.text), (vec![SaleState::Paid], Some(Tender::Cash), None));
+        assert_eq!(
+            (f.states, f.tender, f.text),
+            (vec![SaleState::Paid], Some(Tender::Cash), None)
+        );
         let custom = filter(serde_json::json!({"period": "custom", "from": "2026-01-05"})).unwrap();
-        assert_eq!(custom.to.map(Day::date).as_deref(), Some("2026-01-05"), "one day when only from");
+        assert_eq!(
+            custom.to.map(Day::date).as_deref(),
+            Some("2026-01-05"),
+            "one day when only from"
+        );
         assert_eq!(filter(serde_json::json!({})).unwrap(), HistoryFilter::default());
         for junk in [
             serde_json::json!({"period": "decade"}),

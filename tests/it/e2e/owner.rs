@@ -62,11 +62,17 @@ fn quiet(app: &App) {
 fn cash_sale(app: &App, product: &str, tendered: &str, change: &str, shot: &str) -> String {
     app.click(&format!(".tile[data-product-id=\"{product}\"]"));
     app.click("input[name=\"tender\"][value=\"cash\"]");
-    app.wait_js("the tendered field", "return !document.getElementById('cash-box').hidden");
+    app.wait_js(
+        "the tendered field",
+        "return !document.getElementById('cash-box').hidden",
+    );
     app.type_into("#tendered", tendered);
     app.wait_js(
         "the change, live",
-        &format!("return document.getElementById('change-live').textContent === {}", quoted(change)),
+        &format!(
+            "return document.getElementById('change-live').textContent === {}",
+            quoted(change)
+        ),
     );
     app.shot(shot);
     app.click("#charge");
@@ -77,7 +83,9 @@ fn cash_sale(app: &App, product: &str, tendered: &str, change: &str, shot: &str)
     assert_eq!(app.text("#cash-done-change"), change, "the change after the sale");
     app.shot(&format!("{shot}-done"));
     assert!(
-        app.js("return document.getElementById('view-pay').hidden").as_bool().unwrap(),
+        app.js("return document.getElementById('view-pay').hidden")
+            .as_bool()
+            .unwrap(),
         "no Pay screen, no QR for cash"
     );
     app.js("return document.getElementById('cash-done').dataset.saleId")
@@ -101,7 +109,9 @@ fn print_window(app: &App, main: &str) -> String {
 /// Presses Close in the print window (which ends it, so WebDriver may say the window is gone)
 /// and waits until only the counter window is left.
 fn close_print(app: &App, main: &str) {
-    let _ = app.session.execute("document.getElementById('print-close').click(); return true;", vec![]);
+    let _ = app
+        .session
+        .execute("document.getElementById('print-close').click(); return true;", vec![]);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     while app.session.window_handles().expect("window handles").len() > 1 {
         assert!(std::time::Instant::now() < deadline, "the print window did not close");
@@ -135,14 +145,20 @@ fn the_owner_filters_history_takes_cash_closes_the_day_once_and_exports_the_filt
     // History: today's three sales, newest first, with their count and sum.
     app.click(".tab[data-view=\"history\"]");
     wait_history(&app, "today's three sales", 3, 3);
-    assert_eq!(history_ids(&app), vec![cash.clone(), open.sale_id.clone(), paid.sale_id.clone()]);
+    assert_eq!(
+        history_ids(&app),
+        vec![cash.clone(), open.sale_id.clone(), paid.sale_id.clone()]
+    );
     assert_eq!(app.text("#h-sum"), "NT$295");
     choose(&app, "#h-tender", "cash");
     wait_history(&app, "only the cash sale", 1, 1);
     assert_eq!(history_ids(&app), vec![cash.clone()]);
     assert_eq!(app.text("#h-sum"), "NT$85");
     let hash = app.js("return location.hash");
-    assert!(hash.as_str().unwrap_or_default().contains("tender=cash"), "the filter is in the URL: {hash}");
+    assert!(
+        hash.as_str().unwrap_or_default().contains("tender=cash"),
+        "the filter is in the URL: {hash}"
+    );
 
     // A reload keeps the filter; Back undoes the last change.
     app.js("location.reload(); return true;");
@@ -155,7 +171,10 @@ fn the_owner_filters_history_takes_cash_closes_the_day_once_and_exports_the_filt
     choose(&app, "#h-sort", "amount_high");
     wait_history(&app, "sorted by amount", 1, 1);
     app.js("history.back(); return true;");
-    app.wait_js("Back to newest first", "return document.getElementById('h-sort').value === 'newest' && location.hash.includes('tender=cash')");
+    app.wait_js(
+        "Back to newest first",
+        "return document.getElementById('h-sort').value === 'newest' && location.hash.includes('tender=cash')",
+    );
     app.click("#h-reset");
     wait_history(&app, "all of today again", 3, 3);
     choose(&app, "#h-sort", "amount_high");
@@ -171,14 +190,20 @@ fn the_owner_filters_history_takes_cash_closes_the_day_once_and_exports_the_filt
     app.shot("history-search");
 
     // A row opens the sale's details, with its ids to copy.
-    app.click(&format!("#h-rows tr[data-sale-id={}] td.product", quoted(&paid.sale_id)));
+    app.click(&format!(
+        "#h-rows tr[data-sale-id={}] td.product",
+        quoted(&paid.sale_id)
+    ));
     app.wait_js("the sale's details", &format!(
         "return !document.getElementById('sale-overlay').hidden && document.getElementById('sale-dialog-body').dataset.saleId === {};",
         quoted(&paid.sale_id)
     ));
     assert!(app.js("return !!document.querySelector('#sale-dialog-body button.copy[data-copy=\"txn\"]') && !!document.querySelector('#sale-dialog-body button.copy[data-copy=\"checkout\"]')").as_bool().unwrap());
     app.click("#sale-dialog-body button.copy[data-copy=\"txn\"]");
-    app.wait_js("the copy to answer", "return !!document.querySelector('#sale-dialog-body button.copy[data-copy=\"txn\"]').dataset.copied");
+    app.wait_js(
+        "the copy to answer",
+        "return !!document.querySelector('#sale-dialog-body button.copy[data-copy=\"txn\"]').dataset.copied",
+    );
     app.shot("history-detail");
     app.click("#sale-dialog-close");
 
@@ -188,11 +213,17 @@ fn the_owner_filters_history_takes_cash_closes_the_day_once_and_exports_the_filt
     quiet(&app);
     app.shot("history");
     assert_eq!(open.pay(PAY_CARD), 200);
-    app.wait_js("the row paid, in place", &format!(
+    app.wait_js(
+        "the row paid, in place",
+        &format!(
         "const r = document.querySelector('#h-rows tr[data-sale-id={}]'); return !!r && r.dataset.state === 'PAID';",
         quoted(&open.sale_id)
-    ));
-    app.wait_js("the net of the slice again", "return document.getElementById('h-net').textContent === 'NT$295'");
+    ),
+    );
+    app.wait_js(
+        "the net of the slice again",
+        "return document.getElementById('h-net').textContent === 'NT$295'",
+    );
 
     // Export exactly the filter: all of today, then cash only; read the files back.
     for (tender, want) in [("", vec![&paid.sale_id, &open.sale_id, &cash]), ("cash", vec![&cash])] {
@@ -209,13 +240,24 @@ fn the_owner_filters_history_takes_cash_closes_the_day_once_and_exports_the_filt
         let text = String::from_utf8(bytes).expect("UTF-8");
         let mut lines = text.trim_start_matches('\u{feff}').lines();
         let header = lines.next().expect("a header row");
-        assert!(header.starts_with("id,created_at,state,tender,mode,product_id,amount,checkout_id"), "{header}");
+        assert!(
+            header.starts_with("id,created_at,state,tender,mode,product_id,amount,checkout_id"),
+            "{header}"
+        );
         let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
         let ids: Vec<&str> = rows.iter().map(|r| r[0]).collect();
-        assert_eq!(ids, want.iter().map(|s| s.as_str()).collect::<Vec<_>>(), "exactly the filter, oldest first");
+        assert_eq!(
+            ids,
+            want.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+            "exactly the filter, oldest first"
+        );
         let cash_row = rows.iter().find(|r| r[0] == cash).expect("the cash row");
         assert_eq!((cash_row[2], cash_row[3], cash_row[6]), ("PAID", "cash", "85"));
-        assert!(cash_row[1].ends_with("+08:00"), "shop time with its offset: {}", cash_row[1]);
+        assert!(
+            cash_row[1].ends_with("+08:00"),
+            "shop time with its offset: {}",
+            cash_row[1]
+        );
     }
     quiet(&app);
     app.shot("history-exported");
@@ -224,14 +266,37 @@ fn the_owner_filters_history_takes_cash_closes_the_day_once_and_exports_the_filt
     app.click(".tab[data-view=\"close\"]");
     app.wait_js("today's report", "const v = document.getElementById('view-close'); return !v.hidden && v.dataset.closed === 'false' && !!document.querySelector('#c-hour-chart svg rect');");
     assert_eq!(app.text("#c-expected"), "NT$85");
-    assert_eq!(app.text("#c-figures [data-figure=\"collected\"]").split_whitespace().next(), Some("NT$295"));
-    assert_eq!(app.text("#c-breakdowns table[data-tally=\"tender\"] tr[data-key=\"cash\"] td:nth-child(3)"), "NT$85");
-    assert!(app.js("return document.querySelectorAll('#c-trend-chart svg g.bar').length").as_i64() == Some(30), "30 days of trend");
+    assert_eq!(
+        app.text("#c-figures [data-figure=\"collected\"]")
+            .split_whitespace()
+            .next(),
+        Some("NT$295")
+    );
+    assert_eq!(
+        app.text("#c-breakdowns table[data-tally=\"tender\"] tr[data-key=\"cash\"] td:nth-child(3)"),
+        "NT$85"
+    );
+    assert!(
+        app.js("return document.querySelectorAll('#c-trend-chart svg g.bar').length")
+            .as_i64()
+            == Some(30),
+        "30 days of trend"
+    );
     app.type_into("#c-counted", "80");
-    app.wait_js("the difference, live", "return document.getElementById('c-difference').textContent.startsWith('NT$-5')");
+    app.wait_js(
+        "the difference, live",
+        "return document.getElementById('c-difference').textContent.startsWith('NT$-5')",
+    );
     app.click("#c-check");
-    app.wait_js("the cross-check with Recur", "const c = document.getElementById('c-check-card'); return !c.hidden && c.dataset.state === 'agrees';");
-    assert!(app.text("#c-check-text").contains("2"), "both Recur sales were read: {}", app.text("#c-check-text"));
+    app.wait_js(
+        "the cross-check with Recur",
+        "const c = document.getElementById('c-check-card'); return !c.hidden && c.dataset.state === 'agrees';",
+    );
+    assert!(
+        app.text("#c-check-text").contains("2"),
+        "both Recur sales were read: {}",
+        app.text("#c-check-text")
+    );
     quiet(&app);
     app.shot("close");
 
@@ -240,7 +305,10 @@ fn the_owner_filters_history_takes_cash_closes_the_day_once_and_exports_the_filt
     app.click("#c-print");
     let print = print_window(&app, &main);
     app.session.switch_to_window(&print).expect("the print window");
-    app.wait_js("the printable report", "return document.body.dataset.ready === 'true' && !!document.querySelector('#sheet-hours svg')");
+    app.wait_js(
+        "the printable report",
+        "return document.body.dataset.ready === 'true' && !!document.querySelector('#sheet-hours svg')",
+    );
     assert!(app.text("#sheet-day").contains(&today()), "{}", app.text("#sheet-day"));
     app.shot("print-a4");
     app.click(".seg[data-paper=\"80mm\"]");
@@ -250,7 +318,10 @@ fn the_owner_filters_history_takes_cash_closes_the_day_once_and_exports_the_filt
 
     // Closing: confirmed first, then shown as closed with who, when and the figures.
     app.click("#c-close");
-    app.wait_js("the confirmation", "return !document.getElementById('c-confirm').hidden");
+    app.wait_js(
+        "the confirmation",
+        "return !document.getElementById('c-confirm').hidden",
+    );
     assert!(app.text("#c-confirm-text").contains("NT$80"));
     app.click("#c-confirm-yes");
     app.wait_js("the day closed", "return document.getElementById('view-close').dataset.closed === 'true' && !document.getElementById('c-closed').hidden");
@@ -264,17 +335,26 @@ fn the_owner_filters_history_takes_cash_closes_the_day_once_and_exports_the_filt
     // And on screen: yesterday, shown open, is closed elsewhere (the command line, another
     // window) before the owner presses Close: the refusal is said in words.
     app.click("#c-prev");
-    app.wait_js("yesterday, not closed", &format!(
+    app.wait_js(
+        "yesterday, not closed",
+        &format!(
         "const v = document.getElementById('view-close'); return v.dataset.day === {} && v.dataset.closed === 'false';",
         quoted(&yesterday())
-    ));
+    ),
+    );
     let first = invoke(&app, "close_day", json!({"date": yesterday()}));
     assert!(first.get("ok").is_some(), "{first}");
     app.click("#c-close");
     app.click("#c-confirm-yes");
-    app.wait_js("the refusal in words", "const b = document.getElementById('c-error'); return !b.hidden && b.dataset.code === 'day_closed';");
+    app.wait_js(
+        "the refusal in words",
+        "const b = document.getElementById('c-error'); return !b.hidden && b.dataset.code === 'day_closed';",
+    );
     assert!(app.text("#c-error").contains("已經結帳"), "{}", app.text("#c-error"));
-    app.wait_js("shown as closed after all", "return document.getElementById('view-close').dataset.closed === 'true'");
+    app.wait_js(
+        "shown as closed after all",
+        "return document.getElementById('view-close').dataset.closed === 'true'",
+    );
     assert_eq!(app.text("#c-status"), "已結帳 #2");
     app.shot("second-close-refused");
 
@@ -297,7 +377,10 @@ fn the_owner_filters_history_takes_cash_closes_the_day_once_and_exports_the_filt
         quoted(&today())
     ));
     app.click("#c-check");
-    app.wait_js("the cross-check in English", "const c = document.getElementById('c-check-card'); return !c.hidden && c.dataset.state === 'agrees';");
+    app.wait_js(
+        "the cross-check in English",
+        "const c = document.getElementById('c-check-card'); return !c.hidden && c.dataset.state === 'agrees';",
+    );
     quiet(&app);
     app.shot("close-en");
     app.click("#c-print");

@@ -106,7 +106,11 @@ function render() {
   $('c-close-form').hidden = !!report.close;
   $('c-closed').hidden = !report.close;
   if (report.close) {
-    $('c-closed').replaceChildren(el('strong', { text: t('close.closed_title', { seq: report.close.seq }) }), closedBox(report.close, dateTimeText));
+    // A sale that changed after the close is never written into it: it is carried by the next.
+    const changed = report.expected_cash_text !== report.close.expected_cash_text
+      ? el('p', { class: 'warning changed-since', text: t('close.changed_since', { expected: report.expected_cash_text }) })
+      : null;
+    $('c-closed').replaceChildren(el('strong', { text: t('close.closed_title', { seq: report.close.seq }) }), closedBox(report.close, dateTimeText), changed || '');
   }
   renderDifference();
   renderAdjustments();
