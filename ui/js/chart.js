@@ -21,15 +21,18 @@ function niceMax(value) {
 
 /**
  * A bar chart. `bars` is `[{label, values: [n per series], title}]`; `series` is
- * `[{name, cls}]`; `format(n)` writes an axis value; `every` labels one bar in so many.
+ * `[{name, cls}]`; `format(n)` writes an axis value; `every` labels one bar in so many; `empty`
+ * is said across a chart with nothing to show.
  * Returns an <svg> that scales to its container's width.
  */
-export function barChart({ bars, series, format = String, every = 1, label = '', width = 480, height = 200 }) {
+export function barChart({ bars, series, format = String, every = 1, label = '', empty = '', width = 480, height = 200 }) {
   const pad = { top: 12, right: 8, bottom: 28, left: 84 };
   const plotW = width - pad.left - pad.right;
   const plotH = height - pad.top - pad.bottom;
   const totals = bars.map((b) => b.values.reduce((a, v) => a + Math.max(0, v), 0));
-  const top = niceMax(Math.max(0, ...totals));
+  const most = Math.max(0, ...totals);
+  // An empty chart still has a sensible axis (whole numbers), and says it is empty.
+  const top = niceMax(Math.max(most, 100));
   const y = (v) => pad.top + plotH - (v / top) * plotH;
   const slot = plotW / Math.max(1, bars.length);
   const barW = Math.max(2, slot * 0.7);
@@ -61,6 +64,9 @@ export function barChart({ bars, series, format = String, every = 1, label = '',
     }
   });
   svg.append(node('line', { x1: pad.left, x2: width - pad.right, y1: y(0), y2: y(0), class: 'baseline' }));
+  if (most === 0 && empty) {
+    svg.append(node('text', { x: pad.left + plotW / 2, y: pad.top + plotH / 2, class: 'empty-note', 'text-anchor': 'middle' }, empty));
+  }
   return svg;
 }
 

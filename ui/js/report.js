@@ -55,7 +55,7 @@ export function hourChart(report) {
     title: t('close.hour_title', { hour: String(hour).padStart(2, '0'), n: h.count, amount: h.amount_text }),
   }));
   const series = [{ name: t('close.paid'), cls: 'paid' }];
-  return [barChart({ bars, series, format: money, every: 3, label: t('close.by_hour'), height: 170 })];
+  return [barChart({ bars, series, format: money, every: 3, label: t('close.by_hour'), empty: t('close.no_paid'), height: 170 })];
 }
 
 /** The 30-day trend: net by tender, stacked (Recur, cash). */
@@ -66,7 +66,7 @@ export function trendChart(days) {
     values: [d.recur, d.cash],
     title: t('close.trend_title', { day: d.day, recur: money(d.recur), cash: money(d.cash), net: d.net_text }),
   }));
-  return [barChart({ bars, series, format: money, every: 5, label: t('close.trend'), height: 170 }), legend(series)];
+  return [barChart({ bars, series, format: money, every: 5, label: t('close.trend'), empty: t('close.no_paid'), height: 170 }), legend(series)];
 }
 
 /** A closed day: its number, who, when and the cash figures. */
