@@ -582,3 +582,57 @@ fn history_at_scale() {
         idle["max"].as_f64().unwrap_or(0.0),
     );
 }
+
+#[test]
+fn the_cross_check_lists_each_difference_in_words_with_a_link_to_its_sale() {
+    let app = App::launch("cross-check");
+    // Recur's webhook says paid (NT$1 for a NT$90 sale) while the customer never paid the
+    // checkout: the ledger has it paid and flagged, Recur's session is still open.
+    let sale = app.charge("prod_americano", false, None);
+    let checkout_id = app
+        .js("return document.getElementById('pay-qr').dataset.checkoutId")
+        .as_str()
+        .expect("checkout id")
+        .to_owned();
+    sale.post_event(&json!({"type": "order.paid", "data": {"id": "or_odd", "checkout_id": checkout_id, "amount": 1, "currency": "TWD", "status": "PAID"}}));
+    app.wait_pay_state("PAID");
+    app.click("#paid-stay");
+    app.click(".tab[data-view=\"close\"]");
+    app.wait_js(
+        "today's report",
+        "return !document.getElementById('view-close').hidden && !!document.getElementById('view-close').dataset.day",
+    );
+    app.click("#c-check");
+    app.wait_js(
+        "the difference found",
+        "const c = document.getElementById('c-check-card'); return !c.hidden && c.dataset.state === 'differs';",
+    );
+    let item = "#c-differences li[data-code=\"paid_in_ledger_only\"]";
+    assert!(
+        app.text(item)
+            .contains("帳本是已付款，但 Recur 的結帳頁狀態是「等待付款」"),
+        "in words: {}",
+        app.text(item)
+    );
+    assert!(
+        app.text("#c-check-text").contains("1 項不一致"),
+        "{}",
+        app.text("#c-check-text")
+    );
+    app.shot("differences");
+    app.click("#lang-switch");
+    app.wait_js("English", "return document.documentElement.lang === 'en'");
+    app.wait_js(
+        "the difference in English",
+        &format!("return document.querySelector('{}').textContent.includes(\"The ledger has it paid; Recur's checkout is open\")", item.replace('\'', "\\'")),
+    );
+    app.shot("differences-en");
+    app.click(&format!("{item} button.link"));
+    app.wait_js(
+        "the sale's details from the difference",
+        &format!(
+            "return !document.getElementById('sale-overlay').hidden && document.getElementById('sale-dialog-body').dataset.saleId === {};",
+            quoted(&sale.sale_id)
+        ),
+    );
+}

@@ -222,6 +222,8 @@ function renderCheck() {
     ? t('close.differs', { n: check.differences.length, checked: check.checked })
     : t('close.agrees', { checked: check.checked });
   $('c-differences').replaceChildren(...check.differences.map(differenceItem));
+  // What the check found is what the owner asked to see: bring it into view.
+  card.scrollIntoView({ block: 'nearest' });
 }
 
 /** One difference in words; its sale is a link to the sale's details. */
