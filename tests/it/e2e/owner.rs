@@ -384,6 +384,14 @@ fn the_owner_filters_history_takes_cash_closes_the_day_once_and_exports_the_filt
     );
     quiet(&app);
     app.shot("close-en");
+    // The latte sold after the close is carried as an adjustment by the next close.
+    app.js("document.getElementById('c-adjust-card').scrollIntoView(); return true;");
+    app.wait_js(
+        "the late sale as an adjustment",
+        "const c = document.getElementById('c-adjust-card'); return !c.hidden && c.textContent.includes('拿鐵咖啡') && c.textContent.includes('NT$120');",
+    );
+    app.shot("close-adjustments-en");
+    app.js("document.getElementById('c-date').scrollIntoView(); return true;");
     app.click("#c-print");
     let print = print_window(&app, &main);
     app.session.switch_to_window(&print).expect("the print window");

@@ -89,6 +89,7 @@ export const historyView = {
     $('h-new').addEventListener('click', () => load());
     $('h-export').addEventListener('click', exportCsv);
     $('h-export-cancel').addEventListener('click', () => api.cancelExport().catch(() => {}));
+    $('h-export-dismiss').addEventListener('click', () => { $('h-export-box').hidden = true; });
     $('h-rows').addEventListener('click', (e) => openRow(e.target.closest('tr')));
     $('h-rows').addEventListener('keydown', (e) => {
       if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); openRow(e.target.closest('tr')); }
@@ -331,6 +332,7 @@ async function exportCsv() {
   box.dataset.state = 'running';
   $('h-export').disabled = true;
   $('h-export-cancel').hidden = false;
+  $('h-export-dismiss').hidden = true;
   $('h-export-bar').style.width = '0%';
   $('h-export-text').textContent = t('history.export_starting');
   try {
@@ -349,5 +351,6 @@ async function exportCsv() {
     exporting = false;
     $('h-export').disabled = false;
     $('h-export-cancel').hidden = true;
+    $('h-export-dismiss').hidden = false;
   }
 }
