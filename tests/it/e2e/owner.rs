@@ -366,6 +366,11 @@ fn the_owner_filters_history_takes_cash_closes_the_day_once_and_exports_the_filt
     app.click("#h-reset");
     wait_history(&app, "History in English", 3, 3);
     assert_eq!(app.text("#h-rows tr .tender.tender-cash"), "Cash");
+    assert!(
+        app.text("#h-export-text").starts_with("Exported 1 sale(s) to"),
+        "the export's sentence follows the language: {}",
+        app.text("#h-export-text")
+    );
     quiet(&app);
     app.shot("history-en");
     app.click(".tab[data-view=\"sell\"]");

@@ -32,6 +32,8 @@ let products = [];
 let totalsTimer = null;
 let textTimer = null;
 let exporting = false;
+/** The last export's outcome, so its sentence follows the language. */
+let lastExport = null;
 
 /** The filter as the URL hash keeps it: only what differs from the defaults. */
 export function filterHash(f = filter) {
@@ -132,6 +134,7 @@ export const historyView = {
     renderOptions();
     renderControls();
     document.querySelectorAll('#h-rows tr').forEach((tr) => tr.sale && fillRow(tr, tr.sale));
+    if (lastExport && !exporting) renderExport();
   },
 
   onExportProgress(p) {
@@ -337,20 +340,27 @@ async function exportCsv() {
   $('h-export-text').textContent = t('history.export_starting');
   try {
     const done = await api.exportHistory(input());
-    box.dataset.state = done.cancelled ? 'cancelled' : 'done';
+    lastExport = { state: done.cancelled ? 'cancelled' : 'done', done };
     box.dataset.rows = String(done.rows);
     box.dataset.path = done.path;
-    $('h-export-bar').style.width = done.cancelled ? '0%' : '100%';
-    $('h-export-text').textContent = done.cancelled
-      ? t('history.export_cancelled')
-      : t('history.exported', { n: done.rows.toLocaleString('en-US'), path: done.path });
   } catch (error) {
-    box.dataset.state = 'failed';
-    $('h-export-text').textContent = errorText(error);
+    lastExport = { state: 'failed', error };
   } finally {
+    box.dataset.state = lastExport.state;
+    renderExport();
     exporting = false;
     $('h-export').disabled = false;
     $('h-export-cancel').hidden = true;
     $('h-export-dismiss').hidden = false;
   }
+}
+
+function renderExport() {
+  const { state, done, error } = lastExport;
+  $('h-export-bar').style.width = state === 'done' ? '100%' : '0%';
+  $('h-export-text').textContent = {
+    done: () => t('history.exported', { n: done.rows.toLocaleString('en-US'), path: done.path }),
+    cancelled: () => t('history.export_cancelled'),
+    failed: () => errorText(error),
+  }[state]();
 }
