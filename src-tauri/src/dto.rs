@@ -7,11 +7,16 @@
 
 mod detail;
 mod error;
+mod owner;
 mod review;
 mod settings;
 
 pub use detail::SaleDetailDto;
 pub use error::CommandError;
+pub use owner::{
+    parse_day, CashSaleDto, CrossCheckDto, DayReportDto, DifferenceDto, ExportDto, FilterInput, HistoryPageDto,
+    HistoryTotalsDto, ProgressDto, TrendDayDto,
+};
 pub use review::{JournalDto, JournalEntryDto, ReapplyDto, SubscriptionDto};
 pub use settings::{KeyDto, ListenerDto, PresetDto, SelfTestDto, SettingsDto, StatusDto, TunnelDto};
 
@@ -69,6 +74,11 @@ pub struct SaleDto {
     pub customer_name: Option<String>,
     /// `DRAFT`, `OPEN`, `PAID`, `FAILED`, `EXPIRED`, `CANCELLED`, `PARTIALLY_REFUNDED`, `REFUNDED`.
     pub state: String,
+    /// `recur` (the checkout) or `cash`.
+    pub tender: &'static str,
+    /// Cash: what the customer handed over, and the change given back.
+    pub cash_tendered_text: Option<String>,
+    pub change_text: Option<String>,
     /// The customer has the payment page open (`checkout.created`).
     pub page_opened: bool,
     /// Whether the cashier may ask for a new checkout (after expiry or failure).
@@ -106,6 +116,9 @@ impl From<&Sale> for SaleDto {
             customer_email: s.customer_email.clone(),
             customer_name: s.customer_name.clone(),
             state: s.state.as_str().to_owned(),
+            tender: s.tender.as_str(),
+            cash_tendered_text: s.cash_tendered.map(Money::display_twd),
+            change_text: recur_pos_core::change_due(s).map(Money::display_twd),
             page_opened: s.page_opened_at.is_some(),
             can_renew: s.state.can_renew(),
             can_cancel: s.state.can_cancel(),

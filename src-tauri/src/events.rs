@@ -27,6 +27,10 @@ pub const APP_STATUS: &str = "app-status";
 pub const WATCH_STATUS: &str = "watch-status";
 /// To the customer window only: what it shows, with a `CustomerViewDto`.
 pub const CUSTOMER_VIEW: &str = "customer-view";
+/// An export's progress, with a `ProgressDto` (rows written of the filter's total).
+pub const EXPORT_PROGRESS: &str = "export-progress";
+/// A cross-check's progress, with a `ProgressDto` (Recur sessions read of the day's total).
+pub const CROSS_CHECK_PROGRESS: &str = "cross-check-progress";
 /// The counter window's label (tauri.conf.json).
 pub const MAIN_WINDOW: &str = "main";
 

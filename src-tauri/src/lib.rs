@@ -10,6 +10,7 @@ mod commands;
 mod display;
 mod dto;
 mod events;
+mod print;
 mod startup;
 mod state;
 
@@ -22,6 +23,7 @@ pub fn run() {
     init_logging();
     tauri::Builder::default()
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_dialog::init())
         .invoke_handler(tauri::generate_handler![
             commands::settings::app_status,
             commands::settings::reopen,
@@ -44,9 +46,19 @@ pub fn run() {
             commands::sale::cancel_sale,
             commands::sale::pay_view,
             commands::sale::today,
+            commands::sale::charge_cash,
             commands::sale::watch_sale,
             commands::sale::unwatch_sale,
             commands::sale::open_checkout,
+            commands::owner::history,
+            commands::owner::history_totals,
+            commands::owner::day_report,
+            commands::owner::close_day,
+            commands::owner::trend,
+            commands::owner::cross_check,
+            commands::owner::open_print_view,
+            commands::owner::export_history,
+            commands::owner::cancel_export,
             commands::display::open_customer_display,
             commands::display::customer_view,
         ])

@@ -2,6 +2,7 @@
 //! [`Station`] (the app without its window), the session watch of the sale on the Pay screen,
 //! and the sale on the customer display. Not here: any rule — those are the core's.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use recur_domain::TxnId;
@@ -17,6 +18,8 @@ pub struct AppState {
     watch: Mutex<Option<tauri::async_runtime::JoinHandle<()>>>,
     /// The sale on the customer display, if any.
     display: Mutex<Option<TxnId>>,
+    /// The cancel flag of the export that is running, if any.
+    export: Mutex<Option<Arc<AtomicBool>>>,
 }
 
 impl AppState {
@@ -25,6 +28,7 @@ impl AppState {
             station,
             watch: Mutex::new(None),
             display: Mutex::new(None),
+            export: Mutex::new(None),
         }
     }
 
@@ -85,5 +89,24 @@ impl AppState {
 
     pub fn display(&self) -> Option<TxnId> {
         self.display.lock().expect("display lock").clone()
+    }
+
+    /// A new export's cancel flag (an export still running is cancelled: one at a time).
+    pub fn start_export(&self) -> Arc<AtomicBool> {
+        let flag = Arc::new(AtomicBool::new(false));
+        if let Some(old) = self.export.lock().expect("export lock").replace(flag.clone()) {
+            old.store(true, Ordering::Relaxed);
+        }
+        flag
+    }
+
+    pub fn end_export(&self) {
+        self.export.lock().expect("export lock").take();
+    }
+
+    pub fn cancel_export(&self) {
+        if let Some(flag) = self.export.lock().expect("export lock").as_ref() {
+            flag.store(true, Ordering::Relaxed);
+        }
     }
 }

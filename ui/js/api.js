@@ -36,6 +36,16 @@ export const api = {
   cancelSale: (id) => call('cancel_sale', { id }),
   payView: (id) => call('pay_view', { id }),
   today: () => call('today'),
+  chargeCash: (input, tendered) => call('charge_cash', { input, tendered }),
+  history: (filter, sort, after, limit) => call('history', { filter, sort, after, limit }),
+  historyTotals: (filter) => call('history_totals', { filter }),
+  dayReport: (date) => call('day_report', { date }),
+  closeDay: (date, countedCash, closedBy) => call('close_day', { date, countedCash, closedBy }),
+  trend: (date) => call('trend', { date }),
+  crossCheck: (date) => call('cross_check', { date }),
+  openPrintView: (date, paper) => call('open_print_view', { date, paper }),
+  exportHistory: (filter) => call('export_history', { filter }),
+  cancelExport: () => call('cancel_export'),
   watchSale: (id) => call('watch_sale', { id }),
   unwatchSale: () => call('unwatch_sale'),
   openCheckout: (id) => call('open_checkout', { id }),
@@ -53,7 +63,14 @@ export const EVENTS = {
   appStatus: 'app-status',
   watchStatus: 'watch-status',
   customerView: 'customer-view',
+  exportProgress: 'export-progress',
+  crossCheckProgress: 'cross-check-progress',
 };
+
+/** Closes the window this page is in (the print window's Close). */
+export function closeWindow() {
+  return host.window.getCurrentWindow().close();
+}
 
 /** Calls `handler(payload)` for each `event`; resolves to an unlisten function. */
 export function on(event, handler) {

@@ -4,10 +4,10 @@
 // WebKitWebDriver's screenshots do not draw the top layer of a modal <dialog>.
 
 import { api } from './api.js';
-import { attentionText, dateTimeText, el, failureText, stateBadge } from './format.js';
+import { attentionText, dateTimeText, el, failureText, stateBadge, tenderBadge } from './format.js';
 import { errorText, t } from './i18n.js';
 import { show } from './router.js';
-import { toast } from './ui.js';
+import { copyText, toast } from './ui.js';
 
 const $ = (id) => document.getElementById(id);
 const PAYABLE = ['OPEN', 'FAILED', 'EXPIRED', 'DRAFT'];
@@ -79,11 +79,14 @@ function render(detail) {
     ['detail.amount', sale.amount_text, 'money'],
     ['detail.state', stateBadge(sale)],
     ['detail.mode', t(`mode.${sale.mode}`)],
+    ['detail.tender', tenderBadge(sale)],
+    ['detail.cash_tendered', sale.cash_tendered_text, 'money'],
+    ['detail.change', sale.change_text, 'money'],
     ['detail.customer', [sale.customer_name, sale.customer_email].filter(Boolean).join(' ')],
-    ['detail.txn', sale.id, 'mono'],
-    ['detail.checkout', sale.checkout_id && `${sale.checkout_id} (${t('detail.checkouts', { n: detail.checkouts })})`, 'mono'],
-    ['detail.order', sale.order_id, 'mono'],
-    ['detail.subscription', sale.subscription_id, 'mono'],
+    ['detail.txn', copyable(sale.id, 'txn'), 'mono'],
+    ['detail.checkout', sale.checkout_id && copyable(sale.checkout_id, 'checkout', ` (${t('detail.checkouts', { n: detail.checkouts })})`), 'mono'],
+    ['detail.order', sale.order_id && copyable(sale.order_id, 'order'), 'mono'],
+    ['detail.subscription', sale.subscription_id && copyable(sale.subscription_id, 'subscription'), 'mono'],
     ['detail.paid', sale.paid_amount_text, 'money'],
     ['detail.refunded', sale.refunded_text, 'money'],
     ['detail.created', dateTimeText(sale.created_at), 'num'],
@@ -101,6 +104,18 @@ function render(detail) {
     parts.push(el('div', { class: 'row' }, button));
   }
   body.replaceChildren(...parts.filter(Boolean));
+}
+
+/** An id with a copy button beside it (the owner pastes ids into Recur's dashboard or a chat). */
+function copyable(id, kind, note = '') {
+  const text = el('span', { class: 'copy-id', dataset: { id: kind }, text: id });
+  const button = el('button', { type: 'button', class: 'copy', dataset: { copy: kind }, title: t('detail.copy'), 'aria-label': t('detail.copy_id', { id }) }, t('detail.copy'));
+  button.addEventListener('click', async () => {
+    const how = await copyText(id, text);
+    button.dataset.copied = how;
+    toast(t(how === 'selected' ? 'detail.copy_selected' : 'detail.copied', { id }));
+  });
+  return el('span', { class: 'id-line' }, text, note, ' ', button);
 }
 
 function attention(sale) {

@@ -1,5 +1,6 @@
-// Display helpers: times in Asia/Taipei (24 h), countdowns, state and product badges.
-// Money arrives already formatted from Rust (`NT$1,290`); nothing here formats money.
+// Display helpers: times in Asia/Taipei (24 h), countdowns, state, tender and product badges.
+// Money arrives already formatted from Rust (`NT$1,290`); `money()` formats only what the UI
+// computes itself as the cashier types (the change due) and chart axes, the same way.
 
 import { language, t } from './i18n.js';
 
@@ -18,6 +19,37 @@ export function timeText(ms) {
   return new Intl.DateTimeFormat(language(), {
     timeZone: TZ, hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
   }).format(new Date(ms));
+}
+
+const MONEY = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+/** `NT$1,290` for whole TWD (negative: `NT$-30`), exactly as Rust's `display_twd`. */
+export function money(n) {
+  const sign = n < 0 ? '-' : '';
+  return `NT$${sign}${MONEY.format(Math.abs(Math.trunc(n)))}`;
+}
+
+/** Today's date in the shop's zone, `YYYY-MM-DD`. */
+export function shopToday(date = new Date()) {
+  // From the parts: locales disagree on the order (WebKit writes en-CA as 12/02/2026).
+  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-US', { timeZone: TZ, year: 'numeric', month: '2-digit', day: '2-digit' })
+    .formatToParts(date).map((p) => [p.type, p.value]));
+  return `${parts.year}-${parts.month}-${parts.day}`;
+}
+
+/** `2026-12-02` moved by `n` days (calendar arithmetic on the date itself). */
+export function plusDays(date, n) {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
+}
+
+/** The tender badge of a sale (現金 / Recur): a word, with its own colour. */
+export function tenderBadge(sale, node = document.createElement('span')) {
+  node.className = `badge tender tender-${sale.tender}`;
+  node.dataset.tender = sale.tender;
+  node.textContent = t(`tender.${sale.tender}`);
+  return node;
 }
 
 /** `05/14 18:34:55`: events can be from other days. */

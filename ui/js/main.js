@@ -1,5 +1,6 @@
 // Boots the counter window: language, top bar, the URL-changed banner, views, the sale
-// details dialog, the shell's events, the keyboard.
+// details dialog, the shell's events, the keyboard, and the URL hash (the tab shown, and
+// History's filter: Back and a reload keep them).
 
 import { api, EVENTS, on } from './api.js';
 import * as banner from './banner.js';
@@ -15,12 +16,25 @@ import { payView } from './views/pay.js';
 import { todayView } from './views/today.js';
 import { settingsView } from './views/settings.js';
 import { eventsView } from './views/events.js';
+import { historyView } from './views/history.js';
+import { closeView } from './views/close.js';
 
-const VIEWS = { starting: startingView, sell: sellView, pay: payView, today: todayView, settings: settingsView, events: eventsView };
-const KEYS = { F1: 'sell', F2: 'today', F3: 'settings', F4: 'events' };
+const VIEWS = {
+  starting: startingView, sell: sellView, pay: payView, today: todayView, settings: settingsView, events: eventsView, history: historyView, close: closeView,
+};
+const KEYS = { F1: 'sell', F2: 'today', F3: 'settings', F4: 'events', F5: 'history', F6: 'close' };
+/** The tabs the URL hash can name (`#history?…`, `#close`, …). */
+const TABS = ['sell', 'today', 'history', 'close', 'settings', 'events'];
 let phase = null;
-/** Where to go back to once a re-open (after Settings changed the keys) is ready. */
-let resumeTo = 'sell';
+
+/** The tab the URL hash names, if any. */
+function hashView() {
+  const name = location.hash.slice(1).split('?')[0];
+  return TABS.includes(name) ? name : null;
+}
+
+/** Where to go back to once a re-open (after Settings changed the keys) is ready: at first, the tab the URL names (a reload). */
+let resumeTo = hashView() || 'sell';
 
 function onStatus(status) {
   status.tunnel = newest(status.tunnel);
@@ -94,7 +108,16 @@ async function boot() {
     on(EVENTS.resync, () => router.broadcast('onResync')),
     on(EVENTS.journalChanged, () => router.broadcast('onJournalChanged')),
     on(EVENTS.tunnelChanged, onTunnel),
+    on(EVENTS.exportProgress, (p) => router.broadcast('onExportProgress', p)),
+    on(EVENTS.crossCheckProgress, (p) => router.broadcast('onCrossCheckProgress', p)),
   ]);
+  // Back and Forward: the tab (and History's filter) the URL names now.
+  window.addEventListener('popstate', () => {
+    const name = hashView();
+    if (phase !== 'ready' || !name) return;
+    if (name === router.current()) router.broadcast('onPopState');
+    else router.show(name, { fromUrl: true });
+  });
   // Listen first, then ask: a status sent in between is not lost.
   onStatus(await api.appStatus());
   document.body.dataset.booted = 'true';

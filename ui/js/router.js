@@ -29,8 +29,18 @@ export function show(name, params) {
     if (button.dataset.view === tab) button.setAttribute('aria-current', 'page');
     else button.removeAttribute('aria-current');
   });
+  // Each tab is a step Back can return to; History keeps its own filter in the hash.
+  if (location.hash.startsWith('#history')) lastHistoryHash = location.hash;
+  const tabs = ['sell', 'today', 'close', 'settings', 'events'];
+  if (!params?.fromUrl && name !== previous) {
+    if (tabs.includes(name) && location.hash !== `#${name}`) window.history.pushState(null, '', `#${name}`);
+    if (name === 'history' && !location.hash.startsWith('#history')) window.history.pushState(null, '', lastHistoryHash);
+  }
   views.get(name)?.enter?.(params, previous);
 }
+
+/** History's last filter, so coming back to the tab shows it again. */
+let lastHistoryHash = location.hash.startsWith('#history') ? location.hash : '#history';
 
 /** Calls `hook(...args)` on every view that has it (views ignore what is not theirs). */
 export function broadcast(hook, ...args) {

@@ -24,6 +24,8 @@ pub const TUNNEL: &str = "RECUR_POS_TUNNEL";
 pub const PHONE_TEST: &str = "RECUR_POS_PHONE_TEST";
 /// A named tunnel's public hostname (the only URL its program may announce).
 pub const TUNNEL_HOSTNAME: &str = "RECUR_POS_TUNNEL_HOSTNAME";
+/// Where the window's export writes, with no save dialog (end-to-end tests, kiosks).
+pub const EXPORT_PATH: &str = "RECUR_POS_EXPORT_PATH";
 
 type Lookup = dyn Fn(&str) -> Option<String> + Send + Sync;
 

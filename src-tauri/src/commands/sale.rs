@@ -1,6 +1,6 @@
-//! Sell, Pay and Today.
+//! Sell (by Recur's checkout or in cash), Pay and Today.
 
-use recur_domain::{ErrorCode, Mode, Timestamp, TxnId};
+use recur_domain::{ErrorCode, Mode, Money, Timestamp, TxnId};
 use recur_pos_core::{ChargeRequest, PosError, Until};
 use serde::Deserialize;
 use tauri::{AppHandle, State};
@@ -8,7 +8,7 @@ use tauri_plugin_opener::OpenerExt;
 
 use crate::display;
 use crate::dto::CommandError;
-use crate::dto::{PayDto, ProductDto, QrDto, SaleDto, TodayDto};
+use crate::dto::{CashSaleDto, PayDto, ProductDto, QrDto, SaleDto, TodayDto};
 use crate::events::{self, WatchStatusDto};
 use crate::state::AppState;
 
@@ -60,6 +60,28 @@ pub async fn products(state: State<'_, AppState>, refresh: bool) -> Result<Vec<P
 #[tauri::command]
 pub async fn charge(state: State<'_, AppState>, input: ChargeInput) -> Result<PayDto, CommandError> {
     Ok(pay(&state.counter()?.charge(input.into_request()?).await?))
+}
+
+/// A one-off sale paid in cash: PAID at once, no checkout, never sent to Recur. `tendered`
+/// is what the customer handed over (the exact amount when none).
+#[tauri::command]
+pub async fn charge_cash(
+    state: State<'_, AppState>,
+    input: ChargeInput,
+    tendered: Option<i64>,
+) -> Result<CashSaleDto, CommandError> {
+    if tendered.is_some_and(|t| t < 0) {
+        return Err(PosError::InvalidInput("the cash handed over cannot be negative".into()).into());
+    }
+    let sale = state
+        .counter()?
+        .charge_cash(input.into_request()?, tendered.map(Money::new))
+        .await?;
+    Ok(CashSaleDto {
+        tendered_text: sale.cash_tendered.map(Money::display_twd),
+        change_text: recur_pos_core::change_due(&sale).map(Money::display_twd),
+        sale: SaleDto::from(&sale),
+    })
 }
 
 /// "New QR": a new checkout for a failed or expired sale.

@@ -11,6 +11,7 @@ mod billing;
 mod driver;
 mod flows;
 mod measure;
+mod owner;
 mod qr;
 mod review;
 mod tunnel;

@@ -1,11 +1,13 @@
 // Sell: catalogue tiles with a search box a barcode scanner can type into, the current sale
-// (mode, optional email and name) and one big Charge button. Enter charges, Esc clears.
+// (mode, tender, optional email and name) and one big Charge button. Enter charges, Esc clears.
+// Cash (one-off products only): the amount handed over, the change shown live as it is typed
+// and again after the sale, which is PAID at once — no QR, nothing sent to Recur.
 
 import { api } from '../api.js';
-import { el, productBadges } from '../format.js';
+import { el, money, productBadges } from '../format.js';
 import { t } from '../i18n.js';
 import { show } from '../router.js';
-import { announce, showError } from '../ui.js';
+import { announce, paidSound, showError } from '../ui.js';
 import { setDot } from '../topbar.js';
 
 const $ = (id) => document.getElementById(id);
@@ -27,7 +29,9 @@ export const sellView = {
     $('catalogue-retry').addEventListener('click', () => load(true));
     $('charge').addEventListener('click', charge);
     $('charge-retry').addEventListener('click', retrySale);
-    document.querySelectorAll('input[name="mode"]').forEach((r) => r.addEventListener('change', renderCart));
+    document.querySelectorAll('input[name="mode"], input[name="tender"]').forEach((r) => r.addEventListener('change', renderCart));
+    $('tendered').addEventListener('input', renderChange);
+    $('cash-done-next').addEventListener('click', clear);
   },
 
   enter() {
@@ -58,6 +62,11 @@ export const sellView = {
   onKey(e) {
     const target = e.target;
     const inField = target.matches('input, textarea, select');
+    if (!$('cash-done').hidden && (e.key === 'Enter' || e.key === 'Escape')) {
+      e.preventDefault();
+      clear();
+      return;
+    }
     if (e.key === 'Enter') {
       if (target === $('search') && $('search').value.trim()) {
         e.preventDefault();
@@ -145,6 +154,9 @@ function pickFromSearch() {
 
 function select(product) {
   selected = product;
+  $('cash-done').hidden = true;
+  delete document.querySelector('#view-sell .cart').dataset.done;
+  $('tendered').value = '';
   document.querySelector('input[name="mode"][value=""]').checked = true;
   showError($('charge-error'), null);
   failedSaleId = null;
@@ -155,6 +167,9 @@ function select(product) {
 
 function clear() {
   selected = null;
+  $('cash-done').hidden = true;
+  delete document.querySelector('#view-sell .cart').dataset.done;
+  $('tendered').value = '';
   $('search').value = '';
   $('email').value = '';
   $('name').value = '';
@@ -168,10 +183,52 @@ function modeValue() {
   return document.querySelector('input[name="mode"]:checked').value || null;
 }
 
+function tenderValue() {
+  return document.querySelector('input[name="tender"]:checked').value;
+}
+
+/** Cash takes one-off payments only: a subscription or a saved card needs Recur. */
+function renderTender(setup) {
+  const once = !!selected && selected.product_type !== 'SUBSCRIPTION' && !setup;
+  $('tender-cash').disabled = !once;
+  if (!once && tenderValue() === 'cash') document.querySelector('input[name="tender"][value="recur"]').checked = true;
+  $('cash-only-once').hidden = once || !selected;
+  const cash = tenderValue() === 'cash';
+  $('cash-box').hidden = !cash;
+  $('view-sell').dataset.tender = tenderValue();
+  renderChange();
+}
+
+/** Whole TWD typed in the tendered field: `null` when blank, `NaN` when not a number. */
+function tendered() {
+  const text = $('tendered').value.replace(/[,\s]|NT\$/g, '');
+  if (!text) return null;
+  return /^\d+$/.test(text) ? Number(text) : NaN;
+}
+
+function renderChange() {
+  const line = $('change-live');
+  const n = tendered();
+  if (!selected || n === null) {
+    line.textContent = selected ? money(0) : '';
+    line.dataset.short = 'false';
+    return;
+  }
+  if (Number.isNaN(n)) {
+    line.textContent = t('sell.tendered_invalid');
+    line.dataset.short = 'true';
+    return;
+  }
+  const change = n - selected.price;
+  line.dataset.short = String(change < 0);
+  line.textContent = change < 0 ? t('sell.short', { amount: money(-change) }) : money(change);
+}
+
 function renderCart() {
   const cart = $('cart-product');
   const setup = modeValue() === 'SETUP';
   $('setup-hint').hidden = !setup;
+  renderTender(setup);
   if (!selected) {
     cart.replaceChildren(el('p', { class: 'muted', text: t('sell.pick') }));
     $('charge-amount').textContent = '';
@@ -187,6 +244,7 @@ function renderCart() {
     el('div', { class: 'cart-line' }, el('span', { class: 'badges' }, badges), el('span', { class: 'money cart-price', text: selected.price_text })),
   );
   $('charge-amount').textContent = setup ? 'NT$0' : selected.price_text;
+  document.querySelector('#charge .charge-label').textContent = t(busy ? 'sell.charging' : tenderValue() === 'cash' ? 'sell.charge_cash' : 'sell.charge');
   $('charge').disabled = busy;
 }
 
@@ -194,11 +252,15 @@ function setBusy(on) {
   busy = on;
   $('charge').disabled = on || !selected;
   $('charge').setAttribute('aria-busy', String(on));
-  document.querySelector('#charge .charge-label').textContent = t(on ? 'sell.charging' : 'sell.charge');
+  document.querySelector('#charge .charge-label').textContent = t(on ? 'sell.charging' : tenderValue() === 'cash' ? 'sell.charge_cash' : 'sell.charge');
 }
 
 async function charge() {
   if (!selected || busy) return;
+  if (tenderValue() === 'cash') {
+    await chargeCash();
+    return;
+  }
   const startedAt = performance.now();
   setBusy(true);
   showError($('charge-error'), null);
@@ -230,6 +292,43 @@ async function retrySale() {
     failedSaleId = null;
     showError($('charge-error'), null);
     show('pay', { pay, startedAt });
+  } catch (error) {
+    showError($('charge-error'), error);
+  } finally {
+    setBusy(false);
+  }
+}
+
+/** A cash sale: recorded PAID at once; the change stays on screen until the next sale. */
+async function chargeCash() {
+  const given = tendered();
+  if (Number.isNaN(given)) {
+    showError($('charge-error'), { code: 'invalid_input' });
+    $('tendered').focus();
+    return;
+  }
+  setBusy(true);
+  showError($('charge-error'), null);
+  try {
+    const done = await api.chargeCash({
+      product_id: selected.id,
+      mode: null,
+      customer_email: $('email').value.trim() || null,
+      customer_name: $('name').value.trim() || null,
+    }, given);
+    $('email').value = '';
+    $('name').value = '';
+    $('cash-done-amount').textContent = done.sale.amount_text;
+    $('cash-done-tendered').textContent = done.tendered_text || done.sale.amount_text;
+    $('cash-done-change').textContent = done.change_text || money(0);
+    const panel = $('cash-done');
+    panel.dataset.saleId = done.sale.id;
+    panel.dataset.state = done.sale.state;
+    panel.hidden = false;
+    document.querySelector('#view-sell .cart').dataset.done = 'true';
+    $('cash-done-next').focus();
+    paidSound();
+    announce(t('sell.cash_announce', { amount: done.sale.amount_text, change: done.change_text || money(0) }));
   } catch (error) {
     showError($('charge-error'), error);
   } finally {

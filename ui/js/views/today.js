@@ -4,7 +4,7 @@
 
 import { api } from '../api.js';
 import { openSaleDetail } from '../detail.js';
-import { attentionBadge, el, shortEmail, stateBadge, timeText } from '../format.js';
+import { attentionBadge, el, shortEmail, stateBadge, tenderBadge, timeText } from '../format.js';
 import { t } from '../i18n.js';
 import { current, show } from '../router.js';
 
@@ -78,7 +78,7 @@ function newRow() {
   return el('tr', {},
     el('td', { class: 'time money' }),
     el('td', { class: 'product' }),
-    el('td', { class: 'mode' }),
+    el('td', { class: 'mode' }, el('span', { class: 'mode-text' }), ' ', el('span')),
     el('td', { class: 'num money' }),
     el('td', { class: 'customer' }),
     el('td', { class: 'state-cell' }, el('span'), el('small', { class: 'refund-amount' }), el('span', { class: 'attention-slot' })));
@@ -94,7 +94,10 @@ function fillRow(tr, sale) {
   const [time, product, mode, amount, customer, state] = tr.children;
   time.textContent = timeText(sale.created_at);
   product.textContent = sale.product_name;
-  mode.textContent = t(`mode.${sale.mode}`);
+  // The tender beside the mode: 現金 / Recur, a word with its colour.
+  mode.firstChild.textContent = t(`mode.${sale.mode}`);
+  tenderBadge(sale, mode.lastChild);
+  tr.dataset.tender = sale.tender;
   amount.textContent = sale.amount_text;
   customer.textContent = shortEmail(sale.customer_email);
   customer.title = sale.customer_email || '';
