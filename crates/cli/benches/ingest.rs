@@ -29,8 +29,12 @@
 //!
 //! Knobs (environment): RECUR_POS_BENCH_SALES (default 3000), RECUR_POS_BENCH_ROUNDS (3),
 //! RECUR_POS_BENCH_CONNECTIONS (64), RECUR_POS_BENCH_ONLY=ours|peer (one receiver, no ratio,
-//! for profiling), RECUR_POS_BENCH_REUSE=DIR (keep the ledger made by `charge` in DIR and use
-//! it again next time: for working on the benchmark, not for figures).
+//! for profiling), RECUR_POS_BENCH_BEFORE=PATH (an older build of `recur-pos-cli`, run beside
+//! as a third receiver: before/after figures from one run), RECUR_POS_BENCH_PERF=1 (`perf
+//! record` each `listen` while its load runs), RECUR_POS_BENCH_REUSE=DIR (keep the ledger made by `charge` in DIR and use
+//! it again next time: for working on the benchmark, not for figures), RECUR_POS_BENCH_KEEP=1
+//! (keep the run's folder: logs and databases; with RECUR_POS_LOG=recur_ledger=debug the
+//! listener's log shows each batch's size and time).
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -99,48 +103,62 @@ fn main() {
         "{:<6} {:<34} {:>7} {:>7} {:>9} {:>8} {:>8} {:>8}",
         "round", "receiver", "events", "acked", "events/s", "p50 ms", "p99 ms", "max ms"
     );
-    let mut ours = Totals::default();
-    let mut peer = Totals::default();
+    // An older build of the binary (RECUR_POS_BENCH_BEFORE), run beside: before/after in one run.
+    let before = std::env::var_os("RECUR_POS_BENCH_BEFORE").map(PathBuf::from);
+    let mut receivers: Vec<Receiver> = Vec::new();
+    if run_ours {
+        receivers.push(Receiver::Ours(PathBuf::from(CLI)));
+    }
+    if let Some(old) = &before {
+        receivers.push(Receiver::Before(old.clone()));
+    }
+    if run_peer {
+        receivers.push(Receiver::Peer);
+    }
+    let mut totals: Vec<Totals> = receivers.iter().map(|_| Totals::default()).collect();
     let mut ratios = Vec::new();
+    let mut before_ratios = Vec::new();
     let mut problems = Vec::new();
     for round in 1..=rounds {
-        let mut ran: Vec<(&str, Load)> = Vec::new();
-        let order: [&str; 2] = if round % 2 == 1 {
-            ["ours", "peer"]
-        } else {
-            ["peer", "ours"]
-        };
-        for who in order {
-            let load = match who {
-                "ours" if run_ours => run_listen(&env, &seed, dir.path(), &plan, round, connections, &sandbox),
-                "peer" if run_peer => run_peer_round(
+        // Alternating order, so that a drift of the machine's load favours no one.
+        let mut order: Vec<usize> = (0..receivers.len()).collect();
+        if round % 2 == 0 {
+            order.reverse();
+        }
+        let mut rates = vec![f64::NAN; receivers.len()];
+        for i in order {
+            let receiver = &receivers[i];
+            let load = match receiver {
+                Receiver::Ours(bin) | Receiver::Before(bin) => run_listen(
+                    &env,
+                    bin,
+                    &seed,
+                    dir.path(),
+                    &plan,
+                    &format!("{}-{round}", receiver.tag()),
+                    connections,
+                    &sandbox,
+                ),
+                Receiver::Peer => run_peer_round(
                     node_modules.as_deref().expect("peer installed"),
                     dir.path(),
                     &plan,
                     round,
                     connections,
                 ),
-                _ => continue,
             };
-            let label = if who == "ours" {
-                "ours: recur-pos-cli listen"
-            } else {
-                "peer: express + better-sqlite3"
-            };
-            load.print_row(&round.to_string(), label);
-            problems.extend(load.problems(who, round, seed.sales.len()));
-            ran.push((who, load));
+            load.print_row(&round.to_string(), receiver.label());
+            problems.extend(load.problems(receiver.tag(), round, seed.sales.len()));
+            rates[i] = load.rate();
+            totals[i].add(load);
         }
-        let rate = |name: &str| ran.iter().find(|(w, _)| *w == name).map(|(_, l)| l.rate());
-        if let (Some(a), Some(b)) = (rate("ours"), rate("peer")) {
+        let rate_of = |want: fn(&Receiver) -> bool| receivers.iter().position(want).map(|i| rates[i]);
+        let peer_rate = rate_of(|r| matches!(r, Receiver::Peer));
+        if let (Some(a), Some(b)) = (rate_of(|r| matches!(r, Receiver::Ours(_))), peer_rate) {
             ratios.push(a / b);
         }
-        for (who, load) in ran {
-            if who == "ours" {
-                ours.add(load);
-            } else {
-                peer.add(load);
-            }
+        if let (Some(a), Some(b)) = (rate_of(|r| matches!(r, Receiver::Before(_))), peer_rate) {
+            before_ratios.push(a / b);
         }
     }
 
@@ -149,22 +167,35 @@ fn main() {
         "{:<6} {:<34} {:>7} {:>7} {:>9} {:>8} {:>8} {:>8}",
         "all", "receiver", "events", "acked", "events/s", "p50 ms", "p99 ms", "max ms"
     );
-    if run_ours {
-        ours.as_load().print_row("all", "ours: recur-pos-cli listen");
+    for (receiver, total) in receivers.iter().zip(&totals) {
+        total.as_load().print_row("all", receiver.label());
     }
-    if run_peer {
-        peer.as_load().print_row("all", "peer: express + better-sqlite3");
+    let total_of = |want: fn(&Receiver) -> bool| receivers.iter().position(want).map(|i| totals[i].as_load());
+    let ours = total_of(|r| matches!(r, Receiver::Ours(_))).unwrap_or_default();
+    let peer = total_of(|r| matches!(r, Receiver::Peer)).unwrap_or_default();
+    if let Some(old) = total_of(|r| matches!(r, Receiver::Before(_))) {
+        println!(
+            "\nbefore → after: {:.0} → {:.0} events/s, p99 {:.2} → {:.2} ms{}",
+            old.rate(),
+            ours.rate(),
+            old.percentile_ms(0.99),
+            ours.percentile_ms(0.99),
+            if before_ratios.is_empty() {
+                String::new()
+            } else {
+                format!("; before/peer {:.2}× (median of rounds)", median(&mut before_ratios))
+            }
+        );
     }
-    let ours_p99 = ours.as_load().percentile_ms(0.99);
+    let ours_p99 = ours.percentile_ms(0.99);
     let mut missed = problems;
     if run_ours && run_peer {
-        ratios.sort_by(f64::total_cmp);
-        let median = ratios[ratios.len() / 2];
+        let median = median(&mut ratios);
         let each: Vec<String> = ratios.iter().map(|r| format!("{r:.2}×")).collect();
         println!(
             "\nratio ours/peer: {median:.2}× (median of rounds: {}; all rounds pooled: {:.2}×) — target ≥ {TARGET_RATIO}×",
             each.join(", "),
-            ours.as_load().rate() / peer.as_load().rate()
+            ours.rate() / peer.rate()
         );
         if median < TARGET_RATIO {
             missed.push(format!("ratio {median:.2}× < {TARGET_RATIO}×"));
@@ -178,12 +209,48 @@ fn main() {
     }
     println!("machine: {} cores, load average {}", cores(), load_average());
     sandbox.shutdown();
+    if std::env::var_os("RECUR_POS_BENCH_KEEP").is_some() {
+        println!("kept: {} (the receivers' logs and databases)", dir.keep().display());
+    }
     if missed.is_empty() {
         println!("MET: every target");
     } else {
         println!("MISSED: {}", missed.join("; "));
         std::process::exit(1);
     }
+}
+
+/// What a round feeds.
+enum Receiver {
+    /// `recur-pos-cli listen`, this build.
+    Ours(PathBuf),
+    /// `recur-pos-cli listen`, an older build.
+    Before(PathBuf),
+    Peer,
+}
+
+impl Receiver {
+    fn tag(&self) -> &'static str {
+        match self {
+            Receiver::Ours(_) => "ours",
+            Receiver::Before(_) => "before",
+            Receiver::Peer => "peer",
+        }
+    }
+
+    fn label(&self) -> &'static str {
+        match self {
+            Receiver::Ours(_) => "ours: recur-pos-cli listen",
+            Receiver::Before(_) => "before: recur-pos-cli listen (old)",
+            Receiver::Peer => "peer: express + better-sqlite3",
+        }
+    }
+}
+
+/// The median (sorts `values`); NaN when empty.
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
 fn knob(name: &str, default: usize) -> usize {
@@ -221,7 +288,11 @@ impl Env {
                 "RECUR_POS_KEYRING_SERVICE",
                 format!("recur-pos-bench-{}", std::process::id()),
             ),
-            ("RECUR_POS_LOG", "error".to_owned()),
+            // Passed on when set (e.g. recur_ledger=debug, to see where the time goes).
+            (
+                "RECUR_POS_LOG",
+                std::env::var("RECUR_POS_LOG").unwrap_or_else(|_| "error".to_owned()),
+            ),
             ("XDG_CONFIG_HOME", home.join("config").display().to_string()),
             ("XDG_DATA_HOME", home.join("data").display().to_string()),
         ];
@@ -231,7 +302,11 @@ impl Env {
     }
 
     fn cli(&self, db: &Path) -> Command {
-        let mut command = Command::new(CLI);
+        self.cli_of(Path::new(CLI), db)
+    }
+
+    fn cli_of(&self, bin: &Path, db: &Path) -> Command {
+        let mut command = Command::new(bin);
         command.envs(self.vars.iter().map(|(k, v)| (k, v)));
         command.env("RECUR_POS_DB", db).env_remove("RECUR_POS_TUNNEL");
         command
@@ -349,22 +424,24 @@ fn copy_ledger(from: &Path, to: &Path) {
     }
 }
 
-/// One round of ours: `listen` on a fresh copy of the ledger.
+/// One round of `listen` (the binary `bin`) on a fresh copy of the ledger.
+#[allow(clippy::too_many_arguments)]
 fn run_listen(
     env: &Env,
+    bin: &Path,
     seed: &Seed,
     dir: &Path,
     plan: &Path,
-    round: usize,
+    name: &str,
     connections: usize,
     sandbox: &Sandbox,
 ) -> Load {
-    let db = dir.join(format!("ours-{round}.db"));
+    let db = dir.join(format!("{name}.db"));
     copy_ledger(&seed.path, &db);
-    let stderr = std::fs::File::create(dir.join(format!("ours-{round}.log"))).expect("log");
+    let stderr = std::fs::File::create(dir.join(format!("{name}.log"))).expect("log");
     let reads_before = sandbox.api_request_count();
     let mut child = env
-        .cli(&db)
+        .cli_of(bin, &db)
         .args(["listen", "--port", "0", "--json", "--sweep-every", "3600"])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -372,19 +449,73 @@ fn run_listen(
         .spawn()
         .expect("start recur-pos-cli listen");
     let port = ready_port(&mut child, "recur-pos-cli listen");
-    // The start-up sweep reads every open sale's checkout: let it finish first (the issue
-    // measured it overlapping too; it was not the cause).
+    // The start-up sweep reads every open sale's checkout, then each sale again: let it finish
+    // first (its reads reached the sandbox, and the process is idle), as the issue's second
+    // figure was measured.
     let deadline = Instant::now() + START_TIMEOUT;
     while sandbox.api_request_count() < reads_before + seed.sales.len() as u64 {
         assert!(Instant::now() < deadline, "the start-up sweep did not finish");
         std::thread::sleep(Duration::from_millis(50));
     }
-    std::thread::sleep(Duration::from_millis(300));
-    let mut load = generate(port, plan, connections, &format!("r{round}_ours"));
+    wait_idle(child.id(), deadline);
+    let perf = profile(child.id(), dir, name);
+    let mut load = generate(port, plan, connections, name);
+    if let Some(perf) = perf {
+        stop_with(perf, "-INT");
+    }
     stop(child);
     let paid = cli_paid_count(env, &db);
     load.stored = Some(paid);
     load
+}
+
+/// Waits until process `pid` used under 1% of a core for 500 ms.
+fn wait_idle(pid: u32, deadline: Instant) {
+    let cpu = || -> u64 {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        // utime and stime, the 14th and 15th fields (after the parenthesised name).
+        let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
+        ticks(11) + ticks(12)
+    };
+    let mut last = cpu();
+    loop {
+        std::thread::sleep(Duration::from_millis(500));
+        let now = cpu();
+        // Ticks are 10 ms: at most one in 500 ms is under 2 %.
+        if now.saturating_sub(last) <= 1 || Instant::now() > deadline {
+            return;
+        }
+        last = now;
+    }
+}
+
+/// With RECUR_POS_BENCH_PERF=1: `perf record` of process `pid` while the load runs, into
+/// DIR/NAME.perf (keep the folder with RECUR_POS_BENCH_KEEP=1).
+fn profile(pid: u32, dir: &Path, name: &str) -> Option<Child> {
+    std::env::var_os("RECUR_POS_BENCH_PERF")?;
+    let out = dir.join(format!("{name}.perf"));
+    let child = Command::new("perf")
+        .args([
+            "record",
+            "-e",
+            "cpu-clock",
+            "-F",
+            "2999",
+            "-g",
+            "-p",
+            &pid.to_string(),
+            "-o",
+        ])
+        .arg(&out)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    std::thread::sleep(Duration::from_millis(300));
+    Some(child)
 }
 
 /// Sales the ledger has PAID, read back by `recur-pos-cli sales` after the listener stopped.
@@ -489,8 +620,12 @@ fn ready_port(child: &mut Child, what: &str) -> u16 {
 }
 
 /// SIGTERM (the way a service manager stops it), then wait for it to finish.
-fn stop(mut child: Child) {
-    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+fn stop(child: Child) {
+    stop_with(child, "-TERM");
+}
+
+fn stop_with(mut child: Child, signal: &str) {
+    let _ = Command::new("kill").args([signal, &child.id().to_string()]).status();
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         if let Ok(Some(_)) = child.try_wait() {
@@ -499,7 +634,7 @@ fn stop(mut child: Child) {
         if Instant::now() > deadline {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("a receiver did not stop within 20 s of SIGTERM");
+            panic!("a process did not stop within 20 s of {signal}");
         }
         std::thread::sleep(Duration::from_millis(20));
     }

@@ -13,6 +13,7 @@ use recur_domain::fact::{Fact, MatchKey, Payment};
 use recur_domain::state::{decide, Decision};
 use recur_domain::{Attention, CheckoutId, Failure, Money, SaleState, StepNote, Timestamp};
 
+use crate::db::Cached;
 use crate::db::Ledger;
 use crate::error::LedgerError;
 use crate::matching::{checkout_count, match_sale};
@@ -86,7 +87,7 @@ fn page_opened(conn: &Connection, key: &MatchKey, at: Timestamp, now: Timestamp)
     let Some(sale) = match_sale(conn, key, now)? else {
         return Ok(Applied::Unmatched);
     };
-    let changed = conn.execute(
+    let changed = conn.exec(
         "UPDATE sales SET page_opened_at = ?2, updated_at = ?3 WHERE id = ?1 \
          AND (page_opened_at IS NULL OR page_opened_at > ?2)",
         params![sale.id.as_str(), at.unix_ms(), now.unix_ms()],
@@ -199,7 +200,7 @@ fn paid(conn: &Connection, payment: &Payment, cause: &Cause, now: Timestamp) -> 
 /// Stores what a payment says, filling only what is still unknown (a second report of the
 /// same payment never changes money), and flags what does not add up. Returns what it filled.
 fn fill_payment(conn: &Connection, sale: &Sale, p: &Payment, now: Timestamp) -> Result<Vec<&'static str>, LedgerError> {
-    let paid_checkout: Option<String> = conn.query_row(
+    let paid_checkout: Option<String> = conn.row(
         "SELECT paid_checkout_id FROM sales WHERE id = ?1",
         [sale.id.as_str()],
         |r| r.get(0),
@@ -226,16 +227,16 @@ fn fill_payment(conn: &Connection, sale: &Sale, p: &Payment, now: Timestamp) -> 
         let Some(value) = value else { continue };
         // Column names are our own constants, never input.
         let sql = format!("UPDATE sales SET {column} = ?2 WHERE id = ?1 AND {column} IS NULL");
-        if conn.execute(&sql, params![sale.id.as_str(), value])? > 0 {
+        if conn.exec(&sql, params![sale.id.as_str(), value])? > 0 {
             filled.push(column);
         }
     }
-    let earlier = conn.execute(
+    let earlier = conn.exec(
         "UPDATE sales SET paid_at = ?2 WHERE id = ?1 AND (paid_at IS NULL OR paid_at > ?2)",
         params![sale.id.as_str(), p.paid_at.unwrap_or(now).unix_ms()],
     )?;
     if !filled.is_empty() || earlier > 0 {
-        conn.execute(
+        conn.exec(
             "UPDATE sales SET updated_at = ?2 WHERE id = ?1",
             params![sale.id.as_str(), now.unix_ms()],
         )?;
