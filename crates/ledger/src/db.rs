@@ -13,44 +13,19 @@ use std::time::Duration;
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
+use crate::cached::STATEMENT_CACHE;
+use crate::checkpoint::Checkpointer;
 use crate::error::LedgerError;
 use crate::migrations;
 
 /// The local ledger. `Send + Sync`: share it as `Arc<Ledger>` or Tauri state.
 pub struct Ledger {
+    /// Checkpoints the WAL off the writer (see `checkpoint`); stopped first when dropped.
+    _checkpointer: Checkpointer,
     path: PathBuf,
     conn: Mutex<Connection>,
     /// Idle read connections, reused; more are opened when every one is busy.
     readers: Mutex<Vec<Connection>>,
-}
-
-/// Prepared statements kept per connection: every statement of the webhook path (about thirty
-/// for a payment) is parsed once per connection, not once per delivery.
-const STATEMENT_CACHE: usize = 256;
-
-/// `execute` and `query_row` through the connection's statement cache. The ledger's statements
-/// are a fixed set of texts (built from constants, never from input), so caching them all is
-/// bounded; parsing them again for every webhook of a busy batch was most of its cost.
-pub(crate) trait Cached {
-    fn exec<P: rusqlite::Params>(&self, sql: &str, params: P) -> rusqlite::Result<usize>;
-    fn row<T, P, F>(&self, sql: &str, params: P, f: F) -> rusqlite::Result<T>
-    where
-        P: rusqlite::Params,
-        F: FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>;
-}
-
-impl Cached for Connection {
-    fn exec<P: rusqlite::Params>(&self, sql: &str, params: P) -> rusqlite::Result<usize> {
-        self.prepare_cached(sql)?.execute(params)
-    }
-
-    fn row<T, P, F>(&self, sql: &str, params: P, f: F) -> rusqlite::Result<T>
-    where
-        P: rusqlite::Params,
-        F: FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
-    {
-        self.prepare_cached(sql)?.query_row(params, f)
-    }
 }
 
 /// Idle read connections kept open (more may be open at once; the extra ones are closed).
@@ -88,7 +63,11 @@ impl Ledger {
         conn.pragma_update(None, "synchronous", "FULL")?;
         migrations::migrate(&mut conn)?;
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        // Checkpoints run on a thread of their own, never inside a commit (see `checkpoint`).
+        conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        let checkpointer = Checkpointer::start(path, BUSY_TIMEOUT)?;
         Ok(Ledger {
+            _checkpointer: checkpointer,
             path: path.to_path_buf(),
             conn: Mutex::new(conn),
             readers: Mutex::new(Vec::new()),

@@ -11,7 +11,7 @@ use rusqlite::{params, Connection};
 use recur_domain::fact::{EInvoice, EInvoiceKind};
 use recur_domain::{Attention, Money, Timestamp, TxnId};
 
-use crate::db::Cached;
+use crate::cached::Cached;
 use crate::error::LedgerError;
 use crate::matching::{match_sale, sale_of_any_order};
 use crate::rows::{flag, money, time};

@@ -16,7 +16,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use recur_domain::fact::fact_from_event;
 use recur_domain::{Event, EventId, Timestamp, TxnId};
 
-use crate::db::Cached;
+use crate::cached::Cached;
 use crate::db::Ledger;
 use crate::error::LedgerError;
 use crate::facts::apply_in;

@@ -12,7 +12,7 @@ use rusqlite::{Connection, OptionalExtension};
 use recur_domain::fact::MatchKey;
 use recur_domain::{Attention, CheckoutId, SubscriptionId, Tender, Timestamp, TxnId};
 
-use crate::db::Cached;
+use crate::cached::Cached;
 use crate::error::LedgerError;
 use crate::rows::{flag, load_sale};
 use crate::types::Sale;

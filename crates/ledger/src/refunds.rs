@@ -11,7 +11,7 @@ use recur_domain::fact::Refund;
 use recur_domain::state::{decide, Decision};
 use recur_domain::{Attention, CauseKind, Money, SaleState, StepNote, Timestamp, TxnId};
 
-use crate::db::Cached;
+use crate::cached::Cached;
 use crate::error::LedgerError;
 use crate::matching::{match_sale, sale_of_order};
 use crate::rows::{flag, money, record_step, require_sale, Step};

@@ -10,7 +10,7 @@ use recur_domain::{
     Attention, CauseKind, Currency, Failure, Mode, Money, SaleState, StepNote, Tender, Timestamp, TxnId,
 };
 
-use crate::db::Cached;
+use crate::cached::Cached;
 use crate::error::LedgerError;
 use crate::types::Sale;
 

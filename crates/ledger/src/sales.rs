@@ -9,7 +9,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use recur_domain::state::{decide, Decision};
 use recur_domain::{CauseKind, Failure, Money, SaleState, StepNote, Timestamp, TxnId};
 
-use crate::db::Cached;
+use crate::cached::Cached;
 use crate::db::Ledger;
 use crate::error::LedgerError;
 use crate::rows::{record_step, require_sale, set_failure, Step};

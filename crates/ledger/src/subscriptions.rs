@@ -11,7 +11,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use recur_domain::fact::{InvoicePayment, RenewalFailure, SubscriptionUpdate};
 use recur_domain::{Attention, Currency, Money, OrderId, SubscriptionId, Timestamp, TxnId};
 
-use crate::db::Cached;
+use crate::cached::Cached;
 use crate::db::Ledger;
 use crate::error::LedgerError;
 use crate::matching::{match_sale, sale_of_subscription};

@@ -11,7 +11,7 @@ use rusqlite::{params, Connection};
 
 use recur_domain::{OrderId, SubscriptionId, TxnId};
 
-use crate::db::Cached;
+use crate::cached::Cached;
 use crate::error::LedgerError;
 
 /// Marks the unmatched journal rows naming `order` or `subscription` as recorded for `sale`.
