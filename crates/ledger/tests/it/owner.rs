@@ -203,8 +203,8 @@ fn keyset_pages_cover_the_list_exactly_once_at_every_page_size_and_sort() {
         let keys: Vec<(i64, i64)> = whole.iter().map(|s| (s.created_at.unix_ms(), s.amount.get())).collect();
         let mut sorted = keys.clone();
         match sort {
-            Sort::Newest => sorted.sort_by(|a, b| b.0.cmp(&a.0)),
-            Sort::Oldest => sorted.sort_by(|a, b| a.0.cmp(&b.0)),
+            Sort::Newest => sorted.sort_by_key(|k| std::cmp::Reverse(k.0)),
+            Sort::Oldest => sorted.sort_by_key(|k| k.0),
             Sort::AmountHigh => sorted.sort_by(|a, b| b.1.cmp(&a.1).then(b.0.cmp(&a.0))),
             Sort::AmountLow => sorted.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0))),
         }
