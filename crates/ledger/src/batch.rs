@@ -47,14 +47,23 @@ impl Ledger {
         if batch.is_empty() && unverified.is_empty() {
             return Vec::new();
         }
+        let started = std::time::Instant::now();
+        let mut applied = std::time::Duration::ZERO;
         let committed = self.write(|tx| {
             let results = batch
                 .iter()
                 .map(|receipt| in_savepoint(tx, receipt, now))
                 .collect::<Result<Vec<_>, _>>()?;
             unverified_in_savepoint(tx, unverified, now)?;
+            applied = started.elapsed();
             Ok(results)
         });
+        tracing::debug!(
+            size = batch.len(),
+            apply_us = applied.as_micros() as u64,
+            total_us = started.elapsed().as_micros() as u64,
+            "webhook batch written"
+        );
         match committed {
             Ok(results) => results,
             Err(error) => {

@@ -13,11 +13,15 @@ use std::time::Duration;
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
+use crate::cached::STATEMENT_CACHE;
+use crate::checkpoint::Checkpointer;
 use crate::error::LedgerError;
 use crate::migrations;
 
 /// The local ledger. `Send + Sync`: share it as `Arc<Ledger>` or Tauri state.
 pub struct Ledger {
+    /// Checkpoints the WAL off the writer (see `checkpoint`); stopped first when dropped.
+    _checkpointer: Checkpointer,
     path: PathBuf,
     conn: Mutex<Connection>,
     /// Idle read connections, reused; more are opened when every one is busy.
@@ -58,7 +62,12 @@ impl Ledger {
         // Money: a committed webhook must survive a power cut before we acknowledge it.
         conn.pragma_update(None, "synchronous", "FULL")?;
         migrations::migrate(&mut conn)?;
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        // Checkpoints run on a thread of their own, never inside a commit (see `checkpoint`).
+        conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        let checkpointer = Checkpointer::start(path, BUSY_TIMEOUT)?;
         Ok(Ledger {
+            _checkpointer: checkpointer,
             path: path.to_path_buf(),
             conn: Mutex::new(conn),
             readers: Mutex::new(Vec::new()),
@@ -121,6 +130,7 @@ impl Ledger {
         conn.busy_timeout(BUSY_TIMEOUT)?;
         // Read-only by promise: a bug that writes through a reader fails loudly.
         conn.pragma_update(None, "query_only", true)?;
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         Ok(conn)
     }
 

@@ -11,6 +11,7 @@ use rusqlite::{params, Connection};
 use recur_domain::fact::{EInvoice, EInvoiceKind};
 use recur_domain::{Attention, Money, Timestamp, TxnId};
 
+use crate::cached::Cached;
 use crate::error::LedgerError;
 use crate::matching::{match_sale, sale_of_any_order};
 use crate::rows::{flag, money, time};
@@ -24,7 +25,7 @@ pub(crate) fn apply(conn: &Connection, e: &EInvoice, now: Timestamp) -> Result<A
             None => None,
         },
     };
-    let stored = conn.execute(
+    let stored = conn.exec(
         "INSERT OR IGNORE INTO einvoices (order_id, invoice_id, sale_id, kind, invoice_number, allowance_number, \
          status, amount, currency, failure_code, failure_message, at, data, recorded_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
@@ -67,7 +68,7 @@ pub(crate) fn apply(conn: &Connection, e: &EInvoice, now: Timestamp) -> Result<A
 
 /// Adopts e-invoices that came before the sale's order was known; flags a failed one.
 pub(crate) fn settle(conn: &Connection, sale: &TxnId, now: Timestamp) -> Result<(), LedgerError> {
-    let adopted = conn.execute(
+    let adopted = conn.exec(
         "UPDATE einvoices SET sale_id = ?1 WHERE sale_id IS NULL AND order_id IS NOT NULL \
          AND order_id = (SELECT order_id FROM sales WHERE id = ?1)",
         [sale.as_str()],
@@ -76,7 +77,7 @@ pub(crate) fn settle(conn: &Connection, sale: &TxnId, now: Timestamp) -> Result<
         return Ok(());
     }
     let failed: Vec<(Option<String>, Option<String>)> = {
-        let mut stmt = conn.prepare(
+        let mut stmt = conn.prepare_cached(
             "SELECT order_id, failure_code FROM einvoices WHERE sale_id = ?1 AND kind = 'einvoice.issue_failed'",
         )?;
         let rows = stmt.query_map([sale.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))?;
@@ -94,7 +95,7 @@ pub(crate) fn settle(conn: &Connection, sale: &TxnId, now: Timestamp) -> Result<
 
 /// The sale's e-invoices, oldest first.
 pub(crate) fn of_sale(conn: &Connection, sale: &TxnId) -> Result<Vec<EInvoiceRecord>, LedgerError> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT kind, order_id, invoice_id, invoice_number, allowance_number, status, amount, failure_code, at, \
          recorded_at FROM einvoices WHERE sale_id = ?1 ORDER BY COALESCE(at, recorded_at), seq",
     )?;

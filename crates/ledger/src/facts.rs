@@ -13,6 +13,7 @@ use recur_domain::fact::{Fact, MatchKey, Payment};
 use recur_domain::state::{decide, Decision};
 use recur_domain::{Attention, CheckoutId, Failure, Money, SaleState, StepNote, Timestamp};
 
+use crate::cached::Cached;
 use crate::db::Ledger;
 use crate::error::LedgerError;
 use crate::matching::{checkout_count, match_sale};
@@ -86,7 +87,7 @@ fn page_opened(conn: &Connection, key: &MatchKey, at: Timestamp, now: Timestamp)
     let Some(sale) = match_sale(conn, key, now)? else {
         return Ok(Applied::Unmatched);
     };
-    let changed = conn.execute(
+    let changed = conn.exec(
         "UPDATE sales SET page_opened_at = ?2, updated_at = ?3 WHERE id = ?1 \
          AND (page_opened_at IS NULL OR page_opened_at > ?2)",
         params![sale.id.as_str(), at.unix_ms(), now.unix_ms()],
@@ -199,10 +200,21 @@ fn paid(conn: &Connection, payment: &Payment, cause: &Cause, now: Timestamp) -> 
 /// Stores what a payment says, filling only what is still unknown (a second report of the
 /// same payment never changes money), and flags what does not add up. Returns what it filled.
 fn fill_payment(conn: &Connection, sale: &Sale, p: &Payment, now: Timestamp) -> Result<Vec<&'static str>, LedgerError> {
-    let paid_checkout: Option<String> = conn.query_row(
-        "SELECT paid_checkout_id FROM sales WHERE id = ?1",
+    // What is still unknown, read once; then ONE update of the sale (each update of the sale
+    // rewrites its row and index entries, and one of the customer's text columns re-indexes
+    // its full text).
+    let (paid_checkout, unknown, paid_at) = conn.row(
+        "SELECT paid_checkout_id, order_id IS NULL, subscription_id IS NULL, paid_checkout_id IS NULL, \
+         paid_amount IS NULL, paid_currency IS NULL, paid_email IS NULL, paid_name IS NULL, paid_at \
+         FROM sales WHERE id = ?1",
         [sale.id.as_str()],
-        |r| r.get(0),
+        |r| {
+            let mut unknown = [false; 7];
+            for (i, slot) in unknown.iter_mut().enumerate() {
+                *slot = r.get(i + 1)?;
+            }
+            Ok((r.get::<_, Option<String>>(0)?, unknown, r.get::<_, Option<i64>>(8)?))
+        },
     )?;
     flag_second_payment(conn, sale, paid_checkout.as_deref(), p, now)?;
     let text = |value: Option<String>| value.map(Value::Text);
@@ -222,23 +234,27 @@ fn fill_payment(conn: &Connection, sale: &Sale, p: &Payment, now: Timestamp) -> 
         ("paid_name", text(p.customer_name.clone())),
     ];
     let mut filled = Vec::new();
-    for (column, value) in fields {
-        let Some(value) = value else { continue };
-        // Column names are our own constants, never input.
-        let sql = format!("UPDATE sales SET {column} = ?2 WHERE id = ?1 AND {column} IS NULL");
-        if conn.execute(&sql, params![sale.id.as_str(), value])? > 0 {
+    let mut sets = Vec::new();
+    let mut values = vec![Value::Text(sale.id.to_string())];
+    for ((column, value), unknown) in fields.into_iter().zip(unknown) {
+        // Only what is still unknown: a second report of the same payment never changes money.
+        if let (Some(value), true) = (value, unknown) {
+            values.push(value);
+            // Column names are our own constants, never input.
+            sets.push(format!("{column} = ?{}", values.len()));
             filled.push(column);
         }
     }
-    let earlier = conn.execute(
-        "UPDATE sales SET paid_at = ?2 WHERE id = ?1 AND (paid_at IS NULL OR paid_at > ?2)",
-        params![sale.id.as_str(), p.paid_at.unwrap_or(now).unix_ms()],
-    )?;
-    if !filled.is_empty() || earlier > 0 {
-        conn.execute(
-            "UPDATE sales SET updated_at = ?2 WHERE id = ?1",
-            params![sale.id.as_str(), now.unix_ms()],
-        )?;
+    let at = p.paid_at.unwrap_or(now).unix_ms();
+    if paid_at.is_none_or(|known| known > at) {
+        values.push(Value::Integer(at));
+        sets.push(format!("paid_at = ?{}", values.len()));
+    }
+    if !sets.is_empty() {
+        values.push(Value::Integer(now.unix_ms()));
+        sets.push(format!("updated_at = ?{}", values.len()));
+        let sql = format!("UPDATE sales SET {} WHERE id = ?1", sets.join(", "));
+        conn.exec(&sql, rusqlite::params_from_iter(values))?;
     }
     flag_mismatch(conn, sale, p, now)?;
     Ok(filled)

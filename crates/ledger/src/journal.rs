@@ -16,6 +16,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use recur_domain::fact::fact_from_event;
 use recur_domain::{Event, EventId, Timestamp, TxnId};
 
+use crate::cached::Cached;
 use crate::db::Ledger;
 use crate::error::LedgerError;
 use crate::facts::apply_in;
@@ -115,7 +116,7 @@ impl Ledger {
     pub fn reapply_event(&self, event_id: &EventId, now: Timestamp) -> Result<WebhookOutcome, LedgerError> {
         self.write(|tx| {
             let stored: Option<(i64, Vec<u8>, Option<String>)> = tx
-                .query_row(
+                .row(
                     "SELECT seq, body, event_type FROM webhook_journal WHERE event_id = ?1 AND claimed = 1",
                     [event_id.as_str()],
                     |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
@@ -128,7 +129,7 @@ impl Ledger {
             let applied = apply_in(tx, &fact, &Cause::event(event_id), now)?;
             let summary = Summary::of(&applied, &fact);
             if matches!(summary.outcome, JournalOutcome::Changed | JournalOutcome::Recorded) {
-                tx.execute(
+                tx.exec(
                     "UPDATE webhook_journal SET outcome = ?2, sale_id = ?3, detail = ?4, processed_at = ?5 WHERE seq = ?1",
                     params![
                         seq,
@@ -159,7 +160,7 @@ impl Ledger {
         let sql = format!(
             "SELECT {ENTRY_COLUMNS} FROM webhook_journal WHERE event_id = ?1 ORDER BY claimed DESC, seq DESC LIMIT 1"
         );
-        self.read(|conn| Ok(conn.query_row(&sql, [event_id.as_str()], entry_from_row).optional()?))
+        self.read(|conn| Ok(conn.row(&sql, [event_id.as_str()], entry_from_row).optional()?))
     }
 
     fn entries(&self, condition: &str, limit: usize) -> Result<Vec<JournalEntry>, LedgerError> {
@@ -222,7 +223,7 @@ pub(crate) fn record_unverified_in(
         row.insert(tx, JournalOutcome::Rejected, None, Some(delivery.reason.code()))?;
     }
     // The partial index on unverified rows makes both halves a short walk.
-    tx.execute(
+    tx.exec(
         "DELETE FROM webhook_journal WHERE verified = 0 AND (received_at < ?1 OR seq <= \
          (SELECT seq FROM webhook_journal WHERE verified = 0 ORDER BY seq DESC LIMIT 1 OFFSET ?2))",
         params![

@@ -16,6 +16,8 @@
 //! or any UI serialization.
 
 mod batch;
+mod cached;
+mod checkpoint;
 mod closes;
 mod db;
 mod einvoices;

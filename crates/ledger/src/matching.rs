@@ -12,6 +12,7 @@ use rusqlite::{Connection, OptionalExtension};
 use recur_domain::fact::MatchKey;
 use recur_domain::{Attention, CheckoutId, SubscriptionId, Tender, Timestamp, TxnId};
 
+use crate::cached::Cached;
 use crate::error::LedgerError;
 use crate::rows::{flag, load_sale};
 use crate::types::Sale;
@@ -45,7 +46,7 @@ pub(crate) fn match_sale(conn: &Connection, key: &MatchKey, now: Timestamp) -> R
 /// The sale that owns `checkout` (as its current or an earlier checkout).
 pub(crate) fn sale_of_checkout(conn: &Connection, checkout: &CheckoutId) -> Result<Option<TxnId>, LedgerError> {
     let owner: Option<String> = conn
-        .query_row(
+        .row(
             "SELECT sale_id FROM checkouts WHERE checkout_id = ?1",
             [checkout.as_str()],
             |r| r.get(0),
@@ -56,7 +57,7 @@ pub(crate) fn sale_of_checkout(conn: &Connection, checkout: &CheckoutId) -> Resu
 
 /// How many checkouts the sale has had.
 pub(crate) fn checkout_count(conn: &Connection, sale: &TxnId) -> Result<i64, LedgerError> {
-    Ok(conn.query_row(
+    Ok(conn.row(
         "SELECT COUNT(*) FROM checkouts WHERE sale_id = ?1",
         [sale.as_str()],
         |r| r.get(0),
@@ -66,7 +67,7 @@ pub(crate) fn checkout_count(conn: &Connection, sale: &TxnId) -> Result<i64, Led
 /// The sale whose own payment Recur gave this order id.
 pub(crate) fn sale_of_order(conn: &Connection, order: &str) -> Result<Option<Sale>, LedgerError> {
     let id: Option<String> = conn
-        .query_row(
+        .row(
             "SELECT id FROM sales WHERE order_id = ?1 ORDER BY created_at, id LIMIT 1",
             [order],
             |r| r.get(0),
@@ -85,7 +86,7 @@ pub(crate) fn sale_of_subscription(
     subscription: &SubscriptionId,
 ) -> Result<Option<TxnId>, LedgerError> {
     let linked: Option<Option<String>> = conn
-        .query_row(
+        .row(
             "SELECT sale_id FROM subscriptions WHERE subscription_id = ?1",
             [subscription.as_str()],
             |r| r.get(0),
@@ -95,7 +96,7 @@ pub(crate) fn sale_of_subscription(
         return Ok(Some(TxnId::new(sale)));
     }
     let paid: Option<String> = conn
-        .query_row(
+        .row(
             "SELECT id FROM sales WHERE subscription_id = ?1 ORDER BY created_at, id LIMIT 1",
             [subscription.as_str()],
             |r| r.get(0),
@@ -111,7 +112,7 @@ pub(crate) fn sale_of_any_order(conn: &Connection, order: &str) -> Result<Option
         return Ok(Some(sale.id));
     }
     let subscription: Option<String> = conn
-        .query_row(
+        .row(
             "SELECT subscription_id FROM renewals WHERE order_id = ?1 LIMIT 1",
             [order],
             |r| r.get(0),

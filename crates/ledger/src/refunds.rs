@@ -11,6 +11,7 @@ use recur_domain::fact::Refund;
 use recur_domain::state::{decide, Decision};
 use recur_domain::{Attention, CauseKind, Money, SaleState, StepNote, Timestamp, TxnId};
 
+use crate::cached::Cached;
 use crate::error::LedgerError;
 use crate::matching::{match_sale, sale_of_order};
 use crate::rows::{flag, money, record_step, require_sale, Step};
@@ -69,7 +70,7 @@ pub(crate) fn settle(
     reference: Option<&str>,
     now: Timestamp,
 ) -> Result<(), LedgerError> {
-    conn.execute(
+    conn.exec(
         "UPDATE refunds SET sale_id = ?1 WHERE sale_id IS NULL AND order_id IS NOT NULL \
          AND order_id = (SELECT order_id FROM sales WHERE id = ?1)",
         [sale_id.as_str()],
@@ -80,7 +81,7 @@ pub(crate) fn settle(
     }
     let sale = require_sale(conn, sale_id)?;
     if total != sale.refunded_amount {
-        conn.execute(
+        conn.exec(
             "UPDATE sales SET refunded_amount = ?2, updated_at = ?3 WHERE id = ?1",
             params![sale_id.as_str(), total.get(), now.unix_ms()],
         )?;
@@ -113,7 +114,7 @@ pub(crate) fn settle(
 /// Recur reported if that is higher (that field may be the order's running total, so it is
 /// never added up). Also the counted ids, and those that succeeded without an `amount`.
 fn refunded_total(conn: &Connection, sale_id: &TxnId) -> Result<(Money, Vec<String>, Vec<String>), LedgerError> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT refund_id, status, amount, refunded_amount FROM refunds WHERE sale_id = ?1 ORDER BY refund_id",
     )?;
     let rows = stmt.query_map([sale_id.as_str()], |r| {
@@ -163,7 +164,7 @@ type StoredRefund = (
 /// Inserts or merges the refund row. Returns whether anything changed.
 fn upsert(conn: &Connection, r: &Refund, sale: Option<&TxnId>, now: Timestamp) -> Result<bool, LedgerError> {
     let existing: Option<StoredRefund> = conn
-        .query_row(
+        .row(
             "SELECT sale_id, order_id, status, amount, refunded_amount, original_amount, currency \
              FROM refunds WHERE refund_id = ?1",
             [r.refund_id.as_str()],
@@ -208,7 +209,7 @@ fn upsert(conn: &Connection, r: &Refund, sale: Option<&TxnId>, now: Timestamp) -
     if existing.as_ref() == Some(&merged) {
         return Ok(false);
     }
-    conn.execute(
+    conn.exec(
         "INSERT INTO refunds (refund_id, sale_id, order_id, status, amount, refunded_amount, original_amount, currency, \
          created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9) \
          ON CONFLICT(refund_id) DO UPDATE SET sale_id = ?2, order_id = ?3, status = ?4, amount = ?5, \

@@ -10,6 +10,7 @@ use recur_domain::{
     Attention, CauseKind, Currency, Failure, Mode, Money, SaleState, StepNote, Tender, Timestamp, TxnId,
 };
 
+use crate::cached::Cached;
 use crate::error::LedgerError;
 use crate::types::Sale;
 
@@ -92,7 +93,7 @@ pub(crate) fn time(value: Option<i64>) -> Option<Timestamp> {
 
 pub(crate) fn load_sale(conn: &Connection, id: &TxnId) -> Result<Option<Sale>, LedgerError> {
     let sql = format!("SELECT {SALE_COLUMNS} FROM sales WHERE id = ?1");
-    Ok(conn.query_row(&sql, [id.as_str()], sale_from_row).optional()?)
+    Ok(conn.row(&sql, [id.as_str()], sale_from_row).optional()?)
 }
 
 pub(crate) fn require_sale(conn: &Connection, id: &TxnId) -> Result<Sale, LedgerError> {
@@ -134,11 +135,11 @@ impl<'a> Step<'a> {
 
 /// Moves the sale to `step.to` and records the step.
 pub(crate) fn record_step(conn: &Connection, step: &Step<'_>) -> Result<(), LedgerError> {
-    conn.execute(
+    conn.exec(
         "UPDATE sales SET state = ?2, updated_at = ?3 WHERE id = ?1",
         params![step.sale.as_str(), step.to.as_str(), step.at.unix_ms()],
     )?;
-    conn.execute(
+    conn.exec(
         "INSERT INTO transitions (sale_id, from_state, to_state, cause, reference, note, at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
@@ -159,7 +160,7 @@ pub(crate) fn record_step(conn: &Connection, step: &Step<'_>) -> Result<(), Ledg
 pub(crate) fn flag(conn: &Connection, sale: &TxnId, note: &Attention, now: Timestamp) -> Result<(), LedgerError> {
     if insert_note(conn, sale, note, now)? {
         tracing::warn!(sale = %sale, note = note.code().as_str(), "sale flagged for attention");
-        conn.execute(
+        conn.exec(
             "UPDATE sales SET updated_at = ?2 WHERE id = ?1",
             params![sale.as_str(), now.unix_ms()],
         )?;
@@ -174,7 +175,7 @@ pub(crate) fn insert_note(
     note: &Attention,
     at: Timestamp,
 ) -> Result<bool, LedgerError> {
-    let added = conn.execute(
+    let added = conn.exec(
         "INSERT OR IGNORE INTO sale_attention (sale_id, code, params, noted_at) VALUES (?1, ?2, ?3, ?4)",
         params![
             sale.as_str(),
@@ -184,7 +185,7 @@ pub(crate) fn insert_note(
         ],
     )?;
     if added > 0 {
-        conn.execute(
+        conn.exec(
             "UPDATE sales SET attention_count = attention_count + 1 WHERE id = ?1",
             [sale.as_str()],
         )?;
@@ -194,7 +195,7 @@ pub(crate) fn insert_note(
 
 /// Records why the sale failed (or, with `None`, clears it).
 pub(crate) fn set_failure(conn: &Connection, sale: &TxnId, failure: Option<&Failure>) -> Result<(), LedgerError> {
-    conn.execute(
+    conn.exec(
         "UPDATE sales SET failure_code = ?2, failure_params = ?3 WHERE id = ?1",
         params![
             sale.as_str(),

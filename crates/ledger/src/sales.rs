@@ -9,6 +9,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use recur_domain::state::{decide, Decision};
 use recur_domain::{CauseKind, Failure, Money, SaleState, StepNote, Timestamp, TxnId};
 
+use crate::cached::Cached;
 use crate::db::Ledger;
 use crate::error::LedgerError;
 use crate::rows::{record_step, require_sale, set_failure, Step};
@@ -20,7 +21,7 @@ impl Ledger {
     pub fn create_sale(&self, new: NewSale, now: Timestamp) -> Result<Sale, LedgerError> {
         let id = TxnId::generate();
         self.write(|tx| {
-            tx.execute(
+            tx.exec(
                 "INSERT INTO sales (id, product_id, product_name, mode, amount, currency, customer_email, \
                  customer_name, state, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
                 params![
@@ -53,7 +54,7 @@ impl Ledger {
         }
         let id = TxnId::generate();
         self.write(|tx| {
-            tx.execute(
+            tx.exec(
                 "INSERT INTO sales (id, product_id, product_name, mode, amount, currency, customer_email, \
                  customer_name, state, tender, cash_tendered, paid_amount, paid_currency, paid_at, created_at, \
                  updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'cash', ?10, ?5, ?6, ?11, ?11, ?11)",
@@ -118,7 +119,7 @@ impl Ledger {
             let sale = require_sale(tx, id)?;
             let decision = decide(sale.state, SaleState::Failed, CauseKind::Create)?;
             set_failure(tx, id, Some(failure))?;
-            tx.execute(
+            tx.exec(
                 "UPDATE sales SET updated_at = ?2 WHERE id = ?1",
                 params![id.as_str(), now.unix_ms()],
             )?;
@@ -150,7 +151,7 @@ impl Ledger {
 /// is harmless; attaching it to a second sale is refused.
 fn map_checkout(conn: &Connection, id: &TxnId, checkout: &NewCheckout, now: Timestamp) -> Result<(), LedgerError> {
     let owner: Option<String> = conn
-        .query_row(
+        .row(
             "SELECT sale_id FROM checkouts WHERE checkout_id = ?1",
             [checkout.checkout_id.as_str()],
             |r| r.get(0),
@@ -163,7 +164,7 @@ fn map_checkout(conn: &Connection, id: &TxnId, checkout: &NewCheckout, now: Time
             owner: owner.into(),
         }),
         None => {
-            conn.execute(
+            conn.exec(
                 "INSERT INTO checkouts (checkout_id, sale_id, url, expires_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![
                     checkout.checkout_id.as_str(),
@@ -187,7 +188,7 @@ fn set_current_checkout(
     reopen: bool,
     now: Timestamp,
 ) -> Result<(), LedgerError> {
-    conn.execute(
+    conn.exec(
         "UPDATE sales SET checkout_id = ?2, url = ?3, expires_at = ?4, updated_at = ?5, \
          failure_code = CASE WHEN ?6 THEN NULL ELSE failure_code END, \
          failure_params = CASE WHEN ?6 THEN NULL ELSE failure_params END WHERE id = ?1",

@@ -11,6 +11,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use recur_domain::fact::{InvoicePayment, RenewalFailure, SubscriptionUpdate};
 use recur_domain::{Attention, Currency, Money, OrderId, SubscriptionId, Timestamp, TxnId};
 
+use crate::cached::Cached;
 use crate::db::Ledger;
 use crate::error::LedgerError;
 use crate::matching::{match_sale, sale_of_subscription};
@@ -41,9 +42,7 @@ impl Ledger {
 pub(crate) fn of_sale(conn: &Connection, sale: &TxnId) -> Result<Option<SubscriptionRecord>, LedgerError> {
     let sql =
         format!("SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE sale_id = ?1 ORDER BY created_at LIMIT 1");
-    let found = conn
-        .query_row(&sql, [sale.as_str()], subscription_from_row)
-        .optional()?;
+    let found = conn.row(&sql, [sale.as_str()], subscription_from_row).optional()?;
     match found {
         Some(mut record) => {
             record.renewals = renewals(conn, &record.subscription_id)?;
@@ -80,7 +79,7 @@ pub(crate) fn apply(
         return Ok(Applied::Unmatched);
     };
     if let Some(sale) = &sale {
-        conn.execute(
+        conn.exec(
             "UPDATE sales SET subscription_id = COALESCE(subscription_id, ?2) WHERE id = ?1",
             params![sale.id.as_str(), subscription.as_str()],
         )?;
@@ -112,7 +111,7 @@ pub(crate) fn link_sale(
     sale: &TxnId,
     now: Timestamp,
 ) -> Result<(), LedgerError> {
-    conn.execute(
+    conn.exec(
         "INSERT INTO subscriptions (subscription_id, sale_id, created_at, updated_at) VALUES (?1, ?2, ?3, ?3) \
          ON CONFLICT(subscription_id) DO UPDATE SET sale_id = ?2, updated_at = ?3 WHERE sale_id IS NULL",
         params![subscription.as_str(), sale.as_str(), now.unix_ms()],
@@ -131,7 +130,7 @@ fn upsert(
     now: Timestamp,
 ) -> Result<bool, LedgerError> {
     let old: Option<StoredSubscription> = conn
-        .query_row(
+        .row(
             "SELECT status, status_at, current_period_end, product_id, sale_id FROM subscriptions WHERE subscription_id = ?1",
             [subscription.as_str()],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
@@ -155,7 +154,7 @@ fn upsert(
     if exists && merged == old {
         return Ok(false);
     }
-    conn.execute(
+    conn.exec(
         "INSERT INTO subscriptions (subscription_id, status, status_at, current_period_end, product_id, sale_id, \
          created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) \
          ON CONFLICT(subscription_id) DO UPDATE SET status = ?2, status_at = ?3, current_period_end = ?4, \
@@ -237,7 +236,7 @@ pub(crate) fn renewal_failed(
         Some(sale) => Some(sale),
         None => sale_of_subscription(conn, &subscription)?,
     };
-    conn.execute(
+    conn.exec(
         "INSERT INTO subscriptions (subscription_id, sale_id, created_at, updated_at) VALUES (?1, ?2, ?3, ?3) \
          ON CONFLICT(subscription_id) DO NOTHING",
         params![subscription.as_str(), sale.as_ref().map(TxnId::as_str), now.unix_ms()],
@@ -298,7 +297,7 @@ fn record_renewal(
 ) -> Result<bool, LedgerError> {
     let status = if row.failure.is_some() { "FAILED" } else { "PAID" };
     let (code, message) = row.failure.unwrap_or((None, None));
-    let changed = conn.execute(
+    let changed = conn.exec(
         "INSERT INTO renewals (renewal_id, subscription_id, invoice_id, order_id, amount, currency, paid_at, \
          billing_reason, recorded_at, status, failure_code, failure_message) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) \
@@ -324,7 +323,7 @@ fn record_renewal(
 }
 
 fn renewals(conn: &Connection, subscription: &SubscriptionId) -> Result<Vec<RenewalRecord>, LedgerError> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT renewal_id, invoice_id, order_id, amount, currency, paid_at, billing_reason, recorded_at, status, \
          failure_code FROM renewals WHERE subscription_id = ?1 ORDER BY COALESCE(paid_at, recorded_at), renewal_id",
     )?;

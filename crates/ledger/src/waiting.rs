@@ -11,6 +11,7 @@ use rusqlite::{params, Connection};
 
 use recur_domain::{OrderId, SubscriptionId, TxnId};
 
+use crate::cached::Cached;
 use crate::error::LedgerError;
 
 /// Marks the unmatched journal rows naming `order` or `subscription` as recorded for `sale`.
@@ -23,14 +24,14 @@ pub(crate) fn adopt(
 ) -> Result<usize, LedgerError> {
     let mut adopted = 0;
     if let Some(order) = order {
-        adopted += conn.execute(
+        adopted += conn.exec(
             "UPDATE webhook_journal SET outcome = 'recorded', sale_id = ?1, detail = 'adopted when its sale was paid' \
              WHERE outcome = 'unmatched' AND order_id = ?2",
             params![sale.as_str(), order.as_str()],
         )?;
     }
     if let Some(subscription) = subscription {
-        adopted += conn.execute(
+        adopted += conn.exec(
             "UPDATE webhook_journal SET outcome = 'recorded', sale_id = ?1, detail = 'adopted when its sale was paid' \
              WHERE outcome = 'unmatched' AND subscription_id = ?2",
             params![sale.as_str(), subscription.as_str()],

@@ -148,9 +148,13 @@ impl Counter {
                     Err(_) => break,
                 }
             }
-            for id in &batch.sales {
-                if let Ok(Some(sale)) = self.ledger().find_sale(id) {
-                    self.emit(CoreEvent::SaleChanged(sale));
+            // Read only for a view that is listening: headless `listen` has none, and there
+            // each read would only take CPU from the writer's next batch.
+            if self.has_listeners() {
+                for id in &batch.sales {
+                    if let Ok(Some(sale)) = self.ledger().find_sale(id) {
+                        self.emit(CoreEvent::SaleChanged(sale));
+                    }
                 }
             }
             if batch.delivery {

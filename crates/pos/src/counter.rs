@@ -308,6 +308,11 @@ impl Counter {
         self.emit(CoreEvent::SaleChanged(sale.clone()));
     }
 
+    /// Whether anything (a window, a Pay screen's watch) hears [`CoreEvent`]s now.
+    pub(crate) fn has_listeners(&self) -> bool {
+        self.events.receiver_count() > 0
+    }
+
     pub(crate) fn emit(&self, event: CoreEvent) {
         // No receiver is fine (the CLI does not listen).
         let _ = self.events.send(event);
