@@ -43,7 +43,7 @@ cat >"$home/run.sh" <<'INNER'
 #!/usr/bin/env bash
 set -u
 log="$HOME/app.log"
-env -u RECUR_SECRET_KEY -u RECUR_POS_DB RECUR_POS_LOG=info /usr/bin/recur-pos >"$log" 2>&1 &
+env -u RECUR_SECRET_KEY -u RECUR_POS_DB -u RECUR_API_BASE RECUR_POS_LOG=info /usr/bin/recur-pos >"$log" 2>&1 &
 app=$!
 for _ in $(seq 1 120); do
   if xdotool search --onlyvisible --name 'Recur POS' >/dev/null 2>&1 && grep -q 'counter open.*embedded_sandbox=true' "$log"; then

@@ -86,11 +86,6 @@ pub fn run() {
 }
 
 fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    // A second init (the CLI already set one up) is harmless.
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+    // `RECUR_POS_LOG`, as for the command line (a second init, after the CLI's, is harmless).
+    recur_pos_app::logging::init("info");
 }

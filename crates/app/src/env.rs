@@ -26,6 +26,8 @@ pub const PHONE_TEST: &str = "RECUR_POS_PHONE_TEST";
 pub const TUNNEL_HOSTNAME: &str = "RECUR_POS_TUNNEL_HOSTNAME";
 /// Where the window's export writes, with no save dialog (end-to-end tests, kiosks).
 pub const EXPORT_PATH: &str = "RECUR_POS_EXPORT_PATH";
+/// The log filter for stderr (`info`, `recur_ledger=debug`, …).
+pub const LOG: &str = "RECUR_POS_LOG";
 
 type Lookup = dyn Fn(&str) -> Option<String> + Send + Sync;
 

@@ -15,6 +15,7 @@
 pub mod env;
 pub mod error;
 pub mod keys;
+pub mod logging;
 pub mod qr;
 pub mod services;
 pub mod settings;
