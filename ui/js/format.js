@@ -103,6 +103,17 @@ export function stateBadge(sale, el = document.createElement('span')) {
   return el;
 }
 
+/**
+ * A list row's state cell, whose three children are the state badge, the refunded amount and
+ * a slot for the attention badge (Today and History share it).
+ */
+export function fillStateCell(sale, cell) {
+  const [badge, refund, slot] = cell.children;
+  stateBadge(sale, badge);
+  refund.textContent = sale.refunded_text ? t('today.refund_amount', { amount: sale.refunded_text }) : '';
+  slot.replaceChildren(...(sale.attention.length ? [attentionBadge(sale.attention)] : []));
+}
+
 /** Badges for a product tile: 單次 / 每月 / 每年, and 試用 N 天. */
 export function productBadges(product) {
   const badges = [];

@@ -8,7 +8,7 @@
 
 import { api } from '../api.js';
 import { openSaleDetail } from '../detail.js';
-import { attentionBadge, el, shortEmail, stateBadge, tenderBadge } from '../format.js';
+import { el, fillStateCell, shortEmail, tenderBadge } from '../format.js';
 import { errorText, language, t } from '../i18n.js';
 import { current } from '../router.js';
 import { showError } from '../ui.js';
@@ -315,10 +315,7 @@ function fillRow(tr, sale) {
   amount.textContent = sale.amount_text;
   customer.textContent = sale.customer_name || shortEmail(sale.customer_email);
   customer.title = [sale.customer_name, sale.customer_email].filter(Boolean).join(' ');
-  const [badge, refund, slot] = state.children;
-  stateBadge(sale, badge);
-  refund.textContent = sale.refunded_text ? t('today.refund_amount', { amount: sale.refunded_text }) : '';
-  slot.replaceChildren(...(sale.attention.length ? [attentionBadge(sale.attention)] : []));
+  fillStateCell(sale, state);
   return tr;
 }
 

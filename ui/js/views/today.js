@@ -4,7 +4,7 @@
 
 import { api } from '../api.js';
 import { openSaleDetail } from '../detail.js';
-import { attentionBadge, el, shortEmail, stateBadge, tenderBadge, timeText } from '../format.js';
+import { el, fillStateCell, shortEmail, tenderBadge, timeText } from '../format.js';
 import { t } from '../i18n.js';
 import { current, show } from '../router.js';
 
@@ -101,10 +101,7 @@ function fillRow(tr, sale) {
   amount.textContent = sale.amount_text;
   customer.textContent = shortEmail(sale.customer_email);
   customer.title = sale.customer_email || '';
-  const [badge, refund, slot] = state.children;
-  stateBadge(sale, badge);
-  refund.textContent = sale.refunded_text ? t('today.refund_amount', { amount: sale.refunded_text }) : '';
-  slot.replaceChildren(...(sale.attention.length ? [attentionBadge(sale.attention)] : []));
+  fillStateCell(sale, state);
   return tr;
 }
 
