@@ -1,15 +1,16 @@
 //! The customer display: a second window (label `customer`) for a monitor that faces the
 //! customer. It shows one sale's amount, product, QR and state — the sale on the Pay screen —
 //! and nothing else: no email or name, no other sale, no control. Its capability allows it
-//! one command (`customer_view`) and listening to events; everything else is refused by
-//! Tauri's ACL before it reaches a command.
+//! one command (`customer_view`), which hands the shell a channel for its updates; it may not
+//! listen to events at all (Tauri delivers an event sent to one window to listeners of any
+//! window, so a generic listen permission would let it hear the counter's). Everything else
+//! is refused by Tauri's ACL before it reaches a command.
 
 use recur_ledger::Sale;
-use tauri::{AppHandle, Emitter, Manager, WebviewUrl, WebviewWindowBuilder};
+use tauri::{AppHandle, Manager, WebviewUrl, WebviewWindowBuilder};
 
 use crate::dto::CommandError;
 use crate::dto::{CustomerViewDto, QrDto};
-use crate::events::CUSTOMER_VIEW;
 use crate::state::AppState;
 
 pub const LABEL: &str = "customer";
@@ -70,21 +71,24 @@ pub fn view_of(shop_name: &str, sale: Option<&Sale>) -> CustomerViewDto {
 
 /// Sends the customer window its view of `sale` (or idle).
 pub fn publish_sale(app: &AppHandle, state: &AppState, sale: Option<&Sale>) {
-    if app.get_webview_window(LABEL).is_none() {
-        return;
-    }
-    if let Err(e) = app.emit_to(LABEL, CUSTOMER_VIEW, view_of(&state.shop_name(), sale)) {
-        tracing::warn!(error = %e, "could not update the customer display");
+    if app.get_webview_window(LABEL).is_some() {
+        send(state, &view_of(&state.shop_name(), sale));
     }
 }
 
 /// Sends the customer window what it shows now (after the shop name changed).
 pub fn refresh(app: &AppHandle, state: &AppState) {
-    if app.get_webview_window(LABEL).is_none() {
-        return;
+    if app.get_webview_window(LABEL).is_some() {
+        send(state, &view(state));
     }
-    if let Err(e) = app.emit_to(LABEL, CUSTOMER_VIEW, view(state)) {
-        tracing::warn!(error = %e, "could not update the customer display");
+}
+
+/// Sends `view` on each of the customer window's channels.
+fn send(state: &AppState, view: &CustomerViewDto) {
+    for channel in state.customer_channels() {
+        if let Err(e) = channel.send(view.clone()) {
+            tracing::warn!(error = %e, "could not update the customer display");
+        }
     }
 }
 

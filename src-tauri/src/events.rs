@@ -25,8 +25,6 @@ pub const RESYNC: &str = "resync";
 pub const APP_STATUS: &str = "app-status";
 /// The Pay screen's session watcher: reading works, or fails and retries, with a [`WatchStatus`].
 pub const WATCH_STATUS: &str = "watch-status";
-/// To the customer window only: what it shows, with a `CustomerViewDto`.
-pub const CUSTOMER_VIEW: &str = "customer-view";
 /// An export's progress, with a `ProgressDto` (rows written of the filter's total).
 pub const EXPORT_PROGRESS: &str = "export-progress";
 /// A cross-check's progress, with a `ProgressDto` (Recur sessions read of the day's total).
@@ -62,8 +60,8 @@ pub fn tunnel_changed(app: &AppHandle) {
     emit(app, TUNNEL_CHANGED, tunnel);
 }
 
-/// Sends an event to the counter window only: the customer window hears nothing but its own
-/// `customer-view` (see `display.rs`), so no other sale's data ever reaches it.
+/// Sends an event to the counter window only. The customer window may not listen to events at
+/// all (its capability); its view comes on its own channel (see `display.rs`).
 pub fn emit<S: Serialize + Clone>(app: &AppHandle, event: &str, payload: S) {
     if let Err(e) = app.emit_to(MAIN_WINDOW, event, payload) {
         tracing::warn!(event, error = %e, "could not emit to the UI");

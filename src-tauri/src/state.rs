@@ -12,12 +12,19 @@ use recur_pos_core::Counter;
 use crate::dto::CommandError;
 use crate::dto::{ListenerDto, StatusDto, TunnelDto};
 
+/// How many of the customer window's channels are kept (the newest).
+const CUSTOMER_CHANNELS: usize = 4;
+
 pub struct AppState {
     pub station: Arc<Station>,
     /// The watch of the sale on the Pay screen, if any.
     watch: Mutex<Option<tauri::async_runtime::JoinHandle<()>>>,
     /// The sale on the customer display, if any.
     display: Mutex<Option<TxnId>>,
+    /// The customer window's own channels (one per `customer_view` call, the newest few: a
+    /// reloaded page makes a new one): its updates go there, never through events, which it
+    /// may not listen to.
+    customer: Mutex<Vec<tauri::ipc::Channel<crate::dto::CustomerViewDto>>>,
     /// The cancel flag of the export that is running, if any.
     export: Mutex<Option<Arc<AtomicBool>>>,
 }
@@ -28,6 +35,7 @@ impl AppState {
             station,
             watch: Mutex::new(None),
             display: Mutex::new(None),
+            customer: Mutex::new(Vec::new()),
             export: Mutex::new(None),
         }
     }
@@ -81,6 +89,17 @@ impl AppState {
         if let Some(old) = self.watch.lock().expect("watch lock").take() {
             old.abort();
         }
+    }
+
+    pub fn add_customer_channel(&self, channel: tauri::ipc::Channel<crate::dto::CustomerViewDto>) {
+        let mut channels = self.customer.lock().expect("customer lock");
+        channels.push(channel);
+        let extra = channels.len().saturating_sub(CUSTOMER_CHANNELS);
+        channels.drain(..extra);
+    }
+
+    pub fn customer_channels(&self) -> Vec<tauri::ipc::Channel<crate::dto::CustomerViewDto>> {
+        self.customer.lock().expect("customer lock").clone()
     }
 
     pub fn set_display(&self, sale: Option<TxnId>) {

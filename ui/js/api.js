@@ -50,7 +50,8 @@ export const api = {
   unwatchSale: () => call('unwatch_sale'),
   openCheckout: (id) => call('open_checkout', { id }),
   openCustomerDisplay: () => call('open_customer_display'),
-  customerView: () => call('customer_view'),
+  /** The customer window's view now; `channel` receives each later one. */
+  customerView: (channel) => call('customer_view', { onView: channel }),
 };
 
 /** Event names, one per core event plus the shell's own (src-tauri/src/events.rs). */
@@ -62,7 +63,6 @@ export const EVENTS = {
   resync: 'resync',
   appStatus: 'app-status',
   watchStatus: 'watch-status',
-  customerView: 'customer-view',
   exportProgress: 'export-progress',
   crossCheckProgress: 'cross-check-progress',
 };

@@ -1,7 +1,7 @@
 // The customer display: one sale's amount, product and QR, then thank-you; bilingual, with
-// no control at all. It may only read its view and listen for changes (its capability).
+// no control at all. It may only read its view, whose updates come on its own channel.
 
-import { api, EVENTS, on } from './api.js';
+import { api } from './api.js';
 import { loadStrings, t } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
@@ -40,8 +40,10 @@ async function boot() {
   document.querySelectorAll('[data-c]').forEach((node) => {
     node.textContent = t(node.dataset.c, {}, node.classList.contains('en') ? en : zh);
   });
-  await on(EVENTS.customerView, render);
-  render(await api.customerView());
+  // Updates come on this window's own channel: it may not listen to the counter's events.
+  const channel = new window.__TAURI__.core.Channel();
+  channel.onmessage = render;
+  render(await api.customerView(channel));
   document.body.dataset.booted = 'true';
 }
 

@@ -1,5 +1,6 @@
 //! The customer display window.
 
+use tauri::ipc::Channel;
 use tauri::{AppHandle, State};
 
 use crate::display;
@@ -13,8 +14,13 @@ pub async fn open_customer_display(app: AppHandle) -> Result<(), CommandError> {
     display::open(&app)
 }
 
-/// What the customer window shows now (the one command that window may call).
+/// What the customer window shows now (the one command that window may call); every later
+/// view goes to `on_view`, the window's own channel.
 #[tauri::command]
-pub async fn customer_view(state: State<'_, AppState>) -> Result<CustomerViewDto, CommandError> {
+pub async fn customer_view(
+    state: State<'_, AppState>,
+    on_view: Channel<CustomerViewDto>,
+) -> Result<CustomerViewDto, CommandError> {
+    state.add_customer_channel(on_view);
     Ok(display::view(&state))
 }

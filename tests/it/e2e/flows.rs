@@ -221,11 +221,23 @@ fn the_customer_display_shows_only_the_sale_and_thanks() {
 
     // Its capability allows reading its own view only: admin commands are refused by the ACL.
     let probe = "const done = arguments[arguments.length - 1]; \
-                 window.__TAURI__.core.invoke(arguments[0]).then(() => done('allowed'), (e) => done('refused'));";
+                 const args = { onView: new window.__TAURI__.core.Channel() }; \
+                 window.__TAURI__.core.invoke(arguments[0], args).then(() => done('allowed'), (e) => done('refused'));";
     let ask = |command: &str| app.session.execute_async(probe, vec![command.into()]).expect("probe");
     assert_eq!(ask("customer_view"), "allowed");
     for admin in ["today", "charge", "cancel_sale", "settings", "save_keys"] {
         assert_eq!(ask(admin), "refused", "the customer display may not call {admin}");
+    }
+    // Nor listen to the counter's events (Tauri would hand it events meant for the main window):
+    // its updates come on its own channel, which the thank-you below proves still works.
+    let listen = "const done = arguments[arguments.length - 1]; \
+                  window.__TAURI__.event.listen(arguments[0], () => {}).then(() => done('allowed'), () => done('refused'));";
+    for event in ["sale-changed", "journal-changed", "app-status"] {
+        let answer = app
+            .session
+            .execute_async(listen, vec![event.into()])
+            .expect("listen probe");
+        assert_eq!(answer, "refused", "the customer display may not listen to {event}");
     }
 
     assert_eq!(checkout.pay(PAY_CARD), 200);

@@ -215,6 +215,12 @@ fn the_command_lists_agree() {
         BTreeSet::from(["customer-view".to_owned()]),
         "the customer window may call its own view and nothing else"
     );
+    // Tauri hands an event sent to one window to listeners registered in any window: the
+    // customer window must not be allowed to listen at all (its view comes on a channel).
+    assert!(
+        !customer.contains("core:event") && !customer.contains("core:default"),
+        "the customer window may not listen to events: {customer}"
+    );
 }
 
 #[test]
