@@ -191,6 +191,35 @@ fn main() {
         scan.p50
     );
 
+    // 2b. A two-character name (too short for the trigram index) within the last 30 days.
+    let short = HistoryFilter {
+        from: Some(month_ago),
+        to: Some(today),
+        text: Some("美玲".to_owned()),
+        ..HistoryFilter::default()
+    };
+    let sql = format!(
+        "SELECT {COLUMNS} FROM sales WHERE created_at >= ?1 AND created_at < ?2 \
+         AND (customer_name LIKE ?3 OR paid_name LIKE ?3) ORDER BY created_at DESC, id DESC LIMIT {}",
+        PAGE + 1
+    );
+    let values = [
+        month_ago.start.unix_ms().into(),
+        today.end.unix_ms().into(),
+        "%美玲%".to_owned().into(),
+    ];
+    let (ours, bare) = compare(
+        RUNS / 4,
+        || ledger.history(&short, Sort::Newest, None, PAGE).unwrap().sales.len() + 1,
+        || bare_rows(&conn, &sql, &values),
+    );
+    rows.push(Row {
+        name: "2-char name, 30 days",
+        ours,
+        bare,
+        target: Some((5.0, 1.5)),
+    });
+
     // 3. A page deep in the list: after the sale half way down, newest first.
     let middle: (i64, i64, String) = conn
         .query_row(

@@ -263,29 +263,31 @@ impl Where {
         self.values.push(value);
     }
 
-    /// Exact ids through their indexes; an email or name part through the trigram index (or,
-    /// under three characters, a scan).
+    /// Exact ids through their indexes; an email or name part through the trigram index, or —
+    /// under three characters, which a trigram cannot hold (a two-character Chinese name) — a
+    /// LIKE on the rows the other conditions leave: in the WHERE itself, not a subquery, so a
+    /// date range narrows it first (a day's sales, not a million).
     fn text(&mut self, text: &str) {
         let exact = "SELECT rowid FROM sales WHERE id = ?1 OR order_id = ?1 OR subscription_id = ?1 \
             UNION SELECT s.rowid FROM checkouts c JOIN sales s ON s.id = c.sale_id WHERE c.checkout_id = ?1";
         let n = self.values.len();
         let exact = exact.replace("?1", &format!("?{}", n + 1));
-        let words = if text.chars().count() >= 3 {
-            let quoted = format!("\"{}\"", text.replace('"', "\"\""));
-            self.values.push(Value::Text(text.to_owned()));
-            self.values.push(Value::Text(quoted));
-            format!(" UNION SELECT rowid FROM sales_text WHERE sales_text MATCH ?{}", n + 2)
+        self.values.push(Value::Text(text.to_owned()));
+        let p = n + 2;
+        if text.chars().count() >= 3 {
+            self.values
+                .push(Value::Text(format!("\"{}\"", text.replace('"', "\"\""))));
+            self.conditions.push(format!(
+                "rowid IN ({exact} UNION SELECT rowid FROM sales_text WHERE sales_text MATCH ?{p})"
+            ));
         } else {
-            let like = format!("%{}%", text.replace(['%', '_', '\\'], ""));
-            self.values.push(Value::Text(text.to_owned()));
-            self.values.push(Value::Text(like));
-            let p = n + 2;
-            format!(
-                " UNION SELECT rowid FROM sales WHERE customer_email LIKE ?{p} OR customer_name LIKE ?{p} \
-                 OR paid_email LIKE ?{p} OR paid_name LIKE ?{p}"
-            )
-        };
-        self.conditions.push(format!("rowid IN ({exact}{words})"));
+            self.values
+                .push(Value::Text(format!("%{}%", text.replace(['%', '_', '\\'], ""))));
+            self.conditions.push(format!(
+                "(rowid IN ({exact}) OR customer_email LIKE ?{p} OR customer_name LIKE ?{p} \
+                 OR paid_email LIKE ?{p} OR paid_name LIKE ?{p})"
+            ));
+        }
     }
 
     /// Strictly after `cursor` in `sort` order (the row-value comparison uses the sort's index).
