@@ -11,8 +11,8 @@ use crate::error::PosError;
 
 impl Counter {
     /// Records a cash sale of `req.product_id`. `tendered` is what the customer handed over
-    /// (default: the exact amount); less than the price is refused, and so is a subscription or
-    /// a card-only sale (those need Recur).
+    /// (default: the exact amount); less than the price is refused (`cash_short`), and so is a
+    /// subscription or a card-only sale (those need Recur).
     pub async fn charge_cash(&self, req: ChargeRequest, tendered: Option<Money>) -> Result<Sale, PosError> {
         let email = clean_email(req.customer_email.as_deref())?;
         let name = req.customer_name.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
@@ -23,13 +23,8 @@ impl Counter {
                 "a {mode} sale needs Recur's checkout; cash takes one-off payments only"
             )));
         }
+        // Too little cash is refused by the ledger, with the rest of the cash rule.
         let tendered = tendered.unwrap_or(product.price);
-        if tendered < product.price {
-            return Err(PosError::Ledger(recur_ledger::LedgerError::CashShort {
-                amount: product.price,
-                tendered,
-            }));
-        }
         let new = NewSale {
             product_id: product.id.clone(),
             product_name: product.name.clone(),
