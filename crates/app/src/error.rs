@@ -22,6 +22,12 @@ pub enum AppError {
     InvalidKey(&'static str),
     #[error("the tunnel command cannot run: {0}")]
     InvalidTunnelCommand(String),
+    /// The embedded sandbox delivers on loopback; its webhook secret is the run's own, and a
+    /// public URL would only let strangers reach a counter that takes no real money.
+    #[error(
+        "the tunnel does not run on the embedded sandbox (it delivers its webhooks on this PC); set a Recur key first"
+    )]
+    TunnelOnSandbox,
     #[error("no webhook listener runs, so a tunnel has nothing to forward to")]
     NoListener,
     #[error("the tunnel has no public URL yet")]
@@ -51,6 +57,7 @@ impl AppError {
             AppError::InvalidKey(_) => ErrorCode::InvalidKey,
             AppError::InvalidTunnelCommand(_) => ErrorCode::InvalidTunnelCommand,
             AppError::NoListener => ErrorCode::NoListener,
+            AppError::TunnelOnSandbox => ErrorCode::TunnelOnSandbox,
             AppError::NoTunnel => ErrorCode::NoTunnel,
             AppError::SettingsNotSaved(_) => ErrorCode::SettingsNotSaved,
             AppError::Starting => ErrorCode::Starting,

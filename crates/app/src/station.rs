@@ -219,7 +219,11 @@ impl Station {
         }
         if let (true, Some(port)) = (plan.tunnel, port) {
             let command = plan.tunnel_command.clone().or(self.settings.tunnel_command().value);
-            if let Some(command) = command {
+            if command.is_some() && counter.is_embedded_sandbox() {
+                // Never on the sandbox: nobody outside needs to reach it (see TunnelOnSandbox).
+                tracing::info!("the tunnel does not run on the embedded sandbox");
+                self.announce(StationEvent::Tunnel);
+            } else if let Some(command) = command {
                 // A bad command is shown in Settings (and by `listen`), never fatal.
                 if let Err(e) = self.run_tunnel(&counter, command, port) {
                     tracing::warn!(code = %e.code(), error = %e, "the tunnel command could not start");
@@ -317,7 +321,11 @@ impl Station {
     /// The tunnel as the views show it.
     pub fn tunnel_view(&self) -> TunnelView {
         let command = self.settings.tunnel_command();
-        self.tunnel.view(command.value, command.from_env)
+        let on_sandbox = self.counter().is_ok_and(|c| c.is_embedded_sandbox());
+        TunnelView {
+            on_sandbox,
+            ..self.tunnel.view(command.value, command.from_env)
+        }
     }
 
     /// Settings' start (or restart): saves the typed command (unless `RECUR_POS_TUNNEL` sets
@@ -325,6 +333,9 @@ impl Station {
     /// the tunnel. Blocks while an old program stops: call it off the async workers.
     pub fn start_tunnel(self: &Arc<Self>, typed: Option<String>) -> Result<(), AppError> {
         let counter = self.counter()?;
+        if counter.is_embedded_sandbox() {
+            return Err(AppError::TunnelOnSandbox);
+        }
         let port = self.listener().map(|l| l.port).ok_or(AppError::NoListener)?;
         if !self.settings.tunnel_command().from_env {
             let typed = clean(typed);

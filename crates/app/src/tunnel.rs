@@ -68,6 +68,8 @@ pub struct TunnelView {
     pub change: Option<UrlChange>,
     /// A different public URL the program announced mid-run, waiting for the owner's word.
     pub proposed_url: Option<String>,
+    /// The counter runs on the embedded sandbox, where the tunnel never runs.
+    pub on_sandbox: bool,
 }
 
 /// What the app knows about the tunnel; shared by every open of the counter, so a pending URL
@@ -253,6 +255,7 @@ impl PublicTunnel {
                 webhook_url: recur_listener::webhook_url(new),
             }),
             proposed_url: inner.proposed.clone(),
+            on_sandbox: false,
         }
     }
 }

@@ -25,6 +25,7 @@ pub async fn run(
     json: bool,
     out: &mut dyn Write,
 ) -> Result<u8, AppError> {
+    let asked_for_tunnel = tunnel.is_some();
     let plan = Plan {
         listen: Some(Listen {
             port: Port::Fixed(port),
@@ -35,6 +36,10 @@ pub async fn run(
     };
     let mut events = station.subscribe();
     let counter = open(station, plan).await?;
+    if asked_for_tunnel && counter.is_embedded_sandbox() {
+        station.shutdown();
+        return Err(AppError::TunnelOnSandbox);
+    }
     let listener = station.listener().ok_or_else(|| {
         let why = if counter.webhook_secret().is_none() {
             AppError::Pos(recur_pos_core::PosError::NoWebhookSecret)
@@ -55,7 +60,12 @@ pub async fn run(
     }
     let mut shown = Shown::default();
     shown.tunnel(&station.tunnel_view(), json, out);
-    if station.tunnel_view().command.is_none() {
+    if counter.is_embedded_sandbox() {
+        eprintln!(
+            "webhooks: {} — the embedded sandbox delivers here itself; no tunnel runs on it",
+            listener.webhook_url
+        );
+    } else if station.tunnel_view().command.is_none() {
         eprintln!(
             "webhooks: {} — no tunnel command is set (--tunnel or Settings): Recur cannot reach this \
              listener; payments are still confirmed by reading each checkout",

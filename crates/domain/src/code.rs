@@ -60,6 +60,8 @@ error_codes! {
     Ledger => "ledger",
     /// The ledger file is newer than this program.
     LedgerTooNew => "ledger_too_new",
+    /// The ledger file belongs to the other environment (live vs sandbox).
+    LedgerOtherEnvironment => "ledger_other_environment",
     ProductNotFound => "product_not_found",
     ProductInactive => "product_inactive",
     ModeNotAllowed => "mode_not_allowed",
@@ -106,6 +108,8 @@ error_codes! {
     NoTunnel => "no_tunnel",
     /// The tunnel command cannot run.
     InvalidTunnelCommand => "invalid_tunnel_command",
+    /// A tunnel was asked for on the embedded sandbox (it never runs there).
+    TunnelOnSandbox => "tunnel_on_sandbox",
     /// No webhook listener runs.
     NoListener => "no_listener",
     /// settings.json could not be written.

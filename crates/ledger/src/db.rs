@@ -74,15 +74,23 @@ impl Ledger {
         })
     }
 
-    /// `RECUR_POS_DB` if set, else `<data dir>/recur-pos/ledger.db`.
+    /// `RECUR_POS_DB` if set, else `<data dir>/recur-pos/ledger.db` (the live ledger's file).
     pub fn default_path() -> PathBuf {
         match std::env::var_os("RECUR_POS_DB").filter(|v| !v.is_empty()) {
             Some(path) => PathBuf::from(path),
-            None => dirs::data_dir()
-                .unwrap_or_else(|| PathBuf::from("."))
-                .join("recur-pos")
-                .join("ledger.db"),
+            None => Ledger::data_folder().join("ledger.db"),
         }
+    }
+
+    /// `<data dir>/recur-pos`: the default ledgers, settings.json and the logs.
+    pub fn data_folder() -> PathBuf {
+        dirs::data_dir().unwrap_or_else(|| PathBuf::from(".")).join("recur-pos")
+    }
+
+    /// The default file of the sandbox's ledger (test keys and the embedded sandbox), beside
+    /// the live one: the two environments never share a file.
+    pub fn default_sandbox_path() -> PathBuf {
+        Ledger::data_folder().join("ledger-sandbox.db")
     }
 
     pub fn path(&self) -> &Path {

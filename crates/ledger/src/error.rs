@@ -26,6 +26,8 @@ pub enum LedgerError {
     CashShort { amount: Money, tendered: Money },
     #[error("the day {day} was closed already (close #{seq})")]
     DayClosed { day: String, seq: i64 },
+    #[error("this ledger file belongs to the {ledger} environment; the counter runs on {wanted}")]
+    OtherEnvironment { ledger: String, wanted: String },
     #[error("the ledger already holds {0} sales; seeding needs an empty one")]
     NotEmpty(u64),
 }
@@ -45,6 +47,7 @@ impl LedgerError {
             LedgerError::CashShort { .. } => "cash_short",
             LedgerError::DayClosed { .. } => "day_closed",
             LedgerError::NotEmpty(_) => "ledger_not_empty",
+            LedgerError::OtherEnvironment { .. } => "ledger_other_environment",
         }
     }
 }

@@ -30,6 +30,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Sql(UNVERIFIED_DIGESTS),
     Migration::Sql(V4_BILLING),
     Migration::Code(v5_owner),
+    Migration::Sql(V6_MANAGER),
 ];
 
 /// Money columns are integer whole units; times are Unix milliseconds; states are upper case.
@@ -311,6 +312,31 @@ UPDATE webhook_journal SET body = substr(body, 1, 256) WHERE verified = 0 AND le
 CREATE INDEX webhook_journal_unverified ON webhook_journal(seq) WHERE verified = 0;
 DELETE FROM webhook_journal WHERE verified = 0 AND seq NOT IN
     (SELECT seq FROM webhook_journal WHERE verified = 0 ORDER BY seq DESC LIMIT 1000);
+"#;
+
+/// The ledger's environment stamp (a live ledger never opens for the sandbox, nor the reverse),
+/// the manager's PIN (an Argon2id hash, with the count of wrong tries and the lock-out) and the
+/// audit log of what the manager did.
+const V6_MANAGER: &str = r#"
+CREATE TABLE ledger_meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE manager_pin (
+    id           INTEGER PRIMARY KEY CHECK (id = 1),
+    hash         TEXT NOT NULL,
+    set_at       INTEGER NOT NULL,
+    failures     INTEGER NOT NULL DEFAULT 0,
+    locked_until INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE audit_log (
+    seq    INTEGER PRIMARY KEY AUTOINCREMENT,
+    at     INTEGER NOT NULL,
+    who    TEXT NOT NULL,
+    action TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX audit_by_time ON audit_log(at, seq);
 "#;
 
 /// The schema version this program writes.

@@ -57,7 +57,7 @@ impl Config {
         Config {
             db_path: non_empty("RECUR_POS_DB")
                 .map(PathBuf::from)
-                .unwrap_or_else(recur_ledger::Ledger::default_path),
+                .unwrap_or_else(|| default_ledger(&backend)),
             backend,
             webhook_secret: non_empty("RECUR_WEBHOOK_SECRET").map(Secret::new),
             success_url: non_empty("RECUR_POS_SUCCESS_URL"),
@@ -65,6 +65,19 @@ impl Config {
             poll_interval: Duration::from_millis(poll_ms),
             lan: phone_test(&non_empty),
         }
+    }
+}
+
+/// The OS data folder's ledger of the backend's environment: live keys write `ledger.db`, test
+/// keys and the embedded sandbox `ledger-sandbox.db`, so the two never share a file.
+fn default_ledger(backend: &Backend) -> PathBuf {
+    use recur_ledger::Ledger;
+    match backend {
+        Backend::Remote { secret_key, .. } => match recur_client::environment_of(secret_key.expose()) {
+            Ok(recur_client::Environment::Live) => Ledger::data_folder().join("ledger.db"),
+            _ => Ledger::default_sandbox_path(),
+        },
+        Backend::EmbeddedSandbox => Ledger::default_sandbox_path(),
     }
 }
 
@@ -111,6 +124,26 @@ mod tests {
             ("RECUR_API_BASE", "http://127.0.0.1:9"),
         ]);
         assert!(matches!(c.backend, Backend::Remote { ref base_url, .. } if base_url == "http://127.0.0.1:9"));
+    }
+
+    #[test]
+    fn live_and_sandbox_default_to_two_files_in_one_folder() {
+        let live = config(&[("RECUR_SECRET_KEY", "sk_live_x")]).db_path;
+        let test = config(&[("RECUR_SECRET_KEY", "sk_test_x")]).db_path;
+        let embedded = config(&[]).db_path;
+        assert!(live.ends_with("recur-pos/ledger.db"), "{}", live.display());
+        assert!(test.ends_with("recur-pos/ledger-sandbox.db"), "{}", test.display());
+        assert_eq!(
+            test, embedded,
+            "test keys and the embedded sandbox are both the sandbox"
+        );
+        assert_eq!(live.parent(), test.parent(), "settings.json sits beside both");
+        let explicit = config(&[("RECUR_SECRET_KEY", "sk_live_x"), ("RECUR_POS_DB", "/tmp/x.db")]).db_path;
+        assert_eq!(
+            explicit,
+            PathBuf::from("/tmp/x.db"),
+            "RECUR_POS_DB names the file of either"
+        );
     }
 
     #[test]

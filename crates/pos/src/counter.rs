@@ -67,7 +67,13 @@ fn fresh_webhook_secret() -> Result<String, PosError> {
 impl Counter {
     /// Opens the ledger and connects to Recur, or starts the embedded sandbox when no key is set.
     pub fn open(config: Config) -> Result<Counter, PosError> {
+        let environment = match &config.backend {
+            Backend::EmbeddedSandbox => Environment::Sandbox,
+            Backend::Remote { secret_key, .. } => recur_client::environment_of(secret_key.expose())?,
+        };
         let ledger = Arc::new(Ledger::open(&config.db_path)?);
+        // Before anything can write: a live ledger never opens for the sandbox, nor the reverse.
+        ledger.claim_environment(environment.as_str())?;
         let (sandbox, base_url, key) = match &config.backend {
             Backend::EmbeddedSandbox => {
                 let sandbox = Sandbox::start(SandboxConfig {

@@ -99,6 +99,7 @@ fn ledger_code(error: &LedgerError) -> ErrorCode {
         LedgerError::SchemaTooNew { .. } => ErrorCode::LedgerTooNew,
         LedgerError::CashShort { .. } => ErrorCode::CashShort,
         LedgerError::DayClosed { .. } => ErrorCode::DayClosed,
+        LedgerError::OtherEnvironment { .. } => ErrorCode::LedgerOtherEnvironment,
         LedgerError::NotEmpty(_) => ErrorCode::InvalidInput,
         LedgerError::Database(_)
         | LedgerError::Folder { .. }

@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 use recur_domain::Backoff;
 
 use crate::announce::{Announcements, UrlRules};
-use crate::{command_line, TunnelError};
+use crate::{command_line, TunnelError, TOKEN_VARIABLES};
 
 #[derive(Clone, Debug)]
 pub struct TunnelConfig {
@@ -33,6 +33,9 @@ pub struct TunnelConfig {
     /// ngrok domain): accepted where an announcement names it, and taken as the URL once
     /// cloudflared registers a connection (it never prints the hostname itself).
     pub hostname: Option<String>,
+    /// The tunnel's token (from the keyring), handed to the program in [`TOKEN_VARIABLES`],
+    /// never on its command line.
+    pub token: Option<recur_domain::Secret>,
     pub backoff_initial: Duration,
     pub backoff_max: Duration,
     /// A run longer than this resets the backoff.
@@ -45,6 +48,7 @@ impl TunnelConfig {
             command: command.into(),
             port,
             hostname: None,
+            token: None,
             backoff_initial: Duration::from_secs(1),
             backoff_max: Duration::from_secs(60),
             stable_after: Duration::from_secs(60),
@@ -230,7 +234,13 @@ impl Supervisor {
     }
 
     fn spawn(&self) -> std::io::Result<(Child, Receiver<Output>)> {
-        let mut child = Command::new(&self.argv[0])
+        let mut command = Command::new(&self.argv[0]);
+        if let Some(token) = &self.config.token {
+            for variable in TOKEN_VARIABLES {
+                command.env(variable, token.expose());
+            }
+        }
+        let mut child = command
             .args(&self.argv[1..])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

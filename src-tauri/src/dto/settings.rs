@@ -101,6 +101,8 @@ pub struct TunnelDto {
     pub url: Option<String>,
     /// `{url}/webhooks/recur`: what Recur's dashboard must be given.
     pub webhook_url: Option<String>,
+    /// The counter runs on the embedded sandbox: the tunnel never runs there.
+    pub on_sandbox: bool,
     /// Why it is restarting, and when it tries again (Unix ms).
     pub reason: Option<String>,
     pub retry_in_ms: Option<u64>,
@@ -162,6 +164,7 @@ impl From<&TunnelView> for TunnelDto {
             command_from_env: v.command_from_env,
             url: v.url.clone(),
             webhook_url: v.webhook_url.clone(),
+            on_sandbox: v.on_sandbox,
             reason,
             retry_in_ms,
             retry_at,

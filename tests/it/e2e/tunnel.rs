@@ -6,6 +6,27 @@ use std::path::{Path, PathBuf};
 
 use super::app::App;
 
+/// The tunnel never runs on the embedded sandbox: these tests give the app a Recur of its own
+/// (a standalone sandbox on loopback, with its test key and webhook secret).
+fn recur() -> recur_sandbox::Sandbox {
+    recur_sandbox::Sandbox::start(recur_sandbox::SandboxConfig::for_tests()).expect("sandbox")
+}
+
+fn on(recur: &recur_sandbox::Sandbox) -> [(&'static str, String); 3] {
+    [
+        ("RECUR_API_BASE", recur.base_url()),
+        ("RECUR_SECRET_KEY", recur.secret_key().to_owned()),
+        ("RECUR_WEBHOOK_SECRET", recur.webhook_secret().to_owned()),
+    ]
+}
+
+fn launch(name: &'static str, recur: &recur_sandbox::Sandbox, extra: &[(&str, &str)]) -> App {
+    let keys = on(recur);
+    let mut env: Vec<(&str, &str)> = keys.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    env.extend_from_slice(extra);
+    App::launch_with(name, &env)
+}
+
 /// `fake-tunnel` is built with the workspace (it is `recur-tunnel`'s test program).
 fn fake_tunnel() -> PathBuf {
     let path = Path::new(env!("CARGO_BIN_EXE_recur-pos")).with_file_name("fake-tunnel");
@@ -21,7 +42,8 @@ fn fake_tunnel() -> PathBuf {
 fn a_tunnel_started_in_settings_passes_the_self_test_and_a_changed_url_is_announced() {
     let command = format!("{} --to {{port}} --exit-after-ms 4000", fake_tunnel().display());
     // No RECUR_POS_SHOP_NAME: the shop name is Settings' to change.
-    let app = App::launch_with("tunnel", &[("RECUR_POS_SHOP_NAME", "")]);
+    let recur = recur();
+    let app = launch("tunnel", &recur, &[("RECUR_POS_SHOP_NAME", "")]);
     assert_eq!(
         app.js("return document.getElementById('dot-tunnel').dataset.state"),
         "off"
@@ -181,7 +203,8 @@ fn a_tunnel_started_in_settings_passes_the_self_test_and_a_changed_url_is_announ
 #[test]
 fn the_tunnel_command_from_the_environment_starts_with_the_app_and_is_read_only() {
     let command = format!("{} --to {{port}}", fake_tunnel().display());
-    let app = App::launch_with("tunnel-env", &[("RECUR_POS_TUNNEL", command.as_str())]);
+    let recur = recur();
+    let app = launch("tunnel-env", &recur, &[("RECUR_POS_TUNNEL", command.as_str())]);
     app.wait_js(
         "the tunnel dot connected at start-up",
         "return document.getElementById('dot-tunnel').dataset.state === 'ok';",
@@ -210,4 +233,37 @@ fn the_tunnel_command_from_the_environment_starts_with_the_app_and_is_read_only(
     );
     app.js("document.querySelector('.card-tunnel').scrollIntoView(); return true;");
     app.shot("settings");
+}
+
+#[test]
+fn no_tunnel_runs_on_the_embedded_sandbox_and_settings_says_why() {
+    let command = format!("{} --to {{port}}", fake_tunnel().display());
+    let app = App::launch_with("tunnel-sandbox", &[("RECUR_POS_TUNNEL", command.as_str())]);
+    app.click(".tab[data-view=\"settings\"]");
+    app.wait_js(
+        "the tunnel card saying none runs on the sandbox",
+        "return !document.getElementById('tunnel-sandbox').hidden && document.getElementById('tunnel-start').disabled;",
+    );
+    assert!(
+        app.text("#tunnel-sandbox").contains("內建沙盒"),
+        "{}",
+        app.text("#tunnel-sandbox")
+    );
+    assert_ne!(
+        app.js("return document.getElementById('set-tunnel-state').dataset.status"),
+        "up"
+    );
+    assert_eq!(
+        app.js("return document.getElementById('dot-tunnel').dataset.state"),
+        "off",
+        "the command from the environment did not start"
+    );
+    assert!(
+        app.js("return document.getElementById('set-tunnel-public').hidden")
+            .as_bool()
+            .unwrap(),
+        "no public URL"
+    );
+    app.js("document.querySelector('.card-tunnel').scrollIntoView(); return true;");
+    app.shot("settings-sandbox-tunnel");
 }

@@ -39,7 +39,9 @@ export function render(next) {
   // With the command from the environment nothing is saved: only started again.
   const label = running ? 'settings.tunnel_restart' : 'settings.tunnel_start';
   $('tunnel-start').textContent = t(tunnel.command_from_env ? `${label}_env` : label);
-  $('tunnel-start').disabled = !data.listener;
+  // The embedded sandbox delivers on this PC: no tunnel runs on it (the core refuses one too).
+  $('tunnel-start').disabled = !data.listener || tunnel.on_sandbox;
+  $('tunnel-sandbox').hidden = !tunnel.on_sandbox;
   $('tunnel-stop').disabled = !running;
   renderState(tunnel);
   const url = tunnel.status === 'up' ? tunnel.webhook_url : null;

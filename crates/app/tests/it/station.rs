@@ -19,9 +19,28 @@ struct Shop {
 }
 
 fn shop(store: Arc<dyn SecretStore>) -> Shop {
+    shop_with(store, &[])
+}
+
+/// A shop on a Recur of its own: a standalone sandbox on loopback, with its test key.
+fn shop_on(recur: &recur_sandbox::Sandbox) -> Shop {
+    let base = recur.base_url();
+    shop_with(
+        Arc::new(MemoryStore::new()),
+        &[
+            ("RECUR_API_BASE", base.as_str()),
+            ("RECUR_SECRET_KEY", recur.secret_key()),
+            ("RECUR_WEBHOOK_SECRET", recur.webhook_secret()),
+        ],
+    )
+}
+
+fn shop_with(store: Arc<dyn SecretStore>, extra: &[(&str, &str)]) -> Shop {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("ledger.db");
-    let env = Env::from_pairs(&[("RECUR_POS_DB", db.to_str().unwrap()), ("RECUR_POS_POLL_MS", "100")]);
+    let mut pairs = vec![("RECUR_POS_DB", db.to_str().unwrap()), ("RECUR_POS_POLL_MS", "100")];
+    pairs.extend_from_slice(extra);
+    let env = Env::from_pairs(&pairs);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -108,8 +127,39 @@ fn the_embedded_sandbox_pays_through_the_listener_and_a_reopen_hands_the_port_ov
 }
 
 #[test]
-fn the_tunnel_is_self_tested_and_a_new_url_is_a_change_to_confirm() {
+fn the_tunnel_never_runs_on_the_embedded_sandbox() {
     let shop = shop(Arc::new(MemoryStore::new()));
+    let station = &shop.station;
+    let command = format!("{} --to {{port}}", fake_tunnel().display());
+    let counter = shop
+        .rt
+        .block_on(station.open(listening(Port::Fixed(0), Some(command.clone()))))
+        .unwrap();
+    assert!(counter.is_embedded_sandbox());
+    assert!(
+        station.listener().is_some(),
+        "the sandbox still delivers to the listener"
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    let view = station.tunnel_view();
+    assert!(view.on_sandbox);
+    assert_eq!(view.url, None, "no public URL: {view:?}");
+    assert!(
+        !matches!(view.state, TunnelState::Up | TunnelState::Starting),
+        "{:?}",
+        view.state
+    );
+    let refused = station.start_tunnel(Some(command)).unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::TunnelOnSandbox);
+    assert_eq!(station.settings().get().tunnel_command, None, "a refusal saves nothing");
+    assert_eq!(station.tunnel_view().url, None);
+    station.shutdown();
+}
+
+#[test]
+fn the_tunnel_is_self_tested_and_a_new_url_is_a_change_to_confirm() {
+    let recur = recur_sandbox::Sandbox::start(recur_sandbox::SandboxConfig::for_tests()).unwrap();
+    let shop = shop_on(&recur);
     let station = &shop.station;
     let command = format!("{} --to {{port}} --exit-after-ms 1500", fake_tunnel().display());
     shop.rt

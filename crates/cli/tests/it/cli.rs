@@ -399,3 +399,23 @@ fn listen_journals_webhooks_and_events_shows_them() {
     assert_eq!(again["history"], detail["history"], "applying again changes nothing");
     assert_eq!(shop.json(&["events", "--unmatched", "--json"]), Value::Array(vec![]));
 }
+
+#[test]
+fn a_sandbox_ledger_never_opens_for_a_live_key() {
+    let shop = Shop::new();
+    let sale = shop.json(&["charge", "--product", "prod_latte", "--tender", "cash", "--json"]);
+    let id = str_field(&sale, "id").to_owned();
+    let live = shop
+        .bare(&["sales", "--json"])
+        .env("RECUR_API_BASE", shop.sandbox.base_url())
+        .env("RECUR_SECRET_KEY", "sk_live_not_for_this_ledger")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&live.stderr);
+    assert_eq!(live.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("ledger_other_environment"), "{stderr}");
+    assert!(!String::from_utf8_lossy(&live.stdout).contains(&id), "nothing listed");
+    let sales = shop.json(&["sales", "--json"]);
+    let ids: Vec<&str> = sales.as_array().unwrap().iter().map(|s| str_field(s, "id")).collect();
+    assert_eq!(ids, [id.as_str()], "the sandbox ledger is as it was");
+}

@@ -98,3 +98,20 @@ fn listen_with_no_webhook_secret_says_what_to_do() {
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("no_webhook_secret"), "{stderr}");
 }
+
+#[test]
+fn listen_refuses_a_tunnel_on_the_embedded_sandbox() {
+    let shop = Shop::new();
+    let tunnel = format!("{} --to {{port}}", fake_tunnel().display());
+    let out = shop
+        .bare(&["listen", "--port", "0", "--tunnel", &tunnel])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("tunnel_on_sandbox"), "{stderr}");
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains("https://"),
+        "no public URL was ever announced"
+    );
+}

@@ -2,6 +2,7 @@
 
 mod events;
 mod lifecycle;
+mod manager;
 mod migrations;
 mod owner;
 mod property;

@@ -1,0 +1,170 @@
+//! What the ledger keeps for the manager: the environment the file belongs to, the PIN's stored
+//! hash with its wrong tries and lock-out, and the audit log.
+//!
+//! The ledger only stores: hashing a PIN and the lock-out's growing delays are the core's rules
+//! (`recur_pos_core::manager`). The environment stamp is the one rule kept here, because it is
+//! what a file *is*: a ledger stamped `live` never opens for the sandbox, nor the reverse, so a
+//! test-card payment can never reach a live day's totals and a sandbox sweep never reads a live
+//! sale.
+
+use recur_domain::Timestamp;
+use rusqlite::{params, OptionalExtension};
+
+use crate::db::Ledger;
+use crate::error::LedgerError;
+
+/// The stored PIN: its Argon2id hash (PHC string) and the tries against it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PinRecord {
+    pub hash: String,
+    pub set_at: Timestamp,
+    /// Wrong tries since the last right one.
+    pub failures: u32,
+    /// No try is taken before this instant.
+    pub locked_until: Timestamp,
+}
+
+/// One line of the audit log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub seq: i64,
+    pub at: Timestamp,
+    pub who: String,
+    pub action: String,
+    pub detail: String,
+}
+
+/// The most audit lines one read returns.
+pub const AUDIT_PAGE_MAX: u32 = 500;
+
+impl Ledger {
+    /// The environment this file was first opened for (`sandbox` or `live`), if any.
+    pub fn environment(&self) -> Result<Option<String>, LedgerError> {
+        self.read(|conn| {
+            Ok(conn
+                .query_row("SELECT value FROM ledger_meta WHERE key = 'environment'", [], |row| {
+                    row.get(0)
+                })
+                .optional()?)
+        })
+    }
+
+    /// Stamps the file with `environment` on its first open, or checks it is the one stamped.
+    /// A ledger written before the stamp existed takes the environment it is first opened in.
+    pub fn claim_environment(&self, environment: &str) -> Result<(), LedgerError> {
+        self.write(|tx| {
+            let stamped: Option<String> = tx
+                .query_row("SELECT value FROM ledger_meta WHERE key = 'environment'", [], |row| {
+                    row.get(0)
+                })
+                .optional()?;
+            match stamped {
+                Some(ledger) if ledger == environment => Ok(()),
+                Some(ledger) => Err(LedgerError::OtherEnvironment {
+                    ledger,
+                    wanted: environment.to_owned(),
+                }),
+                None => {
+                    tx.execute(
+                        "INSERT INTO ledger_meta (key, value) VALUES ('environment', ?1)",
+                        [environment],
+                    )?;
+                    Ok(())
+                }
+            }
+        })
+    }
+
+    /// The manager's PIN as stored, or `None` before the first one is set.
+    pub fn pin_record(&self) -> Result<Option<PinRecord>, LedgerError> {
+        self.read(|conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT hash, set_at, failures, locked_until FROM manager_pin WHERE id = 1",
+                    [],
+                    |row| {
+                        Ok(PinRecord {
+                            hash: row.get(0)?,
+                            set_at: Timestamp::from_unix_ms(row.get(1)?),
+                            failures: row.get(2)?,
+                            locked_until: Timestamp::from_unix_ms(row.get(3)?),
+                        })
+                    },
+                )
+                .optional()?)
+        })
+    }
+
+    /// Stores a new PIN hash (tries reset) and audits it, in one transaction.
+    pub fn set_pin(&self, hash: &str, at: Timestamp, who: &str) -> Result<(), LedgerError> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO manager_pin (id, hash, set_at, failures, locked_until) VALUES (1, ?1, ?2, 0, 0)
+                 ON CONFLICT (id) DO UPDATE SET hash = ?1, set_at = ?2, failures = 0, locked_until = 0",
+                params![hash, at.unix_ms()],
+            )?;
+            audit_in(tx, at, who, "pin_set", "")
+        })
+    }
+
+    /// Records a wrong try: the failure count goes up by one and no try is taken before
+    /// `locked_until`. Returns the count now stored. The audit log gets the line in the same
+    /// transaction.
+    pub fn record_pin_failure(&self, at: Timestamp, locked_until: Timestamp) -> Result<u32, LedgerError> {
+        self.write(|tx| {
+            let failures: u32 = tx.query_row(
+                "UPDATE manager_pin SET failures = failures + 1, locked_until = MAX(locked_until, ?1)
+                 WHERE id = 1 RETURNING failures",
+                [locked_until.unix_ms()],
+                |row| row.get(0),
+            )?;
+            audit_in(tx, at, "unknown", "pin_wrong", &format!("{failures} wrong in a row"))?;
+            Ok(failures)
+        })
+    }
+
+    /// A right try: the wrong ones are forgotten.
+    pub fn record_pin_success(&self) -> Result<(), LedgerError> {
+        self.write(|tx| {
+            tx.execute("UPDATE manager_pin SET failures = 0, locked_until = 0 WHERE id = 1", [])?;
+            Ok(())
+        })
+    }
+
+    /// Appends a line to the audit log.
+    pub fn audit(&self, at: Timestamp, who: &str, action: &str, detail: &str) -> Result<(), LedgerError> {
+        self.write(|tx| audit_in(tx, at, who, action, detail))
+    }
+
+    /// The newest audit lines first, at most `limit` (capped at [`AUDIT_PAGE_MAX`]).
+    pub fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>, LedgerError> {
+        self.read(|conn| {
+            let mut statement =
+                conn.prepare_cached("SELECT seq, at, who, action, detail FROM audit_log ORDER BY seq DESC LIMIT ?1")?;
+            let rows = statement.query_map([limit.min(AUDIT_PAGE_MAX)], |row| {
+                Ok(AuditEntry {
+                    seq: row.get(0)?,
+                    at: Timestamp::from_unix_ms(row.get(1)?),
+                    who: row.get(2)?,
+                    action: row.get(3)?,
+                    detail: row.get(4)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+    }
+}
+
+fn audit_in(
+    tx: &rusqlite::Connection,
+    at: Timestamp,
+    who: &str,
+    action: &str,
+    detail: &str,
+) -> Result<(), LedgerError> {
+    tx.execute(
+        "INSERT INTO audit_log (at, who, action, detail) VALUES (?1, ?2, ?3, ?4)",
+        params![at.unix_ms(), who, action, detail],
+    )?;
+    Ok(())
+}
