@@ -20,6 +20,8 @@ pub const LISTEN_PORT: &str = "RECUR_POS_LISTEN_PORT";
 pub const SHOP_NAME: &str = "RECUR_POS_SHOP_NAME";
 /// The tunnel command template, e.g. `cloudflared tunnel --url http://127.0.0.1:{port}`.
 pub const TUNNEL: &str = "RECUR_POS_TUNNEL";
+/// The tunnel program's token; wins over the one kept in the keyring.
+pub const TUNNEL_TOKEN: &str = "RECUR_POS_TUNNEL_TOKEN";
 /// Phone-test mode for the embedded sandbox (`1` on): its checkout pages also on the LAN.
 pub const PHONE_TEST: &str = "RECUR_POS_PHONE_TEST";
 /// A named tunnel's public hostname (the only URL its program may announce).

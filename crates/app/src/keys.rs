@@ -15,7 +15,7 @@ use std::time::Duration;
 use recur_client::{ClientConfig, Environment, RecurClient};
 use recur_domain::{ErrorCode, Secret};
 use recur_pos_core::{Config, DEFAULT_API_BASE};
-use recur_secrets::{SecretStore, SecretsError, RECUR_SECRET_KEY, WEBHOOK_SECRET};
+use recur_secrets::{SecretStore, SecretsError, RECUR_SECRET_KEY, TUNNEL_TOKEN, WEBHOOK_SECRET};
 
 use crate::env::{self, Env};
 use crate::error::AppError;
@@ -24,13 +24,15 @@ use crate::settings::SettingsFile;
 /// How long a keyring call may take.
 pub const KEYRING_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// The two keys the app keeps.
+/// The secrets the app keeps.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum KeyName {
     /// `sk_test_…` / `sk_live_…`.
     SecretKey,
     /// `whsec_…`.
     WebhookSecret,
+    /// The tunnel program's token, typed into its command and taken out of it.
+    TunnelToken,
 }
 
 impl KeyName {
@@ -38,6 +40,7 @@ impl KeyName {
         match self {
             KeyName::SecretKey => RECUR_SECRET_KEY,
             KeyName::WebhookSecret => WEBHOOK_SECRET,
+            KeyName::TunnelToken => TUNNEL_TOKEN,
         }
     }
 
@@ -45,6 +48,7 @@ impl KeyName {
         match self {
             KeyName::SecretKey => env::SECRET_KEY,
             KeyName::WebhookSecret => env::WEBHOOK_SECRET,
+            KeyName::TunnelToken => env::TUNNEL_TOKEN,
         }
     }
 }
@@ -239,6 +243,36 @@ pub async fn clear(store: Arc<dyn SecretStore>) -> Result<(), AppError> {
         store.delete(KeyName::WebhookSecret.entry())
     })
     .await
+}
+
+/// One secret: the environment's, else the keyring's. For callers off the async workers (the
+/// tunnel starts on a blocking thread); gives up after [`KEYRING_TIMEOUT`].
+pub fn get_blocking(store: &Arc<dyn SecretStore>, env: &Env, name: KeyName) -> Result<Option<Secret>, AppError> {
+    if let Some(value) = env.get(name.variable()) {
+        return Ok(Some(Secret::new(value)));
+    }
+    let store = Arc::clone(store);
+    keyring_blocking(move || store.get(name.entry()))
+}
+
+/// Saves one secret, from a caller off the async workers; gives up after [`KEYRING_TIMEOUT`].
+pub fn save_blocking(store: &Arc<dyn SecretStore>, name: KeyName, value: Secret) -> Result<(), AppError> {
+    let store = Arc::clone(store);
+    keyring_blocking(move || store.set(name.entry(), &value))
+}
+
+fn keyring_blocking<T: Send + 'static>(
+    call: impl FnOnce() -> Result<T, SecretsError> + Send + 'static,
+) -> Result<T, AppError> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    // A keyring stuck on a prompt keeps only this thread.
+    std::thread::spawn(move || {
+        let _ = tx.send(call());
+    });
+    match rx.recv_timeout(KEYRING_TIMEOUT) {
+        Ok(result) => Ok(result?),
+        Err(_) => Err(AppError::KeyringTimeout),
+    }
 }
 
 /// Runs a keyring call off the async workers, giving up after [`KEYRING_TIMEOUT`].

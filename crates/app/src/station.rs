@@ -338,10 +338,10 @@ impl Station {
         }
         let port = self.listener().map(|l| l.port).ok_or(AppError::NoListener)?;
         if !self.settings.tunnel_command().from_env {
-            let typed = clean(typed);
-            if let Some(command) = &typed {
-                checked(command, port)?;
-            }
+            let typed = match clean(typed) {
+                Some(command) => Some(self.keep_token_apart(&command, port)?),
+                None => None,
+            };
             self.settings.update(|s| s.tunnel_command = typed)?;
         }
         match self.settings.tunnel_command().value {
@@ -384,16 +384,49 @@ impl Station {
         Ok(self.counter()?.self_test(&url).await?)
     }
 
-    /// Stops the running program and starts `command` for the listener on `port`.
+    /// Checks a typed command and takes a token out of it into the keyring: what is returned
+    /// (and saved in settings.json) has none. Nothing is saved when the command cannot run.
+    fn keep_token_apart(&self, command: &str, port: u16) -> Result<String, AppError> {
+        let typed = recur_tunnel::take_token(command).map_err(|e| AppError::InvalidTunnelCommand(e.to_string()))?;
+        checked(&typed.command, port)?;
+        if let Some(token) = typed.token {
+            keys::save_blocking(&self.store, keys::KeyName::TunnelToken, token)?;
+            tracing::info!("a tunnel token typed into the command is kept in the keyring");
+        }
+        Ok(typed.command)
+    }
+
+    /// Stops the running program and starts `command` for the listener on `port`. A token still
+    /// in the command (`RECUR_POS_TUNNEL`, or a settings.json from before tokens were kept
+    /// apart) is taken out of it and handed over by environment, as the keyring's is.
     fn run_tunnel(self: &Arc<Self>, counter: &Arc<Counter>, command: String, port: u16) -> Result<(), AppError> {
+        let typed = recur_tunnel::take_token(&command).map_err(|e| AppError::InvalidTunnelCommand(e.to_string()))?;
+        let saved = self.settings.tunnel_command();
+        let from_settings = !saved.from_env && saved.value.as_deref() == Some(command.as_str());
+        let command = typed.command;
         // A command that cannot run leaves the running program alone.
         checked(&command, port)?;
+        let token = match typed.token {
+            Some(token) => {
+                if from_settings {
+                    // Out of settings.json for good.
+                    keys::save_blocking(&self.store, keys::KeyName::TunnelToken, token.clone())?;
+                    self.settings.update(|s| s.tunnel_command = Some(command.clone()))?;
+                }
+                Some(token)
+            }
+            None => keys::get_blocking(&self.store, &self.env, keys::KeyName::TunnelToken).unwrap_or_else(|e| {
+                tracing::warn!(code = %e.code(), "the tunnel token could not be read from the keyring");
+                None
+            }),
+        };
         self.stop_tunnel();
         self.tunnel.begin(command.clone());
         let station: Weak<Station> = Arc::downgrade(self);
         let heard_by = Arc::clone(counter);
         let config = TunnelConfig {
             hostname: self.settings.tunnel_hostname(),
+            token,
             ..TunnelConfig::new(command, port)
         };
         let started = Tunnel::start(config, move |event| {

@@ -13,12 +13,13 @@ use clap::{Parser, Subcommand};
         Keys come from the environment first, then the OS keyring (what Settings and \
         `recur-pos keys set` save); with neither, the embedded sandbox.\n\n\
         Environment:\n  \
-        RECUR_POS_DB          the ledger file (default: the OS data folder)\n  \
+        RECUR_POS_DB          the ledger file (default: ledger.db for a live key, ledger-sandbox.db otherwise, in the OS data folder)\n  \
         RECUR_SECRET_KEY      Recur secret key (sk_test_… or sk_live_…); wins over the keyring\n  \
         RECUR_API_BASE        Recur's API base (default https://api.recur.tw, or the saved one)\n  \
         RECUR_WEBHOOK_SECRET  the webhook endpoint's secret (whsec_…); wins over the keyring\n  \
         RECUR_POS_KEYRING_SERVICE  another keyring namespace\n  \
         RECUR_POS_TUNNEL      the tunnel command for `listen` (else the one saved in Settings)\n  \
+        RECUR_POS_TUNNEL_TOKEN  the tunnel program's token (else the keyring's); handed over as TUNNEL_TOKEN\n  \
         RECUR_POS_SUCCESS_URL, RECUR_POS_CANCEL_URL  return pages after checkout\n  \
         RECUR_POS_LOG         log filter for stderr (default warn)"
 )]

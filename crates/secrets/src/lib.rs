@@ -24,6 +24,8 @@ use recur_domain::Secret;
 pub const RECUR_SECRET_KEY: &str = "recur-secret-key";
 /// The name of the webhook signing secret (`whsec_…`) in a store.
 pub const WEBHOOK_SECRET: &str = "recur-webhook-secret";
+/// The name of the tunnel program's token (cloudflared's `--token`, ngrok's authtoken).
+pub const TUNNEL_TOKEN: &str = "recur-tunnel-token";
 
 /// Named secrets, kept somewhere safer than a file.
 ///

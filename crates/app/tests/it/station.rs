@@ -253,3 +253,89 @@ fn stored_keys_that_cannot_be_read_keep_the_counter_closed_instead_of_falling_ba
     let counter = first.rt.block_on(cleared.open(Plan::counter_only())).unwrap();
     assert!(counter.is_embedded_sandbox());
 }
+
+#[test]
+fn a_tunnel_token_typed_into_the_command_goes_to_the_keyring_and_reaches_the_program_by_environment() {
+    let recur = recur_sandbox::Sandbox::start(recur_sandbox::SandboxConfig::for_tests()).unwrap();
+    let shop = shop_on(&recur);
+    let station = &shop.station;
+    shop.rt.block_on(station.open(listening(Port::Fixed(0), None))).unwrap();
+    let report = shop.dir.path().join("what the tunnel was handed");
+    let typed = format!(
+        "{} --to {{port}} --report '{}' --token eyJ0b2tlbiI6InNlY3JldCJ9",
+        fake_tunnel().display(),
+        report.display()
+    );
+    station.start_tunnel(Some(typed)).unwrap();
+    until("the tunnel to come up", || {
+        station.tunnel_view().state == TunnelState::Up
+    });
+
+    let handed = std::fs::read_to_string(&report).unwrap();
+    let (argv, env) = handed.split_once("TUNNEL_TOKEN=").unwrap();
+    assert_eq!(
+        env.trim(),
+        "eyJ0b2tlbiI6InNlY3JldCJ9",
+        "the program got its token by environment"
+    );
+    assert!(!argv.contains("eyJ0b2tl"), "never on its command line: {argv}");
+    let settings = std::fs::read_to_string(shop.dir.path().join("settings.json")).unwrap();
+    assert!(!settings.contains("eyJ0b2tl"), "never in settings.json: {settings}");
+    assert!(
+        settings.contains("--report"),
+        "the rest of the command is saved: {settings}"
+    );
+    let shown = station.tunnel_view().command.unwrap();
+    assert!(!shown.contains("eyJ0b2tl") && !shown.contains("--token"), "{shown}");
+    let kept = station.store().get(recur_secrets::TUNNEL_TOKEN).unwrap().unwrap();
+    assert_eq!(kept.expose(), "eyJ0b2tlbiI6InNlY3JldCJ9", "kept in the keyring");
+
+    // Started again with the saved command: the keyring's token is handed over once more.
+    std::fs::remove_file(&report).unwrap();
+    station.start_tunnel(Some(shown)).unwrap();
+    until("the tunnel to report again", || {
+        report.exists() && std::fs::read_to_string(&report).unwrap().contains('\n')
+    });
+    until("the report written", || {
+        std::fs::read_to_string(&report).unwrap().ends_with('\n')
+    });
+    let handed = std::fs::read_to_string(&report).unwrap();
+    assert!(handed.ends_with("TUNNEL_TOKEN=eyJ0b2tlbiI6InNlY3JldCJ9\n"), "{handed}");
+    station.shutdown();
+}
+
+#[test]
+fn a_token_left_in_an_older_settings_file_is_moved_to_the_keyring_at_start() {
+    let recur = recur_sandbox::Sandbox::start(recur_sandbox::SandboxConfig::for_tests()).unwrap();
+    let shop = shop_on(&recur);
+    let report = shop.dir.path().join("handed");
+    let command = format!(
+        "{} --to {{port}} --report '{}' --token=legacy-token-1234",
+        fake_tunnel().display(),
+        report.display()
+    );
+    shop.station
+        .settings()
+        .update(|s| s.tunnel_command = Some(command.clone()))
+        .unwrap();
+    // The saved command, as the window and `listen` start it.
+    let plan = Plan {
+        tunnel: true,
+        ..listening(Port::Fixed(0), None)
+    };
+    shop.rt.block_on(shop.station.open(plan)).unwrap();
+    until("the tunnel to come up", || {
+        shop.station.tunnel_view().state == TunnelState::Up
+    });
+    let settings = std::fs::read_to_string(shop.dir.path().join("settings.json")).unwrap();
+    assert!(!settings.contains("legacy-token-1234"), "{settings}");
+    let kept = shop.station.store().get(recur_secrets::TUNNEL_TOKEN).unwrap().unwrap();
+    assert_eq!(kept.expose(), "legacy-token-1234");
+    until("the report", || {
+        std::fs::read_to_string(&report).is_ok_and(|r| r.ends_with('\n'))
+    });
+    assert!(std::fs::read_to_string(&report)
+        .unwrap()
+        .ends_with("TUNNEL_TOKEN=legacy-token-1234\n"));
+    shop.station.shutdown();
+}

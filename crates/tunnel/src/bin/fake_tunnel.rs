@@ -8,7 +8,9 @@
 //! after that long, as a quick tunnel that dies; its next run gets a new port, hence a new URL.
 //! Each `--then LINE` is printed `--then-after-ms` (default 300) after start-up, as the lines a
 //! running cloudflared logs (a hijack attempt, a second announcement). On Unix it exits when its
-//! parent process is gone.
+//! parent process is gone. With `--report FILE` it writes, at start, its arguments (one a
+//! line) and then `TUNNEL_TOKEN=…` as it found that variable, so a test sees what a real
+//! program would have been handed.
 
 use std::io::{copy, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -27,6 +29,12 @@ fn main() {
         .filter(|pair| pair[0] == "--then")
         .map(|pair| pair[1].clone())
         .collect();
+    if let Some(i) = args.iter().position(|a| a == "--report") {
+        let path = args.get(i + 1).expect("--report FILE");
+        let token = std::env::var("TUNNEL_TOKEN").unwrap_or_default();
+        let report = format!("{}\nTUNNEL_TOKEN={token}\n", args.join("\n"));
+        std::fs::write(path, report).expect("write the report");
+    }
     let Some(target) = value("--to") else {
         eprintln!("usage: fake-tunnel --to PORT [--exit-after-ms MS] [--then-after-ms MS] [--then LINE]...");
         std::process::exit(2);
