@@ -40,6 +40,12 @@ const COMMANDS: &[&str] = &[
     "cancel_export",
     "open_customer_display",
     "customer_view",
+    "manager_status",
+    "set_manager_pin",
+    "unlock_manager",
+    "lock_manager",
+    "audit_log",
+    "quit_app",
 ];
 
 fn main() {

@@ -29,6 +29,8 @@ pub const WATCH_STATUS: &str = "watch-status";
 pub const EXPORT_PROGRESS: &str = "export-progress";
 /// A cross-check's progress, with a `ProgressDto` (Recur sessions read of the day's total).
 pub const CROSS_CHECK_PROGRESS: &str = "cross-check-progress";
+/// The window's close button was pressed while the manager is locked: the UI asks for the PIN.
+pub const QUIT_REQUESTED: &str = "quit-requested";
 /// The counter window's label (tauri.conf.json).
 pub const MAIN_WINDOW: &str = "main";
 

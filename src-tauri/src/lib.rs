@@ -61,6 +61,12 @@ pub fn run() {
             commands::owner::cancel_export,
             commands::display::open_customer_display,
             commands::display::customer_view,
+            commands::manager::manager_status,
+            commands::manager::set_manager_pin,
+            commands::manager::unlock_manager,
+            commands::manager::lock_manager,
+            commands::manager::audit_log,
+            commands::manager::quit_app,
         ])
         .setup(|app| {
             app.manage(AppState::new(Station::for_process()));
@@ -69,9 +75,21 @@ pub fn run() {
             Ok(())
         })
         .on_window_event(|window, event| {
-            // The customer display never outlives the counter window.
-            if window.label() == "main" && matches!(event, tauri::WindowEvent::Destroyed) {
-                window.app_handle().exit(0);
+            if window.label() != events::MAIN_WINDOW {
+                return;
+            }
+            match event {
+                // Leaving the app is the manager's: the UI asks for the PIN, then `quit_app`.
+                tauri::WindowEvent::CloseRequested { api, .. } => {
+                    let station = &window.app_handle().state::<AppState>().station;
+                    if station.manager_status().is_ok_and(|m| m.pin_set && !m.unlocked) {
+                        api.prevent_close();
+                        events::emit(window.app_handle(), events::QUIT_REQUESTED, ());
+                    }
+                }
+                // The customer display never outlives the counter window.
+                tauri::WindowEvent::Destroyed => window.app_handle().exit(0),
+                _ => {}
             }
         })
         .build(tauri::generate_context!())

@@ -4,11 +4,26 @@
 
 const host = window.__TAURI__;
 
-async function call(command, args) {
+/** Asked when a command needs the manager; resolves true once the PIN was given. */
+let guarded = null;
+
+/** `handler(code)` opens the PIN dialog (manager.js); a refused command then runs once more. */
+export function onGuarded(handler) {
+  guarded = handler;
+}
+
+const NEEDS_MANAGER = ['manager_required', 'pin_not_set'];
+
+async function call(command, args, again = true) {
   try {
     return await host.core.invoke(command, args);
   } catch (error) {
-    if (error && typeof error === 'object' && typeof error.code === 'string') throw error;
+    if (error && typeof error === 'object' && typeof error.code === 'string') {
+      if (again && guarded && NEEDS_MANAGER.includes(error.code) && await guarded(error.code)) {
+        return call(command, args, false);
+      }
+      throw error;
+    }
     // Refusals from Tauri itself (ACL, a missing command) arrive as plain strings.
     throw { code: 'internal', message: String(error) };
   }
@@ -52,6 +67,12 @@ export const api = {
   openCustomerDisplay: () => call('open_customer_display'),
   /** The customer window's view now; `channel` receives each later one. */
   customerView: (channel) => call('customer_view', { onView: channel }),
+  managerStatus: () => call('manager_status'),
+  setManagerPin: (pin, current) => call('set_manager_pin', { pin, current }),
+  unlockManager: (pin) => call('unlock_manager', { pin }),
+  lockManager: () => call('lock_manager'),
+  auditLog: () => call('audit_log'),
+  quitApp: () => call('quit_app'),
 };
 
 /** Event names, one per core event plus the shell's own (src-tauri/src/events.rs). */
@@ -65,6 +86,7 @@ export const EVENTS = {
   watchStatus: 'watch-status',
   exportProgress: 'export-progress',
   crossCheckProgress: 'cross-check-progress',
+  quitRequested: 'quit-requested',
 };
 
 /** Closes the window this page is in (the print window's Close). */

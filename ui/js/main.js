@@ -5,6 +5,7 @@
 import { api, EVENTS, on } from './api.js';
 import * as banner from './banner.js';
 import * as detail from './detail.js';
+import * as manager from './manager.js';
 import { newest } from './tunnel-state.js';
 import { onLanguage, savedLanguage, setLanguage, t } from './i18n.js';
 import * as router from './router.js';
@@ -44,6 +45,8 @@ function onStatus(status) {
   phase = status.phase;
   if (status.phase === 'ready') {
     if (was !== 'ready') {
+      // Each ledger (live, sandbox) has its own manager PIN.
+      manager.refresh();
       router.broadcast('onReady');
       router.show(resumeTo);
       announce(t('announce.ready'));
@@ -88,6 +91,7 @@ async function boot() {
   topbar.init();
   banner.init();
   detail.init();
+  manager.init();
   onLanguage((lang) => {
     router.broadcast('onLanguage', lang);
     banner.render();

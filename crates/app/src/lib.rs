@@ -25,4 +25,4 @@ pub mod tunnel;
 pub use env::Env;
 pub use error::AppError;
 pub use services::{ListenerInfo, Plan, Port};
-pub use station::{Phase, Station, StationEvent, Step};
+pub use station::{ManagerStatus, Phase, Station, StationEvent, Step, MANAGER_SESSION};

@@ -11,12 +11,16 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock, Weak};
+use std::time::{Duration, Instant};
 
 use recur_domain::{ErrorCode, Timestamp};
-use recur_pos_core::{Counter, SelfTestReport};
+use recur_pos_core::manager::MANAGER;
+use recur_pos_core::{Counter, Guarded, SelfTestReport};
 use recur_secrets::SecretStore;
 use recur_tunnel::{Tunnel, TunnelConfig, TunnelEvent};
 use tokio::sync::broadcast;
+
+use recur_pos_core::PosError;
 
 use crate::env::{clean, Env};
 use crate::error::AppError;
@@ -77,6 +81,23 @@ pub struct Station {
     events: broadcast::Sender<StationEvent>,
     /// The plan of the last open, for a re-open.
     plan: Mutex<Plan>,
+    /// Until when the manager's PIN holds (each guarded action extends it).
+    manager_until: Mutex<Option<Instant>>,
+    /// The environment of the last counter opened, to record a switch.
+    last_environment: Mutex<Option<recur_client::Environment>>,
+}
+
+/// How long an unlock lasts after the manager's last guarded action.
+pub const MANAGER_SESSION: Duration = Duration::from_secs(300);
+
+/// What the views show about the manager.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ManagerStatus {
+    /// A PIN is set on this ledger (before one is, the first guarded action asks for one).
+    pub pin_set: bool,
+    pub unlocked: bool,
+    /// No try is taken before this, after too many wrong ones.
+    pub locked_until: Option<Timestamp>,
 }
 
 impl Station {
@@ -98,6 +119,8 @@ impl Station {
             retiring: Mutex::new(None),
             events,
             plan: Mutex::new(Plan::counter_only()),
+            manager_until: Mutex::new(None),
+            last_environment: Mutex::new(None),
         })
     }
 
@@ -206,6 +229,7 @@ impl Station {
             ledger = %counter.config().db_path.display(),
             "counter open"
         );
+        self.note_environment(&counter);
         self.set_phase(generation, Phase::Starting(Step::Catalogue));
         // A catalogue that cannot load now is not fatal: the Sell screen asks again and shows
         // the error with a retry button.
@@ -466,6 +490,91 @@ impl Station {
         }
         self.announce(StationEvent::Tunnel);
     }
+}
+
+/// The manager: the PIN, the unlock that lets guarded actions through, the audit log.
+impl Station {
+    pub fn manager_status(&self) -> Result<ManagerStatus, AppError> {
+        let record = self.counter()?.ledger().pin_record()?;
+        let now = Timestamp::now();
+        Ok(ManagerStatus {
+            pin_set: record.is_some(),
+            unlocked: record.is_some() && self.unlocked(),
+            locked_until: record.map(|r| r.locked_until).filter(|until| *until > now),
+        })
+    }
+
+    /// Sets the first PIN (or changes it, given the current one) and unlocks.
+    pub async fn set_manager_pin(&self, new: String, current: Option<String>) -> Result<(), AppError> {
+        let counter = self.counter()?;
+        blocking(move || counter.set_manager_pin(&new, current.as_deref())).await?;
+        self.extend_unlock();
+        Ok(())
+    }
+
+    /// Checks the PIN (off the async workers: Argon2id takes a moment) and unlocks.
+    pub async fn unlock_manager(&self, pin: String) -> Result<(), AppError> {
+        let counter = self.counter()?;
+        blocking(move || counter.verify_manager_pin(&pin, Timestamp::now())).await?;
+        self.extend_unlock();
+        Ok(())
+    }
+
+    /// Back to cashier mode.
+    pub fn lock_manager(&self) {
+        *self.manager_until.lock().expect("manager lock") = None;
+    }
+
+    /// Lets a guarded action through while the manager is unlocked (and extends the unlock),
+    /// writing it to the audit log with `detail`; refused with what to do otherwise.
+    pub fn guard(&self, action: Guarded, detail: &str) -> Result<Arc<Counter>, AppError> {
+        let counter = self.counter()?;
+        if counter.ledger().pin_record()?.is_none() {
+            return Err(PosError::PinNotSet.into());
+        }
+        if !self.unlocked() {
+            return Err(PosError::PinRequired.into());
+        }
+        self.extend_unlock();
+        if action != Guarded::AuditLog {
+            counter.audit(MANAGER, action.as_str(), detail)?;
+        }
+        Ok(counter)
+    }
+
+    fn unlocked(&self) -> bool {
+        self.manager_until
+            .lock()
+            .expect("manager lock")
+            .is_some_and(|until| Instant::now() < until)
+    }
+
+    fn extend_unlock(&self) {
+        *self.manager_until.lock().expect("manager lock") = Some(Instant::now() + MANAGER_SESSION);
+    }
+
+    /// A counter opened on the other environment than the last one: the switch is recorded in
+    /// the new ledger's audit log (the views show the environment's stripe).
+    fn note_environment(&self, counter: &Counter) {
+        let now = counter.environment();
+        let before = self.last_environment.lock().expect("environment lock").replace(now);
+        if let Some(before) = before.filter(|b| *b != now) {
+            let detail = format!("{} → {}", before.as_str(), now.as_str());
+            if let Err(e) = counter.audit(MANAGER, "environment_switched", &detail) {
+                tracing::error!(code = %e.code(), "the environment switch could not be audited");
+            }
+            tracing::warn!(%detail, "the counter switched environment");
+        }
+    }
+}
+
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, PosError> + Send + 'static,
+) -> Result<T, AppError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(AppError::from)
 }
 
 fn checked(command: &str, port: u16) -> Result<(), AppError> {

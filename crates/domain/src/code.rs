@@ -114,6 +114,15 @@ error_codes! {
     NoListener => "no_listener",
     /// settings.json could not be written.
     SettingsNotSaved => "settings_not_saved",
+    /// A manager PIN must be 4 to 12 digits.
+    PinInvalid => "pin_invalid",
+    /// The action needs the manager: enter the PIN.
+    ManagerRequired => "manager_required",
+    /// No manager PIN is set yet: set one first.
+    PinNotSet => "pin_not_set",
+    PinWrong => "pin_wrong",
+    /// Too many wrong PINs: wait, then try again.
+    PinLocked => "pin_locked",
     /// Something unexpected (a bug, a panicked task).
     Internal => "internal",
 }

@@ -41,6 +41,18 @@ pub enum PosError {
     SelfTest(String),
     #[error("the export could not be written: {0}")]
     Export(String),
+    #[error("a manager PIN is 4 to 12 digits")]
+    PinInvalid,
+    #[error("this needs the manager's PIN")]
+    PinRequired,
+    #[error("no manager PIN is set yet")]
+    PinNotSet,
+    #[error("wrong PIN ({tries_left} tries left before a lock-out)")]
+    PinWrong { tries_left: u32 },
+    #[error("too many wrong PINs: locked until {}", until.to_rfc3339())]
+    PinLocked { until: recur_domain::Timestamp },
+    #[error("unexpected: {0}")]
+    Internal(String),
 }
 
 impl PosError {
@@ -61,6 +73,12 @@ impl PosError {
             PosError::Listener(_) => ErrorCode::Listener,
             PosError::SelfTest(_) => ErrorCode::SelfTest,
             PosError::Export(_) => ErrorCode::ExportFailed,
+            PosError::PinInvalid => ErrorCode::PinInvalid,
+            PosError::PinRequired => ErrorCode::ManagerRequired,
+            PosError::PinNotSet => ErrorCode::PinNotSet,
+            PosError::PinWrong { .. } => ErrorCode::PinWrong,
+            PosError::PinLocked { .. } => ErrorCode::PinLocked,
+            PosError::Internal(_) => ErrorCode::Internal,
         }
     }
 

@@ -5,6 +5,7 @@
 //! the list in `src-tauri/build.rs` (ACL permissions) and in the capabilities.
 
 pub mod display;
+pub mod manager;
 pub mod owner;
 pub mod review;
 pub mod sale;

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use recur_domain::{Day, ErrorCode, Money, Timestamp};
 use recur_ledger::{Cursor, Sort, PAGE_MAX};
-use recur_pos_core::PosError;
+use recur_pos_core::{Guarded, PosError};
 use tauri::{AppHandle, State};
 use tauri_plugin_dialog::DialogExt;
 
@@ -93,8 +93,8 @@ pub async fn close_day(
     counted_cash: Option<i64>,
     closed_by: Option<String>,
 ) -> Result<DayReportDto, CommandError> {
-    let counter = state.counter()?;
     let day = parse_day(&date)?;
+    let counter = state.station.guard(Guarded::CloseDay, &date)?;
     if counted_cash.is_some_and(|c| c < 0) {
         return Err(invalid("the cash counted cannot be negative"));
     }
@@ -158,8 +158,8 @@ pub async fn export_history(
     state: State<'_, AppState>,
     filter: FilterInput,
 ) -> Result<ExportDto, CommandError> {
-    let counter = state.counter()?;
     let filter = filter.into_filter(today())?;
+    let counter = state.station.guard(Guarded::Export, "history export")?;
     let name = format!("recur-pos-{}.csv", today().date());
     let Some(path) = export_path(&app, &state, &name).await else {
         return Ok(ExportDto {

@@ -2,6 +2,7 @@
 //! full story.
 
 use recur_domain::{EventId, TxnId};
+use recur_pos_core::Guarded;
 use tauri::State;
 
 use crate::dto::CommandError;
@@ -24,9 +25,8 @@ pub async fn journal(state: State<'_, AppState>, unmatched_only: bool) -> Result
 /// "Apply again" for one journaled event: applying twice changes nothing.
 #[tauri::command]
 pub async fn reapply_event(state: State<'_, AppState>, event_id: String) -> Result<ReapplyDto, CommandError> {
-    Ok(ReapplyDto::from(
-        &state.counter()?.reapply_event(&EventId::new(event_id))?,
-    ))
+    let counter = state.station.guard(Guarded::ApplyAgain, &event_id)?;
+    Ok(ReapplyDto::from(&counter.reapply_event(&EventId::new(event_id))?))
 }
 
 #[tauri::command]

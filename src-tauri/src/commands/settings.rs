@@ -4,6 +4,7 @@
 
 use recur_pos_app::env::clean;
 use recur_pos_app::keys::{self, KeyName};
+use recur_pos_core::Guarded;
 use recur_tunnel::PRESETS;
 use tauri::{AppHandle, State};
 
@@ -71,6 +72,7 @@ pub async fn save_shop_name(
     state: State<'_, AppState>,
     name: Option<String>,
 ) -> Result<StatusDto, CommandError> {
+    state.station.guard(Guarded::Settings, "shop name")?;
     state.station.settings().update(|s| s.shop_name = name)?;
     events::status(&app);
     display::refresh(&app, &state);
@@ -81,6 +83,9 @@ pub async fn save_shop_name(
 /// embedded sandbox then serves its checkout pages on the LAN address (or stops doing so).
 #[tauri::command]
 pub async fn save_phone_test(app: AppHandle, state: State<'_, AppState>, on: bool) -> Result<(), CommandError> {
+    state
+        .station
+        .guard(Guarded::Settings, if on { "phone test on" } else { "phone test off" })?;
     state.station.settings().update(|s| s.phone_test = on)?;
     startup::open(app);
     Ok(())
@@ -89,6 +94,7 @@ pub async fn save_phone_test(app: AppHandle, state: State<'_, AppState>, on: boo
 /// Saves the typed tunnel command and (re)starts the tunnel with it; blank stops it.
 #[tauri::command]
 pub async fn start_tunnel(state: State<'_, AppState>, command: Option<String>) -> Result<TunnelDto, CommandError> {
+    state.station.guard(Guarded::Settings, "tunnel started")?;
     let station = state.station.clone();
     blocking(move || station.start_tunnel(command)).await?;
     Ok(state.tunnel_dto())
@@ -97,6 +103,7 @@ pub async fn start_tunnel(state: State<'_, AppState>, command: Option<String>) -
 /// Stops the tunnel until it is started again (from Settings, or at the next start-up).
 #[tauri::command]
 pub async fn stop_tunnel(state: State<'_, AppState>) -> Result<TunnelDto, CommandError> {
+    state.station.guard(Guarded::Settings, "tunnel stopped")?;
     let station = state.station.clone();
     blocking(move || {
         station.stop_tunnel();
@@ -123,6 +130,15 @@ pub async fn save_keys(
     secret_key: Option<String>,
     webhook_secret: Option<String>,
 ) -> Result<(), CommandError> {
+    let which = match (
+        clean(secret_key.clone()).is_some(),
+        clean(webhook_secret.clone()).is_some(),
+    ) {
+        (true, true) => "secret key and webhook secret saved",
+        (true, false) => "secret key saved",
+        _ => "webhook secret saved",
+    };
+    state.station.guard(Guarded::Keys, which)?;
     let webhook_secret = clean(webhook_secret)
         .map(|t| keys::check_webhook_secret(&t))
         .transpose()?;
@@ -148,6 +164,7 @@ pub async fn save_keys(
 /// environment sets a key).
 #[tauri::command]
 pub async fn clear_keys(app: AppHandle, state: State<'_, AppState>) -> Result<(), CommandError> {
+    state.station.guard(Guarded::Keys, "keys forgotten")?;
     state.station.clear_keys().await?;
     startup::open(app);
     Ok(())

@@ -16,6 +16,8 @@ static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 const DEADLINE: Duration = Duration::from_secs(20);
 
 pub const PAY_CARD: &str = "4147631000000001";
+/// The manager's PIN every test's app is given (see [`App::become_manager`]).
+pub const MANAGER_PIN: &str = "2468";
 pub const DECLINE_CARD: &str = "4000000000000002";
 
 pub struct App {
@@ -107,8 +109,16 @@ impl App {
         App::launch_with(name, &[])
     }
 
-    /// The same, with more environment for the app.
+    /// The same, with more environment for the app; the manager's PIN is set and in (as after
+    /// the first-run dialog), so a test reaches every screen. See [`App::launch_locked`].
     pub fn launch_with(name: &'static str, extra_env: &[(&str, &str)]) -> App {
+        let app = App::launch_locked(name, extra_env);
+        app.become_manager();
+        app
+    }
+
+    /// The same with no manager PIN set yet: a cashier's counter on its first run.
+    pub fn launch_locked(name: &'static str, extra_env: &[(&str, &str)]) -> App {
         let app = App::launch_until_ready(name, extra_env);
         app.wait_js(
             "the Sell screen with the catalogue",
@@ -163,6 +173,31 @@ impl App {
         app
     }
 
+    /// Sets the manager's PIN ([`MANAGER_PIN`]) through the top bar's lock and its dialog, as a
+    /// shop owner does on the first run; the manager is then in for five minutes.
+    pub fn become_manager(&self) {
+        self.click("#manager-lock");
+        self.enter_pin(&[MANAGER_PIN, MANAGER_PIN]);
+        self.wait_js(
+            "the manager in",
+            "return document.getElementById('manager-lock').dataset.state === 'unlocked'",
+        );
+    }
+
+    /// Types into the open PIN dialog (the PIN, and again when it is being set) and submits.
+    pub fn enter_pin(&self, pins: &[&str]) {
+        self.wait_js(
+            "the PIN dialog",
+            "return !document.getElementById('pin-overlay').hidden",
+        );
+        self.js("document.getElementById('pin-input').value = ''; document.getElementById('pin-again').value = ''; return true;");
+        self.type_into("#pin-input", pins[0]);
+        if let Some(again) = pins.get(1) {
+            self.type_into("#pin-again", again);
+        }
+        self.click("#pin-ok");
+    }
+
     /// Polls `script` until it returns something truthy; panics after the deadline.
     pub fn wait_js(&self, what: &str, script: &str) -> Value {
         let deadline = Instant::now() + DEADLINE;
@@ -196,6 +231,10 @@ impl App {
                 "const e = document.querySelector({quoted}); return !!e && !e.disabled && e.offsetParent !== null;"
             ),
         );
+        // Out of the way of the sticky top bar, as a person scrolls to what they press.
+        self.js(&format!(
+            "document.querySelector({quoted}).scrollIntoView({{block: 'center'}}); return true;"
+        ));
         let element = self.session.find(css).unwrap_or_else(|e| panic!("{css}: {e}"));
         self.session
             .click(&element)

@@ -10,6 +10,7 @@ mod app;
 mod billing;
 mod driver;
 mod flows;
+mod manager;
 mod measure;
 mod owner;
 mod qr;

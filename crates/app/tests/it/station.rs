@@ -339,3 +339,75 @@ fn a_token_left_in_an_older_settings_file_is_moved_to_the_keyring_at_start() {
         .ends_with("TUNNEL_TOKEN=legacy-token-1234\n"));
     shop.station.shutdown();
 }
+
+#[test]
+fn guarded_actions_need_the_manager_and_wrong_pins_lock_out_for_good() {
+    use recur_pos_core::Guarded;
+    let shop = shop(Arc::new(MemoryStore::new()));
+    let station = &shop.station;
+    shop.rt.block_on(station.open(Plan::counter_only())).unwrap();
+    let code = |r: Result<Arc<recur_pos_core::Counter>, recur_pos_app::AppError>| r.err().map(|e| e.code());
+
+    assert_eq!(
+        code(station.guard(Guarded::Export, "")),
+        Some(ErrorCode::PinNotSet),
+        "first, set a PIN"
+    );
+    let short = shop
+        .rt
+        .block_on(station.set_manager_pin("12".into(), None))
+        .unwrap_err();
+    assert_eq!(short.code(), ErrorCode::PinInvalid);
+    shop.rt.block_on(station.set_manager_pin("2468".into(), None)).unwrap();
+    assert!(
+        station.manager_status().unwrap().unlocked,
+        "setting the PIN lets the manager in"
+    );
+    station.guard(Guarded::CloseDay, "2026-12-02").unwrap();
+
+    station.lock_manager();
+    assert_eq!(
+        code(station.guard(Guarded::Export, "")),
+        Some(ErrorCode::ManagerRequired)
+    );
+    let changed = shop
+        .rt
+        .block_on(station.set_manager_pin("1357".into(), Some("0000".into())));
+    assert_eq!(
+        changed.unwrap_err().code(),
+        ErrorCode::PinWrong,
+        "changing it needs the current one"
+    );
+    let wrong = shop.rt.block_on(station.unlock_manager("1111".into())).unwrap_err();
+    assert_eq!(wrong.code(), ErrorCode::PinWrong);
+    let third = shop.rt.block_on(station.unlock_manager("2222".into())).unwrap_err();
+    assert_eq!(third.code(), ErrorCode::PinLocked, "the third wrong try in a row locks");
+    let right_but_locked = shop.rt.block_on(station.unlock_manager("2468".into())).unwrap_err();
+    assert_eq!(
+        right_but_locked.code(),
+        ErrorCode::PinLocked,
+        "not even the right PIN is taken now"
+    );
+    assert!(!station.manager_status().unwrap().unlocked);
+
+    // The lock-out is in the ledger: quitting and opening again does not lift it.
+    shop.rt.block_on(station.reopen()).unwrap();
+    let status = station.manager_status().unwrap();
+    assert!(status.pin_set && !status.unlocked);
+    let until = status.locked_until.expect("still locked out");
+    let wait = until.unix_ms() - recur_domain::Timestamp::now().unix_ms();
+    assert!((20_000..=30_000).contains(&wait), "about 30 s: {wait} ms");
+
+    let log = station.counter().unwrap().audit_log(50).unwrap();
+    let actions: Vec<&str> = log.iter().rev().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        ["pin_set", "close_day", "pin_wrong", "pin_wrong", "pin_wrong"],
+        "{log:?}"
+    );
+    assert_eq!(
+        log.iter().find(|e| e.action == "close_day").unwrap().detail,
+        "2026-12-02"
+    );
+    station.shutdown();
+}
