@@ -40,9 +40,19 @@ export function init() {
   refresh();
 }
 
-/** Reads the manager's state again (after the counter re-opened on another ledger). */
+/** The first run's question was asked (once a window: "later" is an answer too). */
+let firstRunAsked = false;
+
+/** Reads the manager's state again (after the counter re-opened on another ledger); on the
+ *  first run, asks for a PIN (it can wait: the first guarded action asks again). */
 export async function refresh() {
-  try { render(await api.managerStatus()); } catch { /* not open yet: the next status will tell */ }
+  try {
+    render(await api.managerStatus());
+  } catch {
+    return; // not open yet: the next status will tell
+  }
+  if (!state.pin_set && !firstRunAsked) ask('set');
+  document.body.dataset.managerKnown = 'true';
 }
 
 function render(next) {
@@ -55,6 +65,7 @@ function render(next) {
 
 /** Opens the PIN dialog for `why` (`set`, `unlock`, `quit`); resolves true once unlocked. */
 function ask(why) {
+  firstRunAsked = true;
   if (pending) return pending.promise;
   const setting = why === 'set' || !state.pin_set;
   let resolve;
@@ -63,6 +74,7 @@ function ask(why) {
   $('pin-title').textContent = t(setting ? 'manager.set_title' : 'manager.enter_title');
   $('pin-why').textContent = t(setting ? 'manager.set_why' : `manager.why_${why === 'quit' ? 'quit' : 'unlock'}`);
   $('pin-again-field').hidden = !setting;
+  $('pin-cancel').textContent = t(setting && why === 'set' ? 'manager.later' : 'manager.cancel');
   $('pin-input').value = '';
   $('pin-again').value = '';
   showError('');

@@ -85,6 +85,9 @@ pub struct Station {
     manager_until: Mutex<Option<Instant>>,
     /// The environment of the last counter opened, to record a switch.
     last_environment: Mutex<Option<recur_client::Environment>>,
+    /// The manager's PIN hash as last proven here: it goes with the manager to a ledger of the
+    /// other environment that has none yet (the same person, the same PIN).
+    carried_pin: Mutex<Option<String>>,
 }
 
 /// How long an unlock lasts after the manager's last guarded action.
@@ -121,6 +124,7 @@ impl Station {
             plan: Mutex::new(Plan::counter_only()),
             manager_until: Mutex::new(None),
             last_environment: Mutex::new(None),
+            carried_pin: Mutex::new(None),
         })
     }
 
@@ -507,17 +511,28 @@ impl Station {
     /// Sets the first PIN (or changes it, given the current one) and unlocks.
     pub async fn set_manager_pin(&self, new: String, current: Option<String>) -> Result<(), AppError> {
         let counter = self.counter()?;
+        let proven = Arc::clone(&counter);
         blocking(move || counter.set_manager_pin(&new, current.as_deref())).await?;
-        self.extend_unlock();
+        self.proven(&proven);
         Ok(())
     }
 
     /// Checks the PIN (off the async workers: Argon2id takes a moment) and unlocks.
     pub async fn unlock_manager(&self, pin: String) -> Result<(), AppError> {
         let counter = self.counter()?;
+        let proven = Arc::clone(&counter);
         blocking(move || counter.verify_manager_pin(&pin, Timestamp::now())).await?;
-        self.extend_unlock();
+        self.proven(&proven);
         Ok(())
+    }
+
+    /// The PIN was just set or given on `counter`'s ledger: the manager is in, and the hash is
+    /// remembered for a switch to the other environment.
+    fn proven(&self, counter: &Counter) {
+        self.extend_unlock();
+        if let Ok(Some(record)) = counter.ledger().pin_record() {
+            *self.carried_pin.lock().expect("pin lock") = Some(record.hash);
+        }
     }
 
     /// Back to cashier mode.
@@ -558,12 +573,22 @@ impl Station {
     fn note_environment(&self, counter: &Counter) {
         let now = counter.environment();
         let before = self.last_environment.lock().expect("environment lock").replace(now);
-        if let Some(before) = before.filter(|b| *b != now) {
-            let detail = format!("{} → {}", before.as_str(), now.as_str());
-            if let Err(e) = counter.audit(MANAGER, "environment_switched", &detail) {
-                tracing::error!(code = %e.code(), "the environment switch could not be audited");
+        let Some(before) = before.filter(|b| *b != now) else {
+            return;
+        };
+        let detail = format!("{} → {}", before.as_str(), now.as_str());
+        tracing::warn!(%detail, "the counter switched environment");
+        let carried = self.carried_pin.lock().expect("pin lock").clone();
+        let recorded = (|| -> Result<(), AppError> {
+            if let (Some(hash), None) = (carried, counter.ledger().pin_record()?) {
+                counter.ledger().set_pin(&hash, Timestamp::now(), MANAGER)?;
+                counter.audit(MANAGER, "pin_carried", before.as_str())?;
             }
-            tracing::warn!(%detail, "the counter switched environment");
+            counter.audit(MANAGER, "environment_switched", &detail)?;
+            Ok(())
+        })();
+        if let Err(e) = recorded {
+            tracing::error!(code = %e.code(), "the environment switch could not be audited");
         }
     }
 }

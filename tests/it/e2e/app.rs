@@ -114,12 +114,6 @@ impl App {
     pub fn launch_with(name: &'static str, extra_env: &[(&str, &str)]) -> App {
         let app = App::launch_locked(name, extra_env);
         app.become_manager();
-        app
-    }
-
-    /// The same with no manager PIN set yet: a cashier's counter on its first run.
-    pub fn launch_locked(name: &'static str, extra_env: &[(&str, &str)]) -> App {
-        let app = App::launch_until_ready(name, extra_env);
         app.wait_js(
             "the Sell screen with the catalogue",
             "return !document.getElementById('view-sell').hidden && document.querySelectorAll('#tiles .tile').length > 0",
@@ -127,8 +121,19 @@ impl App {
         app
     }
 
-    /// Starts the app and waits until its window has booted (whatever the catalogue does).
-    pub fn launch_until_ready(name: &'static str, extra_env: &[(&str, &str)]) -> App {
+    /// Starts the app with no manager PIN set yet and waits until its window has booted
+    /// (whatever the catalogue does): a cashier's counter on its first run, its dialog asking
+    /// for a PIN open.
+    pub fn launch_locked(name: &'static str, extra_env: &[(&str, &str)]) -> App {
+        let app = App::launch_until_ready(name, extra_env);
+        app.wait_js(
+            "the manager's state read",
+            "return document.body.dataset.managerKnown === 'true'",
+        );
+        app
+    }
+
+    fn launch_until_ready(name: &'static str, extra_env: &[(&str, &str)]) -> App {
         let turn = ONE_AT_A_TIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         assert!(
             std::env::var_os("DISPLAY").is_some(),
@@ -176,11 +181,27 @@ impl App {
     /// Sets the manager's PIN ([`MANAGER_PIN`]) through the top bar's lock and its dialog, as a
     /// shop owner does on the first run; the manager is then in for five minutes.
     pub fn become_manager(&self) {
-        self.click("#manager-lock");
+        let asked = self.js("return !document.getElementById('pin-overlay').hidden");
+        if asked != serde_json::Value::Bool(true) {
+            self.click("#manager-lock");
+        }
         self.enter_pin(&[MANAGER_PIN, MANAGER_PIN]);
         self.wait_js(
             "the manager in",
             "return document.getElementById('manager-lock').dataset.state === 'unlocked'",
+        );
+    }
+
+    /// "Later" on the first run's PIN dialog.
+    pub fn later(&self) {
+        self.wait_js(
+            "the first run's PIN dialog",
+            "return !document.getElementById('pin-overlay').hidden",
+        );
+        self.click("#pin-cancel");
+        self.wait_js(
+            "the dialog gone",
+            "return document.getElementById('pin-overlay').hidden",
         );
     }
 

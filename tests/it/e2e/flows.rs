@@ -321,7 +321,7 @@ fn keys_saved_in_settings_reopen_the_counter_and_errors_say_what_to_do() {
 fn a_live_key_turns_the_stripe_red() {
     // A live key in the environment (Recur itself cannot be reached from here: the catalogue
     // fails, the stripe still says which money this counter takes).
-    let app = App::launch_until_ready(
+    let app = App::launch_locked(
         "live-stripe",
         &[
             ("RECUR_SECRET_KEY", "sk_live_e2eabcdef5678"),
@@ -333,6 +333,7 @@ fn a_live_key_turns_the_stripe_red() {
         "const s = document.getElementById('env-stripe'); return !s.hidden && s.dataset.env === 'live'",
     );
     assert!(app.text("#env-stripe").contains("正式模式 LIVE"));
+    app.later();
     app.click(".tab[data-view=\"settings\"]");
     app.wait_js(
         "the key's mask",

@@ -7,6 +7,12 @@ use super::app::{App, MANAGER_PIN};
 #[test]
 fn the_manager_pin_guards_settings_the_close_the_log_and_leaving() {
     let app = App::launch_locked("manager", &[("RECUR_POS_SHOP_NAME", "")]);
+    assert!(
+        app.text("#pin-title").contains("設定店長密碼"),
+        "the first run asks for a PIN"
+    );
+    app.shot("first-run");
+    app.later();
     assert_eq!(app.text("#manager-word"), "收銀員", "a counter starts in cashier mode");
     app.shot("cashier");
 
@@ -111,4 +117,74 @@ fn the_manager_pin_guards_settings_the_close_the_log_and_leaving() {
         "return document.getElementById('pin-error').textContent.includes('秒') && document.getElementById('pin-ok').disabled",
     );
     app.shot("pin-locked");
+}
+
+#[test]
+fn switching_to_live_needs_the_pin_is_recorded_and_turns_the_stripe_red() {
+    // A Recur of its own whose key is a live one; the app on its default ledgers (no
+    // RECUR_POS_DB), in a data folder of this test's, so the live ledger is a file of its own.
+    let recur = recur_sandbox::Sandbox::start(recur_sandbox::SandboxConfig {
+        secret_key: "sk_live_e2e_switch_5678".into(),
+        ..recur_sandbox::SandboxConfig::for_tests()
+    })
+    .expect("sandbox");
+    let data = tempfile::tempdir().unwrap();
+    let data_home = data.path().display().to_string();
+    let base = recur.base_url();
+    let app = App::launch_with(
+        "live-switch",
+        &[
+            ("RECUR_POS_DB", ""),
+            ("XDG_DATA_HOME", data_home.as_str()),
+            ("RECUR_API_BASE", base.as_str()),
+        ],
+    );
+    assert_eq!(
+        app.js("return document.getElementById('env-stripe').dataset.env"),
+        "sandbox"
+    );
+    app.click(".tab[data-view=\"settings\"]");
+    app.wait_js(
+        "the sandbox's ledger",
+        "return document.getElementById('set-ledger').textContent.endsWith('ledger-sandbox.db')",
+    );
+
+    // Locked: saving the live key asks for the PIN first.
+    app.click("#manager-lock");
+    app.wait_js(
+        "cashier mode",
+        "return document.getElementById('manager-lock').dataset.state === 'locked'",
+    );
+    app.type_into("#in-secret", recur.secret_key());
+    app.click("#keys-form button[type=\"submit\"]");
+    app.enter_pin(&[MANAGER_PIN]);
+    app.wait_js(
+        "the live stripe",
+        "const s = document.getElementById('env-stripe'); return !s.hidden && s.dataset.env === 'live'",
+    );
+    assert!(app.text("#env-stripe").contains("正式模式 LIVE"));
+    app.click(".tab[data-view=\"settings\"]");
+    app.wait_js(
+        "the live ledger, a file of its own",
+        "return document.getElementById('set-ledger').textContent.endsWith('/ledger.db')",
+    );
+    assert!(data.path().join("recur-pos/ledger-sandbox.db").exists());
+    assert!(data.path().join("recur-pos/ledger.db").exists());
+
+    // The live ledger's log says who switched, and the manager's PIN came along.
+    app.click("#audit-show");
+    app.wait_js(
+        "the audit log",
+        "return document.querySelectorAll('#audit-rows tr').length >= 2",
+    );
+    let actions = app
+        .js("return [...document.querySelectorAll('#audit-rows tr')].map(r => r.dataset.action).reverse().join(' ')");
+    assert_eq!(actions.as_str().unwrap(), "pin_set pin_carried environment_switched");
+    assert!(
+        app.text("#audit-rows").contains("sandbox → live"),
+        "{}",
+        app.text("#audit-rows")
+    );
+    app.js("document.querySelector('.card-audit').scrollIntoView(); return true;");
+    app.shot("switched-to-live");
 }
