@@ -102,6 +102,9 @@ pub struct SaleDto {
     pub created_at: i64,
     pub updated_at: i64,
     pub paid_at: Option<i64>,
+    /// Where it was sold (blank on a one-counter ledger).
+    pub shop: String,
+    pub counter: String,
 }
 
 impl From<&Sale> for SaleDto {
@@ -135,6 +138,8 @@ impl From<&Sale> for SaleDto {
             created_at: s.created_at.unix_ms(),
             updated_at: s.updated_at.unix_ms(),
             paid_at: s.paid_at.map(Timestamp::unix_ms),
+            shop: s.shop.clone(),
+            counter: s.counter.clone(),
         }
     }
 }

@@ -92,6 +92,7 @@ function render(detail) {
     ['detail.created', dateTimeText(sale.created_at), 'num'],
     ['detail.paid_at', sale.paid_at && dateTimeText(sale.paid_at), 'num'],
     ['detail.failure', sale.failure && failureText(sale.failure)],
+    ['detail.sold_at', [sale.shop, sale.counter].filter(Boolean).join(' · ')],
   ].filter(([, value]) => value);
   const facts = el('dl', { class: 'facts' }, rows.map(([key, value, cls]) => [el('dt', { text: t(key) }), el('dd', { class: cls || '' }, value)]));
   const parts = [

@@ -19,6 +19,7 @@ use clap::{Parser, Subcommand};
         RECUR_WEBHOOK_SECRET  the webhook endpoint's secret (whsec_…); wins over the keyring\n  \
         RECUR_POS_KEYRING_SERVICE  another keyring namespace\n  \
         RECUR_POS_TUNNEL      the tunnel command for `listen` (else the one saved in Settings)\n  \
+        RECUR_POS_SHOP, RECUR_POS_COUNTER  the shop and counter this counter's sales are made at\n  \
         RECUR_POS_TUNNEL_TOKEN  the tunnel program's token (else the keyring's); handed over as TUNNEL_TOKEN\n  \
         RECUR_POS_SUCCESS_URL, RECUR_POS_CANCEL_URL  return pages after checkout\n  \
         RECUR_POS_LOG         log filter for stderr (default warn)"
@@ -214,6 +215,12 @@ pub struct FilterArgs {
     /// An id (sale, checkout, order, subscription) or part of a customer's email or name.
     #[arg(long, value_name = "TEXT")]
     pub search: Option<String>,
+    /// Only sales made at this shop (RECUR_POS_SHOP of the counter that made them; "" for none).
+    #[arg(long, value_name = "NAME")]
+    pub shop: Option<String>,
+    /// Only sales made at this counter (its RECUR_POS_COUNTER).
+    #[arg(long, value_name = "NAME")]
+    pub counter: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -39,6 +39,8 @@ pub fn sale_json(sale: &Sale) -> Value {
         "paid_at": sale.paid_at.map(|t| t.to_rfc3339()),
         "created_at": sale.created_at.to_rfc3339(),
         "updated_at": sale.updated_at.to_rfc3339(),
+        "shop": sale.shop,
+        "counter": sale.counter,
     })
 }
 

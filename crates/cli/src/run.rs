@@ -261,6 +261,8 @@ fn history_filter(args: FilterArgs) -> HistoryFilter {
         product: args.product.map(|p| recur_domain::ProductId::new(p.trim())),
         attention: args.attention,
         text: args.search.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()),
+        shop: args.shop,
+        counter: args.counter,
     }
 }
 

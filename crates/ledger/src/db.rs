@@ -17,12 +17,15 @@ use crate::cached::STATEMENT_CACHE;
 use crate::checkpoint::Checkpointer;
 use crate::error::LedgerError;
 use crate::migrations;
+use crate::types::Origin;
 
 /// The local ledger. `Send + Sync`: share it as `Arc<Ledger>` or Tauri state.
 pub struct Ledger {
     /// Checkpoints the WAL off the writer (see `checkpoint`); stopped first when dropped.
     _checkpointer: Checkpointer,
     path: PathBuf,
+    /// The shop and counter this handle writes new sales as.
+    origin: Origin,
     conn: Mutex<Connection>,
     /// Idle read connections, reused; more are opened when every one is busy.
     readers: Mutex<Vec<Connection>>,
@@ -43,8 +46,14 @@ impl std::fmt::Debug for Ledger {
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 impl Ledger {
-    /// Opens (creating folders and file as needed) and migrates the ledger at `path`.
+    /// Opens (creating folders and file as needed) and migrates the ledger at `path`, writing
+    /// new sales for the one counter of a one-shop ledger.
     pub fn open(path: &Path) -> Result<Ledger, LedgerError> {
+        Ledger::open_as(path, Origin::default())
+    }
+
+    /// The same, writing new sales as made at `origin`'s shop and counter.
+    pub fn open_as(path: &Path, origin: Origin) -> Result<Ledger, LedgerError> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|source| LedgerError::Folder {
                 path: parent.display().to_string(),
@@ -69,6 +78,7 @@ impl Ledger {
         Ok(Ledger {
             _checkpointer: checkpointer,
             path: path.to_path_buf(),
+            origin,
             conn: Mutex::new(conn),
             readers: Mutex::new(Vec::new()),
         })
@@ -95,6 +105,11 @@ impl Ledger {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The shop and counter new sales are written as.
+    pub fn origin(&self) -> &Origin {
+        &self.origin
     }
 
     /// The schema version of the open file.

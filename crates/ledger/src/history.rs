@@ -73,6 +73,9 @@ pub struct HistoryFilter {
     pub attention: bool,
     /// An id, or part of a customer's email or name.
     pub text: Option<String>,
+    /// Only sales made at this shop, at this counter (names as in [`crate::Origin`]).
+    pub shop: Option<String>,
+    pub counter: Option<String>,
 }
 
 /// Where a page starts: just after this sale, in the page's sort.
@@ -251,6 +254,12 @@ impl Where {
         }
         if filter.attention {
             w.conditions.push("attention_count > 0".to_owned());
+        }
+        if let Some(shop) = &filter.shop {
+            w.push("shop = ?", Value::Text(shop.trim().to_owned()));
+        }
+        if let Some(counter) = &filter.counter {
+            w.push("counter = ?", Value::Text(counter.trim().to_owned()));
         }
         if let Some(text) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             w.text(text);

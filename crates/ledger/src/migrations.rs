@@ -31,6 +31,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Sql(V4_BILLING),
     Migration::Code(v5_owner),
     Migration::Sql(V6_MANAGER),
+    Migration::Sql(V7_ORIGIN),
 ];
 
 /// Money columns are integer whole units; times are Unix milliseconds; states are upper case.
@@ -337,6 +338,15 @@ CREATE TABLE audit_log (
     detail TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX audit_by_time ON audit_log(at, seq);
+"#;
+
+/// Where each sale was made: the shop and the counter (blank for the one counter of a one-shop
+/// ledger, and for every sale written before this). History filters by either.
+const V7_ORIGIN: &str = r#"
+ALTER TABLE sales ADD COLUMN shop TEXT NOT NULL DEFAULT '';
+ALTER TABLE sales ADD COLUMN counter TEXT NOT NULL DEFAULT '';
+CREATE INDEX sales_by_shop ON sales(shop, created_at, id);
+CREATE INDEX sales_by_counter ON sales(counter, created_at, id);
 "#;
 
 /// The schema version this program writes.

@@ -23,7 +23,7 @@ pub(crate) const SALE_COLUMNS: &str = "id, product_id, product_name, mode, amoun
     failure_code, failure_params, tender, cash_tendered, \
     CASE WHEN attention_count > 0 THEN (SELECT json_group_array(json_array(a.code, json(a.params))) \
         FROM sale_attention a WHERE a.sale_id = sales.id) END, \
-    created_at, updated_at";
+    created_at, updated_at, shop, counter";
 
 pub(crate) fn sale_from_row(row: &Row<'_>) -> rusqlite::Result<Sale> {
     Ok(Sale {
@@ -51,6 +51,8 @@ pub(crate) fn sale_from_row(row: &Row<'_>) -> rusqlite::Result<Sale> {
         attention: notes_from(row.get::<_, Option<String>>(22)?.as_deref()),
         created_at: Timestamp::from_unix_ms(row.get(23)?),
         updated_at: Timestamp::from_unix_ms(row.get(24)?),
+        shop: row.get(25)?,
+        counter: row.get(26)?,
     })
 }
 

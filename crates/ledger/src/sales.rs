@@ -23,7 +23,8 @@ impl Ledger {
         self.write(|tx| {
             tx.exec(
                 "INSERT INTO sales (id, product_id, product_name, mode, amount, currency, customer_email, \
-                 customer_name, state, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
+                 customer_name, state, created_at, updated_at, shop, counter) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11, ?12)",
                 params![
                     id.as_str(),
                     new.product_id.as_str(),
@@ -34,7 +35,9 @@ impl Ledger {
                     new.customer_email,
                     new.customer_name,
                     SaleState::Draft.as_str(),
-                    now.unix_ms()
+                    now.unix_ms(),
+                    self.origin().shop,
+                    self.origin().counter
                 ],
             )?;
             record_step(tx, &Step::new(&id, None, SaleState::Draft, CauseKind::Create, now))?;
@@ -57,7 +60,8 @@ impl Ledger {
             tx.exec(
                 "INSERT INTO sales (id, product_id, product_name, mode, amount, currency, customer_email, \
                  customer_name, state, tender, cash_tendered, paid_amount, paid_currency, paid_at, created_at, \
-                 updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'cash', ?10, ?5, ?6, ?11, ?11, ?11)",
+                 updated_at, shop, counter) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'cash', ?10, ?5, ?6, ?11, ?11, ?11, ?12, ?13)",
                 params![
                     id.as_str(),
                     new.product_id.as_str(),
@@ -69,7 +73,9 @@ impl Ledger {
                     new.customer_name,
                     SaleState::Draft.as_str(),
                     tendered.get(),
-                    now.unix_ms()
+                    now.unix_ms(),
+                    self.origin().shop,
+                    self.origin().counter
                 ],
             )?;
             record_step(tx, &Step::new(&id, None, SaleState::Draft, CauseKind::Cash, now))?;

@@ -61,6 +61,39 @@ pub struct Sale {
     pub attention: Vec<Attention>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// Where it was sold ([`Origin`]); blank on a one-counter ledger.
+    pub shop: String,
+    pub counter: String,
+}
+
+/// The shop and the counter a ledger handle writes its sales as (`RECUR_POS_SHOP`,
+/// `RECUR_POS_COUNTER`); both blank for the one counter of a one-shop ledger.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Origin {
+    pub shop: String,
+    pub counter: String,
+}
+
+/// The longest shop or counter name.
+pub const ORIGIN_NAME_MAX: usize = 40;
+
+impl Origin {
+    /// Trimmed names of at most [`ORIGIN_NAME_MAX`] characters with no control characters.
+    pub fn new(shop: &str, counter: &str) -> Result<Origin, String> {
+        let name = |what: &str, text: &str| -> Result<String, String> {
+            let text = text.trim();
+            if text.chars().count() > ORIGIN_NAME_MAX || text.chars().any(char::is_control) {
+                return Err(format!(
+                    "the {what} name must be at most {ORIGIN_NAME_MAX} characters, with no control characters"
+                ));
+            }
+            Ok(text.to_owned())
+        };
+        Ok(Origin {
+            shop: name("shop", shop)?,
+            counter: name("counter", counter)?,
+        })
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

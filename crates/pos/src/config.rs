@@ -30,6 +30,10 @@ pub struct Config {
     /// Phone-test mode: the embedded sandbox's checkout pages also listen on this LAN address,
     /// so a phone on the shop's Wi-Fi can scan the QR and pay. Off unless asked for.
     pub lan: Option<std::net::IpAddr>,
+    /// `RECUR_POS_SHOP` and `RECUR_POS_COUNTER`: where this counter's sales are made (blank
+    /// for a one-counter shop). Checked when the counter opens.
+    pub shop: String,
+    pub counter: String,
 }
 
 pub const DEFAULT_API_BASE: &str = "https://api.recur.tw";
@@ -64,6 +68,8 @@ impl Config {
             cancel_url: non_empty("RECUR_POS_CANCEL_URL"),
             poll_interval: Duration::from_millis(poll_ms),
             lan: phone_test(&non_empty),
+            shop: non_empty("RECUR_POS_SHOP").unwrap_or_default(),
+            counter: non_empty("RECUR_POS_COUNTER").unwrap_or_default(),
         }
     }
 }

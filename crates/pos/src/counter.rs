@@ -71,7 +71,8 @@ impl Counter {
             Backend::EmbeddedSandbox => Environment::Sandbox,
             Backend::Remote { secret_key, .. } => recur_client::environment_of(secret_key.expose())?,
         };
-        let ledger = Arc::new(Ledger::open(&config.db_path)?);
+        let origin = recur_ledger::Origin::new(&config.shop, &config.counter).map_err(PosError::InvalidInput)?;
+        let ledger = Arc::new(Ledger::open_as(&config.db_path, origin)?);
         // Before anything can write: a live ledger never opens for the sandbox, nor the reverse.
         ledger.claim_environment(environment.as_str())?;
         let (sandbox, base_url, key) = match &config.backend {

@@ -19,7 +19,7 @@ use crate::counter::Counter;
 use crate::error::PosError;
 
 /// The columns, in order. The first eight are promised to outside scripts.
-pub const COLUMNS: [&str; 19] = [
+pub const COLUMNS: [&str; 21] = [
     "id",
     "created_at",
     "state",
@@ -39,6 +39,8 @@ pub const COLUMNS: [&str; 19] = [
     "subscription_id",
     "paid_at",
     "attention",
+    "shop",
+    "counter",
 ];
 
 /// Progress is reported every this many rows.
@@ -132,7 +134,7 @@ impl Counter {
     }
 }
 
-fn row(s: &Sale) -> [String; 19] {
+fn row(s: &Sale) -> [String; 21] {
     let opt = |v: Option<String>| v.unwrap_or_default();
     [
         s.id.to_string(),
@@ -158,6 +160,8 @@ fn row(s: &Sale) -> [String; 19] {
             .map(|n| n.code().as_str())
             .collect::<Vec<_>>()
             .join(" "),
+        s.shop.clone(),
+        s.counter.clone(),
     ]
 }
 

@@ -25,6 +25,7 @@ pub struct FilterInput {
     pub product: Option<String>,
     pub attention: bool,
     pub text: Option<String>,
+    pub counter: Option<String>,
 }
 
 fn blank(value: &Option<String>) -> Option<&str> {
@@ -72,6 +73,9 @@ impl FilterInput {
             product: blank(&self.product).map(ProductId::new),
             attention: self.attention,
             text: blank(&self.text).map(str::to_owned),
+            // A counter of this shop; the shop is the counter's own until several share a ledger.
+            shop: None,
+            counter: blank(&self.counter).map(str::to_owned),
         })
     }
 }

@@ -45,6 +45,8 @@ impl Billing {
                 cancel_url: None,
                 poll_interval: Duration::from_millis(100),
                 lan: None,
+                shop: String::new(),
+                counter: String::new(),
             })
             .unwrap(),
         );

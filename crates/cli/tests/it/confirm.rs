@@ -35,6 +35,8 @@ fn counter_for(sandbox: &Sandbox, db: &Path) -> Arc<Counter> {
         cancel_url: None,
         poll_interval: Duration::from_millis(100),
         lan: None,
+        shop: String::new(),
+        counter: String::new(),
     };
     Arc::new(Counter::open(config).expect("counter opens"))
 }

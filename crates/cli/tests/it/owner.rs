@@ -301,3 +301,56 @@ fn the_cross_check_names_a_payment_the_ledger_missed_and_then_the_day_does_not_c
     assert_eq!(report["close"]["seq"], 1);
     assert_eq!(report["collected"], 120);
 }
+
+#[test]
+fn two_counters_on_one_ledger_sign_their_sales_and_history_and_export_tell_them_apart() {
+    let shop = Shop::new();
+    let sell_at = |counter: &str| {
+        let out = shop
+            .command(&["charge", "--product", "prod_latte", "--tender", "cash", "--json"])
+            .env("RECUR_POS_SHOP", "台北店")
+            .env("RECUR_POS_COUNTER", counter)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        crate::support::parse_one_document(&out.stdout)
+    };
+    let front = sell_at("front");
+    let back = sell_at("back");
+    assert_eq!(
+        (str_field(&front, "shop"), str_field(&front, "counter")),
+        ("台北店", "front")
+    );
+    assert_eq!(str_field(&back, "counter"), "back");
+
+    let at_back = shop.json(&["sales", "--counter", "back", "--json"]);
+    assert_eq!(sale_ids(&at_back), [str_field(&back, "id")]);
+    let in_shop = shop.json(&["sales", "--shop", "台北店", "--sort", "oldest", "--json"]);
+    assert_eq!(sale_ids(&in_shop), [str_field(&front, "id"), str_field(&back, "id")]);
+    assert!(sale_ids(&shop.json(&["sales", "--shop", "台中店", "--json"])).is_empty());
+
+    let out = shop.run(&["export", "--shop", "台北店"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let csv = String::from_utf8(out.stdout).unwrap();
+    let mut lines = csv.trim_end().split("\r\n");
+    assert!(
+        lines.next().unwrap().ends_with(",shop,counter"),
+        "the export's last columns"
+    );
+    let places: Vec<&str> = lines.map(|l| l.rsplit(',').nth(1).unwrap()).collect();
+    assert_eq!(places, ["台北店", "台北店"]);
+    assert!(
+        csv.contains(",台北店,front\r\n") && csv.contains(",台北店,back\r\n"),
+        "{csv}"
+    );
+
+    // A name no receipt could print is refused before anything is written.
+    let bad = shop
+        .command(&["charge", "--product", "prod_latte", "--tender", "cash"])
+        .env("RECUR_POS_COUNTER", "front\tback")
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(1), "{}", stderr(&bad));
+    assert!(stderr(&bad).contains("invalid_input"), "{}", stderr(&bad));
+    assert_eq!(sale_ids(&shop.json(&["sales", "--json"])).len(), 2, "nothing written");
+}

@@ -4,6 +4,7 @@ mod events;
 mod lifecycle;
 mod manager;
 mod migrations;
+mod origin;
 mod owner;
 mod property;
 mod race;

@@ -1,0 +1,70 @@
+//! Where a sale was made: the shop and counter a ledger handle writes, and History's filters.
+
+use recur_ledger::Ledger;
+
+use crate::support::at;
+
+#[test]
+fn each_sale_carries_the_shop_and_counter_that_made_it_and_history_filters_by_them() {
+    use recur_ledger::{HistoryFilter, Origin, Sort};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ledger.db");
+    // Two counters on one file, as two processes would be.
+    let front = Ledger::open_as(&path, Origin::new(" 台北店 ", "front").unwrap()).unwrap();
+    let back = Ledger::open_as(&path, Origin::new("台北店", "back").unwrap()).unwrap();
+    let other = Ledger::open_as(&path, Origin::new("台中店", "front").unwrap()).unwrap();
+    let a = front.create_sale(crate::support::new_sale("拿鐵", 120), at(0)).unwrap();
+    let b = back.create_sale(crate::support::new_sale("美式", 90), at(1)).unwrap();
+    let c = other
+        .record_cash_sale(
+            crate::support::new_sale("可頌", 65),
+            recur_domain::Money::new(100),
+            at(2),
+        )
+        .unwrap();
+    assert_eq!(
+        (a.shop.as_str(), a.counter.as_str()),
+        ("台北店", "front"),
+        "names are trimmed"
+    );
+    assert_eq!((c.shop.as_str(), c.counter.as_str()), ("台中店", "front"));
+
+    let ids = |filter: HistoryFilter| -> Vec<String> {
+        let page = front.history(&filter, Sort::Oldest, None, 100).unwrap();
+        page.sales.iter().map(|s| s.id.to_string()).collect()
+    };
+    let shop = |s: &str| HistoryFilter {
+        shop: Some(s.into()),
+        ..HistoryFilter::default()
+    };
+    assert_eq!(ids(shop("台北店")), [a.id.to_string(), b.id.to_string()]);
+    let front_anywhere = HistoryFilter {
+        counter: Some("front".into()),
+        ..HistoryFilter::default()
+    };
+    assert_eq!(ids(front_anywhere), [a.id.to_string(), c.id.to_string()]);
+    let back_here = HistoryFilter {
+        counter: Some("back".into()),
+        ..shop("台北店")
+    };
+    assert_eq!(ids(back_here), [b.id.to_string()]);
+    assert_eq!(ids(HistoryFilter::default()).len(), 3);
+    let one_counter = Ledger::open(&path).unwrap();
+    let d = one_counter
+        .create_sale(crate::support::new_sale("茶", 50), at(3))
+        .unwrap();
+    assert_eq!(
+        (d.shop.as_str(), d.counter.as_str()),
+        ("", ""),
+        "a one-counter ledger leaves both blank"
+    );
+}
+
+#[test]
+fn a_shop_or_counter_name_is_short_printable_text() {
+    use recur_ledger::Origin;
+    assert!(Origin::new("", "").is_ok());
+    assert!(Origin::new(&"店".repeat(40), "1").is_ok());
+    assert!(Origin::new(&"店".repeat(41), "1").is_err());
+    assert!(Origin::new("shop", "front\nback").is_err());
+}
