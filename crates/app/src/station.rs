@@ -551,7 +551,7 @@ impl Station {
             return Err(PosError::PinRequired.into());
         }
         self.extend_unlock();
-        if action != Guarded::AuditLog {
+        if action.audited() {
             counter.audit(MANAGER, action.as_str(), detail)?;
         }
         Ok(counter)

@@ -34,10 +34,13 @@ pub enum Guarded {
     Quit,
     /// Read the audit log.
     AuditLog,
+    /// Read sales beyond today (History's other days, the day's report and the trend): a
+    /// cashier sees today's sales only. Reads are not audited.
+    Reports,
 }
 
 impl Guarded {
-    pub const ALL: [Guarded; 7] = [
+    pub const ALL: [Guarded; 8] = [
         Guarded::Settings,
         Guarded::Keys,
         Guarded::CloseDay,
@@ -45,6 +48,7 @@ impl Guarded {
         Guarded::ApplyAgain,
         Guarded::Quit,
         Guarded::AuditLog,
+        Guarded::Reports,
     ];
 
     /// The audit log's word for it.
@@ -57,8 +61,19 @@ impl Guarded {
             Guarded::ApplyAgain => "apply_again",
             Guarded::Quit => "quit",
             Guarded::AuditLog => "audit_log",
+            Guarded::Reports => "reports",
         }
     }
+
+    /// Whether passing the guard writes an audit line: reading is not an action.
+    pub fn audited(self) -> bool {
+        !matches!(self, Guarded::AuditLog | Guarded::Reports)
+    }
+}
+
+/// Whether a cashier may read `filter` of History: today's sales only, as on the Today screen.
+pub fn cashier_may_read(filter: &recur_ledger::HistoryFilter, today: recur_domain::Day) -> bool {
+    filter.from == Some(today) && filter.to == Some(today)
 }
 
 /// Who the audit log names for the manager's actions.
@@ -163,6 +178,25 @@ mod tests {
         let waits: Vec<u64> = (1..=12).map(|n| lockout_for(n).as_secs()).collect();
         assert_eq!(waits, [0, 0, 30, 60, 120, 240, 480, 960, 1920, 3600, 3600, 3600]);
         assert_eq!(lockout_for(u32::MAX), Duration::from_secs(3600));
+    }
+
+    #[test]
+    fn a_cashier_reads_today_only() {
+        use recur_domain::{Day, Timestamp};
+        use recur_ledger::HistoryFilter;
+        let today = Day::containing(Timestamp::from_unix_ms(1_796_031_608_000));
+        let only = |from, to| HistoryFilter {
+            from,
+            to,
+            ..HistoryFilter::default()
+        };
+        assert!(cashier_may_read(&only(Some(today), Some(today)), today));
+        assert!(!cashier_may_read(&only(None, None), today), "all days");
+        assert!(!cashier_may_read(&only(Some(today.plus_days(-1)), Some(today)), today));
+        assert!(!cashier_may_read(
+            &only(Some(today.plus_days(-1)), Some(today.plus_days(-1))),
+            today
+        ));
     }
 
     #[test]

@@ -48,8 +48,8 @@ pub async fn history(
     after: Option<String>,
     limit: Option<usize>,
 ) -> Result<HistoryPageDto, CommandError> {
-    let counter = state.counter()?;
     let filter = filter.into_filter(today())?;
+    let counter = readable(&state, &filter)?;
     let sort = sort
         .as_deref()
         .map_or(Some(Sort::Newest), Sort::parse)
@@ -71,16 +71,29 @@ pub async fn history(
 
 #[tauri::command]
 pub async fn history_totals(state: State<'_, AppState>, filter: FilterInput) -> Result<HistoryTotalsDto, CommandError> {
-    let counter = state.counter()?;
     let filter = filter.into_filter(today())?;
+    let counter = readable(&state, &filter)?;
     blocking(move || Ok(HistoryTotalsDto::of(&counter.history_totals(&filter)?, &filter))).await
 }
 
-/// The Z report of `date` (`YYYY-MM-DD`; today when none).
+/// The counter, when the sales of `filter` may be read: a cashier reads today's only, as on
+/// the Today screen; other days are the manager's.
+fn readable(
+    state: &AppState,
+    filter: &recur_ledger::HistoryFilter,
+) -> Result<std::sync::Arc<recur_pos_core::Counter>, CommandError> {
+    if recur_pos_core::manager::cashier_may_read(filter, today()) {
+        Ok(state.counter()?)
+    } else {
+        Ok(state.station.guard(Guarded::Reports, "")?)
+    }
+}
+
+/// The Z report of `date` (`YYYY-MM-DD`; today when none): the manager's, as the close is.
 #[tauri::command]
 pub async fn day_report(state: State<'_, AppState>, date: Option<String>) -> Result<DayReportDto, CommandError> {
-    let counter = state.counter()?;
     let day = date.as_deref().map_or(Ok(today()), parse_day)?;
+    let counter = state.station.guard(Guarded::Reports, "")?;
     blocking(move || Ok(DayReportDto::from(&counter.day_report(day)?))).await
 }
 
@@ -112,8 +125,8 @@ pub async fn close_day(
 /// The net by tender of the 30 days that end with `date`.
 #[tauri::command]
 pub async fn trend(state: State<'_, AppState>, date: String) -> Result<Vec<TrendDayDto>, CommandError> {
-    let counter = state.counter()?;
     let day = parse_day(&date)?;
+    let counter = state.station.guard(Guarded::Reports, "")?;
     blocking(move || Ok(counter.trend(day, TREND_DAYS)?.iter().map(TrendDayDto::from).collect())).await
 }
 
@@ -125,8 +138,8 @@ pub async fn cross_check(
     state: State<'_, AppState>,
     date: String,
 ) -> Result<CrossCheckDto, CommandError> {
-    let counter = state.counter()?;
     let day = parse_day(&date)?;
+    let counter = state.station.guard(Guarded::Reports, "")?;
     let check = counter
         .cross_check(day, |done, total| {
             events::emit(&app, CROSS_CHECK_PROGRESS, ProgressDto { done, total });

@@ -47,26 +47,47 @@ fn the_manager_pin_guards_settings_the_close_the_log_and_leaving() {
     );
     assert_eq!(app.text("#manager-word"), "店長");
 
-    // Locked again: the close asks for the PIN; a wrong one is said, the right one closes.
+    // Locked again: a cashier reads today's History; other days need the manager.
     app.click("#manager-lock");
     app.wait_js(
         "cashier mode",
         "return document.getElementById('manager-lock').dataset.state === 'locked'",
     );
-    app.click(".tab[data-view=\"close\"]");
+    app.click(".tab[data-view=\"history\"]");
     app.wait_js(
-        "today's report",
-        "const v = document.getElementById('view-close'); return !v.hidden && v.dataset.closed === 'false'",
+        "today's history, no PIN asked",
+        "return !document.getElementById('view-history').hidden && document.getElementById('pin-overlay').hidden",
     );
-    app.click("#c-close");
-    app.click("#c-confirm-yes");
+    app.click("#view-history .periods .seg[data-period=\"week\"]");
+    app.wait_js(
+        "the PIN asked for other days' sales",
+        "return !document.getElementById('pin-overlay').hidden",
+    );
+    app.click("#pin-cancel");
+    app.wait_js(
+        "the dialog gone",
+        "return document.getElementById('pin-overlay').hidden",
+    );
+
+    // The Close screen is the manager's: a wrong PIN is said, the right one shows the day, and
+    // the close itself needs no second PIN.
+    app.click(".tab[data-view=\"close\"]");
     app.enter_pin(&["0000"]);
     app.wait_js(
         "the wrong PIN said",
         "return document.getElementById('pin-error').textContent.includes('不對')",
     );
     app.enter_pin(&[MANAGER_PIN]);
-    app.wait_js("the day closed", "return document.getElementById('pin-overlay').hidden && document.getElementById('view-close').dataset.closed === 'true'");
+    app.wait_js(
+        "today's report",
+        "const v = document.getElementById('view-close'); return !v.hidden && v.dataset.closed === 'false' && document.getElementById('pin-overlay').hidden",
+    );
+    app.click("#c-close");
+    app.click("#c-confirm-yes");
+    app.wait_js(
+        "the day closed",
+        "return document.getElementById('view-close').dataset.closed === 'true'",
+    );
 
     // The audit log, in English too.
     app.click(".tab[data-view=\"settings\"]");
