@@ -15,12 +15,10 @@ use std::time::{Duration, Instant};
 
 use recur_domain::{ErrorCode, Timestamp};
 use recur_pos_core::manager::MANAGER;
-use recur_pos_core::{Counter, Guarded, SelfTestReport};
+use recur_pos_core::{Counter, Guarded, PosError, SelfTestReport};
 use recur_secrets::SecretStore;
 use recur_tunnel::{Tunnel, TunnelConfig, TunnelEvent};
 use tokio::sync::broadcast;
-
-use recur_pos_core::PosError;
 
 use crate::env::{clean, Env};
 use crate::error::AppError;
@@ -252,9 +250,14 @@ impl Station {
                 tracing::info!("the tunnel does not run on the embedded sandbox");
                 self.announce(StationEvent::Tunnel);
             } else if let Some(command) = command {
-                // A bad command is shown in Settings (and by `listen`), never fatal.
-                if let Err(e) = self.run_tunnel(&counter, command, port) {
-                    tracing::warn!(code = %e.code(), error = %e, "the tunnel command could not start");
+                // A bad command is shown in Settings (and by `listen`), never fatal. Off the
+                // async workers: the tunnel's token is read from the keyring.
+                let (station, heard_by) = (Arc::clone(self), Arc::clone(&counter));
+                let started = tokio::task::spawn_blocking(move || station.run_tunnel(&heard_by, command, port)).await;
+                match started {
+                    Ok(Err(e)) => tracing::warn!(code = %e.code(), error = %e, "the tunnel command could not start"),
+                    Err(e) => tracing::error!(error = %e, "starting the tunnel panicked"),
+                    Ok(Ok(())) => {}
                 }
             }
         }
