@@ -255,11 +255,19 @@ impl Where {
         if filter.attention {
             w.conditions.push("attention_count > 0".to_owned());
         }
-        if let Some(shop) = &filter.shop {
-            w.push("shop = ?", Value::Text(shop.trim().to_owned()));
+        // A named shop or counter also says it is not blank: that lets SQLite use the partial
+        // index (it cannot tell from a bound value alone).
+        if let Some(shop) = filter.shop.as_deref().map(str::trim) {
+            w.push("shop = ?", Value::Text(shop.to_owned()));
+            if !shop.is_empty() {
+                w.conditions.push("shop <> ''".to_owned());
+            }
         }
-        if let Some(counter) = &filter.counter {
-            w.push("counter = ?", Value::Text(counter.trim().to_owned()));
+        if let Some(counter) = filter.counter.as_deref().map(str::trim) {
+            w.push("counter = ?", Value::Text(counter.to_owned()));
+            if !counter.is_empty() {
+                w.conditions.push("counter <> ''".to_owned());
+            }
         }
         if let Some(text) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             w.text(text);

@@ -341,12 +341,13 @@ CREATE INDEX audit_by_time ON audit_log(at, seq);
 "#;
 
 /// Where each sale was made: the shop and the counter (blank for the one counter of a one-shop
-/// ledger, and for every sale written before this). History filters by either.
+/// ledger, and for every sale written before this). History filters by either; the indexes are
+/// partial, so a one-counter ledger (every name blank) pays nothing for them.
 const V7_ORIGIN: &str = r#"
 ALTER TABLE sales ADD COLUMN shop TEXT NOT NULL DEFAULT '';
 ALTER TABLE sales ADD COLUMN counter TEXT NOT NULL DEFAULT '';
-CREATE INDEX sales_by_shop ON sales(shop, created_at, id);
-CREATE INDEX sales_by_counter ON sales(counter, created_at, id);
+CREATE INDEX sales_by_shop ON sales(shop, created_at, id) WHERE shop <> '';
+CREATE INDEX sales_by_counter ON sales(counter, created_at, id) WHERE counter <> '';
 "#;
 
 /// The schema version this program writes.
