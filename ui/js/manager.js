@@ -12,6 +12,8 @@ let state = { pin_set: false, unlocked: false, locked_until: null };
 /** The dialog open now: resolves true once unlocked, false when cancelled. */
 let pending = null;
 let lockTimer = null;
+/** Reads the state again when the unlock is due to end (the core said when: not a poll). */
+let expiryTimer = null;
 /** The audit lines shown, drawn again in the other language. */
 let auditRows = null;
 
@@ -57,6 +59,12 @@ export async function refresh() {
 
 function render(next) {
   state = next;
+  clearTimeout(expiryTimer);
+  if (state.unlocked && state.unlocked_until) {
+    expiryTimer = setTimeout(async () => {
+      try { render(await api.managerStatus()); } catch { /* re-read at the next action */ }
+    }, Math.max(1000, state.unlocked_until - Date.now() + 500));
+  }
   const button = $('manager-lock');
   button.dataset.state = state.unlocked ? 'unlocked' : 'locked';
   $('manager-word').textContent = t(state.unlocked ? 'manager.manager' : 'manager.cashier');

@@ -97,6 +97,8 @@ pub struct ManagerStatus {
     /// A PIN is set on this ledger (before one is, the first guarded action asks for one).
     pub pin_set: bool,
     pub unlocked: bool,
+    /// While unlocked: when the unlock ends unless a guarded action extends it.
+    pub unlocked_until: Option<Timestamp>,
     /// No try is taken before this, after too many wrong ones.
     pub locked_until: Option<Timestamp>,
 }
@@ -504,9 +506,16 @@ impl Station {
     pub fn manager_status(&self) -> Result<ManagerStatus, AppError> {
         let record = self.counter()?.ledger().pin_record()?;
         let now = Timestamp::now();
+        let left = self
+            .manager_until
+            .lock()
+            .expect("manager lock")
+            .and_then(|until| until.checked_duration_since(Instant::now()))
+            .filter(|_| record.is_some());
         Ok(ManagerStatus {
             pin_set: record.is_some(),
-            unlocked: record.is_some() && self.unlocked(),
+            unlocked: left.is_some(),
+            unlocked_until: left.map(|d| now.plus_ms(i64::try_from(d.as_millis()).unwrap_or(i64::MAX))),
             locked_until: record.map(|r| r.locked_until).filter(|until| *until > now),
         })
     }

@@ -13,6 +13,8 @@ use recur_pos_core::Guarded;
 pub struct ManagerDto {
     pub pin_set: bool,
     pub unlocked: bool,
+    /// Unix ms: when the unlock ends unless a guarded action extends it.
+    pub unlocked_until: Option<i64>,
     /// Unix ms: no PIN is taken before this (after too many wrong ones).
     pub locked_until: Option<i64>,
 }
@@ -32,6 +34,7 @@ fn status(state: &AppState) -> Result<ManagerDto, CommandError> {
     Ok(ManagerDto {
         pin_set: status.pin_set,
         unlocked: status.unlocked,
+        unlocked_until: status.unlocked_until.map(|t| t.unix_ms()),
         locked_until: status.locked_until.map(|t| t.unix_ms()),
     })
 }

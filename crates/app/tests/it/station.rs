@@ -359,10 +359,10 @@ fn guarded_actions_need_the_manager_and_wrong_pins_lock_out_for_good() {
         .unwrap_err();
     assert_eq!(short.code(), ErrorCode::PinInvalid);
     shop.rt.block_on(station.set_manager_pin("2468".into(), None)).unwrap();
-    assert!(
-        station.manager_status().unwrap().unlocked,
-        "setting the PIN lets the manager in"
-    );
+    let status = station.manager_status().unwrap();
+    assert!(status.unlocked, "setting the PIN lets the manager in");
+    let left = status.unlocked_until.unwrap().unix_ms() - recur_domain::Timestamp::now().unix_ms();
+    assert!((290_000..=300_000).contains(&left), "for five minutes: {left} ms");
     station.guard(Guarded::CloseDay, "2026-12-02").unwrap();
 
     station.lock_manager();
@@ -388,7 +388,8 @@ fn guarded_actions_need_the_manager_and_wrong_pins_lock_out_for_good() {
         ErrorCode::PinLocked,
         "not even the right PIN is taken now"
     );
-    assert!(!station.manager_status().unwrap().unlocked);
+    let status = station.manager_status().unwrap();
+    assert!(!status.unlocked && status.unlocked_until.is_none());
 
     // The lock-out is in the ledger: quitting and opening again does not lift it.
     shop.rt.block_on(station.reopen()).unwrap();
