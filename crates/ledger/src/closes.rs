@@ -231,7 +231,7 @@ fn by_hour(conn: &Connection, day: Day) -> Result<Vec<Total>, LedgerError> {
     Ok(hours)
 }
 
-/// State changes after the last close to sales of days already closed.
+/// State changes after the last close to sales of days already closed that moved money.
 fn adjustments(conn: &Connection) -> Result<Vec<Adjustment>, LedgerError> {
     let since: Option<i64> = conn
         .query_row(
@@ -266,6 +266,10 @@ fn adjustments(conn: &Connection) -> Result<Vec<Adjustment>, LedgerError> {
         }
         let sale_id = TxnId::new(sale);
         let amount = effect(conn, &sale_id, seq, note.as_deref().map(StepNote::from_stored))?;
+        if amount == Money::ZERO {
+            // A step that moved no money (a sale created, a checkout expired): nothing to carry.
+            continue;
+        }
         out.push(Adjustment {
             day,
             sale_id,

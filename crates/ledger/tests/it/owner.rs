@@ -311,6 +311,10 @@ fn the_day_report_adds_up_and_a_close_happens_once_with_late_changes_carried_ove
         &shop.t,
         refund("evt_late", "refund.succeeded", "re_late", "ord_paid", "succeeded", 120),
     );
+    // A cash sale of the closed day written after its close (a counter whose clock was behind):
+    // one line, what it took (its
+    // creation moved no money and is not listed).
+    let late_cash = cash(&shop.t, "可頌", 65, 100, 10);
     let tomorrow = today.plus_days(1);
     let next = shop.t.day_report(tomorrow).unwrap();
     let late: Vec<(TxnId, SaleState, i64)> = next
@@ -318,7 +322,13 @@ fn the_day_report_adds_up_and_a_close_happens_once_with_late_changes_carried_ove
         .iter()
         .map(|a| (a.sale_id.clone(), a.to, a.amount.get()))
         .collect();
-    assert_eq!(late, [(shop.paid.id.clone(), SaleState::Refunded, -120)]);
+    assert_eq!(
+        late,
+        [
+            (shop.paid.id.clone(), SaleState::Refunded, -120),
+            (late_cash.id.clone(), SaleState::Paid, 65)
+        ]
+    );
     let still = shop.t.closes(10).unwrap();
     assert_eq!(still.len(), 1);
     assert_eq!(still[0], closed, "a closed day's record is never rewritten");
