@@ -5,7 +5,7 @@
 import { api, closeWindow } from './api.js';
 import { dateTimeText, el } from './format.js';
 import { errorText, savedLanguage, setLanguage, t } from './i18n.js';
-import { breakdowns, closedBox, figures, hourChart, trendChart } from './report.js';
+import { breakdowns, changedSince, closedBox, figures, hourChart, trendChart } from './report.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -26,7 +26,7 @@ function setPaper(paper) {
 }
 
 function cashFacts(report) {
-  if (report.close) return closedBox(report.close, dateTimeText);
+  if (report.close) return el('div', {}, closedBox(report.close, dateTimeText), changedSince(report) || '');
   return el('dl', { class: 'facts' },
     el('dt', { text: t('close.expected_cash') }), el('dd', { class: 'money', text: report.expected_cash_text }),
     el('dt', { text: t('close.counted_cash_label') }), el('dd', { class: 'blank', text: '' }),

@@ -70,11 +70,20 @@ export function trendChart(days) {
 }
 
 /** A closed day: its number, who, when and the cash figures. */
+/** When a closed day changed after its close, what it is now (the change is carried by the
+ *  next close; the close's own figures never change); `null` when it did not. */
+export function changedSince(report) {
+  const close = report.close;
+  if (!close || (report.expected_cash_text === close.expected_cash_text && report.totals.net_text === close.net_text)) return null;
+  return el('p', { class: 'warning changed-since', text: t('close.changed_since', { expected: report.expected_cash_text, net: report.totals.net_text }) });
+}
+
 export function closedBox(close, dateTime) {
   const rows = [
     ['close.seq', `#${close.seq}`],
     ['close.closed_at', dateTime(close.closed_at)],
     ['close.closed_by_label', close.closed_by || '—'],
+    ['close.net_at_close', close.net_text],
     ['close.expected_cash', close.expected_cash_text],
     ['close.counted_cash_label', close.counted_cash_text || '—'],
     ['close.difference', close.difference_text || '—'],

@@ -56,6 +56,9 @@ pub struct CloseRecord {
     pub closed_by: Option<String>,
     pub expected_cash: Money,
     pub counted_cash: Option<Money>,
+    /// The day's net as it was closed (kept with the close's figures; a later change to the
+    /// day is carried by the next close, never written into this one).
+    pub net: Money,
 }
 
 impl CloseRecord {
@@ -87,7 +90,8 @@ pub struct DayReport {
     pub by_hour: Vec<Total>,
 }
 
-const CLOSE_COLUMNS: &str = "seq, day, closed_at, closed_by, expected_cash, counted_cash";
+const CLOSE_COLUMNS: &str =
+    "seq, day, closed_at, closed_by, expected_cash, counted_cash, json_extract(figures, '$.net')";
 
 impl Ledger {
     /// The Z report of `day` (closed or not).
@@ -324,6 +328,7 @@ fn close_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CloseRecord> {
         closed_by: r.get(3)?,
         expected_cash: Money::new(r.get(4)?),
         counted_cash: r.get::<_, Option<i64>>(5)?.map(Money::new),
+        net: Money::new(r.get::<_, Option<i64>>(6)?.unwrap_or(0)),
     })
 }
 

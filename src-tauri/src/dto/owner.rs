@@ -156,6 +156,8 @@ pub struct CloseDto {
     /// Counted minus expected (negative: cash is missing).
     pub difference: Option<i64>,
     pub difference_text: Option<String>,
+    /// The day's net as it was closed.
+    pub net_text: String,
 }
 
 impl From<&CloseRecord> for CloseDto {
@@ -169,6 +171,7 @@ impl From<&CloseRecord> for CloseDto {
             counted_cash_text: c.counted_cash.map(Money::display_twd),
             difference: c.difference().map(Money::get),
             difference_text: c.difference().map(Money::display_twd),
+            net_text: c.net.display_twd(),
         }
     }
 }

@@ -12,7 +12,7 @@ import { dateTimeText, el, money, plusDays, shopToday } from '../format.js';
 import { errorText, t } from '../i18n.js';
 import { current } from '../router.js';
 import { announce, showError } from '../ui.js';
-import { breakdowns, closedBox, figures, hourChart, trendChart } from '../report.js';
+import { breakdowns, changedSince, closedBox, figures, hourChart, trendChart } from '../report.js';
 
 const $ = (id) => document.getElementById(id);
 let date = null;
@@ -107,10 +107,7 @@ function render() {
   $('c-closed').hidden = !report.close;
   if (report.close) {
     // A sale that changed after the close is never written into it: it is carried by the next.
-    const changed = report.expected_cash_text !== report.close.expected_cash_text
-      ? el('p', { class: 'warning changed-since', text: t('close.changed_since', { expected: report.expected_cash_text }) })
-      : null;
-    $('c-closed').replaceChildren(el('strong', { text: t('close.closed_title', { seq: report.close.seq }) }), closedBox(report.close, dateTimeText), changed || '');
+    $('c-closed').replaceChildren(el('strong', { text: t('close.closed_title', { seq: report.close.seq }) }), closedBox(report.close, dateTimeText), changedSince(report) || '');
   }
   renderDifference();
   renderAdjustments();

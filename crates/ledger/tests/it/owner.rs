@@ -332,6 +332,14 @@ fn the_day_report_adds_up_and_a_close_happens_once_with_late_changes_carried_ove
     let still = shop.t.closes(10).unwrap();
     assert_eq!(still.len(), 1);
     assert_eq!(still[0], closed, "a closed day's record is never rewritten");
+    assert_eq!(closed.net, report.summary.net, "the net as it was closed");
+    let now = shop.t.day_report(today).unwrap();
+    assert_eq!(
+        now.summary.net.get(),
+        report.summary.net.get() - 120 + 65,
+        "the live day moved: the late refund and the late cash sale"
+    );
+    assert_eq!(now.close.unwrap().net, closed.net, "the close did not");
     let second = shop
         .t
         .close_day(tomorrow, Some(Money::ZERO), None, at(DAY + DAY / 2))
