@@ -28,6 +28,8 @@ pub enum LedgerError {
     DayClosed { day: String, seq: i64 },
     #[error("the ledger already holds {0} sales; seeding needs an empty one")]
     NotEmpty(u64),
+    #[error("no print job {0}")]
+    PrintJobNotFound(i64),
 }
 
 impl LedgerError {
@@ -45,6 +47,7 @@ impl LedgerError {
             LedgerError::CashShort { .. } => "cash_short",
             LedgerError::DayClosed { .. } => "day_closed",
             LedgerError::NotEmpty(_) => "ledger_not_empty",
+            LedgerError::PrintJobNotFound(_) => "print_job_not_found",
         }
     }
 }

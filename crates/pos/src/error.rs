@@ -100,6 +100,7 @@ fn ledger_code(error: &LedgerError) -> ErrorCode {
         LedgerError::CashShort { .. } => ErrorCode::CashShort,
         LedgerError::DayClosed { .. } => ErrorCode::DayClosed,
         LedgerError::NotEmpty(_) => ErrorCode::InvalidInput,
+        LedgerError::PrintJobNotFound(_) => ErrorCode::PrintJobNotFound,
         LedgerError::Database(_)
         | LedgerError::Folder { .. }
         | LedgerError::CheckoutConflict { .. }
