@@ -40,6 +40,13 @@ const COMMANDS: &[&str] = &[
     "cancel_export",
     "open_customer_display",
     "customer_view",
+    "printer_settings",
+    "save_printer",
+    "print_receipt",
+    "print_day",
+    "print_test",
+    "open_drawer",
+    "printer_status",
 ];
 
 fn main() {

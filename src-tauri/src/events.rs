@@ -29,6 +29,9 @@ pub const WATCH_STATUS: &str = "watch-status";
 pub const EXPORT_PROGRESS: &str = "export-progress";
 /// A cross-check's progress, with a `ProgressDto` (Recur sessions read of the day's total).
 pub const CROSS_CHECK_PROGRESS: &str = "cross-check-progress";
+/// The receipt printer's state for the top bar (after each job, and once a minute), with a
+/// `PrinterStatusDto`.
+pub const PRINTER_STATUS: &str = "printer-status";
 /// The counter window's label (tauri.conf.json).
 pub const MAIN_WINDOW: &str = "main";
 

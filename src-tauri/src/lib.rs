@@ -61,11 +61,19 @@ pub fn run() {
             commands::owner::cancel_export,
             commands::display::open_customer_display,
             commands::display::customer_view,
+            commands::printing::printer_settings,
+            commands::printing::save_printer,
+            commands::printing::print_receipt,
+            commands::printing::print_day,
+            commands::printing::print_test,
+            commands::printing::open_drawer,
+            commands::printing::printer_status,
         ])
         .setup(|app| {
             app.manage(AppState::new(Station::for_process()));
             startup::forward_station(app.handle().clone());
             startup::open(app.handle().clone());
+            commands::printing::watch_status(app.handle().clone());
             Ok(())
         })
         .on_window_event(|window, event| {

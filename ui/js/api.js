@@ -52,6 +52,14 @@ export const api = {
   openCustomerDisplay: () => call('open_customer_display'),
   /** The customer window's view now; `channel` receives each later one. */
   customerView: (channel) => call('customer_view', { onView: channel }),
+  printerSettings: () => call('printer_settings'),
+  savePrinter: (printer) => call('save_printer', { printer }),
+  /** With `auto`, prints only when Settings print on payment (resolves to null otherwise). */
+  printReceipt: (id, auto = false) => call('print_receipt', { id, auto }),
+  printDay: (date) => call('print_day', { date }),
+  printTest: () => call('print_test'),
+  openDrawer: () => call('open_drawer'),
+  printerStatus: () => call('printer_status'),
 };
 
 /** Event names, one per core event plus the shell's own (src-tauri/src/events.rs). */
@@ -65,6 +73,7 @@ export const EVENTS = {
   watchStatus: 'watch-status',
   exportProgress: 'export-progress',
   crossCheckProgress: 'cross-check-progress',
+  printerStatus: 'printer-status',
 };
 
 /** Closes the window this page is in (the print window's Close). */

@@ -6,6 +6,7 @@
 
 pub mod display;
 pub mod owner;
+pub mod printing;
 pub mod review;
 pub mod sale;
 pub mod settings;

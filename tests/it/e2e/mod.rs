@@ -12,6 +12,7 @@ mod driver;
 mod flows;
 mod measure;
 mod owner;
+mod print;
 mod qr;
 mod review;
 mod tunnel;

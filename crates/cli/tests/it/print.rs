@@ -57,7 +57,7 @@ fn a_paid_cash_sale_prints_its_receipt_at_58_and_80_mm_and_opens_the_drawer_once
     assert_eq!(jobs.len(), 2);
     for (job, (dots, name)) in jobs
         .iter()
-        .zip([(384, "print-receipt-58.png"), (576, "print-receipt-80.png")])
+        .zip([(384, "cli-receipt-58.png"), (576, "cli-receipt-80.png")])
     {
         let image = decode(job).raster().expect("a raster receipt");
         assert_eq!(image.width, dots);
@@ -136,7 +136,7 @@ fn the_day_report_and_the_test_page_print() {
     let image = decode(&jobs[0]).raster().expect("a raster report");
     assert_eq!(image.width, 576);
     assert!(image.height > 800, "{}", image.height);
-    save_artifact("print-day-80.png", &png(&image));
+    save_artifact("cli-day-80.png", &png(&image));
     let text = decode(&jobs[1]).text();
     for want in [
         "日結報表",
@@ -154,7 +154,7 @@ fn the_day_report_and_the_test_page_print() {
         qr_in(&test.raster().expect("the image part")),
         vec!["https://recur.tw".to_owned()]
     );
-    save_artifact("print-test-80.png", &png(&test.raster().unwrap()));
+    save_artifact("cli-test-80.png", &png(&test.raster().unwrap()));
 }
 
 #[test]
