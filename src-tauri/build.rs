@@ -47,6 +47,8 @@ const COMMANDS: &[&str] = &[
     "print_test",
     "open_drawer",
     "printer_status",
+    "receipt_sheet",
+    "open_receipt_view",
 ];
 
 fn main() {

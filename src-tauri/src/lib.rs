@@ -68,6 +68,8 @@ pub fn run() {
             commands::printing::print_test,
             commands::printing::open_drawer,
             commands::printing::printer_status,
+            commands::printing::receipt_sheet,
+            commands::printing::open_receipt_view,
         ])
         .setup(|app| {
             app.manage(AppState::new(Station::for_process()));

@@ -60,6 +60,8 @@ export const api = {
   printTest: () => call('print_test'),
   openDrawer: () => call('open_drawer'),
   printerStatus: () => call('printer_status'),
+  receiptSheet: (id) => call('receipt_sheet', { id }),
+  openReceiptView: (id) => call('open_receipt_view', { id }),
 };
 
 /** Event names, one per core event plus the shell's own (src-tauri/src/events.rs). */

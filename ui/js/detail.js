@@ -106,7 +106,11 @@ function render(detail) {
     button.addEventListener('click', () => { close(); show('pay', { saleId: sale.id }); });
     parts.push(el('div', { class: 'row' }, button));
   }
-  if (PRINTABLE.includes(sale.state)) parts.push(el('div', { class: 'row' }, receiptButton(sale.id, 'detail-print')));
+  if (PRINTABLE.includes(sale.state)) {
+    const paper = el('button', { type: 'button', id: 'detail-print-window' }, t('printer.print_window'));
+    paper.addEventListener('click', () => api.openReceiptView(sale.id).catch((error) => toast(errorText(error))));
+    parts.push(el('div', { class: 'row' }, receiptButton(sale.id, 'detail-print'), paper));
+  }
   body.replaceChildren(...parts.filter(Boolean));
 }
 

@@ -65,7 +65,7 @@ impl AppError {
             AppError::StoredKeysUnreadable(_) => ErrorCode::StoredKeysUnreadable,
             AppError::NotOpen { code, .. } => *code,
             AppError::Internal(_) => ErrorCode::Internal,
-            AppError::Print(e) | AppError::PrintFailed { error: e, .. } => crate::printing::print_code(e),
+            AppError::Print(e) | AppError::PrintFailed { error: e, .. } => e.code(),
             AppError::NotPrintable(_) => ErrorCode::NotPrintable,
         }
     }
@@ -76,6 +76,12 @@ impl AppError {
             AppError::Pos(e) => e.sale(),
             _ => None,
         }
+    }
+}
+
+impl From<recur_print::PrintError> for AppError {
+    fn from(error: recur_print::PrintError) -> Self {
+        AppError::Print(error)
     }
 }
 

@@ -12,9 +12,7 @@
 
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
-
-use recur_domain::{Day, ErrorCode, Money, Tender, Timestamp, TxnId};
+use recur_domain::{Day, Money, Tender, Timestamp, TxnId};
 use recur_ledger::{DayReport, NewPrintJob, PrintJob, PrintState, SaleDetail};
 use recur_pos_core::Counter;
 use recur_print::model::CloseLine;
@@ -24,25 +22,6 @@ use recur_print::{
 
 use crate::error::AppError;
 use crate::settings::SettingsFile;
-
-/// The printer's part of `settings.json`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct PrinterSettings {
-    /// `tcp://HOST:PORT`, `usb://VID:PID` or `serial:///dev/ttyUSB0`.
-    pub uri: Option<String>,
-    pub paper: Paper,
-    pub mode: PrintMode,
-    /// Print the receipt when a sale is paid (else on the button).
-    pub auto_print: bool,
-    /// Keep the drawer shut after a cash sale (default: it opens).
-    pub no_drawer: bool,
-    /// The receipt's address lines under the shop name.
-    pub address: Vec<String>,
-    pub footer: Option<String>,
-    /// The language of the printed words (default zh-TW).
-    pub lang: Lang,
-}
 
 /// What one call may change from Settings (`--printer`, `--width`, `--mode`).
 #[derive(Clone, Debug, Default)]
@@ -59,24 +38,6 @@ struct Target {
     paper: Paper,
     mode: PrintMode,
     lang: Lang,
-}
-
-impl From<PrintError> for AppError {
-    fn from(error: PrintError) -> Self {
-        AppError::Print(error)
-    }
-}
-
-/// The code a person is told for a printing failure.
-pub fn print_code(error: &PrintError) -> ErrorCode {
-    match error {
-        PrintError::BadUri(_) => ErrorCode::PrinterInvalid,
-        PrintError::NotSet => ErrorCode::PrinterNotSet,
-        PrintError::Unreachable { .. } => ErrorCode::PrinterUnreachable,
-        PrintError::NoAnswer { .. } => ErrorCode::PrinterNoAnswer,
-        PrintError::PaperOut { .. } => ErrorCode::PrinterPaperOut,
-        PrintError::Offline { .. } => ErrorCode::PrinterOffline,
-    }
 }
 
 fn target(settings: &SettingsFile, options: &PrintOptions) -> Result<Target, AppError> {
@@ -253,6 +214,19 @@ pub async fn print_receipt(
     send_new(counter, &target, "receipt", Some(sale.clone()), None, &sheet, kick).await
 }
 
+/// The lines of `sale`'s receipt, as the thermal path would print them now (a reprint when
+/// one was printed before), for the HTML print window: nothing is sent or kept.
+pub fn receipt_sheet(
+    counter: &Counter,
+    settings: &SettingsFile,
+    sale: &TxnId,
+    paper: Paper,
+) -> Result<Sheet, AppError> {
+    let detail = counter.sale(sale)?;
+    let receipt = receipt_of(&detail, shop(settings), printed_before(counter, sale)?)?;
+    Ok(recur_print::receipt_lines(&receipt, paper, settings.get().printer.lang))
+}
+
 /// Prints the day's report of `day`.
 pub async fn print_day(
     counter: &Counter,
@@ -398,4 +372,128 @@ async fn deliver(counter: &Counter, uri: &PrinterUri, job: PrintJob, bytes: Vec<
     })
     .await
     .map_err(|e| AppError::Internal(e.to_string()))?
+}
+
+#[cfg(test)]
+mod tests {
+    use recur_domain::{Currency, Mode, ProductId, SaleState, Timestamp, TxnId};
+    use recur_ledger::{EInvoiceRecord, JournalEntry, JournalOutcome, Sale, SaleDetail};
+
+    use super::*;
+
+    fn detail(state: SaleState, tender: Tender, events: &[&str]) -> SaleDetail {
+        let at = Timestamp::from_unix_ms(1_764_651_900_000);
+        SaleDetail {
+            sale: Sale {
+                id: TxnId::new("01KBF3ZQ8V6W3M2T9X4Y7N5R1A"),
+                product_id: ProductId::new("prod_latte"),
+                product_name: "拿鐵咖啡".into(),
+                mode: Mode::Payment,
+                amount: Money::new(120),
+                currency: Currency::new("TWD"),
+                customer_email: None,
+                customer_name: None,
+                state,
+                tender,
+                cash_tendered: (tender == Tender::Cash).then_some(Money::new(500)),
+                checkout_id: None,
+                url: None,
+                expires_at: None,
+                order_id: None,
+                subscription_id: None,
+                paid_amount: Some(Money::new(120)),
+                refunded_amount: Money::new(0),
+                page_opened_at: None,
+                paid_at: Some(at),
+                failure: None,
+                attention: Vec::new(),
+                created_at: at,
+                updated_at: at,
+            },
+            history: Vec::new(),
+            checkouts: Vec::new(),
+            refunds: Vec::new(),
+            einvoices: vec![EInvoiceRecord {
+                kind: "einvoice.issued".into(),
+                order_id: None,
+                invoice_id: None,
+                invoice_number: Some("AB-12345678".into()),
+                allowance_number: None,
+                status: None,
+                amount: None,
+                failure_code: None,
+                at: None,
+                recorded_at: at,
+            }],
+            subscription: None,
+            events: events
+                .iter()
+                .enumerate()
+                .map(|(i, body)| JournalEntry {
+                    seq: i as i64,
+                    event_id: None,
+                    event_type: None,
+                    verified: true,
+                    outcome: JournalOutcome::Changed,
+                    sale_id: None,
+                    detail: None,
+                    body: body.as_bytes().to_vec(),
+                    body_len: body.len() as u64,
+                    body_sha256: None,
+                    headers: Vec::new(),
+                    received_at: at,
+                    processed_at: None,
+                    attempts: 1,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_receipt_takes_the_card_the_events_name_the_invoice_and_the_change() {
+        let card = r#"{"id":"e1","type":"checkout.completed","data":{"paymentMethod":{"type":"Card","brand":"visa","last4":"4242"}}}"#;
+        let cases = [
+            (
+                Tender::Recur,
+                vec![r#"{"data":{"payment_method":"card"}}"#, card],
+                Payment::Recur {
+                    brand: Some("VISA".into()),
+                    last4: Some("4242".into()),
+                },
+            ),
+            (
+                Tender::Recur,
+                vec![r#"{"data":{"payment_method":"card","last4":"12"}}"#],
+                Payment::Recur {
+                    brand: None,
+                    last4: None,
+                },
+            ),
+            (
+                Tender::Cash,
+                vec![],
+                Payment::Cash {
+                    tendered: Money::new(500),
+                    change: Money::new(380),
+                },
+            ),
+        ];
+        for (tender, events, want) in cases {
+            let r = receipt_of(&detail(SaleState::Paid, tender, &events), Shop::default(), false).unwrap();
+            assert_eq!(r.payment, want, "{events:?}");
+            assert_eq!(r.invoice_number.as_deref(), Some("AB-12345678"));
+            assert_eq!(r.at, "2025-12-02 13:05", "the shop's clock");
+        }
+        for state in [
+            SaleState::Open,
+            SaleState::Failed,
+            SaleState::Expired,
+            SaleState::Cancelled,
+        ] {
+            assert!(matches!(
+                receipt_of(&detail(state, Tender::Recur, &[]), Shop::default(), false),
+                Err(AppError::NotPrintable(_))
+            ));
+        }
+    }
 }

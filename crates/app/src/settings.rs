@@ -39,7 +39,7 @@ pub struct AppSettings {
     /// be read, the counter stays closed instead of falling back to the sandbox.
     pub keys_stored: bool,
     /// The receipt printer and what receipts say besides the shop name.
-    pub printer: crate::printing::PrinterSettings,
+    pub printer: recur_print::PrinterSettings,
 }
 
 /// A value and whether the environment set it (then Settings cannot change it).

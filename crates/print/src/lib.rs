@@ -28,7 +28,7 @@ pub mod raster;
 pub mod transport;
 
 pub use layout::{day_lines, receipt_lines, test_lines, Align, Line, Sheet};
-pub use model::{DaySheet, Lang, Paper, Payment, PrintMode, Receipt, Shop};
+pub use model::{DaySheet, Lang, Paper, Payment, PrintMode, PrinterSettings, Receipt, Shop};
 pub use transport::{PrintError, PrinterStatus, PrinterUri};
 
 /// The bytes of one job for `sheet` in `mode`, with a drawer kick at the end when `kick`.

@@ -164,3 +164,23 @@ pub struct DaySheet {
     /// Late changes to closed days carried onto this one: count and effect on the net.
     pub adjustments: (u64, Money),
 }
+
+/// The printer's part of the app's settings (`settings.json`), kept here with the types it
+/// names so the app's settings and its printing need not import each other.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PrinterSettings {
+    /// `tcp://HOST:PORT`, `usb://VID:PID` or `serial:///dev/ttyUSB0`.
+    pub uri: Option<String>,
+    pub paper: Paper,
+    pub mode: PrintMode,
+    /// Print the receipt when a sale is paid (else on the button).
+    pub auto_print: bool,
+    /// Keep the drawer shut after a cash sale (default: it opens).
+    pub no_drawer: bool,
+    /// The receipt's address lines under the shop name.
+    pub address: Vec<String>,
+    pub footer: Option<String>,
+    /// The language of the printed words (default zh-TW).
+    pub lang: Lang,
+}

@@ -106,6 +106,21 @@ pub enum PrintError {
     Offline { printer: String },
 }
 
+impl PrintError {
+    /// The code a person is told.
+    pub fn code(&self) -> recur_domain::ErrorCode {
+        use recur_domain::ErrorCode;
+        match self {
+            PrintError::BadUri(_) => ErrorCode::PrinterInvalid,
+            PrintError::NotSet => ErrorCode::PrinterNotSet,
+            PrintError::Unreachable { .. } => ErrorCode::PrinterUnreachable,
+            PrintError::NoAnswer { .. } => ErrorCode::PrinterNoAnswer,
+            PrintError::PaperOut { .. } => ErrorCode::PrinterPaperOut,
+            PrintError::Offline { .. } => ErrorCode::PrinterOffline,
+        }
+    }
+}
+
 /// What the printer said about itself (`DLE EOT`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct PrinterStatus {

@@ -83,6 +83,28 @@ pub async fn printer_status(state: State<'_, AppState>) -> Result<PrinterStatusD
     Ok(PrinterStatusDto::of(&status))
 }
 
+/// The lines of a sale's receipt (the thermal layout) and its QR as SVG, for the HTML print
+/// window.
+#[tauri::command]
+pub async fn receipt_sheet(state: State<'_, AppState>, id: String) -> Result<serde_json::Value, CommandError> {
+    let counter = state.counter()?;
+    let settings = state.station.settings();
+    let sheet = printing::receipt_sheet(&counter, settings, &TxnId::new(id.trim()), recur_print::Paper::Mm80)?;
+    let qr = sheet.lines.iter().find_map(|l| match l {
+        recur_print::Line::Qr { data } => crate::dto::QrDto::of(data).map(|q| q.data_url),
+        _ => None,
+    });
+    Ok(serde_json::json!({ "lines": sheet.lines, "qr_url": qr }))
+}
+
+/// Opens the print window on `id`'s receipt (for an ordinary printer).
+#[tauri::command]
+pub async fn open_receipt_view(app: AppHandle, state: State<'_, AppState>, id: String) -> Result<(), CommandError> {
+    let counter = state.counter()?;
+    let sale = counter.sale(&TxnId::new(id.trim()))?;
+    crate::print::open_receipt(&app, sale.sale.id.as_str())
+}
+
 /// A job's outcome to the caller, and the printer's state to the top bar.
 fn finished(
     app: &AppHandle,

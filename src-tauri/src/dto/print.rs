@@ -1,7 +1,7 @@
 //! The receipt printer as the UI sees it: its settings, a print job's outcome, its status.
 
 use recur_ledger::{PrintJob, PrintState};
-use recur_pos_app::printing::PrinterSettings;
+use recur_print::PrinterSettings;
 use recur_print::{Lang, Paper, PrintMode, PrinterStatus};
 use serde::{Deserialize, Serialize};
 

@@ -94,7 +94,7 @@ pub(super) fn cash_sale(app: &App, product: &str, tendered: &str, change: &str, 
         .to_owned()
 }
 
-fn print_window(app: &App, main: &str) -> String {
+pub(super) fn print_window(app: &App, main: &str) -> String {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     loop {
         let handles = app.session.window_handles().expect("window handles");
@@ -108,7 +108,7 @@ fn print_window(app: &App, main: &str) -> String {
 
 /// Presses Close in the print window (which ends it, so WebDriver may say the window is gone)
 /// and waits until only the counter window is left.
-fn close_print(app: &App, main: &str) {
+pub(super) fn close_print(app: &App, main: &str) {
     let _ = app
         .session
         .execute("document.getElementById('print-close').click(); return true;", vec![]);

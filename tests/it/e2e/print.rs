@@ -9,7 +9,7 @@ use std::time::Duration;
 use recur_print::fake::{decode, png, qr_in, save_artifact, Command, FakePrinter};
 
 use super::app::{App, PAY_CARD};
-use super::owner::{cash_sale, quiet, quoted, wait_history};
+use super::owner::{cash_sale, close_print, print_window, quiet, quoted, wait_history};
 
 const WAIT: Duration = Duration::from_secs(20);
 
@@ -136,4 +136,31 @@ fn a_paid_sale_prints_its_receipt_on_the_printer_and_the_day_report_prints_the_s
     app.shot("history-reprint-en");
     app.js("document.getElementById('lang-switch').click(); return true;");
     app.wait_js("zh-TW", "return document.documentElement.lang === 'zh-TW'");
+
+    // The same receipt for an ordinary printer: the print window, laid out the same way.
+    let main = app.session.window_handle().expect("the counter window");
+    app.click("#detail-print-window");
+    let window = print_window(&app, &main);
+    app.session.switch_to_window(&window).expect("the print window");
+    app.wait_js(
+        "the receipt laid out",
+        "return document.body.dataset.ready === 'true' && !document.getElementById('receipt').hidden",
+    );
+    let text = app.text("#receipt");
+    for want in [
+        "日光咖啡",
+        "補印",
+        "拿鐵咖啡",
+        "NT$380",
+        "謝謝光臨，歡迎再來！",
+        cash.as_str(),
+    ] {
+        assert!(text.contains(want), "{want:?} not in the HTML receipt: {text}");
+    }
+    assert!(app
+        .js("return document.querySelector('#receipt img.r-qr').naturalWidth > 0")
+        .as_bool()
+        .unwrap());
+    app.shot("receipt-window");
+    close_print(&app, &main);
 }

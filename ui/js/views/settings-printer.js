@@ -3,21 +3,24 @@
 // a test page and "open drawer". Saved in settings.json by the core.
 
 import { api } from '../api.js';
-import { errorText, t } from '../i18n.js';
+import { errorText, onLanguage, t } from '../i18n.js';
 
 const $ = (id) => document.getElementById(id);
+/** What the result line says (a string key or an error), so it follows a language change. */
+let said = null;
 
 export function init() {
   $('printer-form').addEventListener('submit', save);
   $('printer-test').addEventListener('click', () => act(api.printTest, 'printer.test_printed'));
   $('printer-drawer').addEventListener('click', () => act(api.openDrawer, 'printer.drawer_opened'));
+  onLanguage(() => { if (said) say(said); });
 }
 
 export async function load() {
   try {
     fill(await api.printerSettings());
   } catch (error) {
-    say(errorText(error), true);
+    say(error);
   }
 }
 
@@ -46,24 +49,27 @@ async function save(e) {
   };
   try {
     fill(await api.savePrinter(printer));
-    say(t('printer.saved'), false);
+    say('printer.saved');
   } catch (error) {
-    say(errorText(error), true);
+    say(error);
   }
 }
 
 async function act(call, done) {
-  say(t('printer.sending'), false);
+  say('printer.sending');
   try {
     await call();
-    say(t(done), false);
+    say(done);
   } catch (error) {
-    say(errorText(error), true);
+    say(error);
   }
 }
 
-function say(text, bad) {
+/** Says `what`: a string key, or an error (`{code}`). */
+function say(what) {
+  said = what;
+  const bad = typeof what !== 'string';
   const box = $('printer-result');
-  box.textContent = text;
+  box.textContent = bad ? errorText(what) : t(what);
   box.classList.toggle('error', bad);
 }
