@@ -211,7 +211,15 @@ pub async fn print_receipt(
     let receipt = receipt_of(&detail, shop(settings), reprint)?;
     let kick = detail.sale.tender == Tender::Cash && !reprint && !settings.get().printer.no_drawer;
     let sheet = recur_print::receipt_lines(&receipt, target.paper, target.lang);
-    send_new(counter, &target, "receipt", Some(sale.clone()), None, &sheet, kick).await
+    let bytes = recur_print::render(&sheet, target.mode, kick);
+    let job = Job {
+        kind: "receipt",
+        sale: Some(sale.clone()),
+        day: None,
+        sheet: &sheet,
+        kick,
+    };
+    send(counter, &target, job, bytes).await
 }
 
 /// The lines of `sale`'s receipt, as the thermal path would print them now (a reprint when
@@ -241,7 +249,15 @@ pub async fn print_day(
         target.paper,
         target.lang,
     );
-    send_new(counter, &target, "day", None, Some(day.date()), &sheet, false).await
+    let bytes = recur_print::render(&sheet, target.mode, false);
+    let job = Job {
+        kind: "day",
+        sale: None,
+        day: Some(day.date()),
+        sheet: &sheet,
+        kick: false,
+    };
+    send(counter, &target, job, bytes).await
 }
 
 /// Prints the test page (printer text and an image, whatever the mode).
@@ -252,7 +268,14 @@ pub async fn print_test(
 ) -> Result<PrintJob, AppError> {
     let target = target(settings, options)?;
     let (bytes, sheet) = recur_print::escpos::test_job(target.paper, target.lang, &target.uri.to_string());
-    send_bytes(counter, &target, "test", None, None, &sheet, false, bytes).await
+    let job = Job {
+        kind: "test",
+        sale: None,
+        day: None,
+        sheet: &sheet,
+        kick: false,
+    };
+    send(counter, &target, job, bytes).await
 }
 
 /// Opens the cash drawer.
@@ -266,17 +289,14 @@ pub async fn open_drawer(
         paper: target.paper,
         lines: Vec::new(),
     };
-    send_bytes(
-        counter,
-        &target,
-        "drawer",
-        None,
-        None,
-        &sheet,
-        true,
-        recur_print::escpos::drawer_job(),
-    )
-    .await
+    let job = Job {
+        kind: "drawer",
+        sale: None,
+        day: None,
+        sheet: &sheet,
+        kick: true,
+    };
+    send(counter, &target, job, recur_print::escpos::drawer_job()).await
 }
 
 /// Sends a kept job again (its lines as printed then) on the printer now set.
@@ -316,39 +336,26 @@ pub async fn status(settings: &SettingsFile, options: &PrintOptions) -> Result<P
         .map_err(AppError::Print)
 }
 
-async fn send_new(
-    counter: &Counter,
-    target: &Target,
-    kind: &str,
+/// What a new job is, before its bytes.
+struct Job<'a> {
+    kind: &'static str,
     sale: Option<TxnId>,
     day: Option<String>,
-    sheet: &Sheet,
+    sheet: &'a Sheet,
     kick: bool,
-) -> Result<PrintJob, AppError> {
-    let bytes = recur_print::render(sheet, target.mode, kick);
-    send_bytes(counter, target, kind, sale, day, sheet, kick, bytes).await
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn send_bytes(
-    counter: &Counter,
-    target: &Target,
-    kind: &str,
-    sale: Option<TxnId>,
-    day: Option<String>,
-    sheet: &Sheet,
-    kick: bool,
-    bytes: Vec<u8>,
-) -> Result<PrintJob, AppError> {
+/// Keeps `job` in the ledger, then sends `bytes`.
+async fn send(counter: &Counter, target: &Target, job: Job<'_>, bytes: Vec<u8>) -> Result<PrintJob, AppError> {
     let new = NewPrintJob {
-        kind: kind.to_owned(),
-        sale_id: sale,
-        day,
+        kind: job.kind.to_owned(),
+        sale_id: job.sale,
+        day: job.day,
         printer: target.uri.to_string(),
         paper: target.paper.mm(),
         mode: target.mode.as_str().to_owned(),
-        kick,
-        lines: serde_json::to_string(sheet).map_err(|e| AppError::Internal(e.to_string()))?,
+        kick: job.kick,
+        lines: serde_json::to_string(job.sheet).map_err(|e| AppError::Internal(e.to_string()))?,
     };
     let ledger = counter.ledger().clone();
     let job = tokio::task::spawn_blocking(move || ledger.add_print_job(&new, Timestamp::now()))

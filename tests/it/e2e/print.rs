@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use recur_print::fake::{decode, png, qr_in, save_artifact, Command, FakePrinter};
+use recur_print::fake::{decode, png, qr_in, save_artifact, Behaviour, Command, FakePrinter};
 
 use super::app::{App, PAY_CARD};
 use super::owner::{cash_sale, close_print, print_window, quiet, quoted, wait_history};
@@ -163,4 +163,19 @@ fn a_paid_sale_prints_its_receipt_on_the_printer_and_the_day_report_prints_the_s
         .unwrap());
     app.shot("receipt-window");
     close_print(&app, &main);
+
+    // Out of paper: the cashier is told what to do, the top bar's dot turns red, and the job
+    // is kept (the fake read it, but the printer said it could not print).
+    fake.set(Behaviour::PaperOut);
+    app.click("#detail-print");
+    app.wait_js(
+        "the paper-out toast",
+        "return document.getElementById('toast').textContent.includes('沒紙')",
+    );
+    app.wait_js(
+        "the printer's dot, red",
+        "return document.getElementById('dot-printer').dataset.state === 'error'",
+    );
+    assert_eq!(jobs(&fake, 5).len(), 5);
+    app.shot("paper-out");
 }

@@ -4,6 +4,7 @@ mod events;
 mod lifecycle;
 mod migrations;
 mod owner;
+mod print_jobs;
 mod property;
 mod race;
 mod review;
