@@ -90,3 +90,33 @@ fn a_refused_connection_fails_at_once() {
     assert!(started.elapsed() < Duration::from_secs(1));
     assert!(err.to_string().contains("cannot be reached"));
 }
+
+#[test]
+fn a_serial_printer_takes_the_job_through_the_escpos_driver_and_answers() {
+    use std::io::{Read, Write};
+
+    // A pseudo-terminal pair stands in for the cable: our side opens the slave's path as
+    // `serial:///dev/pts/N`; the "printer" reads the master and answers the status requests.
+    let (mut master, slave) = serialport::TTYPort::pair().expect("a pty pair");
+    let path = serialport::SerialPort::name(&slave).expect("the pty's path");
+    let printer = std::thread::spawn(move || {
+        let mut got = Vec::new();
+        let mut chunk = [0u8; 4096];
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline && !got.ends_with(b"\x10\x04\x01\x10\x04\x04") {
+            if let Ok(n) = master.read(&mut chunk) {
+                got.extend_from_slice(&chunk[..n]);
+            }
+        }
+        master.write_all(&[0x12, 0x12]).unwrap();
+        std::thread::sleep(Duration::from_millis(300));
+        got
+    });
+    let uri = PrinterUri::parse(&format!("serial://{path}?baud=19200")).unwrap();
+    let job = recur_print::escpos::drawer_job();
+    let status = send(&uri, &job, Duration::from_secs(3)).unwrap();
+    assert!(status.answered && !status.paper_out);
+    let got = printer.join().unwrap();
+    assert!(got.starts_with(&job), "the printer got the job first: {got:?}");
+    drop(slave);
+}
