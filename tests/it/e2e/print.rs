@@ -115,6 +115,15 @@ fn a_paid_sale_prints_its_receipt_on_the_printer_and_the_day_report_prints_the_s
         "return document.getElementById('toast').textContent === '日結報表已列印。'",
     );
     app.shot("close-printed");
+    app.click("#lang-switch");
+    app.wait_js(
+        "English",
+        "return document.documentElement.lang === 'en' && document.getElementById('c-print-thermal').textContent === 'Print on receipt printer'",
+    );
+    quiet(&app);
+    app.shot("close-printed-en");
+    app.click("#lang-switch");
+    app.wait_js("zh-TW", "return document.documentElement.lang === 'zh-TW'");
 
     // 58 mm paper, then History → the cash sale → print again: a reprint, no drawer.
     app.click(".tab[data-view=\"settings\"]");

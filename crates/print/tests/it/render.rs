@@ -28,6 +28,21 @@ fn a_raster_receipt_decodes_back_to_the_same_image_with_the_sale_id_in_its_qr() 
 }
 
 #[test]
+fn an_english_card_receipt_is_drawn_at_58_mm_with_its_qr() {
+    let r = receipt(
+        "Iced oat milk latte, large, less ice",
+        165,
+        Payment::Recur {
+            brand: Some("VISA".into()),
+            last4: Some("4242".into()),
+        },
+    );
+    let image = raster::render(&receipt_lines(&r, Paper::Mm58, Lang::En));
+    assert_eq!(qr_in(&image), vec![r.sale_id.clone()]);
+    save_artifact("crate-receipt-en-58.png", &png(&image));
+}
+
+#[test]
 fn no_drawer_kick_unless_asked() {
     let r = receipt(
         "Latte",
