@@ -13,6 +13,9 @@ use super::owner::{cash_sale, close_print, print_window, quiet, quoted, wait_his
 
 const WAIT: Duration = Duration::from_secs(20);
 
+/// Settings shown, with the printer card filled from the saved settings.
+const PRINTER_CARD: &str = "return !document.getElementById('view-settings').hidden && document.getElementById('printer-form').dataset.loading === 'false'";
+
 /// The jobs so far, once there are `n`.
 fn jobs(fake: &FakePrinter, n: usize) -> Vec<Vec<u8>> {
     let jobs = fake.wait_for(n, WAIT);
@@ -56,7 +59,7 @@ fn a_paid_sale_prints_its_receipt_on_the_printer_and_the_day_report_prints_the_s
 
     // Settings → Receipt printer.
     app.click(".tab[data-view=\"settings\"]");
-    app.wait_js("the printer card", "return !document.getElementById('view-settings').hidden && document.getElementById('in-printer-mode').value === 'raster'");
+    app.wait_js("the printer card", PRINTER_CARD);
     app.type_into("#in-printer-uri", &fake.uri());
     set(
         &app,
@@ -127,7 +130,7 @@ fn a_paid_sale_prints_its_receipt_on_the_printer_and_the_day_report_prints_the_s
 
     // 58 mm paper, then History → the cash sale → print again: a reprint, no drawer.
     app.click(".tab[data-view=\"settings\"]");
-    app.wait_js("the printer card", "return !document.getElementById('view-settings').hidden && document.getElementById('in-printer-uri').value !== ''");
+    app.wait_js("the printer card", PRINTER_CARD);
     set(&app, "#in-printer-paper", "58");
     save_printer(&app);
     app.click(".tab[data-view=\"history\"]");
@@ -187,4 +190,25 @@ fn a_paid_sale_prints_its_receipt_on_the_printer_and_the_day_report_prints_the_s
     );
     assert_eq!(jobs(&fake, 5).len(), 5);
     app.shot("paper-out");
+
+    // Paper back in: Settings' test page and "open drawer" print.
+    fake.set(Behaviour::Ready);
+    app.click("#sale-dialog-close");
+    app.click(".tab[data-view=\"settings\"]");
+    app.wait_js("the printer card", PRINTER_CARD);
+    quiet(&app);
+    app.click("#printer-test");
+    let test = decode(&jobs(&fake, 6)[5]);
+    assert!(test.text().contains("ABCDEFGHIJKLMNOPQRSTUVWXYZ") && test.text().contains("繁體中文測試"));
+    assert_eq!(
+        qr_in(&test.raster().expect("the image part")),
+        vec!["https://recur.tw".to_owned()]
+    );
+    app.wait_js(
+        "the printer's dot, ready again",
+        "return document.getElementById('dot-printer').dataset.state === 'ok'",
+    );
+    quiet(&app);
+    app.click("#printer-drawer");
+    assert_eq!(kicks(&jobs(&fake, 7)[6]), 1, "open drawer kicks it");
 }

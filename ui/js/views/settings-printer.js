@@ -17,10 +17,14 @@ export function init() {
 }
 
 export async function load() {
+  const form = $('printer-form');
+  form.dataset.loading = 'true';
   try {
     fill(await api.printerSettings());
   } catch (error) {
     say(error);
+  } finally {
+    form.dataset.loading = 'false';
   }
 }
 
