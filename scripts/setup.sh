@@ -5,7 +5,9 @@
 set -euo pipefail
 
 BUILD_PKGS=(build-essential pkg-config file curl libwebkit2gtk-4.1-dev libssl-dev libxdo-dev
-  libayatana-appindicator3-dev librsvg2-dev libdbus-1-dev)
+  libayatana-appindicator3-dev librsvg2-dev libdbus-1-dev
+  # Serial receipt printers: the escpos crate's serial driver (serialport) links libudev.
+  libudev-dev)
 RUN_PKGS=(xvfb xauth imagemagick x11-apps webkit2gtk-driver dbus dbus-x11 gnome-keyring
   libsecret-tools at-spi2-core keyutils xdotool fonts-noto-cjk)
 # The benchmarks' peers: sqlite3 dumps the same table beside `recur-pos export`.

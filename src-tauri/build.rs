@@ -46,6 +46,15 @@ const COMMANDS: &[&str] = &[
     "lock_manager",
     "audit_log",
     "quit_app",
+    "printer_settings",
+    "save_printer",
+    "print_receipt",
+    "print_day",
+    "print_test",
+    "open_drawer",
+    "printer_status",
+    "receipt_sheet",
+    "open_receipt_view",
 ];
 
 fn main() {

@@ -8,6 +8,7 @@
 mod detail;
 mod error;
 mod owner;
+mod print;
 mod review;
 mod settings;
 
@@ -17,6 +18,7 @@ pub use owner::{
     parse_day, CashSaleDto, CrossCheckDto, DayReportDto, DifferenceDto, ExportDto, FilterInput, HistoryPageDto,
     HistoryTotalsDto, ProgressDto, TrendDayDto,
 };
+pub use print::{PrintJobDto, PrinterSettingsDto, PrinterStatusDto};
 pub use review::{JournalDto, JournalEntryDto, ReapplyDto, SubscriptionDto};
 pub use settings::{KeyDto, ListenerDto, PresetDto, SelfTestDto, SettingsDto, StatusDto, TunnelDto};
 

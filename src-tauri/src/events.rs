@@ -31,6 +31,9 @@ pub const EXPORT_PROGRESS: &str = "export-progress";
 pub const CROSS_CHECK_PROGRESS: &str = "cross-check-progress";
 /// The window's close button was pressed while the manager is locked: the UI asks for the PIN.
 pub const QUIT_REQUESTED: &str = "quit-requested";
+/// The receipt printer's state for the top bar (after each job, and once a minute), with a
+/// `PrinterStatusDto`.
+pub const PRINTER_STATUS: &str = "printer-status";
 /// The counter window's label (tauri.conf.json).
 pub const MAIN_WINDOW: &str = "main";
 

@@ -67,11 +67,21 @@ pub fn run() {
             commands::manager::lock_manager,
             commands::manager::audit_log,
             commands::manager::quit_app,
+            commands::printing::printer_settings,
+            commands::printing::save_printer,
+            commands::printing::print_receipt,
+            commands::printing::print_day,
+            commands::printing::print_test,
+            commands::printing::open_drawer,
+            commands::printing::printer_status,
+            commands::printing::receipt_sheet,
+            commands::printing::open_receipt_view,
         ])
         .setup(|app| {
             app.manage(AppState::new(Station::for_process()));
             startup::forward_station(app.handle().clone());
             startup::open(app.handle().clone());
+            commands::printing::watch_status(app.handle().clone());
             Ok(())
         })
         .on_window_event(|window, event| {

@@ -73,6 +73,16 @@ export const api = {
   lockManager: () => call('lock_manager'),
   auditLog: () => call('audit_log'),
   quitApp: () => call('quit_app'),
+  printerSettings: () => call('printer_settings'),
+  savePrinter: (printer) => call('save_printer', { printer }),
+  /** With `auto`, prints only when Settings print on payment (resolves to null otherwise). */
+  printReceipt: (id, auto = false) => call('print_receipt', { id, auto }),
+  printDay: (date) => call('print_day', { date }),
+  printTest: () => call('print_test'),
+  openDrawer: () => call('open_drawer'),
+  printerStatus: () => call('printer_status'),
+  receiptSheet: (id) => call('receipt_sheet', { id }),
+  openReceiptView: (id) => call('open_receipt_view', { id }),
 };
 
 /** Event names, one per core event plus the shell's own (src-tauri/src/events.rs). */
@@ -87,6 +97,7 @@ export const EVENTS = {
   exportProgress: 'export-progress',
   crossCheckProgress: 'cross-check-progress',
   quitRequested: 'quit-requested',
+  printerStatus: 'printer-status',
 };
 
 /** Closes the window this page is in (the print window's Close). */

@@ -8,9 +8,12 @@ import { attentionText, dateTimeText, el, failureText, stateBadge, tenderBadge }
 import { errorText, t } from './i18n.js';
 import { show } from './router.js';
 import { copyText, toast } from './ui.js';
+import { receiptButton } from './printer.js';
 
 const $ = (id) => document.getElementById(id);
 const PAYABLE = ['OPEN', 'FAILED', 'EXPIRED', 'DRAFT'];
+/** A paid sale has a receipt (printed again from here). */
+const PRINTABLE = ['PAID', 'PARTIALLY_REFUNDED', 'REFUNDED'];
 let shown = null;
 /** Where focus was before the dialog opened (it goes back there). */
 let returnFocus = null;
@@ -103,6 +106,11 @@ function render(detail) {
     const button = el('button', { type: 'button', class: 'primary', id: 'detail-open-pay' }, t('detail.open_pay'));
     button.addEventListener('click', () => { close(); show('pay', { saleId: sale.id }); });
     parts.push(el('div', { class: 'row' }, button));
+  }
+  if (PRINTABLE.includes(sale.state)) {
+    const paper = el('button', { type: 'button', id: 'detail-print-window' }, t('printer.print_window'));
+    paper.addEventListener('click', () => api.openReceiptView(sale.id).catch((error) => toast(errorText(error))));
+    parts.push(el('div', { class: 'row' }, receiptButton(sale.id, 'detail-print'), paper));
   }
   body.replaceChildren(...parts.filter(Boolean));
 }

@@ -114,6 +114,7 @@ async function boot() {
     on(EVENTS.tunnelChanged, onTunnel),
     on(EVENTS.exportProgress, (p) => router.broadcast('onExportProgress', p)),
     on(EVENTS.crossCheckProgress, (p) => router.broadcast('onCrossCheckProgress', p)),
+    on(EVENTS.printerStatus, topbar.setPrinter),
   ]);
   // Back and Forward: the tab (and History's filter) the URL names now.
   window.addEventListener('popstate', () => {
@@ -124,6 +125,7 @@ async function boot() {
   });
   // Listen first, then ask: a status sent in between is not lost.
   onStatus(await api.appStatus());
+  api.printerStatus().then(topbar.setPrinter, () => {});
   document.body.dataset.booted = 'true';
 }
 

@@ -1,4 +1,4 @@
-// The printable day's close, in its own top-level window: it reads the day's report and
+// The printable day's close (or, with `?sale=ID`, one sale's receipt), in its own top-level window: it reads the day's report and
 // trend and the shop's name (the only commands its capability allows), lays them out for A4 or 80 mm paper and
 // prints through `window.print()` (Tauri has no print API of its own). `?date=YYYY-MM-DD&paper=a4|80mm`.
 
@@ -10,6 +10,8 @@ import { breakdowns, changedSince, closedBox, figures, hourChart, trendChart } f
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 const date = params.get('date');
+/** `?sale=ID`: that sale's receipt, laid out as the receipt printer lays it out. */
+const sale = params.get('sale');
 
 /** The @page rule for the paper (through the CSSOM: the CSP allows no inline <style>). */
 function pageRule(paper) {
@@ -51,6 +53,22 @@ function render(report, trend) {
   document.body.dataset.ready = 'true';
 }
 
+/** The receipt's lines (the thermal layout: 48 columns of 80 mm paper) as text rows. */
+function renderReceipt(receipt) {
+  const rows = receipt.lines.map((line) => {
+    if (line.kind === 'rule') return el('hr', { class: 'r-rule' });
+    if (line.kind === 'feed') return el('div', { class: 'r-feed' });
+    if (line.kind === 'qr') return receipt.qr_url ? el('img', { class: 'r-qr', src: receipt.qr_url, alt: line.data }) : null;
+    const cls = ['r-line', `r-align-${line.align || 'left'}`, line.big ? 'r-big' : '', line.bold ? 'r-bold' : ''].filter(Boolean).join(' ');
+    return el('div', { class: cls }, el('span', { text: line.text }), line.right ? el('span', { class: 'r-right', text: line.right }) : '');
+  });
+  $('receipt').replaceChildren(...rows.filter(Boolean));
+  $('receipt').hidden = false;
+  $('sheet').hidden = true;
+  document.title = `${t('printer.print_receipt')} ${sale}`;
+  document.body.dataset.ready = 'true';
+}
+
 async function boot() {
   await setLanguage(savedLanguage());
   setPaper(params.get('paper'));
@@ -59,6 +77,10 @@ async function boot() {
   $('print-close').addEventListener('click', closeWindow);
   document.addEventListener('keydown', (e) => { if (e.key === 'Escape') closeWindow(); });
   try {
+    if (sale) {
+      renderReceipt(await api.receiptSheet(sale));
+      return;
+    }
     const [report, trend, status] = await Promise.all([api.dayReport(date), api.trend(date), api.appStatus()]);
     $('sheet-shop').textContent = status.shop_name;
     render(report, trend);

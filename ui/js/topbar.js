@@ -2,11 +2,13 @@
 // Asia/Taipei 24 h clock.
 
 import { clockText } from './format.js';
-import { language, setLanguage, t, onLanguage } from './i18n.js';
+import { errorText, language, setLanguage, t, onLanguage } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
 let status = null;
-const dots = { recur: 'unknown', listener: 'off', tunnel: 'off' };
+const dots = { recur: 'unknown', listener: 'off', tunnel: 'off', printer: 'off' };
+/** Why the printer's dot is red (an error code), if it is. */
+let printerCode = null;
 /** The tunnel's own word beside its dot (`dots.starting`, …), when it has one. */
 let tunnelWord = null;
 const TUNNEL_DOTS = {
@@ -44,6 +46,13 @@ export function setTunnel(tunnel) {
   render();
 }
 
+/** The receipt printer's state (a `PrinterStatusDto`: `off`, `ok`, or `error` with a code). */
+export function setPrinter(status) {
+  dots.printer = status?.state || 'off';
+  printerCode = status?.code || null;
+  render();
+}
+
 /** `ok`, `error`, `off` or `unknown` for one dot. */
 export function setDot(name, state) {
   dots[name] = state;
@@ -62,7 +71,9 @@ function render() {
     const dot = $(`dot-${name}`);
     dot.dataset.state = state;
     const word = { ok: 'dots.connected', error: 'dots.disconnected', off: 'dots.not_set', unknown: 'dots.disconnected' }[state];
-    dot.querySelector('.dot-word').textContent = t(name === 'tunnel' && tunnelWord ? tunnelWord : word);
+    const printerWord = name === 'printer' ? { ok: 'printer.dot_ok', error: 'printer.dot_error' }[state] : null;
+    dot.querySelector('.dot-word').textContent = t(printerWord || (name === 'tunnel' && tunnelWord ? tunnelWord : word));
+    if (name === 'printer') dot.title = printerCode ? errorText({ code: printerCode }) : '';
   });
 }
 

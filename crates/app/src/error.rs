@@ -46,6 +46,14 @@ pub enum AppError {
     NotOpen { code: ErrorCode, message: String },
     #[error("unexpected: {0}")]
     Internal(String),
+    /// A printer could not be used (no job was kept: the address is missing or wrong).
+    #[error("{0}")]
+    Print(recur_print::PrintError),
+    /// A kept print job failed; it can be sent again by its id.
+    #[error("print job {job} failed: {error}")]
+    PrintFailed { job: i64, error: recur_print::PrintError },
+    #[error("sale {0} is not paid, so it has no receipt")]
+    NotPrintable(recur_domain::TxnId),
 }
 
 impl AppError {
@@ -64,6 +72,8 @@ impl AppError {
             AppError::StoredKeysUnreadable(_) => ErrorCode::StoredKeysUnreadable,
             AppError::NotOpen { code, .. } => *code,
             AppError::Internal(_) => ErrorCode::Internal,
+            AppError::Print(e) | AppError::PrintFailed { error: e, .. } => e.code(),
+            AppError::NotPrintable(_) => ErrorCode::NotPrintable,
         }
     }
 
@@ -73,6 +83,12 @@ impl AppError {
             AppError::Pos(e) => e.sale(),
             _ => None,
         }
+    }
+}
+
+impl From<recur_print::PrintError> for AppError {
+    fn from(error: recur_print::PrintError) -> Self {
+        AppError::Print(error)
     }
 }
 

@@ -6,6 +6,8 @@
 //! - [`settings`]: the non-secret settings in `settings.json` beside the ledger;
 //! - [`tunnel`]: the tunnel as shown, with the rule for when its public URL "changed";
 //! - [`services`]: the listener, the sweep and the tunnel of one open counter;
+//! - [`printing`]: receipts, the day's report, the test page and the drawer on the shop's
+//!   printer, every job kept in the ledger;
 //! - [`qr`]: checkout URLs as QR codes, for the screen and the terminal;
 //! - [`Station`]: opening (with progress), re-opening and stopping the counter and its services.
 //!
@@ -16,6 +18,7 @@ pub mod env;
 pub mod error;
 pub mod keys;
 pub mod logging;
+pub mod printing;
 pub mod qr;
 pub mod services;
 pub mod settings;

@@ -38,6 +38,8 @@ pub struct AppSettings {
     /// A key was saved in the OS keyring (never the key itself): when the keyring then cannot
     /// be read, the counter stays closed instead of falling back to the sandbox.
     pub keys_stored: bool,
+    /// The receipt printer and what receipts say besides the shop name.
+    pub printer: recur_print::PrinterSettings,
 }
 
 /// A value and whether the environment set it (then Settings cannot change it).

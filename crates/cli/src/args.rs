@@ -163,6 +163,50 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Print on the receipt printer: a paid sale's receipt, the day's report, a test page; or
+    /// open the cash drawer, or send a kept job again. Exit 0 once the printer took every byte,
+    /// 1 when it cannot be reached within a few seconds (the job is kept: `print retry`).
+    Print(PrintArgs),
+}
+
+/// `recur-pos print`.
+#[derive(Debug, clap::Args)]
+pub struct PrintArgs {
+    #[command(subcommand)]
+    pub what: PrintWhat,
+    /// tcp://HOST:PORT (a network printer, port 9100), usb://VID:PID or serial:///dev/ttyUSB0
+    /// (default: the printer saved in Settings).
+    #[arg(long, global = true, value_name = "URI")]
+    pub printer: Option<String>,
+    /// Paper width in mm: 58 or 80 (default: Settings, else 80).
+    #[arg(long, global = true, value_name = "MM", value_parser = parse_paper)]
+    pub width: Option<recur_print::Paper>,
+    /// raster (the receipt as an image: any printer, the default) or text (the printer's own
+    /// font, Chinese in Big5).
+    #[arg(long, global = true, value_parser = parse_print_mode)]
+    pub mode: Option<recur_print::PrintMode>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PrintWhat {
+    /// The receipt of a paid sale (a second one says REPRINT; the first of a cash sale opens
+    /// the drawer).
+    Receipt {
+        /// The sale id.
+        sale_id: String,
+    },
+    /// The day's report (Z report) of a Taipei day (default today).
+    Day {
+        /// YYYY-MM-DD (Asia/Taipei).
+        #[arg(long, value_parser = parse_date)]
+        date: Option<recur_domain::Day>,
+    },
+    /// A test page: Latin and Chinese as printer text (Big5), Chinese and a QR as an image.
+    Test,
+    /// Open the cash drawer.
+    Drawer,
+    /// Send a kept print job again (its id is printed when it fails).
+    Retry { job: i64 },
 }
 
 /// The day report's flags.
@@ -285,6 +329,14 @@ fn parse_twd(text: &str) -> Result<recur_domain::Money, String> {
     }
 }
 
+fn parse_paper(text: &str) -> Result<recur_print::Paper, String> {
+    recur_print::Paper::parse(text).ok_or_else(|| format!("{text:?} is not 58 or 80"))
+}
+
+fn parse_print_mode(text: &str) -> Result<recur_print::PrintMode, String> {
+    recur_print::PrintMode::parse(text).ok_or_else(|| format!("{text:?} is not raster or text"))
+}
+
 fn parse_tender(text: &str) -> Result<recur_domain::Tender, String> {
     recur_domain::Tender::parse(&text.trim().to_ascii_lowercase())
         .ok_or_else(|| format!("{text:?} is not recur or cash"))
@@ -377,6 +429,45 @@ mod tests {
             }
             other => panic!("parsed as {other:?}"),
         }
+        match parse(&[
+            "print",
+            "receipt",
+            "01ABC",
+            "--printer",
+            "tcp://10.0.0.9:9100",
+            "--width",
+            "58",
+            "--mode",
+            "text",
+        ])
+        .unwrap()
+        .command
+        {
+            Command::Print(PrintArgs {
+                what: PrintWhat::Receipt { sale_id },
+                printer: Some(printer),
+                width: Some(recur_print::Paper::Mm58),
+                mode: Some(recur_print::PrintMode::Text),
+            }) => assert_eq!((sale_id.as_str(), printer.as_str()), ("01ABC", "tcp://10.0.0.9:9100")),
+            other => panic!("parsed as {other:?}"),
+        }
+        assert!(matches!(
+            parse(&["print", "day", "--date", "2026-11-30"]).unwrap().command,
+            Command::Print(PrintArgs {
+                what: PrintWhat::Day { date: Some(_) },
+                width: None,
+                mode: None,
+                ..
+            })
+        ));
+        assert!(matches!(
+            parse(&["print", "--width", "80", "test"]).unwrap().command,
+            Command::Print(PrintArgs {
+                what: PrintWhat::Test,
+                width: Some(recur_print::Paper::Mm80),
+                ..
+            })
+        ));
     }
 
     #[test]
@@ -389,6 +480,9 @@ mod tests {
             &["charge", "--product", "p", "--timeout", "5"],
             &["day", "--date", "2026-13-01"],
             &["export", "--from", "yesterday"],
+            &["print", "receipt"],
+            &["print", "test", "--width", "76"],
+            &["print", "day", "--mode", "pdf"],
             // A key on the command line would show in `ps`: there is no such argument.
             &["keys", "set", "secret-key", "sk_test_x"],
         ] {

@@ -14,6 +14,7 @@ mod keys;
 mod listen;
 mod opening;
 mod output;
+mod print;
 mod run;
 
 use std::ffi::OsString;

@@ -38,7 +38,7 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> u8 {
             json,
         } => crate::listen::run(&station, port, sweep_every, tunnel, json, out).await,
         command => match crate::opening::open(&station, Plan::counter_only()).await {
-            Ok(counter) => execute(counter, command, out).await,
+            Ok(counter) => execute(counter, station.settings(), command, out).await,
             Err(e) => Err(e),
         },
     };
@@ -66,12 +66,17 @@ impl Command {
             Command::Keys {
                 action: crate::args::KeysAction::Status { json },
             } => *json,
-            Command::Export { .. } | Command::Keys { .. } => false,
+            Command::Export { .. } | Command::Keys { .. } | Command::Print(_) => false,
         }
     }
 }
 
-async fn execute(counter: Arc<Counter>, command: Command, out: &mut dyn Write) -> Result<u8, AppError> {
+async fn execute(
+    counter: Arc<Counter>,
+    settings: &recur_pos_app::settings::SettingsFile,
+    command: Command,
+    out: &mut dyn Write,
+) -> Result<u8, AppError> {
     match command {
         Command::Listen { .. } | Command::Keys { .. } => unreachable!("run() handles these"),
         Command::Charge {
@@ -212,6 +217,7 @@ async fn execute(counter: Arc<Counter>, command: Command, out: &mut dyn Write) -
             Ok(0)
         }
         Command::Day(args) => crate::day::run(&counter, args, out).await,
+        Command::Print(args) => crate::print::run(&counter, settings, args).await,
         Command::Export { filter, out: file } => {
             let mut filter = history_filter(filter);
             if filter.from.is_none() && filter.to.is_none() {

@@ -125,6 +125,22 @@ error_codes! {
     PinLocked => "pin_locked",
     /// Something unexpected (a bug, a panicked task).
     Internal => "internal",
+    /// No receipt printer is set (Settings, or `--printer`).
+    PrinterNotSet => "printer_not_set",
+    /// The printer address is not `tcp://`, `usb://` or `serial://`.
+    PrinterInvalid => "printer_invalid",
+    /// The printer refused the connection or is not there.
+    PrinterUnreachable => "printer_unreachable",
+    /// The printer did not take the job within the deadline.
+    PrinterNoAnswer => "printer_no_answer",
+    /// The printer says its paper is out.
+    PrinterPaperOut => "printer_paper_out",
+    /// The printer says it is offline (cover open, error).
+    PrinterOffline => "printer_offline",
+    /// Only a paid sale has a receipt.
+    NotPrintable => "not_printable",
+    /// No such print job.
+    PrintJobNotFound => "print_job_not_found",
 }
 
 impl fmt::Display for ErrorCode {

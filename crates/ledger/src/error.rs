@@ -30,6 +30,8 @@ pub enum LedgerError {
     OtherEnvironment { ledger: String, wanted: String },
     #[error("the ledger already holds {0} sales; seeding needs an empty one")]
     NotEmpty(u64),
+    #[error("no print job {0}")]
+    PrintJobNotFound(i64),
 }
 
 impl LedgerError {
@@ -48,6 +50,7 @@ impl LedgerError {
             LedgerError::DayClosed { .. } => "day_closed",
             LedgerError::NotEmpty(_) => "ledger_not_empty",
             LedgerError::OtherEnvironment { .. } => "ledger_other_environment",
+            LedgerError::PrintJobNotFound(_) => "print_job_not_found",
         }
     }
 }

@@ -1,5 +1,5 @@
 //! The local SQLite ledger of Recur POS: sales, their checkouts, every state transition, the
-//! webhook journal, refunds, subscriptions and renewals.
+//! webhook journal, refunds, subscriptions and renewals, and the print jobs of receipts.
 //!
 //! The ledger's one promise is that it never loses or invents money:
 //! - a sale is written (DRAFT) before Recur is called, and every checkout ever created for it
@@ -30,6 +30,7 @@ mod manager;
 mod matching;
 mod migrations;
 mod outcome;
+mod print_jobs;
 mod query;
 mod refunds;
 mod rows;
@@ -46,6 +47,7 @@ pub use error::LedgerError;
 pub use history::{Cursor, HistoryFilter, HistoryPage, HistoryTotals, Sort, PAGE_MAX};
 pub use manager::{AuditEntry, PinRecord, AUDIT_PAGE_MAX};
 pub use migrations::SCHEMA_VERSION;
+pub use print_jobs::{NewPrintJob, PrintJob, PrintState};
 pub use seed::SeedReport;
 pub use trend::{TrendDay, TREND_MAX_DAYS};
 pub use types::*;

@@ -32,6 +32,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Code(v5_owner),
     Migration::Sql(V6_MANAGER),
     Migration::Sql(V7_ORIGIN),
+    Migration::Sql(PRINT_JOBS),
 ];
 
 /// Money columns are integer whole units; times are Unix milliseconds; states are upper case.
@@ -240,6 +241,30 @@ CREATE TABLE closes (
     figures            TEXT NOT NULL,
     UNIQUE (shop, day)
 );
+"#;
+
+/// Every receipt, day report, test page and drawer opening sent to a printer: what was printed
+/// (the laid-out lines, JSON), where, and how it went, so a failed receipt is printed again by
+/// hand and never lost.
+const PRINT_JOBS: &str = r#"
+CREATE TABLE print_jobs (
+    id          INTEGER PRIMARY KEY,
+    kind        TEXT NOT NULL,
+    sale_id     TEXT REFERENCES sales(id),
+    day         TEXT,
+    printer     TEXT NOT NULL,
+    paper       INTEGER NOT NULL,
+    mode        TEXT NOT NULL,
+    kick        INTEGER NOT NULL DEFAULT 0,
+    lines       TEXT NOT NULL,
+    state       TEXT NOT NULL,
+    error       TEXT,
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL
+);
+CREATE INDEX print_jobs_sale ON print_jobs(sale_id, id) WHERE sale_id IS NOT NULL;
+CREATE INDEX print_jobs_failed ON print_jobs(id) WHERE state = 'FAILED';
 "#;
 
 fn v5_owner(conn: &Connection) -> Result<(), LedgerError> {

@@ -119,6 +119,7 @@ fn ledger_code(error: &LedgerError) -> ErrorCode {
         LedgerError::DayClosed { .. } => ErrorCode::DayClosed,
         LedgerError::OtherEnvironment { .. } => ErrorCode::LedgerOtherEnvironment,
         LedgerError::NotEmpty(_) => ErrorCode::InvalidInput,
+        LedgerError::PrintJobNotFound(_) => ErrorCode::PrintJobNotFound,
         LedgerError::Database(_)
         | LedgerError::Folder { .. }
         | LedgerError::CheckoutConflict { .. }

@@ -34,13 +34,15 @@ pub enum Guarded {
     Quit,
     /// Read the audit log.
     AuditLog,
+    /// Open the cash drawer by hand (a cash sale's receipt opens it by itself).
+    OpenDrawer,
     /// Read sales beyond today (History's other days, the day's report and the trend): a
     /// cashier sees today's sales only. Reads are not audited.
     Reports,
 }
 
 impl Guarded {
-    pub const ALL: [Guarded; 8] = [
+    pub const ALL: [Guarded; 9] = [
         Guarded::Settings,
         Guarded::Keys,
         Guarded::CloseDay,
@@ -48,6 +50,7 @@ impl Guarded {
         Guarded::ApplyAgain,
         Guarded::Quit,
         Guarded::AuditLog,
+        Guarded::OpenDrawer,
         Guarded::Reports,
     ];
 
@@ -61,6 +64,7 @@ impl Guarded {
             Guarded::ApplyAgain => "apply_again",
             Guarded::Quit => "quit",
             Guarded::AuditLog => "audit_log",
+            Guarded::OpenDrawer => "open_drawer",
             Guarded::Reports => "reports",
         }
     }

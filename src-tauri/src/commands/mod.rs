@@ -7,6 +7,7 @@
 pub mod display;
 pub mod manager;
 pub mod owner;
+pub mod printing;
 pub mod review;
 pub mod sale;
 pub mod settings;

@@ -13,6 +13,7 @@ mod flows;
 mod manager;
 mod measure;
 mod owner;
+mod print;
 mod qr;
 mod review;
 mod tunnel;

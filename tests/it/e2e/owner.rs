@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use super::app::{App, PAY_CARD};
 
-fn quoted(value: &str) -> String {
+pub(super) fn quoted(value: &str) -> String {
     serde_json::to_string(value).expect("a string")
 }
 
@@ -31,7 +31,7 @@ fn history_ids(app: &App) -> Vec<String> {
 }
 
 /// Waits until History has loaded `rows` rows and its totals count `count`.
-fn wait_history(app: &App, what: &str, rows: usize, count: usize) {
+pub(super) fn wait_history(app: &App, what: &str, rows: usize, count: usize) {
     app.wait_js(
         what,
         &format!(
@@ -53,13 +53,13 @@ fn invoke(app: &App, command: &str, args: Value) -> Value {
 }
 
 /// Hides the toast a copy left, so it covers nothing in the next screenshot.
-fn quiet(app: &App) {
+pub(super) fn quiet(app: &App) {
     app.js("document.getElementById('toast').hidden = true; return true;");
 }
 
 /// Takes a cash sale of `product` with `tendered` handed over (photographed as `shot` before and
 /// after); returns its id.
-fn cash_sale(app: &App, product: &str, tendered: &str, change: &str, shot: &str) -> String {
+pub(super) fn cash_sale(app: &App, product: &str, tendered: &str, change: &str, shot: &str) -> String {
     app.click(&format!(".tile[data-product-id=\"{product}\"]"));
     app.click("input[name=\"tender\"][value=\"cash\"]");
     app.wait_js(
@@ -94,7 +94,7 @@ fn cash_sale(app: &App, product: &str, tendered: &str, change: &str, shot: &str)
         .to_owned()
 }
 
-fn print_window(app: &App, main: &str) -> String {
+pub(super) fn print_window(app: &App, main: &str) -> String {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     loop {
         let handles = app.session.window_handles().expect("window handles");
@@ -108,7 +108,7 @@ fn print_window(app: &App, main: &str) -> String {
 
 /// Presses Close in the print window (which ends it, so WebDriver may say the window is gone)
 /// and waits until only the counter window is left.
-fn close_print(app: &App, main: &str) {
+pub(super) fn close_print(app: &App, main: &str) {
     let _ = app
         .session
         .execute("document.getElementById('print-close').click(); return true;", vec![]);

@@ -11,7 +11,7 @@ import { openSaleDetail } from '../detail.js';
 import { dateTimeText, el, money, plusDays, shopToday } from '../format.js';
 import { errorText, t } from '../i18n.js';
 import { current } from '../router.js';
-import { announce, showError } from '../ui.js';
+import { announce, showError, toast } from '../ui.js';
 import { breakdowns, changedSince, closedBox, figures, hourChart, trendChart } from '../report.js';
 
 const $ = (id) => document.getElementById(id);
@@ -32,6 +32,7 @@ export const closeView = {
     $('c-check').addEventListener('click', crossCheck);
     $('c-print').addEventListener('click', () => print('a4'));
     $('c-print-80').addEventListener('click', () => print('80mm'));
+    $('c-print-thermal').addEventListener('click', printThermal);
     $('c-counted').addEventListener('input', renderDifference);
     $('c-close').addEventListener('click', askToClose);
     $('c-confirm-no').addEventListener('click', () => { $('c-confirm').hidden = true; $('c-close').focus(); });
@@ -244,6 +245,17 @@ function differenceItem(d) {
     item.append(' ', link);
   }
   return item;
+}
+
+/** The day's report on the receipt printer. */
+async function printThermal() {
+  showError($('c-error'), null);
+  try {
+    await api.printDay(date);
+    toast(t('printer.day_printed'));
+  } catch (error) {
+    showError($('c-error'), error);
+  }
 }
 
 async function print(paper) {

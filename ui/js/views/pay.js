@@ -9,6 +9,7 @@ import { errorText, t } from '../i18n.js';
 import { show } from '../router.js';
 import { setDot } from '../topbar.js';
 import { announce, paidSound, showError, toast } from '../ui.js';
+import { printReceipt } from '../printer.js';
 
 const $ = (id) => document.getElementById(id);
 const PAID_STATES = ['PAID', 'PARTIALLY_REFUNDED', 'REFUNDED'];
@@ -38,6 +39,7 @@ export const payView = {
     $('watch-retry').addEventListener('click', () => sale && act(() => api.watchSale(sale.id)));
     $('paid-stay').addEventListener('click', stay);
     $('paid-next').addEventListener('click', () => show('sell'));
+    $('paid-print').addEventListener('click', () => { if (sale) printReceipt(sale.id); });
   },
 
   async enter(params) {
@@ -262,7 +264,9 @@ function showPaid(next, fresh) {
   $('paid-ref').textContent = ref || '';
   $('view-pay').classList.add('is-paid');
   panel.hidden = false;
+  $('paid-print').hidden = setup;
   if (!fresh) return;
+  if (!setup) printReceipt(next.id, true);
   paidSound();
   announce(t('announce.paid', { amount: next.paid_amount_text || next.amount_text }));
   $('paid-next').focus();

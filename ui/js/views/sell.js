@@ -9,6 +9,7 @@ import { t } from '../i18n.js';
 import { show } from '../router.js';
 import { announce, paidSound, showError } from '../ui.js';
 import { setDot } from '../topbar.js';
+import { printReceipt } from '../printer.js';
 
 const $ = (id) => document.getElementById(id);
 let products = [];
@@ -32,6 +33,7 @@ export const sellView = {
     document.querySelectorAll('input[name="mode"], input[name="tender"]').forEach((r) => r.addEventListener('change', renderCart));
     $('tendered').addEventListener('input', renderChange);
     $('cash-done-next').addEventListener('click', clear);
+    $('cash-done-print').addEventListener('click', () => printReceipt($('cash-done').dataset.saleId));
   },
 
   enter() {
@@ -327,6 +329,7 @@ async function chargeCash() {
     panel.hidden = false;
     document.querySelector('#view-sell .cart').dataset.done = 'true';
     $('cash-done-next').focus();
+    printReceipt(done.sale.id, true);
     paidSound();
     announce(t('sell.cash_announce', { amount: done.sale.amount_text, change: done.change_text || money(0) }));
   } catch (error) {

@@ -6,6 +6,7 @@ import { api } from '../api.js';
 import { errorText, setLanguage, language, t } from '../i18n.js';
 import { copyText, setSound, soundOn } from '../ui.js';
 import * as tunnelCard from './settings-tunnel.js';
+import * as printerCard from './settings-printer.js';
 
 const $ = (id) => document.getElementById(id);
 let data = null;
@@ -23,6 +24,7 @@ export const settingsView = {
     $('in-phone-test').addEventListener('change', savePhoneTest);
     $('in-shop').addEventListener('input', () => { $('in-shop').dataset.edited = 'true'; });
     tunnelCard.init({ copyInto });
+    printerCard.init();
   },
 
   onJournalChanged() {
@@ -38,6 +40,7 @@ export const settingsView = {
 
   enter() {
     load();
+    printerCard.load();
   },
 
   onReady() {

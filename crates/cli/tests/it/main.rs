@@ -3,7 +3,8 @@
 //!
 //! `cli`: the subcommands and their JSON; `confirm`: confirmation across processes (a SIGKILLed
 //! listener, no webhooks at all, return pages, renewals); `keys`: the keyring from the command
-//! line; `listen`: the services and the tunnel.
+//! line; `listen`: the services and the tunnel; `print`: receipts, the day report and the test
+//! page on the fake ESC/POS printer.
 
 mod billing;
 mod cli;
@@ -11,4 +12,5 @@ mod confirm;
 mod keys;
 mod listen;
 mod owner;
+mod print;
 mod support;

@@ -6,6 +6,7 @@ mod manager;
 mod migrations;
 mod origin;
 mod owner;
+mod print_jobs;
 mod property;
 mod race;
 mod review;
