@@ -110,6 +110,14 @@ error_codes! {
     NoListener => "no_listener",
     /// settings.json could not be written.
     SettingsNotSaved => "settings_not_saved",
+    /// A file given to restore is not a Recur POS ledger (or not SQLite at all).
+    BackupNotALedger => "backup_not_a_ledger",
+    /// A file given to restore fails SQLite's integrity check.
+    BackupCorrupt => "backup_corrupt",
+    /// A restore needs the ledger closed everywhere (the window, `listen`).
+    LedgerInUse => "ledger_in_use",
+    /// A backup (or restore) could not write its file.
+    BackupFailed => "backup_failed",
     /// Something unexpected (a bug, a panicked task).
     Internal => "internal",
 }

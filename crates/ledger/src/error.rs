@@ -28,6 +28,18 @@ pub enum LedgerError {
     DayClosed { day: String, seq: i64 },
     #[error("the ledger already holds {0} sales; seeding needs an empty one")]
     NotEmpty(u64),
+    #[error("{path} is not a Recur POS ledger: {why}")]
+    NotALedger { path: String, why: String },
+    #[error("{path} is damaged (integrity check: {why})")]
+    BackupCorrupt { path: String, why: String },
+    #[error("the ledger {0} is open in another program (the window or `recur-pos listen`); close it first")]
+    InUse(String),
+    #[error("cannot {what} ({path}): {source}")]
+    File {
+        what: &'static str,
+        path: String,
+        source: std::io::Error,
+    },
 }
 
 impl LedgerError {
@@ -45,6 +57,10 @@ impl LedgerError {
             LedgerError::CashShort { .. } => "cash_short",
             LedgerError::DayClosed { .. } => "day_closed",
             LedgerError::NotEmpty(_) => "ledger_not_empty",
+            LedgerError::NotALedger { .. } => "backup_not_a_ledger",
+            LedgerError::BackupCorrupt { .. } => "backup_corrupt",
+            LedgerError::InUse(_) => "ledger_in_use",
+            LedgerError::File { .. } => "backup_failed",
         }
     }
 }

@@ -100,6 +100,10 @@ fn ledger_code(error: &LedgerError) -> ErrorCode {
         LedgerError::CashShort { .. } => ErrorCode::CashShort,
         LedgerError::DayClosed { .. } => ErrorCode::DayClosed,
         LedgerError::NotEmpty(_) => ErrorCode::InvalidInput,
+        LedgerError::NotALedger { .. } => ErrorCode::BackupNotALedger,
+        LedgerError::BackupCorrupt { .. } => ErrorCode::BackupCorrupt,
+        LedgerError::InUse(_) => ErrorCode::LedgerInUse,
+        LedgerError::File { .. } => ErrorCode::BackupFailed,
         LedgerError::Database(_)
         | LedgerError::Folder { .. }
         | LedgerError::CheckoutConflict { .. }
