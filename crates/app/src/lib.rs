@@ -6,12 +6,14 @@
 //! - [`settings`]: the non-secret settings in `settings.json` beside the ledger;
 //! - [`tunnel`]: the tunnel as shown, with the rule for when its public URL "changed";
 //! - [`services`]: the listener, the sweep and the tunnel of one open counter;
+//! - [`backups`]: the backups folder, the daily backup and how many are kept;
 //! - [`qr`]: checkout URLs as QR codes, for the screen and the terminal;
 //! - [`Station`]: opening (with progress), re-opening and stopping the counter and its services.
 //!
 //! A rule that the window follows lives here (or lower), so `recur-pos <subcommand>` follows
 //! it too. Not here: any use of Tauri, and any rule about sales or money (the core).
 
+pub mod backups;
 pub mod env;
 pub mod error;
 pub mod keys;

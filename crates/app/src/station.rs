@@ -212,7 +212,7 @@ impl Station {
         if let Err(e) = counter.products(false).await {
             tracing::warn!(code = %e.code(), "the catalogue could not be loaded at start-up");
         }
-        let running = Running::start(&counter, plan);
+        let running = Running::start(&counter, plan, &self.env);
         let port = running.listener_info().map(|l| l.port);
         if !self.keep(generation, &counter, running) {
             return Err(AppError::Starting);

@@ -38,7 +38,7 @@ impl Shop {
     }
 
     /// The binary with this shop's sandbox key in its environment.
-    fn command(&self, args: &[&str]) -> Command {
+    pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = self.bare(args);
         cmd.env("RECUR_API_BASE", self.sandbox.base_url())
             .env("RECUR_SECRET_KEY", self.sandbox.secret_key());

@@ -5,6 +5,7 @@
 //! listener, no webhooks at all, return pages, renewals); `keys`: the keyring from the command
 //! line; `listen`: the services and the tunnel.
 
+mod backup;
 mod billing;
 mod cli;
 mod confirm;
