@@ -137,6 +137,10 @@ pub fn prune(folder: &Path, keep: usize) -> Vec<PathBuf> {
 /// the last `keep` there. Blocking (the copy takes its time without holding up a sale): call it
 /// off the async workers.
 pub fn take(ledger: &Ledger, out: Option<&Path>, folder: &Path, keep: usize) -> Result<BackupReport, AppError> {
+    // One at a time in this process (the daily one and "Back up now" may meet): each gets a
+    // name of its own, and the pruning counts both.
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let path = match out {
         Some(path) => path.to_path_buf(),
         None => free_name(folder, Timestamp::now()),

@@ -30,6 +30,8 @@ pub const EXPORT_PATH: &str = "RECUR_POS_EXPORT_PATH";
 pub const BACKUP_DIR: &str = "RECUR_POS_BACKUP_DIR";
 /// How many backups are kept (default 14).
 pub const BACKUP_KEEP: &str = "RECUR_POS_BACKUP_KEEP";
+/// The log filter for the log files (default `info`).
+pub const FILE_LOG: &str = "RECUR_POS_FILE_LOG";
 /// The log filter for stderr (`info`, `recur_ledger=debug`, …).
 pub const LOG: &str = "RECUR_POS_LOG";
 

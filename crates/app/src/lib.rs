@@ -7,6 +7,7 @@
 //! - [`tunnel`]: the tunnel as shown, with the rule for when its public URL "changed";
 //! - [`services`]: the listener, the sweep and the tunnel of one open counter;
 //! - [`backups`]: the backups folder, the daily backup and how many are kept;
+//! - [`logging`], [`redact`], [`diagnostics`]: log files, what may leave the machine, "Copy diagnostics";
 //! - [`qr`]: checkout URLs as QR codes, for the screen and the terminal;
 //! - [`Station`]: opening (with progress), re-opening and stopping the counter and its services.
 //!
@@ -14,11 +15,13 @@
 //! it too. Not here: any use of Tauri, and any rule about sales or money (the core).
 
 pub mod backups;
+pub mod diagnostics;
 pub mod env;
 pub mod error;
 pub mod keys;
 pub mod logging;
 pub mod qr;
+pub mod redact;
 pub mod services;
 pub mod settings;
 mod station;

@@ -175,6 +175,10 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Print what support needs, with every secret hidden: version, OS, sandbox or live, the
+    /// ledger (path, size, schema, counts), the last backup, listener and tunnel, the last log
+    /// lines (from `logs/` in the data folder).
+    Diagnostics,
     /// Read every checkout that could still be paid (open, declined, cancelled, earlier ones) once
     /// and apply what Recur says.
     Sweep {

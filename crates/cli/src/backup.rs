@@ -1,4 +1,5 @@
-//! `recur-pos backup` and `recur-pos restore`: thin views of `recur_pos_app::backups`.
+//! `recur-pos backup`, `recur-pos restore` and `recur-pos diagnostics`: thin views of
+//! `recur_pos_app::backups` and `recur_pos_app::diagnostics`.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -70,5 +71,19 @@ pub(crate) fn restore(station: &Arc<Station>, file: &Path, json: bool, out: &mut
             let _ = writeln!(out, "the replaced ledger is kept at {replaced}");
         }
     }
+    Ok(0)
+}
+
+/// Opens the counter as any subcommand does (so the environment and the ledger's counts are
+/// real); a counter that cannot open is itself in the text.
+pub(crate) async fn diagnostics(station: &Arc<Station>, out: &mut dyn Write) -> Result<u8, AppError> {
+    if let Err(e) = crate::opening::open(station, recur_pos_app::Plan::counter_only()).await {
+        eprintln!("note: the counter did not open ({}); diagnostics without it", e.code());
+    }
+    let station = Arc::clone(station);
+    let text = tokio::task::spawn_blocking(move || recur_pos_app::diagnostics::gather(&station))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let _ = write!(out, "{text}");
     Ok(0)
 }

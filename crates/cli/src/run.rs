@@ -38,6 +38,7 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> u8 {
             json,
         } => crate::listen::run(&station, port, sweep_every, tunnel, json, out).await,
         Command::Restore { file, json } => crate::backup::restore(&station, &file, json, out),
+        Command::Diagnostics => crate::backup::diagnostics(&station, out).await,
         Command::Backup { out: file, json } => match crate::opening::open(&station, Plan::counter_only()).await {
             Ok(counter) => crate::backup::backup(&station, &counter, file, json, out).await,
             Err(e) => Err(e),
@@ -73,14 +74,18 @@ impl Command {
             Command::Keys {
                 action: crate::args::KeysAction::Status { json },
             } => *json,
-            Command::Export { .. } | Command::Keys { .. } => false,
+            Command::Export { .. } | Command::Keys { .. } | Command::Diagnostics => false,
         }
     }
 }
 
 async fn execute(counter: Arc<Counter>, command: Command, out: &mut dyn Write) -> Result<u8, AppError> {
     match command {
-        Command::Listen { .. } | Command::Keys { .. } | Command::Backup { .. } | Command::Restore { .. } => {
+        Command::Listen { .. }
+        | Command::Keys { .. }
+        | Command::Backup { .. }
+        | Command::Restore { .. }
+        | Command::Diagnostics => {
             unreachable!("run() handles these")
         }
         Command::Charge {

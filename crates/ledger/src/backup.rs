@@ -7,7 +7,7 @@
 //!   blocks the writer). A write by another connection between two steps makes SQLite start
 //!   the copy again; after [`RESTARTS_BEFORE_ONE_STEP`] such restarts (a busy counter) the rest
 //!   is copied in one step, which is one read transaction: still no lock the writer waits for.
-//!   The copy is written to `FILE.partial`, checked (`PRAGMA integrity_check`), synced and only
+//!   The copy is written to `FILE.partial-…`, checked (`PRAGMA integrity_check`), synced and only
 //!   then renamed to `FILE`: a backup file is always complete.
 //! - [`check_backup`] says whether a file may replace the ledger: an SQLite file that passes
 //!   `integrity_check`, holds the ledger's own tables, and has a schema this program knows
@@ -74,6 +74,18 @@ pub struct BackupInfo {
     pub bytes: u64,
 }
 
+/// What a ledger holds, in counts (for diagnostics): no sale's content.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Census {
+    pub schema_version: i64,
+    /// Sales by state (`PAID`, `OPEN`, …), in the state's name order.
+    pub sales_by_state: Vec<(String, u64)>,
+    /// Webhook journal rows: verified, and unverified digests.
+    pub journal_verified: u64,
+    pub journal_unverified: u64,
+    pub closes: u64,
+}
+
 /// A restore that happened.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RestoreReport {
@@ -100,7 +112,6 @@ impl Ledger {
             std::fs::create_dir_all(parent).map_err(|source| folder_error(parent, source))?;
         }
         let partial = partial_path(path);
-        let _ = std::fs::remove_file(&partial);
         let copied = self.read(|source| copy_online(source, &partial, pace));
         let restarts = match copied {
             Ok(restarts) => restarts,
@@ -138,6 +149,30 @@ impl Ledger {
             "ledger backed up"
         );
         Ok(report)
+    }
+}
+
+impl Ledger {
+    /// Counts of what the ledger holds (see [`Census`]); a few indexed counts, off the writer.
+    pub fn census(&self) -> Result<Census, LedgerError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare("SELECT state, count(*) FROM sales GROUP BY state ORDER BY state")?;
+            let sales_by_state = stmt
+                .query_map([], |row| {
+                    Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?.max(0) as u64))
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            let count = |sql: &str| -> Result<u64, LedgerError> {
+                Ok(conn.query_row(sql, [], |row| row.get::<_, i64>(0))?.max(0) as u64)
+            };
+            Ok(Census {
+                schema_version: conn.query_row("PRAGMA user_version", [], |row| row.get(0))?,
+                sales_by_state,
+                journal_verified: count("SELECT count(*) FROM webhook_journal WHERE verified = 1")?,
+                journal_unverified: count("SELECT count(*) FROM webhook_journal WHERE verified = 0")?,
+                closes: count("SELECT count(*) FROM closes")?,
+            })
+        })
     }
 }
 
@@ -348,8 +383,10 @@ fn file_name(path: &Path) -> String {
         .unwrap_or_else(|| "ledger.db".into())
 }
 
+/// `FILE.partial-<random>`: two backups to the same file at once (the daily one and "Back up
+/// now", or two processes) never write into, or delete, each other's copy.
 fn partial_path(path: &Path) -> PathBuf {
-    path.with_file_name(format!("{}.partial", file_name(path)))
+    path.with_file_name(format!("{}.partial-{:016x}", file_name(path), fastrand::u64(..)))
 }
 
 fn sidecar(path: &Path, suffix: &str) -> PathBuf {

@@ -40,7 +40,7 @@ mod trend;
 mod types;
 mod waiting;
 
-pub use backup::{check_backup, in_use, restore, BackupInfo, BackupReport, Pace, RestoreReport};
+pub use backup::{check_backup, in_use, restore, BackupInfo, BackupReport, Census, Pace, RestoreReport};
 pub use closes::{Adjustment, CloseRecord, DayReport, Tally, Total};
 pub use db::Ledger;
 pub use error::LedgerError;

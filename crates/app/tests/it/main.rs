@@ -2,5 +2,6 @@
 //! ledgers and tunnels over loopback, and the project's invariants (read from its files).
 
 mod backups;
+mod diagnostics;
 mod invariants;
 mod station;

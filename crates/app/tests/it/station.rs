@@ -12,13 +12,13 @@ use recur_pos_app::{Env, Phase, Plan, Port, Station};
 use recur_pos_core::ChargeRequest;
 use recur_secrets::{MemoryStore, SecretStore};
 
-struct Shop {
-    station: Arc<Station>,
-    rt: tokio::runtime::Runtime,
-    dir: tempfile::TempDir,
+pub struct Shop {
+    pub station: Arc<Station>,
+    pub rt: tokio::runtime::Runtime,
+    pub dir: tempfile::TempDir,
 }
 
-fn shop(store: Arc<dyn SecretStore>) -> Shop {
+pub fn shop(store: Arc<dyn SecretStore>) -> Shop {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("ledger.db");
     let env = Env::from_pairs(&[("RECUR_POS_DB", db.to_str().unwrap()), ("RECUR_POS_POLL_MS", "100")]);
@@ -34,7 +34,7 @@ fn shop(store: Arc<dyn SecretStore>) -> Shop {
     }
 }
 
-fn listening(port: Port, tunnel: Option<String>) -> Plan {
+pub fn listening(port: Port, tunnel: Option<String>) -> Plan {
     Plan {
         listen: Some(Listen {
             port,

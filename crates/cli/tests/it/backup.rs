@@ -124,3 +124,32 @@ fn a_backup_taken_while_listen_runs_restores_every_sale_and_bad_files_change_not
         "the replaced ledger lost a sale"
     );
 }
+
+#[test]
+fn diagnostics_print_the_state_and_never_a_key() {
+    let shop = Shop::new();
+    cash_sale(&shop);
+    shop.json(&["backup", "--json"]);
+    let out = shop.run(&["diagnostics"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let key = shop.sandbox.secret_key();
+    assert!(!text.contains(key), "the secret key is in:\n{text}");
+    for expected in [
+        "version: ",
+        "environment: sandbox",
+        "sales: 1 (PAID 1)",
+        "last backup: 20",
+        "log lines",
+    ] {
+        assert!(text.contains(expected), "no {expected:?} in:\n{text}");
+    }
+    // The CLI's own runs were logged to files beside the ledger, and redacted there too.
+    let logs = shop.db.with_file_name("logs");
+    let files: Vec<_> = std::fs::read_dir(&logs).expect("a logs folder").collect();
+    assert!(!files.is_empty());
+    for file in files {
+        let log = std::fs::read_to_string(file.unwrap().path()).unwrap();
+        assert!(!log.contains(key), "the secret key is in a log file:\n{log}");
+    }
+}
