@@ -7,7 +7,7 @@
 //! by the valid signature of the bytes after the first blank line, so the fuzzer reaches the
 //! verified path (event decoding, matching, the state machine) as well as every refusal.
 //! Checked: no panic (libFuzzer aborts on one, on any thread), no hang (an answer or a close
-//! within 10 s), every answer is an HTTP/1.1 status line, and nothing that was not signed by
+//! within 10 s), every answer starts with an HTTP/1.x status line, and nothing that was not signed by
 //! the harness gets a 2xx from the webhook path or changes a sale.
 #![no_main]
 
@@ -130,8 +130,9 @@ fuzz_target!(|data: &[u8]| {
         .exchange(&request, Duration::from_secs(10))
         .unwrap_or_else(|| panic!("no answer and no close after {:?}", started.elapsed()));
     if !answer.is_empty() {
+        // hyper answers an HTTP/1.0 request in HTTP/1.0.
         assert!(
-            answer.starts_with(b"HTTP/1.1 "),
+            answer.starts_with(b"HTTP/1.1 ") || answer.starts_with(b"HTTP/1.0 "),
             "not an HTTP answer: {:?}",
             String::from_utf8_lossy(&answer[..answer.len().min(64)])
         );
@@ -140,7 +141,7 @@ fuzz_target!(|data: &[u8]| {
         // Without the harness's signature nothing on the webhook path is accepted.
         let accepted = answer
             .windows(13)
-            .any(|w| w == b"HTTP/1.1 200 " && find(&answer, b"\"received\":true").is_some());
+            .any(|w| (w == b"HTTP/1.1 200 " || w == b"HTTP/1.0 200 ") && find(&answer, b"\"received\":true").is_some());
         assert!(
             !accepted,
             "an unsigned request was accepted: {:?}",

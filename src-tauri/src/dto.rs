@@ -18,7 +18,7 @@ pub use owner::{
     HistoryTotalsDto, ProgressDto, TrendDayDto,
 };
 pub use review::{JournalDto, JournalEntryDto, ReapplyDto, SubscriptionDto};
-pub use settings::{KeyDto, ListenerDto, PresetDto, SelfTestDto, SettingsDto, StatusDto, TunnelDto};
+pub use settings::{BackupsDto, KeyDto, ListenerDto, PresetDto, SelfTestDto, SettingsDto, StatusDto, TunnelDto};
 
 use std::collections::BTreeMap;
 
