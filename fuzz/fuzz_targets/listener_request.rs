@@ -3,9 +3,10 @@
 //! framing, routing, body limits, the signature check, the writer's group commit into a real
 //! ledger file, the hooks) and what it answers is read back.
 //!
-//! Input: the first byte chooses; when its low bit is set, every `{SIG}` in the rest is replaced
-//! by the valid signature of the bytes after the first blank line, so the fuzzer reaches the
-//! verified path (event decoding, matching, the state machine) as well as every refusal.
+//! Input: the first byte chooses; when its low bit is set, every `{SIG}` (`{HEX}`) in the head
+//! is replaced by the valid Base64 (hex) signature of the bytes after the first blank line, so
+//! the fuzzer reaches the verified path (event decoding, matching, the state machine) as well
+//! as every refusal.
 //! Checked: no panic (libFuzzer aborts on one, on any thread), no hang (an answer or a close
 //! within 10 s), every answer starts with an HTTP/1.x status line, and nothing that was not signed by
 //! the harness gets a 2xx from the webhook path or changes a sale.
@@ -20,7 +21,9 @@ use recur_ledger::{Ledger, NewCheckout, NewSale, SaleFilter};
 use recur_listener::{InProcess, ListenerConfig};
 
 const SECRET: &str = "whsec_fuzz_secret";
+/// Replaced by the Base64 signature of the body; `{HEX}` by the hex one.
 const PLACEHOLDER: &[u8] = b"{SIG}";
+const HEX_PLACEHOLDER: &[u8] = b"{HEX}";
 
 struct Harness {
     listener: InProcess,
@@ -81,16 +84,22 @@ fn open_sale(ledger: &Ledger) {
 
 fn sign(request: &[u8]) -> Vec<u8> {
     let body_at = find(request, b"\r\n\r\n").map_or(request.len(), |at| at + 4);
-    let sig = signature::sign_base64(SECRET, &request[body_at..]);
-    let mut out = Vec::with_capacity(request.len() + 64);
-    let mut rest = &request[..body_at];
-    while let Some(at) = find(rest, PLACEHOLDER) {
+    let body = &request[body_at..];
+    let head = replace(&request[..body_at], PLACEHOLDER, signature::sign_base64(SECRET, body).as_bytes());
+    let mut out = replace(&head, HEX_PLACEHOLDER, signature::sign_hex(SECRET, body).as_bytes());
+    out.extend_from_slice(body);
+    out
+}
+
+fn replace(text: &[u8], what: &[u8], with: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len() + 64);
+    let mut rest = text;
+    while let Some(at) = find(rest, what) {
         out.extend_from_slice(&rest[..at]);
-        out.extend_from_slice(sig.as_bytes());
-        rest = &rest[at + PLACEHOLDER.len()..];
+        out.extend_from_slice(with);
+        rest = &rest[at + what.len()..];
     }
     out.extend_from_slice(rest);
-    out.extend_from_slice(&request[body_at..]);
     out
 }
 
