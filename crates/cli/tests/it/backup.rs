@@ -2,9 +2,6 @@
 //! `listen` holds the ledger, refused restores that change nothing (the ledger open; a
 //! damaged, foreign or newer file), and a restore that brings back every sale with its state.
 
-use std::process::Stdio;
-use std::time::{Duration, Instant};
-
 use serde_json::Value;
 
 use crate::cli::{str_field, Shop};
@@ -44,18 +41,7 @@ fn a_backup_taken_while_listen_runs_restores_every_sale_and_bad_files_change_not
     shop.json(&["sweep", "--json"]);
 
     let port = crate::support::free_port();
-    let mut listen = shop
-        .command(&["listen", "--port", &port.to_string()])
-        .env("RECUR_WEBHOOK_SECRET", shop.sandbox.webhook_secret())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "listen never came up");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let mut listen = shop.listen(port);
 
     let backup = shop.json(&["backup", "--json"]);
     let path = std::path::PathBuf::from(str_field(&backup, "path"));
