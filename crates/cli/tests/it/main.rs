@@ -9,6 +9,7 @@ mod backup;
 mod billing;
 mod cli;
 mod confirm;
+mod flood;
 mod keys;
 mod listen;
 mod owner;
