@@ -26,6 +26,8 @@ use crate::env::{self, Env};
 pub const KEEP_FILES: usize = 14;
 const FILE_PREFIX: &str = "recur-pos";
 const FILE_SUFFIX: &str = "log";
+/// How much of a log file's end [`tail`] reads at most.
+const TAIL_BYTES: u64 = 256 * 1024;
 /// The file filter unless `RECUR_POS_FILE_LOG` says otherwise.
 const FILE_DEFAULT: &str = "info";
 
@@ -101,7 +103,7 @@ pub fn log_files(dir: &Path) -> Vec<PathBuf> {
 pub fn tail(dir: &Path, lines: usize) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for file in log_files(dir).iter().rev() {
-        let Ok(text) = std::fs::read(file) else {
+        let Some(text) = read_end(file) else {
             continue;
         };
         let text = String::from_utf8_lossy(&text);
@@ -114,6 +116,22 @@ pub fn tail(dir: &Path, lines: usize) -> Vec<String> {
         }
     }
     out
+}
+
+/// The last [`TAIL_BYTES`] of `file` (a day's log can be large): from the first whole line.
+fn read_end(file: &Path) -> Option<Vec<u8>> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut f = std::fs::File::open(file).ok()?;
+    let len = f.metadata().ok()?.len();
+    let start = len.saturating_sub(TAIL_BYTES);
+    f.seek(SeekFrom::Start(start)).ok()?;
+    let mut bytes = Vec::new();
+    f.read_to_end(&mut bytes).ok()?;
+    if start > 0 {
+        let first_line = bytes.iter().position(|&b| b == b'\n').map_or(bytes.len(), |n| n + 1);
+        bytes.drain(..first_line);
+    }
+    Some(bytes)
 }
 
 /// The rolling files, each event redacted before it is written.

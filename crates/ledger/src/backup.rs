@@ -323,29 +323,36 @@ pub fn in_use(path: &Path) -> Result<bool, LedgerError> {
     if !path.exists() {
         return Ok(false);
     }
-    Ok(exclusive(path)?.is_none())
+    Ok(matches!(hold(path)?, Hold::Busy))
 }
 
-/// A connection holding the ledger exclusively (every other connection is refused while it
-/// lives), with the WAL folded into the file; `None` when another connection has it open.
-/// In WAL mode every open connection holds a shared lock, so an exclusive one is refused.
-fn exclusive(path: &Path) -> Result<Option<Connection>, LedgerError> {
+/// What an attempt to hold the ledger exclusively found.
+enum Hold {
+    /// Held: every other connection is refused while this one lives.
+    Exclusive(Connection),
+    /// Another connection has it open (in WAL mode each holds a shared lock).
+    Busy,
+    /// Not an SQLite file any more (the very case a restore is for): nothing has it open as a
+    /// ledger.
+    Unreadable,
+}
+
+fn hold(path: &Path) -> Result<Hold, LedgerError> {
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
     conn.busy_timeout(Duration::ZERO)?;
-    conn.pragma_update(None, "locking_mode", "EXCLUSIVE")?;
-    match conn.execute_batch("BEGIN EXCLUSIVE; COMMIT;") {
-        Ok(()) => Ok(Some(conn)),
-        Err(rusqlite::Error::SqliteFailure(e, _))
-            if matches!(
-                e.code,
-                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
-            ) =>
-        {
-            Ok(None)
-        }
+    let taken = conn
+        .pragma_update(None, "locking_mode", "EXCLUSIVE")
+        .and_then(|()| conn.execute_batch("BEGIN EXCLUSIVE; COMMIT;"));
+    match taken {
+        Ok(()) => Ok(Hold::Exclusive(conn)),
+        Err(rusqlite::Error::SqliteFailure(e, message)) => match e.code {
+            rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked => Ok(Hold::Busy),
+            rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt => Ok(Hold::Unreadable),
+            _ => Err(rusqlite::Error::SqliteFailure(e, message).into()),
+        },
         Err(e) => Err(e.into()),
     }
 }
@@ -355,12 +362,17 @@ fn set_aside(ledger: &Path, stamp: &str) -> Result<Option<PathBuf>, LedgerError>
     if !ledger.exists() {
         return Ok(None);
     }
-    let Some(conn) = exclusive(ledger)? else {
-        return Err(LedgerError::InUse(ledger.display().to_string()));
-    };
-    // Fold the WAL into the file, so the file set aside is whole by itself.
-    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
-    drop(conn);
+    match hold(ledger)? {
+        Hold::Busy => return Err(LedgerError::InUse(ledger.display().to_string())),
+        Hold::Exclusive(conn) => {
+            // Fold the WAL into the file, so the file set aside is whole by itself.
+            if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())) {
+                tracing::warn!(error = %e, "the replaced ledger's WAL could not be folded in; it is kept beside it");
+            }
+        }
+        // A damaged ledger is set aside as it is.
+        Hold::Unreadable => tracing::warn!(ledger = %ledger.display(), "the ledger being replaced is not readable"),
+    }
     let mut aside = ledger.with_file_name(format!("{}.replaced-{stamp}", file_name(ledger)));
     let mut n = 1;
     while aside.exists() {

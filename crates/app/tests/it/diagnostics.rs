@@ -95,3 +95,27 @@ fn diagnostics_say_what_support_needs_and_hide_every_secret() {
     }
     station.shutdown();
 }
+
+#[test]
+fn the_tail_of_a_large_log_is_its_last_whole_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let old: String = (0..50).map(|n| format!("yesterday {n}\n")).collect();
+    std::fs::write(dir.path().join("recur-pos.2026-12-01.log"), old).unwrap();
+    let today: String = (0..100_000).map(|n| format!("line {n} of a busy day\n")).collect();
+    std::fs::write(dir.path().join("recur-pos.2026-12-02.log"), today).unwrap();
+    let tail = logging::tail(dir.path(), 3);
+    assert_eq!(
+        tail,
+        [
+            "line 99997 of a busy day",
+            "line 99998 of a busy day",
+            "line 99999 of a busy day"
+        ]
+    );
+    // Fewer lines today than asked: the rest comes from the day before, in order.
+    std::fs::write(dir.path().join("recur-pos.2026-12-02.log"), "only line\n").unwrap();
+    assert_eq!(
+        logging::tail(dir.path(), 3),
+        ["yesterday 48", "yesterday 49", "only line"]
+    );
+}
