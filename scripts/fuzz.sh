@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the cargo-fuzz targets under fuzz/ (libFuzzer), one at a time.
 # Usage: scripts/fuzz.sh [TARGET] [SECONDS]
-#   TARGET   signature | event | listener_request | all (default: all)
+#   TARGET   signature | event | listener_request | redact | all (default: all)
 #   SECONDS  how long each target runs (default: 300)
 # Crashes are written to fuzz/artifacts/TARGET/ and the run stops at the first one; replay one
 # with `scripts/fuzz.sh TARGET 0 fuzz/artifacts/TARGET/crash-…` (it is run once, not fuzzed).
@@ -25,7 +25,7 @@ if ! command -v cargo-fuzz >/dev/null 2>&1; then
 fi
 export RUSTC_BOOTSTRAP=1
 
-TARGETS=(signature event listener_request)
+TARGETS=(signature event listener_request redact)
 target="${1:-all}"
 seconds="${2:-300}"
 replay="${3:-}"

@@ -85,7 +85,11 @@ fn open_sale(ledger: &Ledger) {
 fn sign(request: &[u8]) -> Vec<u8> {
     let body_at = find(request, b"\r\n\r\n").map_or(request.len(), |at| at + 4);
     let body = &request[body_at..];
-    let head = replace(&request[..body_at], PLACEHOLDER, signature::sign_base64(SECRET, body).as_bytes());
+    let head = replace(
+        &request[..body_at],
+        PLACEHOLDER,
+        signature::sign_base64(SECRET, body).as_bytes(),
+    );
     let mut out = replace(&head, HEX_PLACEHOLDER, signature::sign_hex(SECRET, body).as_bytes());
     out.extend_from_slice(body);
     out

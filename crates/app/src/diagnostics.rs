@@ -1,7 +1,7 @@
 //! "Copy diagnostics" and `recur-pos diagnostics`: one text a shop owner can paste into a
 //! support message — the app's version and OS, sandbox or live (never a key), the ledger
 //! (path, size, schema, counts), the last backup, the listener and the tunnel, and the last
-//! lines of the log — all of it passed through [`crate::redact::redact`].
+//! lines of the log — all of it passed through [`recur_domain::redact::redact`].
 //!
 //! Not here: the log files themselves (see `logging`).
 
@@ -11,7 +11,9 @@ use std::path::Path;
 use recur_domain::Timestamp;
 
 use crate::station::{Phase, Station};
-use crate::{backups, logging, redact};
+use recur_domain::redact;
+
+use crate::{backups, logging};
 
 /// Log lines at the end of the text.
 pub const LOG_LINES: usize = 200;

@@ -7,7 +7,7 @@
 //! - [`tunnel`]: the tunnel as shown, with the rule for when its public URL "changed";
 //! - [`services`]: the listener, the sweep and the tunnel of one open counter;
 //! - [`backups`]: the backups folder, the daily backup and how many are kept;
-//! - [`logging`], [`redact`], [`diagnostics`]: log files, what may leave the machine, "Copy diagnostics";
+//! - [`logging`], [`diagnostics`]: log files (redacted by `recur_domain::redact`), "Copy diagnostics";
 //! - [`qr`]: checkout URLs as QR codes, for the screen and the terminal;
 //! - [`Station`]: opening (with progress), re-opening and stopping the counter and its services.
 //!
@@ -21,7 +21,6 @@ pub mod error;
 pub mod keys;
 pub mod logging;
 pub mod qr;
-pub mod redact;
 pub mod services;
 pub mod settings;
 mod station;

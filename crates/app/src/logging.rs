@@ -6,7 +6,7 @@
 //!   own default), colours only when stderr is a terminal, so a log redirected to a file or a
 //!   journal reads as plain text;
 //! - files: `RECUR_POS_FILE_LOG` is the filter (default `info`), never colours, and every
-//!   line passes through [`crate::redact::redact`] on its way to the disk, so a key, a tunnel
+//!   line passes through [`recur_domain::redact::redact`] on its way to the disk, so a key, a tunnel
 //!   token or a customer's e-mail never lands in a file even if some code logged it.
 //!
 //! Not here: what is logged (never a secret: `Secret` has a redacted `Debug`).
@@ -160,8 +160,12 @@ impl<W: Write> Redacting<W> {
         if self.pending.is_empty() {
             return Ok(());
         }
-        let text = crate::redact::redact(&String::from_utf8_lossy(&self.pending));
+        let raw = String::from_utf8_lossy(&self.pending).into_owned();
         self.pending.clear();
+        // Logging must never take the logging thread down: a line the redaction cannot handle
+        // is withheld, not written raw.
+        let text = std::panic::catch_unwind(|| recur_domain::redact::redact(&raw))
+            .unwrap_or_else(|_| "[a log line was withheld: it could not be redacted]\n".to_owned());
         self.inner.write_all(text.as_bytes())
     }
 }

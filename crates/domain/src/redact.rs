@@ -7,8 +7,9 @@
 //! It works on text of any shape (a log line, a JSON document, a command line), so it is
 //! deliberately eager: an id that merely looks like a key is hidden too.
 //!
-//! Not here: keeping secrets out of logs in the first place (`recur_domain::Secret` has a
-//! redacted `Debug` and no `Serialize`); this is the second line.
+//! Not here: keeping secrets out of logs in the first place ([`crate::Secret`] has a redacted
+//! `Debug` and no `Serialize`); this is the second line. Used by `recur-pos-app`'s log files and
+//! diagnostics; fuzzed by the `redact` target (`fuzz/`).
 
 /// Key prefixes whose remainder is secret.
 const KEY_PREFIXES: [&str; 7] = [
@@ -142,19 +143,25 @@ fn mask_emails(text: &str) -> String {
             .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '%' | '+' | '-'))
             .map(char::len_utf8)
             .sum::<usize>();
+        // A local part starts with a letter or digit (what precedes it stays as it is).
+        let local = before[before.len() - local_len..].trim_start_matches(|c: char| !c.is_ascii_alphanumeric());
         let domain = &rest[at + 1..];
         let domain_len = domain
             .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-')))
             .unwrap_or(domain.len());
-        let is_email = local_len > 0 && domain[..domain_len].contains('.');
-        if is_email {
-            let local_start = before.len() - local_len;
+        // `example.com.tw`: labels of letters, digits and `-`, at least two, none empty (a
+        // sentence's full stop after it is not part of it).
+        let host = domain[..domain_len].trim_end_matches('.');
+        let labels: Vec<&str> = host.split('.').collect();
+        let is_host = labels.len() >= 2 && labels.iter().all(|l| !l.is_empty());
+        if !local.is_empty() && is_host {
+            let local_start = before.len() - local.len();
             out.push_str(&before[..local_start]);
-            let first = before[local_start..].chars().next().expect("local part not empty");
+            let first = local.chars().next().expect("local part not empty");
             out.push(first);
             out.push_str("***@");
-            out.push_str(&domain[..domain_len]);
-            rest = &domain[domain_len..];
+            out.push_str(host);
+            rest = &domain[host.len()..];
         } else {
             out.push_str(&rest[..=at]);
             rest = domain;
@@ -166,7 +173,7 @@ fn mask_emails(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::redact;
+    use super::{is_token_char, redact, HIDDEN};
 
     #[test]
     fn keys_tokens_and_emails_are_hidden() {
@@ -184,11 +191,61 @@ mod tests {
             ),
             ("Authorization: Bearer abcdef123456", "Authorization: Bearer [redacted]"),
             ("paid by alice.wang@example.com.tw ok", "paid by a***@example.com.tw ok"),
+            ("mail bob@shop.example.", "mail b***@shop.example."),
+            ("(-carol+pos@example.tw)", "(-c***@example.tw)"),
             ("password=hunter22", "password=[redacted]"),
             ("a JWT eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig", "a JWT [redacted]"),
         ];
         for (given, expected) in cases {
             assert_eq!(redact(given), expected, "{given}");
+        }
+    }
+
+    /// Bounded random text built from the pieces the rules look for, multi-byte characters
+    /// among them: never a panic, every key's tail gone, and a second pass changes nothing.
+    #[test]
+    fn random_text_never_panics_and_redacting_twice_changes_nothing() {
+        const PIECES: [&str; 16] = [
+            "sk_live_",
+            "whsec_",
+            "SK_TEST_",
+            "eyJ",
+            "token",
+            "--authtoken ",
+            "Bearer ",
+            "@",
+            ".",
+            "a",
+            "Z9",
+            "=",
+            "\"",
+            "台北",
+            "é",
+            " ",
+        ];
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..20_000 {
+            let len = (next() % 24) as usize;
+            let text: String = (0..len)
+                .map(|_| PIECES[(next() % PIECES.len() as u64) as usize])
+                .collect();
+            let once = redact(&text);
+            assert_eq!(redact(&once), once, "{text:?}");
+            // A key prefix at a word's start is followed by nothing of the key.
+            for prefix in ["sk_live_", "whsec_"] {
+                for (at, _) in once.match_indices(prefix) {
+                    let starts_word = once[..at].chars().last().is_none_or(|c| !c.is_ascii_alphanumeric());
+                    let rest = &once[at + prefix.len()..];
+                    let hidden = rest.starts_with(HIDDEN) || !rest.starts_with(is_token_char);
+                    assert!(!starts_word || hidden, "a key survived in {once:?} (from {text:?})");
+                }
+            }
         }
     }
 
