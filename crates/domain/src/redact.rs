@@ -132,43 +132,52 @@ fn redact_jwts(text: &str) -> String {
     out
 }
 
+/// A character of an e-mail address (as written in a log line), `@` included.
+fn is_email_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '%' | '+' | '-' | '@')
+}
+
 fn mask_emails(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    while let Some(at) = rest.find('@') {
-        let before = &rest[..at];
-        let local_len = before
-            .chars()
-            .rev()
-            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '%' | '+' | '-'))
-            .map(char::len_utf8)
-            .sum::<usize>();
-        // A local part starts with a letter or digit (what precedes it stays as it is).
-        let local = before[before.len() - local_len..].trim_start_matches(|c: char| !c.is_ascii_alphanumeric());
-        let domain = &rest[at + 1..];
-        let domain_len = domain
-            .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-')))
-            .unwrap_or(domain.len());
-        // `example.com.tw`: labels of letters, digits and `-`, at least two, none empty (a
-        // sentence's full stop after it is not part of it).
-        let host = domain[..domain_len].trim_end_matches('.');
-        let labels: Vec<&str> = host.split('.').collect();
-        let is_host = labels.len() >= 2 && labels.iter().all(|l| !l.is_empty());
-        if !local.is_empty() && is_host {
-            let local_start = before.len() - local.len();
-            out.push_str(&before[..local_start]);
-            let first = local.chars().next().expect("local part not empty");
-            out.push(first);
-            out.push_str("***@");
-            out.push_str(host);
-            rest = &domain[host.len()..];
-        } else {
-            out.push_str(&rest[..=at]);
-            rest = domain;
-        }
+    while let Some(start) = rest.find(is_email_char) {
+        out.push_str(&rest[..start]);
+        let run_len = rest[start..]
+            .find(|c: char| !is_email_char(c))
+            .unwrap_or(rest.len() - start);
+        out.push_str(&mask_run(&rest[start..start + run_len]));
+        rest = &rest[start + run_len..];
     }
     out.push_str(rest);
     out
+}
+
+/// One run of e-mail characters: `alice.wang@example.com.tw` → `a***@example.com.tw`. With
+/// several `@` (`a@b.c@d.e`), everything before the last one is the local part, so nothing of
+/// it is left.
+fn mask_run(run: &str) -> String {
+    let Some(last_at) = run.rfind('@') else {
+        return run.to_owned();
+    };
+    // A local part starts with a letter or digit (what precedes it stays as it is).
+    let lead = run[..last_at].len()
+        - run[..last_at]
+            .trim_start_matches(|c: char| !c.is_ascii_alphanumeric())
+            .len();
+    let local = &run[lead..last_at];
+    // `example.com.tw`: labels of letters, digits and `-`, at least two, none empty (a
+    // sentence's full stop after it is not part of it).
+    let after = &run[last_at + 1..];
+    let host = after.trim_end_matches('.');
+    let labels: Vec<&str> = host.split('.').collect();
+    let is_host = labels.len() >= 2
+        && labels
+            .iter()
+            .all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'));
+    let Some(first) = local.chars().next().filter(|_| is_host) else {
+        return run.to_owned();
+    };
+    format!("{}{first}***@{after}", &run[..lead])
 }
 
 #[cfg(test)]
@@ -193,6 +202,11 @@ mod tests {
             ("paid by alice.wang@example.com.tw ok", "paid by a***@example.com.tw ok"),
             ("mail bob@shop.example.", "mail b***@shop.example."),
             ("(-carol+pos@example.tw)", "(-c***@example.tw)"),
+            // Found by the fuzzer: two addresses run together lose both local parts.
+            (
+                "alice.wang@example.com.twe.wang@example.com.tw paid",
+                "a***@example.com.tw paid",
+            ),
             ("password=hunter22", "password=[redacted]"),
             ("a JWT eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig", "a JWT [redacted]"),
         ];
@@ -258,6 +272,7 @@ mod tests {
             "an @ alone, user@localhost, 台北 café",
             // Once masked differently on a second pass: no host, so no e-mail.
             ".whsec_@.@.\"Z9",
+            "@example.com alone, a***@example.com already masked",
         ] {
             assert_eq!(redact(text), text);
         }
