@@ -42,3 +42,9 @@ if [ ! -x "$TOOLS_DIR/bin/tauri-driver" ]; then
   echo "setup: installing tauri-driver into $TOOLS_DIR" >&2
   cargo install tauri-driver --locked --root "$TOOLS_DIR" >&2
 fi
+
+# cargo-fuzz builds and runs the fuzz targets under fuzz/ (scripts/fuzz.sh).
+if [ ! -x "$TOOLS_DIR/bin/cargo-fuzz" ]; then
+  echo "setup: installing cargo-fuzz into $TOOLS_DIR" >&2
+  cargo install cargo-fuzz --locked --root "$TOOLS_DIR" >&2
+fi

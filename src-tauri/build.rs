@@ -15,6 +15,8 @@ const COMMANDS: &[&str] = &[
     "start_tunnel",
     "stop_tunnel",
     "dismiss_url_change",
+    "back_up_now",
+    "diagnostics",
     "journal",
     "reapply_event",
     "subscriptions",

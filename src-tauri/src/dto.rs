@@ -20,7 +20,7 @@ pub use owner::{
 };
 pub use print::{PrintJobDto, PrinterSettingsDto, PrinterStatusDto};
 pub use review::{JournalDto, JournalEntryDto, ReapplyDto, SubscriptionDto};
-pub use settings::{KeyDto, ListenerDto, PresetDto, SelfTestDto, SettingsDto, StatusDto, TunnelDto};
+pub use settings::{BackupsDto, KeyDto, ListenerDto, PresetDto, SelfTestDto, SettingsDto, StatusDto, TunnelDto};
 
 use std::collections::BTreeMap;
 

@@ -36,6 +36,8 @@ pub fn run() {
             commands::settings::start_tunnel,
             commands::settings::stop_tunnel,
             commands::settings::dismiss_url_change,
+            commands::settings::back_up_now,
+            commands::settings::diagnostics,
             commands::review::journal,
             commands::review::reapply_event,
             commands::review::subscriptions,

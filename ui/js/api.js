@@ -41,6 +41,8 @@ export const api = {
   startTunnel: (command) => call('start_tunnel', { command }),
   stopTunnel: () => call('stop_tunnel'),
   dismissUrlChange: () => call('dismiss_url_change'),
+  backUpNow: () => call('back_up_now'),
+  diagnostics: () => call('diagnostics'),
   journal: (unmatchedOnly = false) => call('journal', { unmatchedOnly }),
   reapplyEvent: (eventId) => call('reapply_event', { eventId }),
   subscriptions: () => call('subscriptions'),

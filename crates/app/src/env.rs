@@ -28,6 +28,12 @@ pub const PHONE_TEST: &str = "RECUR_POS_PHONE_TEST";
 pub const TUNNEL_HOSTNAME: &str = "RECUR_POS_TUNNEL_HOSTNAME";
 /// Where the window's export writes, with no save dialog (end-to-end tests, kiosks).
 pub const EXPORT_PATH: &str = "RECUR_POS_EXPORT_PATH";
+/// Where the ledger's backups go (default: `backups/` beside the ledger).
+pub const BACKUP_DIR: &str = "RECUR_POS_BACKUP_DIR";
+/// How many backups are kept (default 14).
+pub const BACKUP_KEEP: &str = "RECUR_POS_BACKUP_KEEP";
+/// The log filter for the log files (default `info`).
+pub const FILE_LOG: &str = "RECUR_POS_FILE_LOG";
 /// The log filter for stderr (`info`, `recur_ledger=debug`, …).
 pub const LOG: &str = "RECUR_POS_LOG";
 

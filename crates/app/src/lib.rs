@@ -8,12 +8,16 @@
 //! - [`services`]: the listener, the sweep and the tunnel of one open counter;
 //! - [`printing`]: receipts, the day's report, the test page and the drawer on the shop's
 //!   printer, every job kept in the ledger;
+//! - [`backups`]: the backups folder, the daily backup and how many are kept;
+//! - [`logging`], [`diagnostics`]: log files (redacted by `recur_domain::redact`), "Copy diagnostics";
 //! - [`qr`]: checkout URLs as QR codes, for the screen and the terminal;
 //! - [`Station`]: opening (with progress), re-opening and stopping the counter and its services.
 //!
 //! A rule that the window follows lives here (or lower), so `recur-pos <subcommand>` follows
 //! it too. Not here: any use of Tauri, and any rule about sales or money (the core).
 
+pub mod backups;
+pub mod diagnostics;
 pub mod env;
 pub mod error;
 pub mod keys;

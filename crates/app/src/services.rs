@@ -1,4 +1,5 @@
-//! The services of one open counter: the webhook listener, the periodic sweep and the tunnel
+//! The services of one open counter: the webhook listener, the periodic sweep, the daily
+//! backup (see `backups`) and the tunnel
 //! program — what runs while the window is open, and while `recur-pos listen` runs.
 //!
 //! [`Plan`] says which to run; [`Running`] holds them and stops them in the right order (the
@@ -89,20 +90,24 @@ pub struct ListenerInfo {
 pub(crate) struct Running {
     pub listener: Option<Listener>,
     pub sweeper: Option<tokio::task::JoinHandle<()>>,
+    /// The daily backup of the ledger (see `backups`), with the listener.
+    pub backups: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Running {
     /// Starts what `plan.listen` asks for. The listener needs a webhook secret (configured, or
     /// the embedded sandbox's own); without one, or if it cannot bind, the counter still
     /// confirms payments by reading sessions, so this is logged, never fatal.
-    pub fn start(counter: &Arc<Counter>, plan: &Plan) -> Running {
+    pub fn start(counter: &Arc<Counter>, plan: &Plan, env: &Env) -> Running {
         let mut running = Running {
             listener: None,
             sweeper: None,
+            backups: None,
         };
         if let Some(listen) = plan.listen {
             running.listener = start_listener(counter, listen.port);
             running.sweeper = Some(counter.spawn_sweeper(listen.sweep_every));
+            running.backups = Some(crate::backups::spawn_daily(counter, env));
         }
         running
     }
@@ -120,6 +125,11 @@ impl Running {
     pub fn stop(self) {
         if let Some(sweeper) = self.sweeper {
             sweeper.abort();
+        }
+        // A copy in progress finishes on its blocking thread (it is renamed into place only
+        // when whole); the loop itself ends here.
+        if let Some(backups) = self.backups {
+            backups.abort();
         }
         if let Some(listener) = self.listener {
             listener.shutdown();

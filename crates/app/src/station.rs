@@ -158,6 +158,13 @@ impl Station {
         Ok(())
     }
 
+    /// The ledger file an open would use with the keys found now (the environment's, else the
+    /// keyring's): what `recur-pos restore` replaces.
+    pub async fn ledger_path(&self) -> std::path::PathBuf {
+        let keys = keys::read(Arc::clone(&self.store), self.env.clone()).await;
+        keys.config(&self.env, &self.settings).db_path
+    }
+
     pub fn settings(&self) -> &SettingsFile {
         &self.settings
     }
@@ -240,7 +247,7 @@ impl Station {
         if let Err(e) = counter.products(false).await {
             tracing::warn!(code = %e.code(), "the catalogue could not be loaded at start-up");
         }
-        let running = Running::start(&counter, plan);
+        let running = Running::start(&counter, plan, &self.env);
         let port = running.listener_info().map(|l| l.port);
         if !self.keep(generation, &counter, running) {
             return Err(AppError::Starting);

@@ -157,6 +157,30 @@ pub enum Command {
         #[command(subcommand)]
         action: DevAction,
     },
+    /// Back up the ledger now, while the window or `listen` may be running (sales go on): into
+    /// the backups folder (`backups/` beside the ledger, or RECUR_POS_BACKUP_DIR; the last
+    /// RECUR_POS_BACKUP_KEEP, default 14, are kept), or into --out FILE. Prints the file.
+    Backup {
+        /// Write the backup here instead of the backups folder.
+        #[arg(long, value_name = "FILE")]
+        out: Option<std::path::PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Replace the ledger by a backup, after checking it (SQLite integrity, a Recur POS ledger,
+    /// a schema this version knows); the replaced ledger is kept beside it
+    /// (`ledger.db.replaced-…`). Refused while the window or `listen` has the ledger open.
+    /// Exit 5: the file cannot be restored (damaged, not a ledger, newer); 6: the ledger is open.
+    Restore {
+        /// The backup file (e.g. backups/ledger-20261202T031500Z.db).
+        file: std::path::PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print what support needs, with every secret hidden: version, OS, sandbox or live, the
+    /// ledger (path, size, schema, counts), the last backup, listener and tunnel, the last log
+    /// lines (from `logs/` in the data folder).
+    Diagnostics,
     /// Read every checkout that could still be paid (open, declined, cancelled, earlier ones) once
     /// and apply what Recur says.
     Sweep {

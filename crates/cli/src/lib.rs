@@ -8,6 +8,7 @@
 //! logs and progress go to stderr.
 
 mod args;
+mod backup;
 mod day;
 mod export;
 mod keys;

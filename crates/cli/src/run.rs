@@ -37,6 +37,12 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> u8 {
             tunnel,
             json,
         } => crate::listen::run(&station, port, sweep_every, tunnel, json, out).await,
+        Command::Restore { file, json } => crate::backup::restore(&station, &file, json, out).await,
+        Command::Diagnostics => crate::backup::diagnostics(&station, out).await,
+        Command::Backup { out: file, json } => match crate::opening::open(&station, Plan::counter_only()).await {
+            Ok(counter) => crate::backup::backup(&station, &counter, file, json, out).await,
+            Err(e) => Err(e),
+        },
         command => match crate::opening::open(&station, Plan::counter_only()).await {
             Ok(counter) => execute(counter, station.settings(), command, out).await,
             Err(e) => Err(e),
@@ -44,7 +50,7 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> u8 {
     };
     match result {
         Ok(code) => code,
-        Err(e) => report_error(out, json, &e),
+        Err(e) => report_error(out, json, &e).max(crate::backup::exit_code(&e)),
     }
 }
 
@@ -62,11 +68,13 @@ impl Command {
             | Command::Dev {
                 action: crate::args::DevAction::Seed { json, .. },
             }
-            | Command::Sweep { json } => *json,
+            | Command::Sweep { json }
+            | Command::Backup { json, .. }
+            | Command::Restore { json, .. } => *json,
             Command::Keys {
                 action: crate::args::KeysAction::Status { json },
             } => *json,
-            Command::Export { .. } | Command::Keys { .. } | Command::Print(_) => false,
+            Command::Export { .. } | Command::Keys { .. } | Command::Print(_) | Command::Diagnostics => false,
         }
     }
 }
@@ -78,7 +86,13 @@ async fn execute(
     out: &mut dyn Write,
 ) -> Result<u8, AppError> {
     match command {
-        Command::Listen { .. } | Command::Keys { .. } => unreachable!("run() handles these"),
+        Command::Listen { .. }
+        | Command::Keys { .. }
+        | Command::Backup { .. }
+        | Command::Restore { .. }
+        | Command::Diagnostics => {
+            unreachable!("run() handles these")
+        }
         Command::Charge {
             product,
             mode,

@@ -123,6 +123,14 @@ error_codes! {
     PinWrong => "pin_wrong",
     /// Too many wrong PINs: wait, then try again.
     PinLocked => "pin_locked",
+    /// A file given to restore is not a Recur POS ledger (or not SQLite at all).
+    BackupNotALedger => "backup_not_a_ledger",
+    /// A file given to restore fails SQLite's integrity check.
+    BackupCorrupt => "backup_corrupt",
+    /// A restore needs the ledger closed everywhere (the window, `listen`).
+    LedgerInUse => "ledger_in_use",
+    /// A backup (or restore) could not write its file.
+    BackupFailed => "backup_failed",
     /// Something unexpected (a bug, a panicked task).
     Internal => "internal",
     /// No receipt printer is set (Settings, or `--printer`).

@@ -11,6 +11,7 @@ pub mod event;
 pub mod fact;
 pub mod ids;
 pub mod money;
+pub mod redact;
 pub mod secret;
 pub mod signature;
 pub mod state;

@@ -32,6 +32,18 @@ pub enum LedgerError {
     NotEmpty(u64),
     #[error("no print job {0}")]
     PrintJobNotFound(i64),
+    #[error("{path} is not a Recur POS ledger: {why}")]
+    NotALedger { path: String, why: String },
+    #[error("{path} is damaged (integrity check: {why})")]
+    BackupCorrupt { path: String, why: String },
+    #[error("the ledger {0} is open in another program (the window or `recur-pos listen`); close it first")]
+    InUse(String),
+    #[error("cannot {what} ({path}): {source}")]
+    File {
+        what: &'static str,
+        path: String,
+        source: std::io::Error,
+    },
 }
 
 impl LedgerError {
@@ -51,6 +63,10 @@ impl LedgerError {
             LedgerError::NotEmpty(_) => "ledger_not_empty",
             LedgerError::OtherEnvironment { .. } => "ledger_other_environment",
             LedgerError::PrintJobNotFound(_) => "print_job_not_found",
+            LedgerError::NotALedger { .. } => "backup_not_a_ledger",
+            LedgerError::BackupCorrupt { .. } => "backup_corrupt",
+            LedgerError::InUse(_) => "ledger_in_use",
+            LedgerError::File { .. } => "backup_failed",
         }
     }
 }

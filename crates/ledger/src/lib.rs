@@ -15,6 +15,7 @@
 //! verified delivery, an [`UnverifiedDelivery`] the digest of one that was not), calling Recur,
 //! or any UI serialization.
 
+mod backup;
 mod batch;
 mod cached;
 mod checkpoint;
@@ -41,6 +42,7 @@ mod trend;
 mod types;
 mod waiting;
 
+pub use backup::{check_backup, in_use, restore, BackupInfo, BackupReport, Census, Pace, RestoreReport};
 pub use closes::{Adjustment, CloseRecord, DayReport, Tally, Total};
 pub use db::Ledger;
 pub use error::LedgerError;

@@ -16,8 +16,7 @@ use hyper::service::service_fn;
 use hyper::Request;
 use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::Watcher;
-use tokio::io::AsyncWriteExt;
-use tokio::net::TcpStream;
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 
 use crate::admission::{Admitted, Ticket};
 use crate::context::Context;
@@ -27,8 +26,12 @@ use crate::stats::Count;
 /// How long a refused connection is given to take its 503.
 const REFUSAL_WRITE: Duration = Duration::from_secs(1);
 
-/// Admits and serves `stream` on a task of its own.
-pub(crate) fn spawn(stream: TcpStream, ctx: &Arc<Context>, watcher: Watcher) {
+/// Admits and serves `stream` (a TCP connection, or the in-process pipe of `in_process`) on a
+/// task of its own.
+pub(crate) fn spawn<S>(stream: S, ctx: &Arc<Context>, watcher: Watcher)
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
     let ticket = match ctx.admission.admit() {
         Admitted::In { ticket, evicted } => {
             if evicted {
@@ -48,8 +51,10 @@ pub(crate) fn spawn(stream: TcpStream, ctx: &Arc<Context>, watcher: Watcher) {
 }
 
 /// Serves one admitted connection until hyper is done with it or it must make room.
-async fn serve(stream: TcpStream, ctx: Arc<Context>, ticket: Ticket, watcher: Watcher) {
-    let _ = stream.set_nodelay(true);
+async fn serve<S>(stream: S, ctx: Arc<Context>, ticket: Ticket, watcher: Watcher)
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
     let slot = Arc::clone(&ticket.slot);
     let (service_ctx, service_slot) = (Arc::clone(&ctx), Arc::clone(&slot));
     let service = service_fn(move |req: Request<Incoming>| {
@@ -82,7 +87,7 @@ async fn serve(stream: TcpStream, ctx: Arc<Context>, ticket: Ticket, watcher: Wa
 }
 
 /// A short answer written without reading anything, then the connection is closed.
-async fn refuse(mut stream: TcpStream) {
+async fn refuse<S: AsyncWrite + Unpin>(mut stream: S) {
     let body = r#"{"error":{"code":"listener_busy","message":"too many connections; try again"}}"#;
     let answer = format!(
         "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\

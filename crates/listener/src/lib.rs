@@ -55,6 +55,12 @@
 //!   type read from the signed body; return-page visits reach [`Hooks::on_return`] only with a
 //!   plain session id, rate-limited. Both run on one thread of their own, behind bounded lanes.
 //!
+//! # Fuzzing
+//!
+//! The request path does not need a socket: `connection` serves any byte stream, and
+//! [`InProcess`] feeds it in-memory pipes, so the fuzz target `listener_request` (`fuzz/`, run
+//! with `scripts/fuzz.sh`) drives everything above, hyper to the ledger, from fuzz bytes.
+//!
 //! Not here: the ledger's rules (matching, state machine — `recur-ledger`), the tunnel that
 //! makes this reachable from Recur, the app's reaction to outcomes. Bodies and the webhook
 //! secret are never logged.
@@ -66,6 +72,7 @@ mod connection;
 mod context;
 mod error;
 mod hooks;
+mod in_process;
 mod lanes;
 mod limiter;
 mod pages;
@@ -78,6 +85,7 @@ mod writer;
 
 pub use config::{Hooks, ListenerConfig, OutcomeHook, ReturnHook, ReturnKind};
 pub use error::ListenerError;
+pub use in_process::InProcess;
 pub use server::Listener;
 pub use stats::ListenerStats;
 

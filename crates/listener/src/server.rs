@@ -36,12 +36,47 @@ const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
 /// A running listener on 127.0.0.1. Stopped by [`Listener::shutdown`] or by dropping it.
 pub struct Listener {
     port: u16,
-    counters: Arc<Counters>,
     stop: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<()>>,
+    core: Option<Core>,
+}
+
+/// Everything of a listener but the socket and its runtime: the shared context, the writer
+/// thread and the hook thread. Also what `in_process` serves its pipes with.
+pub(crate) struct Core {
+    pub ctx: Arc<Context>,
     writer: Writer,
-    writer_thread: Option<JoinHandle<()>>,
-    hook_thread: Option<HookThread>,
+    writer_thread: JoinHandle<()>,
+    hook_thread: HookThread,
+}
+
+impl Core {
+    pub fn start(config: ListenerConfig, ledger: Arc<Ledger>, hooks: Hooks) -> Result<Core, ListenerError> {
+        validate(&config)?;
+        let counters = Arc::new(Counters::default());
+        let (writer, writer_thread) =
+            Writer::start(ledger, config.batch_max, Arc::clone(&counters)).map_err(ListenerError::Thread)?;
+        let (calls, hook_thread) = HookCalls::start(hooks, Arc::clone(&counters)).map_err(ListenerError::Thread)?;
+        let ctx = Arc::new(Context::new(config, writer.clone(), calls, counters));
+        Ok(Core {
+            ctx,
+            writer,
+            writer_thread,
+            hook_thread,
+        })
+    }
+
+    pub fn stats(&self) -> ListenerStats {
+        self.ctx.counters.snapshot()
+    }
+
+    /// No connection is left to submit anything: the writer finishes its queue and ends, then
+    /// the hook thread.
+    pub fn stop(self) {
+        self.writer.close();
+        let _ = self.writer_thread.join();
+        self.hook_thread.stop();
+    }
 }
 
 impl Listener {
@@ -59,20 +94,14 @@ impl Listener {
             let _entered = runtime.enter();
             TcpListener::from_std(socket).map_err(|source| ListenerError::Bind { port, source })?
         };
-        let counters = Arc::new(Counters::default());
-        let (writer, writer_thread) =
-            Writer::start(ledger, config.batch_max, Arc::clone(&counters)).map_err(ListenerError::Thread)?;
-        let (calls, hook_thread) = HookCalls::start(hooks, Arc::clone(&counters)).map_err(ListenerError::Thread)?;
-        let ctx = Arc::new(Context::new(config, writer.clone(), calls, Arc::clone(&counters)));
+        let core = Core::start(config, ledger, hooks)?;
+        let ctx = Arc::clone(&core.ctx);
         let (stop, stopped) = oneshot::channel();
         let mut listener = Listener {
             port,
-            counters,
             stop: Some(stop),
             server: None,
-            writer,
-            writer_thread: Some(writer_thread),
-            hook_thread: Some(hook_thread),
+            core: Some(core),
         };
         let server = std::thread::Builder::new()
             .name("recur-listener".into())
@@ -102,7 +131,7 @@ impl Listener {
     }
 
     pub fn stats(&self) -> ListenerStats {
-        self.counters.snapshot()
+        self.core.as_ref().map(Core::stats).unwrap_or_default()
     }
 
     /// Stops accepting (the port is free at once), closes idle connections, lets requests in
@@ -121,13 +150,8 @@ impl Listener {
         if let Some(server) = self.server.take() {
             let _ = server.join();
         }
-        // No connection is left to submit anything: the writer finishes its queue and ends.
-        self.writer.close();
-        if let Some(writer) = self.writer_thread.take() {
-            let _ = writer.join();
-        }
-        if let Some(hooks) = self.hook_thread.take() {
-            hooks.stop();
+        if let Some(core) = self.core.take() {
+            core.stop();
         }
         tracing::info!(port = self.port, "webhook listener stopped");
     }
@@ -180,7 +204,10 @@ async fn serve(socket: TcpListener, ctx: Arc<Context>, mut stopped: oneshot::Rec
     loop {
         tokio::select! {
             accepted = socket.accept() => match accepted {
-                Ok((stream, _)) => connection::spawn(stream, &ctx, graceful.watcher()),
+                Ok((stream, _)) => {
+                    let _ = stream.set_nodelay(true);
+                    connection::spawn(stream, &ctx, graceful.watcher());
+                }
                 Err(e) => {
                     tracing::warn!(error = %e, "accept failed");
                     tokio::time::sleep(ACCEPT_BACKOFF).await;

@@ -120,6 +120,10 @@ fn ledger_code(error: &LedgerError) -> ErrorCode {
         LedgerError::OtherEnvironment { .. } => ErrorCode::LedgerOtherEnvironment,
         LedgerError::NotEmpty(_) => ErrorCode::InvalidInput,
         LedgerError::PrintJobNotFound(_) => ErrorCode::PrintJobNotFound,
+        LedgerError::NotALedger { .. } => ErrorCode::BackupNotALedger,
+        LedgerError::BackupCorrupt { .. } => ErrorCode::BackupCorrupt,
+        LedgerError::InUse(_) => ErrorCode::LedgerInUse,
+        LedgerError::File { .. } => ErrorCode::BackupFailed,
         LedgerError::Database(_)
         | LedgerError::Folder { .. }
         | LedgerError::CheckoutConflict { .. }

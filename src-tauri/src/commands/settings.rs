@@ -2,6 +2,7 @@
 //! masked), the shop name, the webhook listener and the tunnel (started, stopped and
 //! self-tested by the core), about.
 
+use recur_pos_app::backups;
 use recur_pos_app::env::clean;
 use recur_pos_app::keys::{self, KeyName};
 use recur_pos_core::Guarded;
@@ -9,7 +10,7 @@ use recur_tunnel::PRESETS;
 use tauri::{AppHandle, State};
 
 use crate::dto::CommandError;
-use crate::dto::{KeyDto, PresetDto, SelfTestDto, SettingsDto, StatusDto, TunnelDto};
+use crate::dto::{BackupsDto, KeyDto, PresetDto, SelfTestDto, SettingsDto, StatusDto, TunnelDto};
 use crate::state::AppState;
 use crate::{display, events, startup};
 
@@ -31,6 +32,12 @@ pub async fn settings(state: State<'_, AppState>) -> Result<SettingsDto, Command
     let keys = state.station.keys();
     let settings = state.station.settings();
     let ledger_path = counter.as_ref().map(|c| c.ledger().path().to_path_buf());
+    let backups = backups::status(
+        state.station.env(),
+        &ledger_path
+            .clone()
+            .unwrap_or_else(|| backups::ledger_path(state.station.env())),
+    );
     Ok(SettingsDto {
         environment: counter.as_ref().map(|c| c.environment().as_str()),
         embedded: counter.as_ref().is_some_and(|c| c.is_embedded_sandbox()),
@@ -56,7 +63,30 @@ pub async fn settings(state: State<'_, AppState>) -> Result<SettingsDto, Command
             .iter()
             .map(|&(name, command)| PresetDto { name, command })
             .collect(),
+        backups: BackupsDto::from(&backups),
     })
+}
+
+/// "Back up now": a backup of the open ledger into the backups folder (sales go on meanwhile).
+#[tauri::command]
+pub async fn back_up_now(state: State<'_, AppState>) -> Result<BackupsDto, CommandError> {
+    let counter = state.station.guard(Guarded::Settings, "backup now")?;
+    backups::back_up_now(&counter, state.station.env(), None).await?;
+    // The newest backup is now the one just taken.
+    Ok(BackupsDto::from(&backups::status(
+        state.station.env(),
+        counter.ledger().path(),
+    )))
+}
+
+/// "Copy diagnostics": the redacted text (see `recur_pos_app::diagnostics`).
+#[tauri::command]
+pub async fn diagnostics(state: State<'_, AppState>) -> Result<String, CommandError> {
+    state.station.guard(Guarded::Settings, "diagnostics copied")?;
+    let station = std::sync::Arc::clone(&state.station);
+    tauri::async_runtime::spawn_blocking(move || recur_pos_app::diagnostics::gather(&station))
+        .await
+        .map_err(|e| CommandError::from(recur_pos_app::AppError::Internal(e.to_string())))
 }
 
 /// Sends a signed test event through the tunnel's public URL and checks it was journaled.

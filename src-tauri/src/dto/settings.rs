@@ -58,6 +58,29 @@ pub struct SettingsDto {
     pub tunnel: TunnelDto,
     /// Tunnel command templates to offer: (name, command with `{port}`).
     pub tunnel_presets: Vec<PresetDto>,
+    /// The ledger's backups: the folder and the newest.
+    pub backups: BackupsDto,
+}
+
+/// The backups folder, how many are kept, and the newest backup.
+#[derive(Clone, Debug, Serialize)]
+pub struct BackupsDto {
+    pub folder: String,
+    pub keep: usize,
+    /// Unix ms, and where.
+    pub last_at: Option<i64>,
+    pub last_path: Option<String>,
+}
+
+impl From<&recur_pos_app::backups::BackupStatus> for BackupsDto {
+    fn from(s: &recur_pos_app::backups::BackupStatus) -> BackupsDto {
+        BackupsDto {
+            folder: s.folder.display().to_string(),
+            keep: s.keep,
+            last_at: s.last.as_ref().map(|b| b.taken_at.unix_ms()),
+            last_path: s.last.as_ref().map(|b| b.path.display().to_string()),
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -219,6 +219,11 @@ impl App {
         self.click("#pin-ok");
     }
 
+    /// The app's data folder (its ledger, settings.json, backups/, logs/).
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._dir.path()
+    }
+
     /// Polls `script` until it returns something truthy; panics after the deadline.
     pub fn wait_js(&self, what: &str, script: &str) -> Value {
         let deadline = Instant::now() + DEADLINE;

@@ -7,6 +7,7 @@
 //! Run with the README's test command (scripts/test.sh); they need a display and tauri-driver.
 
 mod app;
+mod backups;
 mod billing;
 mod driver;
 mod flows;

@@ -1,10 +1,12 @@
 // Settings: environment, the Recur keys (masked; saved only to the OS keyring), the webhook
 // listener and the tunnel (settings-tunnel.js), language and sound, and about (shop name,
-// version, data folder, ledger and settings files).
+// version, data folder, ledger and settings files, the last backup with "Back up now", and
+// "Copy diagnostics").
 
 import { api } from '../api.js';
 import { errorText, setLanguage, language, t } from '../i18n.js';
 import { copyText, setSound, soundOn } from '../ui.js';
+import { dateTimeText } from '../format.js';
 import * as tunnelCard from './settings-tunnel.js';
 import * as printerCard from './settings-printer.js';
 
@@ -25,6 +27,8 @@ export const settingsView = {
     $('in-shop').addEventListener('input', () => { $('in-shop').dataset.edited = 'true'; });
     tunnelCard.init({ copyInto });
     printerCard.init();
+    $('backup-now').addEventListener('click', backUpNow);
+    $('diagnostics-copy').addEventListener('click', copyDiagnostics);
   },
 
   onJournalChanged() {
@@ -86,6 +90,7 @@ function render() {
     $('set-listener-url').textContent = data.listener.webhook_url;
     $('set-listener-counts').textContent = t('settings.listener_counts', data.listener);
   }
+  renderBackups(data.backups);
   tunnelCard.render(data);
   document.querySelectorAll('.lang-choice').forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.lang === language())));
 }
@@ -189,4 +194,47 @@ async function copyInto(node, button) {
   button.textContent = t(done !== 'selected' ? 'settings.copied' : 'settings.selected');
   button.dataset.copied = done;
   setTimeout(() => { button.textContent = t('settings.copy'); }, 4000);
+}
+
+/** "last backup: when — where", and the folder. */
+function renderBackups(backups) {
+  $('set-backup-folder').textContent = backups.folder;
+  $('set-last-backup').textContent = backups.last_at
+    ? t('settings.backup_at', { when: dateTimeText(backups.last_at), path: backups.last_path })
+    : t('settings.backup_none');
+}
+
+function backupResult(text, bad = false) {
+  $('backup-result').textContent = text;
+  $('backup-result').classList.toggle('bad', bad);
+}
+
+async function backUpNow() {
+  const button = $('backup-now');
+  button.disabled = true;
+  backupResult(t('settings.backing_up'));
+  try {
+    const backups = await api.backUpNow();
+    if (data) data.backups = backups;
+    renderBackups(backups);
+    backupResult(t('settings.backup_done', { keep: backups.keep }));
+  } catch (error) {
+    backupResult(errorText(error), true);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+/** Gathers the redacted diagnostics, shows them, and copies them. */
+async function copyDiagnostics() {
+  const node = $('diagnostics-text');
+  try {
+    node.textContent = await api.diagnostics();
+    node.hidden = false;
+    const done = await copyText(node.textContent, node);
+    backupResult(t(done !== 'selected' ? 'settings.diagnostics_copied' : 'settings.diagnostics_selected'));
+    $('diagnostics-copy').dataset.copied = done;
+  } catch (error) {
+    backupResult(errorText(error), true);
+  }
 }

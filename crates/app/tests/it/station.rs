@@ -12,13 +12,13 @@ use recur_pos_app::{Env, Phase, Plan, Port, Station};
 use recur_pos_core::ChargeRequest;
 use recur_secrets::{MemoryStore, SecretStore};
 
-struct Shop {
-    station: Arc<Station>,
-    rt: tokio::runtime::Runtime,
-    dir: tempfile::TempDir,
+pub struct Shop {
+    pub station: Arc<Station>,
+    pub rt: tokio::runtime::Runtime,
+    pub dir: tempfile::TempDir,
 }
 
-fn shop(store: Arc<dyn SecretStore>) -> Shop {
+pub fn shop(store: Arc<dyn SecretStore>) -> Shop {
     shop_with(store, &[])
 }
 
@@ -53,7 +53,7 @@ fn shop_with(store: Arc<dyn SecretStore>, extra: &[(&str, &str)]) -> Shop {
     }
 }
 
-fn listening(port: Port, tunnel: Option<String>) -> Plan {
+pub fn listening(port: Port, tunnel: Option<String>) -> Plan {
     Plan {
         listen: Some(Listen {
             port,

@@ -45,6 +45,23 @@ impl Shop {
         cmd
     }
 
+    /// `listen --port PORT` with the sandbox's webhook secret, once its port answers.
+    pub fn listen(&self, port: u16) -> std::process::Child {
+        let child = self
+            .command(&["listen", "--port", &port.to_string()])
+            .env("RECUR_WEBHOOK_SECRET", self.sandbox.webhook_secret())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "listener never came up");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        child
+    }
+
     pub fn run(&self, args: &[&str]) -> Output {
         self.command(args).output().expect("recur-pos runs")
     }
@@ -356,18 +373,7 @@ fn listen_journals_webhooks_and_events_shows_them() {
         .local_addr()
         .unwrap()
         .port();
-    let mut listener = shop
-        .command(&["listen", "--port", &port.to_string()])
-        .env("RECUR_WEBHOOK_SECRET", shop.sandbox.webhook_secret())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "listener never came up");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let mut listener = shop.listen(port);
     shop.sandbox
         .add_webhook_url(&format!("http://127.0.0.1:{port}/webhooks/recur"));
     let sale = shop.json(&["charge", "--product", "prod_latte", "--json"]);

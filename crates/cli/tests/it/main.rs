@@ -6,9 +6,11 @@
 //! line; `listen`: the services and the tunnel; `print`: receipts, the day report and the test
 //! page on the fake ESC/POS printer.
 
+mod backup;
 mod billing;
 mod cli;
 mod confirm;
+mod flood;
 mod keys;
 mod listen;
 mod owner;

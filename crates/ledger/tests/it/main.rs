@@ -1,5 +1,6 @@
 //! The ledger's integration tests: one binary, real SQLite files in temporary folders.
 
+mod backup;
 mod events;
 mod lifecycle;
 mod manager;

@@ -5,6 +5,7 @@ mod bad_input;
 mod bodies;
 mod concurrency;
 mod hooks;
+mod in_process;
 mod lifecycle;
 mod load;
 mod pressure;

@@ -1,14 +1,21 @@
-//! A bounded property test in the normal run: random bytes, random headers and mutations of a
-//! genuine delivery, thrown at the real listener over loopback. Whatever arrives, the listener
-//! answers (or closes) within its deadlines, never panics or hangs, and nothing that lacks a
-//! valid signature changes the ledger; a genuine delivery still gets through afterwards.
+//! A bounded property test in the normal run: random bytes, random headers, mutations of a
+//! genuine delivery and random return-page queries, thrown at the real listener over loopback.
+//! Whatever arrives, the listener answers (or closes) within its deadlines, never hangs, never
+//! panics on any of its threads (a panic in a connection task would otherwise only close that
+//! connection: a hook counts them), nothing that lacks a valid signature changes the ledger or
+//! reaches the outcome hook, and a return-page hook only ever hears a plain id; a genuine
+//! delivery still gets through afterwards.
 //!
 //! The seed is printed; `RECUR_POS_PROPTEST_SEED=N` replays one run, `RECUR_POS_PROPTEST_CASES`
 //! runs more (the default keeps the test to a few seconds).
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, Once};
 use std::time::{Duration, Instant};
+
+use recur_listener::Hooks;
 
 use recur_domain::signature;
 
@@ -40,10 +47,57 @@ fn random_text(rng: &mut fastrand::Rng, len: usize) -> String {
     (0..len).map(|_| CHARS[rng.usize(..CHARS.len())] as char).collect()
 }
 
+/// Panics on the listener's own threads (runtime, writer, hooks), in this whole test binary.
+static LISTENER_PANICS: AtomicUsize = AtomicUsize::new(0);
+
+fn count_listener_panics() {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let name = std::thread::current().name().unwrap_or("").to_owned();
+            if name.starts_with("recur-listener") {
+                LISTENER_PANICS.fetch_add(1, Ordering::SeqCst);
+            }
+            previous(info);
+        }));
+    });
+}
+
+fn fastrand_alnum(rng: &mut fastrand::Rng, len: usize) -> String {
+    (0..len).map(|_| rng.alphanumeric()).collect()
+}
+
+/// A return page with a random query: `session_id` plain, hostile, repeated or missing.
+fn return_case(rng: &mut fastrand::Rng) -> (&'static str, Vec<u8>) {
+    let page = ["/return/success", "/return/cancel"][rng.usize(..2)];
+    let len = rng.usize(0..200);
+    let id = match rng.u8(0..4) {
+        // A plain id, as Recur makes them.
+        0 => format!("cs_{}", fastrand_alnum(rng, len.min(40))),
+        1 => random_text(rng, len),
+        2 => format!("{}&session_id={}", random_text(rng, 10), random_text(rng, 10)),
+        _ => String::from_utf8_lossy(&random_bytes(rng, len)).into_owned(),
+    };
+    let query: String = id
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"_-&=".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    let request = format!("GET {page}?session_id={query} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    ("return page", request.into_bytes())
+}
+
 /// One request that carries no valid signature over its body, by construction.
 fn unsigned_case(rng: &mut fastrand::Rng, genuine_body: &[u8]) -> (&'static str, Vec<u8>) {
     let signature = signature::sign_base64(SECRET, genuine_body);
-    match rng.u8(0..6) {
+    match rng.u8(0..7) {
+        6 => return_case(rng),
         0 => {
             let len = rng.usize(0..4096);
             ("random bytes", random_bytes(rng, len))
@@ -148,12 +202,27 @@ fn random_and_mutated_requests_never_change_the_ledger_or_stop_the_listener() {
     eprintln!("random_input: seed {seed} ({cases} cases; RECUR_POS_PROPTEST_SEED={seed} replays it)");
     let mut rng = fastrand::Rng::with_seed(seed);
 
+    count_listener_panics();
+    let panics_before = LISTENER_PANICS.load(Ordering::SeqCst);
+    let outcomes = Arc::new(AtomicUsize::new(0));
+    let returns: Arc<Mutex<Vec<Option<String>>>> = Arc::default();
+    let hooks = {
+        let (outcomes, returns) = (Arc::clone(&outcomes), Arc::clone(&returns));
+        Hooks {
+            on_outcome: Some(Arc::new(move |_, _| {
+                outcomes.fetch_add(1, Ordering::SeqCst);
+            })),
+            on_return: Some(Arc::new(move |_, id: Option<&str>| {
+                returns.lock().unwrap().push(id.map(str::to_owned));
+            })),
+        }
+    };
     // Short deadlines so a request that stops mid-way is answered quickly.
     let env = Env::start_with(
         |c| {
             c.read_timeout = Duration::from_millis(500);
         },
-        Default::default(),
+        hooks,
     );
     env.open_sale("prod_beans_half", 450, "cs_bad", Some("x@example.tw"));
     let genuine = paid_event(1);
@@ -163,7 +232,7 @@ fn random_and_mutated_requests_never_change_the_ledger_or_stop_the_listener() {
     for n in 0..cases {
         let (kind, request) = unsigned_case(&mut rng, &genuine);
         let status = throw(env.port(), &request, Duration::from_secs(5));
-        if let Some(status) = status {
+        if let (Some(status), false) = (status, kind == "return page") {
             assert!(
                 (400..600).contains(&status),
                 "case {n} ({kind}, seed {seed}): answered {status} without a valid signature"
@@ -182,6 +251,36 @@ fn random_and_mutated_requests_never_change_the_ledger_or_stop_the_listener() {
     assert!(
         env.journal().iter().all(|e| !e.verified),
         "seed {seed}: something unsigned was journaled as verified"
+    );
+    assert_eq!(
+        outcomes.load(Ordering::SeqCst),
+        0,
+        "seed {seed}: the outcome hook heard an unsigned delivery"
+    );
+    // A plain visit once the rate has a token again is heard (so the check below is never
+    // empty); the hook runs on the listener's hook thread: give it a moment.
+    std::thread::sleep(Duration::from_millis(400));
+    let last = b"GET /return/success?session_id=cs_last HTTP/1.1\r\nHost: x\r\n\r\n";
+    assert_eq!(throw(env.port(), last, Duration::from_secs(5)), Some(200));
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !returns.lock().unwrap().contains(&Some("cs_last".to_owned())) {
+        assert!(
+            Instant::now() < deadline,
+            "seed {seed}: a plain return visit never reached the hook"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let heard = returns.lock().unwrap().clone();
+    for id in heard.iter().flatten() {
+        let plain = !id.is_empty()
+            && id.len() <= 128
+            && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        assert!(plain, "seed {seed}: the return hook heard {id:?}");
+    }
+    assert_eq!(
+        LISTENER_PANICS.load(Ordering::SeqCst),
+        panics_before,
+        "seed {seed}: a listener thread panicked (see the output above)"
     );
 
     // Still alive, and still correct: the genuine delivery pays the sale.
