@@ -20,8 +20,8 @@ cd "$(dirname "$0")/.."
 TOOLS_DIR="${RECUR_POS_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/recur-pos/tools}"
 export PATH="$TOOLS_DIR/bin:$PATH"
 if ! command -v cargo-fuzz >/dev/null 2>&1; then
-  echo "fuzz: cargo-fuzz is missing; run scripts/setup.sh" >&2
-  exit 1
+  echo "fuzz: installing cargo-fuzz into $TOOLS_DIR (once)" >&2
+  cargo install cargo-fuzz --locked --root "$TOOLS_DIR" >&2
 fi
 export RUSTC_BOOTSTRAP=1
 
