@@ -94,9 +94,16 @@ pub fn run() {
                 // Leaving the app is the manager's: the UI asks for the PIN, then `quit_app`.
                 tauri::WindowEvent::CloseRequested { api, .. } => {
                     let station = &window.app_handle().state::<AppState>().station;
-                    if station.manager_status().is_ok_and(|m| m.pin_set && !m.unlocked) {
-                        api.prevent_close();
-                        events::emit(window.app_handle(), events::QUIT_REQUESTED, ());
+                    match station.manager_status() {
+                        Ok(m) if m.pin_set && !m.unlocked => {
+                            api.prevent_close();
+                            events::emit(window.app_handle(), events::QUIT_REQUESTED, ());
+                        }
+                        // The manager closes the window: written down as `quit_app` is.
+                        Ok(m) if m.pin_set => {
+                            let _ = station.guard(recur_pos_core::Guarded::Quit, "window closed");
+                        }
+                        _ => {}
                     }
                 }
                 // The customer display never outlives the counter window.

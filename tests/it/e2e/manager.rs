@@ -208,4 +208,24 @@ fn switching_to_live_needs_the_pin_is_recorded_and_turns_the_stripe_red() {
     );
     app.js("document.querySelector('.card-audit').scrollIntoView(); return true;");
     app.shot("switched-to-live");
+
+    // The manager closes the window: the app leaves, and the live ledger says who did.
+    let _ = app.session.execute(
+        "window.__TAURI__.window.getCurrentWindow().close(); return true;",
+        vec![],
+    );
+    let ledger = recur_ledger::Ledger::open(&data.path().join("recur-pos/ledger.db")).unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !ledger
+        .audit_log(10)
+        .unwrap()
+        .iter()
+        .any(|e| e.action == "quit" && e.detail == "window closed")
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the window's close was never written down"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
 }
