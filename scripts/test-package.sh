@@ -47,7 +47,9 @@ env -u RECUR_SECRET_KEY -u RECUR_POS_DB -u RECUR_API_BASE RECUR_POS_LOG=info /us
 app=$!
 for _ in $(seq 1 120); do
   if xdotool search --onlyvisible --name 'Recur POS' >/dev/null 2>&1 && grep -q 'counter open.*embedded_sandbox=true' "$log"; then
-    ls "$XDG_DATA_HOME/recur-pos/ledger.db" >/dev/null || { echo "no ledger in the fresh data folder"; exit 1; }
+    # The embedded sandbox writes the sandbox's own ledger; a live key would write ledger.db.
+    ls "$XDG_DATA_HOME/recur-pos/ledger-sandbox.db" >/dev/null || { echo "no sandbox ledger in the fresh data folder"; exit 1; }
+    if [ -e "$XDG_DATA_HOME/recur-pos/ledger.db" ]; then echo "the sandbox wrote the live ledger's file"; exit 1; fi
     sleep 4   # let the first screen paint
     import -window root "$OUT/installed-app.png"
     kill "$app"; wait "$app" 2>/dev/null
