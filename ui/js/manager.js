@@ -29,6 +29,11 @@ export function init() {
   $('pin-cancel').addEventListener('click', () => finish(false));
   $('pin-overlay').addEventListener('keydown', (e) => { if (e.key === 'Escape') finish(false); });
   $('audit-show').addEventListener('click', showAudit);
+  // While the dialog is open, focus stays in it: a screen behind (Sell's search box) that
+  // focuses itself, or a barcode scanner typing, never takes the PIN's keystrokes.
+  document.addEventListener('focusin', (e) => {
+    if (pending && !$('pin-dialog').contains(e.target)) $('pin-input').focus();
+  });
   onGuarded((code) => ask(code === 'pin_not_set' ? 'set' : 'unlock'));
   on(EVENTS.quitRequested, async () => {
     if (await ask('quit')) {

@@ -11,6 +11,10 @@ fn the_manager_pin_guards_settings_the_close_the_log_and_leaving() {
         app.text("#pin-title").contains("設定店長密碼"),
         "the first run asks for a PIN"
     );
+    app.wait_js(
+        "the PIN field focused, not the screen behind",
+        "return document.activeElement === document.getElementById('pin-input')",
+    );
     app.shot("first-run");
     app.later();
     assert_eq!(app.text("#manager-word"), "收銀員", "a counter starts in cashier mode");
