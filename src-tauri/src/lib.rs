@@ -95,7 +95,7 @@ pub fn run() {
                 tauri::WindowEvent::CloseRequested { api, .. } => {
                     let station = &window.app_handle().state::<AppState>().station;
                     match station.manager_status() {
-                        Ok(m) if m.pin_set && !m.unlocked => {
+                        Ok(m) if m.pin_set && !m.unlocked() => {
                             api.prevent_close();
                             events::emit(window.app_handle(), events::QUIT_REQUESTED, ());
                         }

@@ -201,48 +201,6 @@ pub fn spawn_daily(counter: &Arc<Counter>, env: &Env) -> tokio::task::JoinHandle
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn taken_at(name: &str) -> Option<Timestamp> {
-        parse_name(name).map(|(at, _)| at)
-    }
-
-    #[test]
-    fn names_round_trip_and_nothing_else_is_a_backup() {
-        let at = Timestamp::parse_rfc3339("2026-12-02T03:15:07.999Z").unwrap();
-        let name = file_name(at);
-        assert_eq!(name, "ledger-20261202T031507Z.db");
-        let back = taken_at(&name).unwrap();
-        assert_eq!(back.to_rfc3339(), "2026-12-02T03:15:07.000Z");
-        assert!(taken_at("ledger-20261202T031507Z-2.db").is_some());
-        for other in [
-            "ledger.db",
-            "ledger-20261202T031507Z.db.partial",
-            "ledger-2026120T031507Z.db",
-            "ledger-20261202T031507Z-x.db",
-            "notes-20261202T031507Z.db",
-            "ledger-2026120aT031507Z.db",
-        ] {
-            assert_eq!(taken_at(other), None, "{other}");
-        }
-    }
-
-    #[test]
-    fn a_backup_is_due_a_day_after_the_last() {
-        let now = Timestamp::from_unix_ms(10 * 86_400_000);
-        let file = |ms| BackupFile {
-            path: PathBuf::new(),
-            taken_at: Timestamp::from_unix_ms(ms),
-            bytes: 0,
-        };
-        assert!(due(None, now));
-        assert!(!due(Some(&file(now.unix_ms() - 3_600_000)), now));
-        assert!(due(Some(&file(now.unix_ms() - 86_400_000)), now));
-    }
-}
-
 /// What Settings, `recur-pos diagnostics` and `recur-pos backup` say about backups.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BackupStatus {
@@ -289,8 +247,45 @@ pub fn restore(ledger: &Path, file: &Path) -> Result<recur_ledger::RestoreReport
 }
 
 #[cfg(test)]
-mod folder_tests {
+mod tests {
     use super::*;
+
+    fn taken_at(name: &str) -> Option<Timestamp> {
+        parse_name(name).map(|(at, _)| at)
+    }
+
+    #[test]
+    fn names_round_trip_and_nothing_else_is_a_backup() {
+        let at = Timestamp::parse_rfc3339("2026-12-02T03:15:07.999Z").unwrap();
+        let name = file_name(at);
+        assert_eq!(name, "ledger-20261202T031507Z.db");
+        let back = taken_at(&name).unwrap();
+        assert_eq!(back.to_rfc3339(), "2026-12-02T03:15:07.000Z");
+        assert!(taken_at("ledger-20261202T031507Z-2.db").is_some());
+        for other in [
+            "ledger.db",
+            "ledger-20261202T031507Z.db.partial",
+            "ledger-2026120T031507Z.db",
+            "ledger-20261202T031507Z-x.db",
+            "notes-20261202T031507Z.db",
+            "ledger-2026120aT031507Z.db",
+        ] {
+            assert_eq!(taken_at(other), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn a_backup_is_due_a_day_after_the_last() {
+        let now = Timestamp::from_unix_ms(10 * 86_400_000);
+        let file = |ms| BackupFile {
+            path: PathBuf::new(),
+            taken_at: Timestamp::from_unix_ms(ms),
+            bytes: 0,
+        };
+        assert!(due(None, now));
+        assert!(!due(Some(&file(now.unix_ms() - 3_600_000)), now));
+        assert!(due(Some(&file(now.unix_ms() - 86_400_000)), now));
+    }
 
     #[test]
     fn the_live_and_the_sandbox_ledger_back_up_into_folders_of_their_own() {

@@ -96,11 +96,17 @@ pub const MANAGER_SESSION: Duration = Duration::from_secs(300);
 pub struct ManagerStatus {
     /// A PIN is set on this ledger (before one is, the first guarded action asks for one).
     pub pin_set: bool,
-    pub unlocked: bool,
     /// While unlocked: when the unlock ends unless a guarded action extends it.
     pub unlocked_until: Option<Timestamp>,
     /// No try is taken before this, after too many wrong ones.
     pub locked_until: Option<Timestamp>,
+}
+
+impl ManagerStatus {
+    /// The manager is in (guarded actions pass).
+    pub fn unlocked(&self) -> bool {
+        self.unlocked_until.is_some()
+    }
 }
 
 impl Station {
@@ -513,15 +519,9 @@ impl Station {
     pub fn manager_status(&self) -> Result<ManagerStatus, AppError> {
         let record = self.counter()?.ledger().pin_record()?;
         let now = Timestamp::now();
-        let left = self
-            .manager_until
-            .lock()
-            .expect("manager lock")
-            .and_then(|until| until.checked_duration_since(Instant::now()))
-            .filter(|_| record.is_some());
+        let left = self.unlock_left().filter(|_| record.is_some());
         Ok(ManagerStatus {
             pin_set: record.is_some(),
-            unlocked: left.is_some(),
             unlocked_until: left.map(|d| now.plus_ms(i64::try_from(d.as_millis()).unwrap_or(i64::MAX))),
             locked_until: record.map(|r| r.locked_until).filter(|until| *until > now),
         })
@@ -566,7 +566,7 @@ impl Station {
         if counter.ledger().pin_record()?.is_none() {
             return Err(PosError::PinNotSet.into());
         }
-        if !self.unlocked() {
+        if self.unlock_left().is_none() {
             return Err(PosError::PinRequired.into());
         }
         self.extend_unlock();
@@ -576,11 +576,10 @@ impl Station {
         Ok(counter)
     }
 
-    fn unlocked(&self) -> bool {
-        self.manager_until
-            .lock()
-            .expect("manager lock")
-            .is_some_and(|until| Instant::now() < until)
+    /// How long the unlock still holds; `None` when the manager is not in.
+    fn unlock_left(&self) -> Option<Duration> {
+        let until = (*self.manager_until.lock().expect("manager lock"))?;
+        Some(until.checked_duration_since(Instant::now())?).filter(|left| !left.is_zero())
     }
 
     fn extend_unlock(&self) {

@@ -52,6 +52,18 @@ impl Ledger {
     /// Stamps the file with `environment` on its first open, or checks it is the one stamped.
     /// A ledger written before the stamp existed takes the environment it is first opened in.
     pub fn claim_environment(&self, environment: &str) -> Result<(), LedgerError> {
+        // Every open of a stamped file only reads: no write lock, no fsync.
+        match self.environment()? {
+            Some(ledger) if ledger == environment => return Ok(()),
+            Some(ledger) => {
+                return Err(LedgerError::OtherEnvironment {
+                    ledger,
+                    wanted: environment.to_owned(),
+                })
+            }
+            None => {}
+        }
+        // Unstamped: stamp it, looking again under the write lock (another open may have won).
         self.write(|tx| {
             let stamped: Option<String> = tx
                 .query_row("SELECT value FROM ledger_meta WHERE key = 'environment'", [], |row| {

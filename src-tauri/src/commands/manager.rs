@@ -33,7 +33,7 @@ fn status(state: &AppState) -> Result<ManagerDto, CommandError> {
     let status = state.station.manager_status()?;
     Ok(ManagerDto {
         pin_set: status.pin_set,
-        unlocked: status.unlocked,
+        unlocked: status.unlocked(),
         unlocked_until: status.unlocked_until.map(|t| t.unix_ms()),
         locked_until: status.locked_until.map(|t| t.unix_ms()),
     })

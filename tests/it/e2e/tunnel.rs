@@ -266,4 +266,11 @@ fn no_tunnel_runs_on_the_embedded_sandbox_and_settings_says_why() {
     );
     app.js("document.querySelector('.card-tunnel').scrollIntoView(); return true;");
     app.shot("settings-sandbox-tunnel");
+    app.click("#lang-switch");
+    app.wait_js(
+        "English",
+        "return document.getElementById('tunnel-sandbox').textContent.includes('built-in sandbox')",
+    );
+    app.js("document.querySelector('.card-tunnel').scrollIntoView(); return true;");
+    app.shot("settings-sandbox-tunnel-en");
 }

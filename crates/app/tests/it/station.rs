@@ -360,7 +360,7 @@ fn guarded_actions_need_the_manager_and_wrong_pins_lock_out_for_good() {
     assert_eq!(short.code(), ErrorCode::PinInvalid);
     shop.rt.block_on(station.set_manager_pin("2468".into(), None)).unwrap();
     let status = station.manager_status().unwrap();
-    assert!(status.unlocked, "setting the PIN lets the manager in");
+    assert!(status.unlocked(), "setting the PIN lets the manager in");
     let left = status.unlocked_until.unwrap().unix_ms() - recur_domain::Timestamp::now().unix_ms();
     assert!((290_000..=300_000).contains(&left), "for five minutes: {left} ms");
     station.guard(Guarded::CloseDay, "2026-12-02").unwrap();
@@ -389,12 +389,12 @@ fn guarded_actions_need_the_manager_and_wrong_pins_lock_out_for_good() {
         "not even the right PIN is taken now"
     );
     let status = station.manager_status().unwrap();
-    assert!(!status.unlocked && status.unlocked_until.is_none());
+    assert!(!status.unlocked() && status.unlocked_until.is_none());
 
     // The lock-out is in the ledger: quitting and opening again does not lift it.
     shop.rt.block_on(station.reopen()).unwrap();
     let status = station.manager_status().unwrap();
-    assert!(status.pin_set && !status.unlocked);
+    assert!(status.pin_set && !status.unlocked());
     let until = status.locked_until.expect("still locked out");
     let wait = until.unix_ms() - recur_domain::Timestamp::now().unix_ms();
     assert!((20_000..=30_000).contains(&wait), "about 30 s: {wait} ms");
