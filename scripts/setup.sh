@@ -12,12 +12,18 @@ RUN_PKGS=(xvfb xauth imagemagick x11-apps webkit2gtk-driver dbus dbus-x11 gnome-
   libsecret-tools at-spi2-core keyutils xdotool fonts-noto-cjk)
 # The benchmarks' peers: sqlite3 dumps the same table beside `recur-pos export`.
 BENCH_PKGS=(sqlite3)
+# The shared ledger's tests run counters and a headless hub against a real PostgreSQL, a
+# throwaway cluster that scripts/pg.sh makes. Debian 12's postgresql-15 (pulled in by
+# `postgresql`) ships the contrib extensions itself, pg_trgm among them; postgresql-contrib is
+# only a name for it.
+DB_PKGS=(postgresql)
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 missing=()
-for pkg in "${BUILD_PKGS[@]}" "${RUN_PKGS[@]}" "${BENCH_PKGS[@]}"; do
+ALL_PKGS=("${BUILD_PKGS[@]}" "${RUN_PKGS[@]}" "${BENCH_PKGS[@]}" "${DB_PKGS[@]}")
+for pkg in "${ALL_PKGS[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
     missing+=("$pkg")
   fi

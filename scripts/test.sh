@@ -10,6 +10,8 @@
 #
 # Both lanes run inside one D-Bus session with an unlocked throwaway keyring (the Secret
 # Service the app and the CLI store keys in); a missing keyring daemon fails the run.
+# Both lanes also get a throwaway PostgreSQL (scripts/pg.sh) for the shared ledger's tests:
+# RECUR_POS_TEST_PG is its URL, RECUR_POS_TEST_PG_RESTART the command that restarts it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,6 +35,15 @@ timed() {
   "$@"
   echo "== $name: $((SECONDS - start)) s" >&2
 }
+
+# The cluster is left running when the run ends: the next run reuses it (start is idempotent,
+# recovers one left by a crash, and restarts one whose settings an older pg.sh wrote), so a
+# repeat run does not pay for initdb, and a failed run leaves the server and its log to look at
+# (server.log in RECUR_POS_PG_DIR, /tmp/recur-pos-pg by default). `scripts/pg.sh stop` stops
+# it. A test makes a database of its own and drops it: nothing else in the cluster is the
+# tests' to rely on.
+timed "PostgreSQL" scripts/pg.sh start
+eval "$(scripts/pg.sh env)"
 
 if [ "$lane" = all ] || [ "$lane" = fast ]; then
   timed "fmt" cargo fmt --all --check
