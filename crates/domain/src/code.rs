@@ -131,6 +131,10 @@ error_codes! {
     LedgerInUse => "ledger_in_use",
     /// A backup (or restore) could not write its file.
     BackupFailed => "backup_failed",
+    /// The shop's shared ledger (PostgreSQL) cannot be reached now.
+    LedgerUnreachable => "ledger_unreachable",
+    /// A file-only action (back up, restore) asked of the shop's shared ledger.
+    LedgerShared => "ledger_shared",
     /// Something unexpected (a bug, a panicked task).
     Internal => "internal",
     /// No receipt printer is set (Settings, or `--printer`).

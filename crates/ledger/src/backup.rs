@@ -112,7 +112,7 @@ impl Ledger {
             std::fs::create_dir_all(parent).map_err(|source| folder_error(parent, source))?;
         }
         let partial = partial_path(path);
-        let copied = self.read(|source| copy_online(source, &partial, pace));
+        let copied = self.read_file(|source| copy_online(source, &partial, pace));
         let restarts = match copied {
             Ok(restarts) => restarts,
             Err(e) => {
@@ -156,17 +156,16 @@ impl Ledger {
     /// Counts of what the ledger holds (see [`Census`]); a few indexed counts, off the writer.
     pub fn census(&self) -> Result<Census, LedgerError> {
         self.read(|conn| {
-            let mut stmt = conn.prepare("SELECT state, count(*) FROM sales GROUP BY state ORDER BY state")?;
-            let sales_by_state = stmt
-                .query_map([], |row| {
-                    Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?.max(0) as u64))
-                })?
-                .collect::<Result<Vec<_>, _>>()?;
+            let sales_by_state = conn.rows(
+                "SELECT state, count(*) FROM sales GROUP BY state ORDER BY state",
+                (),
+                |row| Ok((row.get::<String>(0)?, row.get::<i64>(1)?.max(0) as u64)),
+            )?;
             let count = |sql: &str| -> Result<u64, LedgerError> {
-                Ok(conn.query_row(sql, [], |row| row.get::<_, i64>(0))?.max(0) as u64)
+                Ok(conn.row(sql, (), |row| row.get::<i64>(0))?.max(0) as u64)
             };
             Ok(Census {
-                schema_version: conn.query_row("PRAGMA user_version", [], |row| row.get(0))?,
+                schema_version: self.schema_version()?,
                 sales_by_state,
                 journal_verified: count("SELECT count(*) FROM webhook_journal WHERE verified = 1")?,
                 journal_unverified: count("SELECT count(*) FROM webhook_journal WHERE verified = 0")?,

@@ -14,7 +14,7 @@
 //!
 //! Not here: choosing batch sizes or when to commit (the listener's writer does).
 
-use rusqlite::{ffi, Connection};
+use crate::sql::{Db, SqlError};
 
 use recur_domain::Timestamp;
 
@@ -77,18 +77,18 @@ impl Ledger {
 /// One receipt in its own savepoint. The outer `Err` means the transaction itself is unusable
 /// (the savepoint could not be taken or undone), which fails the whole batch.
 fn in_savepoint(
-    tx: &Connection,
+    tx: &Db<'_>,
     receipt: &WebhookReceipt,
     now: Timestamp,
 ) -> Result<Result<WebhookOutcome, LedgerError>, LedgerError> {
-    tx.execute_batch("SAVEPOINT receipt")?;
+    tx.batch("SAVEPOINT receipt")?;
     match receive_in(tx, receipt, now) {
         Ok(outcome) => {
-            tx.execute_batch("RELEASE receipt")?;
+            tx.batch("RELEASE receipt")?;
             Ok(Ok(outcome))
         }
         Err(error) => {
-            tx.execute_batch("ROLLBACK TO receipt; RELEASE receipt")?;
+            tx.batch("ROLLBACK TO receipt; RELEASE receipt")?;
             tracing::warn!(%error, "a webhook receipt failed; the rest of its batch goes on");
             Ok(Err(error))
         }
@@ -96,19 +96,15 @@ fn in_savepoint(
 }
 
 /// The digests in a savepoint of their own; their failure is logged, not passed on.
-fn unverified_in_savepoint(
-    tx: &Connection,
-    unverified: &[UnverifiedDelivery],
-    now: Timestamp,
-) -> Result<(), LedgerError> {
+fn unverified_in_savepoint(tx: &Db<'_>, unverified: &[UnverifiedDelivery], now: Timestamp) -> Result<(), LedgerError> {
     if unverified.is_empty() {
         return Ok(());
     }
-    tx.execute_batch("SAVEPOINT unverified")?;
+    tx.batch("SAVEPOINT unverified")?;
     match record_unverified_in(tx, unverified, now) {
-        Ok(()) => tx.execute_batch("RELEASE unverified")?,
+        Ok(()) => tx.batch("RELEASE unverified")?,
         Err(error) => {
-            tx.execute_batch("ROLLBACK TO unverified; RELEASE unverified")?;
+            tx.batch("ROLLBACK TO unverified; RELEASE unverified")?;
             tracing::warn!(%error, count = unverified.len(), "unverified deliveries were not journaled");
         }
     }
@@ -117,15 +113,13 @@ fn unverified_in_savepoint(
 
 /// Every receipt of a failed batch gets its own copy of the failure (errors are not `Clone`).
 fn batch_failed(error: &LedgerError) -> LedgerError {
-    let code = match error {
-        LedgerError::Database(e) => e.sqlite_error().copied(),
-        _ => None,
-    };
-    let code = code.unwrap_or_else(|| ffi::Error::new(ffi::SQLITE_ERROR));
-    LedgerError::Database(rusqlite::Error::SqliteFailure(
-        code,
-        Some(format!("the webhook batch did not commit: {error}")),
-    ))
+    match error {
+        LedgerError::Unreachable { at, why } => LedgerError::Unreachable {
+            at: at.clone(),
+            why: why.clone(),
+        },
+        other => LedgerError::Database(SqlError::Failed(format!("the webhook batch did not commit: {other}"))),
+    }
 }
 
 #[cfg(test)]
@@ -194,7 +188,7 @@ mod tests {
         let (first, second) = (open_sale(&ledger, "cs_1", now), open_sale(&ledger, "cs_2", now));
         // Fails the boom event's journal insert, AFTER its effect (sale 2 paid) was written.
         ledger
-            .write(|tx| Ok(tx.execute_batch("CREATE TEMP TRIGGER boom BEFORE INSERT ON webhook_journal WHEN NEW.event_id = 'evt_boom' BEGIN SELECT RAISE(ABORT, 'boom'); END;")?))
+            .write(|tx| Ok(tx.batch("CREATE TEMP TRIGGER boom BEFORE INSERT ON webhook_journal WHEN NEW.event_id = 'evt_boom' BEGIN SELECT RAISE(ABORT, 'boom'); END;")?))
             .unwrap();
         let batch = [
             receipt(&paid("evt_1", "cs_1"), now),
@@ -240,7 +234,7 @@ mod tests {
             2
         );
         // Recur delivers the failed one again; this time it applies.
-        ledger.write(|tx| Ok(tx.execute_batch("DROP TRIGGER boom")?)).unwrap();
+        ledger.write(|tx| Ok(tx.batch("DROP TRIGGER boom")?)).unwrap();
         let retried = ledger.receive_webhooks(&[receipt(&paid("evt_boom", "cs_2"), now)], now);
         assert!(
             matches!(retried[0], Ok(WebhookOutcome::Applied(Applied::Changed { .. }))),

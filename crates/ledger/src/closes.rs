@@ -7,7 +7,7 @@
 //! adjustment on the next close. Closing a day twice is refused. Not here: cross-checking with
 //! Recur (the core reads sessions), printing or showing a report.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::sql::{args, Db, Optional, Row, SqlResult, Value};
 use serde_json::json;
 
 use recur_domain::{Day, Mode, Money, SaleState, StepNote, Tender, Timestamp, TxnId};
@@ -116,11 +116,11 @@ impl Ledger {
                 });
             }
             let report = report(tx, summary_in(tx, day)?)?;
-            let through: i64 = tx.query_row("SELECT COALESCE(max(seq), 0) FROM transitions", [], |r| r.get(0))?;
-            tx.execute(
+            let through: i64 = tx.row("SELECT COALESCE(max(seq), 0) FROM transitions", (), |r| r.get(0))?;
+            tx.exec(
                 "INSERT INTO closes (day, closed_at, closed_by, expected_cash, counted_cash, through_transition, figures) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
+                args![
                     day.date(),
                     now.unix_ms(),
                     closed_by,
@@ -138,31 +138,30 @@ impl Ledger {
     pub fn closes(&self, limit: usize) -> Result<Vec<CloseRecord>, LedgerError> {
         let sql = format!("SELECT {CLOSE_COLUMNS} FROM closes ORDER BY seq DESC LIMIT ?1");
         self.read(|conn| {
-            let mut stmt = conn.prepare(&sql)?;
-            let rows = stmt.query_map([i64::try_from(limit).unwrap_or(i64::MAX)], close_from_row)?;
-            Ok(rows.collect::<Result<_, _>>()?)
+            let rows = conn.rows(&sql, [i64::try_from(limit).unwrap_or(i64::MAX)], close_from_row)?;
+            Ok(rows)
         })
     }
 }
 
-fn report(conn: &Connection, summary: DaySummary) -> Result<DayReport, LedgerError> {
+fn report(conn: &Db<'_>, summary: DaySummary) -> Result<DayReport, LedgerError> {
     let day = summary.day;
-    let range = params![day.start.unix_ms(), day.end.unix_ms()];
-    let by_tender = tallies(conn, "tender", range, Tender::parse)?;
-    let by_mode = tallies(conn, "mode", range, Mode::parse)?;
-    let by_product = tallies(conn, "product_name", range, |name| Some(name.to_owned()))?;
-    let (refund_count, refunded): (i64, i64) = conn.query_row(
+    let range = args![day.start.unix_ms(), day.end.unix_ms()];
+    let by_tender = tallies(conn, "tender", &range, Tender::parse)?;
+    let by_mode = tallies(conn, "mode", &range, Mode::parse)?;
+    let by_product = tallies(conn, "product_name", &range, |name| Some(name.to_owned()))?;
+    let (refund_count, refunded): (i64, i64) = conn.row(
         "SELECT count(*), COALESCE(sum(refunded_amount), 0) FROM sales \
          WHERE created_at >= ?1 AND created_at < ?2 AND refunded_amount > 0",
-        range,
+        &range,
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
-    let (open_count, open_amount, first, last, cash): (i64, i64, Option<i64>, Option<i64>, i64) = conn.query_row(
-        "SELECT COALESCE(sum(state IN ('DRAFT', 'OPEN')), 0), \
+    let (open_count, open_amount, first, last, cash): (i64, i64, Option<i64>, Option<i64>, i64) = conn.row(
+        "SELECT COALESCE(sum(CASE WHEN state IN ('DRAFT', 'OPEN') THEN 1 ELSE 0 END), 0), \
          COALESCE(sum(CASE WHEN state IN ('DRAFT', 'OPEN') THEN amount END), 0), min(created_at), max(created_at), \
          COALESCE(sum(CASE WHEN tender = 'cash' AND state IN ('PAID', 'PARTIALLY_REFUNDED', 'REFUNDED') \
              THEN amount END), 0) FROM sales WHERE created_at >= ?1 AND created_at < ?2",
-        range,
+        &range,
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
     )?;
     Ok(DayReport {
@@ -189,9 +188,9 @@ fn report(conn: &Connection, summary: DaySummary) -> Result<DayReport, LedgerErr
 
 /// Counts and asked sums of the day's sales by `column`, largest first.
 fn tallies<K>(
-    conn: &Connection,
+    conn: &Db<'_>,
     column: &str,
-    range: impl rusqlite::Params,
+    range: &[Value],
     key: fn(&str) -> Option<K>,
 ) -> Result<Vec<Tally<K>>, LedgerError> {
     // `column` is one of our own three names, never input.
@@ -199,32 +198,30 @@ fn tallies<K>(
         "SELECT {column}, count(*), COALESCE(sum(amount), 0) FROM sales WHERE created_at >= ?1 AND created_at < ?2 \
          GROUP BY {column} ORDER BY count(*) DESC, {column}"
     );
-    let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt.query_map(range, |r| {
+    let rows = conn.rows(&sql, range, |r| {
         Ok(Tally {
             key: parse_column(r, 0, key)?,
             total: Total {
-                count: r.get::<_, i64>(1)? as u64,
+                count: r.get::<i64>(1)? as u64,
                 amount: Money::new(r.get(2)?),
             },
         })
     })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    Ok(rows)
 }
 
 /// Paid sales by the shop's hour of their creation.
-fn by_hour(conn: &Connection, day: Day) -> Result<Vec<Total>, LedgerError> {
+fn by_hour(conn: &Db<'_>, day: Day) -> Result<Vec<Total>, LedgerError> {
     let mut hours = vec![Total::default(); 24];
-    let mut stmt = conn.prepare(
+    let rows = conn.rows(
         "SELECT (created_at - ?1) / 3600000, count(*), COALESCE(sum(COALESCE(paid_amount, amount)), 0) FROM sales \
          WHERE created_at >= ?1 AND created_at < ?2 AND state IN ('PAID', 'PARTIALLY_REFUNDED', 'REFUNDED') \
          GROUP BY 1",
+        args![day.start.unix_ms(), day.end.unix_ms()],
+        |r| Ok((r.get::<i64>(0)?, r.get::<i64>(1)?, r.get::<i64>(2)?)),
     )?;
-    let rows = stmt.query_map(params![day.start.unix_ms(), day.end.unix_ms()], |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))
-    })?;
     for row in rows {
-        let (hour, count, amount) = row?;
+        let (hour, count, amount) = row;
         if let Some(slot) = usize::try_from(hour).ok().and_then(|h| hours.get_mut(h)) {
             *slot = Total {
                 count: count as u64,
@@ -236,34 +233,35 @@ fn by_hour(conn: &Connection, day: Day) -> Result<Vec<Total>, LedgerError> {
 }
 
 /// State changes after the last close to sales of days already closed that moved money.
-fn adjustments(conn: &Connection) -> Result<Vec<Adjustment>, LedgerError> {
+fn adjustments(conn: &Db<'_>) -> Result<Vec<Adjustment>, LedgerError> {
     let since: Option<i64> = conn
-        .query_row(
+        .row(
             "SELECT through_transition FROM closes ORDER BY seq DESC LIMIT 1",
-            [],
+            (),
             |r| r.get(0),
         )
         .optional()?;
     let Some(since) = since else { return Ok(Vec::new()) };
-    let mut stmt = conn.prepare(
+    let rows = conn.rows(
         "SELECT t.seq, t.sale_id, s.product_name, t.from_state, t.to_state, t.note, t.at, s.created_at \
          FROM transitions t JOIN sales s ON s.id = t.sale_id WHERE t.seq > ?1 ORDER BY t.seq",
+        [since],
+        |r| {
+            Ok((
+                r.get::<i64>(0)?,
+                r.get::<String>(1)?,
+                r.get::<String>(2)?,
+                r.get::<Option<String>>(3)?,
+                parse_column(r, 4, SaleState::parse)?,
+                r.get::<Option<String>>(5)?,
+                r.get::<i64>(6)?,
+                r.get::<i64>(7)?,
+            ))
+        },
     )?;
-    let rows = stmt.query_map([since], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, Option<String>>(3)?,
-            parse_column(r, 4, SaleState::parse)?,
-            r.get::<_, Option<String>>(5)?,
-            r.get::<_, i64>(6)?,
-            r.get::<_, i64>(7)?,
-        ))
-    })?;
     let mut out = Vec::new();
     for row in rows {
-        let (seq, sale, product_name, from, to, note, at, created) = row?;
+        let (seq, sale, product_name, from, to, note, at, created) = row;
         let day = Day::containing(Timestamp::from_unix_ms(created));
         if close_of(conn, day)?.is_none() {
             continue;
@@ -289,15 +287,15 @@ fn adjustments(conn: &Connection) -> Result<Vec<Adjustment>, LedgerError> {
 
 /// What one step did to its day's net: a late payment adds what was received, a late refund
 /// takes away what it added to the sale's refunded total.
-fn effect(conn: &Connection, sale: &TxnId, seq: i64, note: Option<StepNote>) -> Result<Money, LedgerError> {
+fn effect(conn: &Db<'_>, sale: &TxnId, seq: i64, note: Option<StepNote>) -> Result<Money, LedgerError> {
     Ok(match note {
         Some(StepNote::Received { amount }) => amount,
         Some(StepNote::Refunded { total, .. }) => {
             let earlier: Option<String> = conn
-                .query_row(
+                .row(
                     "SELECT note FROM transitions WHERE sale_id = ?1 AND seq < ?2 AND to_state IN \
                      ('PARTIALLY_REFUNDED', 'REFUNDED') ORDER BY seq DESC LIMIT 1",
-                    params![sale.as_str(), seq],
+                    args![sale.as_str(), seq],
                     |r| r.get(0),
                 )
                 .optional()?
@@ -312,12 +310,12 @@ fn effect(conn: &Connection, sale: &TxnId, seq: i64, note: Option<StepNote>) -> 
     })
 }
 
-fn close_of(conn: &Connection, day: Day) -> Result<Option<CloseRecord>, LedgerError> {
+fn close_of(conn: &Db<'_>, day: Day) -> Result<Option<CloseRecord>, LedgerError> {
     let sql = format!("SELECT {CLOSE_COLUMNS} FROM closes WHERE shop = '' AND day = ?1");
-    Ok(conn.query_row(&sql, [day.date()], close_from_row).optional()?)
+    Ok(conn.row(&sql, [day.date()], close_from_row).optional()?)
 }
 
-fn close_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CloseRecord> {
+fn close_from_row(r: &Row<'_>) -> SqlResult<CloseRecord> {
     let day: String = r.get(1)?;
     Ok(CloseRecord {
         seq: r.get(0)?,
@@ -327,8 +325,8 @@ fn close_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CloseRecord> {
         closed_at: Timestamp::from_unix_ms(r.get(2)?),
         closed_by: r.get(3)?,
         expected_cash: Money::new(r.get(4)?),
-        counted_cash: r.get::<_, Option<i64>>(5)?.map(Money::new),
-        net: Money::new(r.get::<_, Option<i64>>(6)?.unwrap_or(0)),
+        counted_cash: r.get::<Option<i64>>(5)?.map(Money::new),
+        net: Money::new(r.get::<Option<i64>>(6)?.unwrap_or(0)),
     })
 }
 

@@ -1,4 +1,5 @@
-//! Opening the ledger file and running work in short transactions.
+//! Opening the ledger (a file, or the shop's PostgreSQL: `pg`) and running work in short
+//! transactions.
 //!
 //! One writer connection behind a mutex: a single writer keeps every transaction trivially
 //! serializable, and the webhook listener's group commit already batches its writes. Reads go to
@@ -11,21 +12,36 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
-use rusqlite::{Connection, Transaction, TransactionBehavior};
+use rusqlite::{Connection, TransactionBehavior};
 
 use crate::cached::STATEMENT_CACHE;
 use crate::checkpoint::Checkpointer;
 use crate::error::LedgerError;
 use crate::migrations;
+use crate::pg::Shared;
+use crate::sql::{Db, Dialect};
 use crate::types::Origin;
 
-/// The local ledger. `Send + Sync`: share it as `Arc<Ledger>` or Tauri state.
+/// The ledger, on a file of this counter's own or on the shop's PostgreSQL. `Send + Sync`:
+/// share it as `Arc<Ledger>` or Tauri state.
 pub struct Ledger {
+    /// The shop and counter this handle writes new sales as.
+    origin: Origin,
+    engine: Engine,
+}
+
+// One per open ledger, made once and never moved on a hot path: boxing either side buys nothing.
+#[allow(clippy::large_enum_variant)]
+enum Engine {
+    Sqlite(File),
+    Postgres(Shared),
+}
+
+/// One SQLite file: one writer connection, a pool of readers, the checkpointer.
+struct File {
     /// Checkpoints the WAL off the writer (see `checkpoint`); stopped first when dropped.
     _checkpointer: Checkpointer,
     path: PathBuf,
-    /// The shop and counter this handle writes new sales as.
-    origin: Origin,
     conn: Mutex<Connection>,
     /// Idle read connections, reused; more are opened when every one is busy.
     readers: Mutex<Vec<Connection>>,
@@ -37,7 +53,7 @@ const IDLE_READERS: usize = 4;
 impl std::fmt::Debug for Ledger {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Ledger")
-            .field("path", &self.path)
+            .field("at", &self.path())
             .finish_non_exhaustive()
     }
 }
@@ -76,12 +92,33 @@ impl Ledger {
         conn.pragma_update(None, "wal_autocheckpoint", 0)?;
         let checkpointer = Checkpointer::start(path, BUSY_TIMEOUT)?;
         Ok(Ledger {
-            _checkpointer: checkpointer,
-            path: path.to_path_buf(),
             origin,
-            conn: Mutex::new(conn),
-            readers: Mutex::new(Vec::new()),
+            engine: Engine::Sqlite(File {
+                _checkpointer: checkpointer,
+                path: path.to_path_buf(),
+                conn: Mutex::new(conn),
+                readers: Mutex::new(Vec::new()),
+            }),
         })
+    }
+
+    /// Opens (migrating as needed) the shared ledger at a `postgres://` URL, writing new sales
+    /// as made at `origin`. `password` is used when the URL names none (from the keyring), else
+    /// `PGPASSWORD`.
+    pub fn open_shared(url: &str, password: Option<&str>, origin: Origin) -> Result<Ledger, LedgerError> {
+        Ok(Ledger {
+            origin,
+            engine: Engine::Postgres(Shared::open(url, password)?),
+        })
+    }
+
+    /// Opens where `location` says: a `postgres://` (or `postgresql://`) URL, or a file path.
+    pub fn open_at(location: &str, password: Option<&str>, origin: Origin) -> Result<Ledger, LedgerError> {
+        if is_shared_location(location) {
+            Ledger::open_shared(location, password, origin)
+        } else {
+            Ledger::open_as(Path::new(location), origin)
+        }
     }
 
     /// `RECUR_POS_DB` if set, else `<data dir>/recur-pos/ledger.db` (the live ledger's file).
@@ -103,8 +140,33 @@ impl Ledger {
         Ledger::data_folder().join("ledger-sandbox.db")
     }
 
+    /// The file, or for a shared ledger its URL without the password (for messages and
+    /// diagnostics; not a file).
     pub fn path(&self) -> &Path {
-        &self.path
+        match &self.engine {
+            Engine::Sqlite(file) => &file.path,
+            Engine::Postgres(shared) => Path::new(shared.display()),
+        }
+    }
+
+    /// The file of a ledger of this counter's own; `None` for the shop's shared one.
+    pub fn file(&self) -> Option<&Path> {
+        match &self.engine {
+            Engine::Sqlite(file) => Some(&file.path),
+            Engine::Postgres(_) => None,
+        }
+    }
+
+    /// Whether this is the shop's shared ledger (on PostgreSQL).
+    pub fn is_shared(&self) -> bool {
+        matches!(self.engine, Engine::Postgres(_))
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        match self.engine {
+            Engine::Sqlite(_) => Dialect::Sqlite,
+            Engine::Postgres(_) => Dialect::Postgres,
+        }
     }
 
     /// The shop and counter new sales are written as.
@@ -112,27 +174,78 @@ impl Ledger {
         &self.origin
     }
 
-    /// The schema version of the open file.
+    /// The schema version of the open ledger.
     pub fn schema_version(&self) -> Result<i64, LedgerError> {
-        self.read(|conn| Ok(conn.query_row("PRAGMA user_version", [], |row| row.get(0))?))
+        self.read(|db| match db.dialect() {
+            Dialect::Sqlite => Ok(db.row("PRAGMA user_version", (), |row| row.get(0))?),
+            Dialect::Postgres => Ok(
+                db.row("SELECT COALESCE(max(version), 0) FROM ledger_schema", (), |row| {
+                    row.get(0)
+                })?,
+            ),
+        })
     }
 
-    /// Runs `work` in one IMMEDIATE transaction (the write lock is taken up front, so two
-    /// writers never deadlock upgrading), committing only if it returns `Ok`.
-    pub(crate) fn write<T>(
-        &self,
-        work: impl FnOnce(&Transaction<'_>) -> Result<T, LedgerError>,
-    ) -> Result<T, LedgerError> {
-        let mut conn = self.lock();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let value = work(&tx)?;
-        tx.commit()?;
-        Ok(value)
+    /// Runs `work` in one write transaction, committing only if it returns `Ok`. On SQLite an
+    /// IMMEDIATE transaction (the write lock is taken up front, so two writers never deadlock
+    /// upgrading); on PostgreSQL one that first takes the ledger's write lock, so writers of
+    /// every process run one after another exactly as on one file (see `pg`).
+    pub(crate) fn write<T>(&self, work: impl FnOnce(&Db<'_>) -> Result<T, LedgerError>) -> Result<T, LedgerError> {
+        match &self.engine {
+            Engine::Sqlite(file) => {
+                let mut conn = file.lock();
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                let value = work(&Db::Sqlite(&tx))?;
+                tx.commit()?;
+                Ok(value)
+            }
+            Engine::Postgres(shared) => shared.write(work),
+        }
     }
 
     /// Runs `work` on a read-only connection of the pool: it sees every transaction committed
     /// before it started, and never waits for the writer.
-    pub(crate) fn read<T>(&self, work: impl FnOnce(&Connection) -> Result<T, LedgerError>) -> Result<T, LedgerError> {
+    pub(crate) fn read<T>(&self, work: impl FnOnce(&Db<'_>) -> Result<T, LedgerError>) -> Result<T, LedgerError> {
+        match &self.engine {
+            Engine::Sqlite(file) => file.read(|conn| work(&Db::Sqlite(conn))),
+            Engine::Postgres(shared) => shared.read(work),
+        }
+    }
+
+    /// A read on the SQLite file itself (the online backup); refused on a shared ledger.
+    pub(crate) fn read_file<T>(
+        &self,
+        work: impl FnOnce(&Connection) -> Result<T, LedgerError>,
+    ) -> Result<T, LedgerError> {
+        match &self.engine {
+            Engine::Sqlite(file) => file.read(work),
+            Engine::Postgres(_) => Err(LedgerError::SharedLedger("back up")),
+        }
+    }
+
+    /// The shared ledger's change feed (see [`crate::Changes`]); `None` on a file, whose
+    /// changes come from this process alone.
+    pub fn changes(&self) -> Result<Option<crate::Changes>, LedgerError> {
+        match &self.engine {
+            Engine::Sqlite(_) => Ok(None),
+            Engine::Postgres(shared) => shared.changes().map(Some),
+        }
+    }
+
+    /// Whether the ledger answers now (the shared one may be away).
+    pub fn ping(&self) -> Result<(), LedgerError> {
+        self.read(|db| Ok(db.row("SELECT 1", (), |row| row.get::<i64>(0)).map(|_| ())?))
+    }
+}
+
+/// Whether `location` (`RECUR_POS_DB`, Settings) names a PostgreSQL server rather than a file.
+pub fn is_shared_location(location: &str) -> bool {
+    let lower = location.trim_start().to_ascii_lowercase();
+    lower.starts_with("postgres://") || lower.starts_with("postgresql://")
+}
+
+impl File {
+    fn read<T>(&self, work: impl FnOnce(&Connection) -> Result<T, LedgerError>) -> Result<T, LedgerError> {
         let conn = match self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop() {
             Some(conn) => conn,
             None => self.open_reader()?,
@@ -178,7 +291,7 @@ mod tests {
             std::thread::spawn(move || {
                 ledger
                     .write(|tx| {
-                        tx.execute_batch("CREATE TABLE probe (x INTEGER); INSERT INTO probe VALUES (1);")?;
+                        tx.batch("CREATE TABLE probe (x INTEGER); INSERT INTO probe VALUES (1);")?;
                         inside_tx.send(()).unwrap();
                         // Hold the write transaction open until the read below has answered.
                         released.recv().unwrap();
@@ -193,8 +306,8 @@ mod tests {
         std::thread::spawn(move || {
             let tables = reader.read(|conn| {
                 Ok(
-                    conn.query_row("SELECT count(*) FROM sqlite_master WHERE name = 'probe'", [], |r| {
-                        r.get::<_, i64>(0)
+                    conn.row("SELECT count(*) FROM sqlite_master WHERE name = 'probe'", (), |r| {
+                        r.get::<i64>(0)
                     })?,
                 )
             });
@@ -209,7 +322,7 @@ mod tests {
         );
         release.send(()).unwrap();
         writer.join().unwrap();
-        let after = ledger.read(|conn| Ok(conn.query_row("SELECT count(*) FROM probe", [], |r| r.get::<_, i64>(0))?));
+        let after = ledger.read(|conn| Ok(conn.row("SELECT count(*) FROM probe", (), |r| r.get::<i64>(0))?));
         assert_eq!(after.unwrap(), 1);
     }
 

@@ -6,18 +6,17 @@
 //! the payment naming that order arrives ([`settle`]). `einvoice.issue_failed` flags the sale:
 //! the shop owes the customer a receipt. Not here: issuing anything (Recur does).
 
-use rusqlite::{params, Connection};
+use crate::sql::{args, Db};
 
 use recur_domain::fact::{EInvoice, EInvoiceKind};
 use recur_domain::{Attention, Money, Timestamp, TxnId};
 
-use crate::cached::Cached;
 use crate::error::LedgerError;
 use crate::matching::{match_sale, sale_of_any_order};
 use crate::rows::{flag, money, time};
 use crate::types::{Applied, EInvoiceRecord};
 
-pub(crate) fn apply(conn: &Connection, e: &EInvoice, now: Timestamp) -> Result<Applied, LedgerError> {
+pub(crate) fn apply(conn: &Db<'_>, e: &EInvoice, now: Timestamp) -> Result<Applied, LedgerError> {
     let sale = match match_sale(conn, &e.key, now)? {
         Some(sale) => Some(sale.id),
         None => match &e.order_id {
@@ -29,7 +28,7 @@ pub(crate) fn apply(conn: &Connection, e: &EInvoice, now: Timestamp) -> Result<A
         "INSERT OR IGNORE INTO einvoices (order_id, invoice_id, sale_id, kind, invoice_number, allowance_number, \
          status, amount, currency, failure_code, failure_message, at, data, recorded_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-        params![
+        args![
             e.order_id.as_ref().map(ToString::to_string),
             e.invoice_id,
             sale.as_ref().map(TxnId::as_str),
@@ -67,7 +66,7 @@ pub(crate) fn apply(conn: &Connection, e: &EInvoice, now: Timestamp) -> Result<A
 }
 
 /// Adopts e-invoices that came before the sale's order was known; flags a failed one.
-pub(crate) fn settle(conn: &Connection, sale: &TxnId, now: Timestamp) -> Result<(), LedgerError> {
+pub(crate) fn settle(conn: &Db<'_>, sale: &TxnId, now: Timestamp) -> Result<(), LedgerError> {
     let adopted = conn.exec(
         "UPDATE einvoices SET sale_id = ?1 WHERE sale_id IS NULL AND order_id IS NOT NULL \
          AND order_id = (SELECT order_id FROM sales WHERE id = ?1)",
@@ -77,11 +76,12 @@ pub(crate) fn settle(conn: &Connection, sale: &TxnId, now: Timestamp) -> Result<
         return Ok(());
     }
     let failed: Vec<(Option<String>, Option<String>)> = {
-        let mut stmt = conn.prepare_cached(
+        let rows = conn.rows(
             "SELECT order_id, failure_code FROM einvoices WHERE sale_id = ?1 AND kind = 'einvoice.issue_failed'",
+            [sale.as_str()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
-        let rows = stmt.query_map([sale.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        rows.collect::<Result<_, _>>()?
+        rows
     };
     for (order, code) in failed {
         let note = Attention::EinvoiceIssueFailed {
@@ -94,24 +94,25 @@ pub(crate) fn settle(conn: &Connection, sale: &TxnId, now: Timestamp) -> Result<
 }
 
 /// The sale's e-invoices, oldest first.
-pub(crate) fn of_sale(conn: &Connection, sale: &TxnId) -> Result<Vec<EInvoiceRecord>, LedgerError> {
-    let mut stmt = conn.prepare_cached(
+pub(crate) fn of_sale(conn: &Db<'_>, sale: &TxnId) -> Result<Vec<EInvoiceRecord>, LedgerError> {
+    let rows = conn.rows(
         "SELECT kind, order_id, invoice_id, invoice_number, allowance_number, status, amount, failure_code, at, \
          recorded_at FROM einvoices WHERE sale_id = ?1 ORDER BY COALESCE(at, recorded_at), seq",
+        [sale.as_str()],
+        |r| {
+            Ok(EInvoiceRecord {
+                kind: r.get(0)?,
+                order_id: r.get::<Option<String>>(1)?.map(Into::into),
+                invoice_id: r.get(2)?,
+                invoice_number: r.get(3)?,
+                allowance_number: r.get(4)?,
+                status: r.get(5)?,
+                amount: money(r.get(6)?),
+                failure_code: r.get(7)?,
+                at: time(r.get(8)?),
+                recorded_at: Timestamp::from_unix_ms(r.get(9)?),
+            })
+        },
     )?;
-    let rows = stmt.query_map([sale.as_str()], |r| {
-        Ok(EInvoiceRecord {
-            kind: r.get(0)?,
-            order_id: r.get::<_, Option<String>>(1)?.map(Into::into),
-            invoice_id: r.get(2)?,
-            invoice_number: r.get(3)?,
-            allowance_number: r.get(4)?,
-            status: r.get(5)?,
-            amount: money(r.get(6)?),
-            failure_code: r.get(7)?,
-            at: time(r.get(8)?),
-            recorded_at: Timestamp::from_unix_ms(r.get(9)?),
-        })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    Ok(rows)
 }

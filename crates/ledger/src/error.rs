@@ -4,10 +4,16 @@
 
 use recur_domain::{CheckoutId, EventId, Money, TransitionError, TxnId};
 
+use crate::sql::SqlError;
+
 #[derive(Debug, thiserror::Error)]
 pub enum LedgerError {
     #[error("the ledger database failed: {0}")]
-    Database(#[from] rusqlite::Error),
+    Database(#[from] SqlError),
+    #[error("the shop's ledger at {at} cannot be reached: {why}")]
+    Unreachable { at: String, why: String },
+    #[error("a shared ledger cannot {0} here: use PostgreSQL's own tools (pg_dump) on the server")]
+    SharedLedger(&'static str),
     #[error("cannot prepare the ledger folder {path}: {source}")]
     Folder { path: String, source: std::io::Error },
     #[error("the ledger file has schema version {found}, newer than this program's {known}")]
@@ -51,6 +57,8 @@ impl LedgerError {
     pub fn code(&self) -> &'static str {
         match self {
             LedgerError::Database(_) => "ledger_database",
+            LedgerError::Unreachable { .. } => "ledger_unreachable",
+            LedgerError::SharedLedger(_) => "ledger_shared",
             LedgerError::Folder { .. } => "ledger_folder",
             LedgerError::SchemaTooNew { .. } => "ledger_schema_too_new",
             LedgerError::SaleNotFound(_) => "sale_not_found",
@@ -68,5 +76,11 @@ impl LedgerError {
             LedgerError::InUse(_) => "ledger_in_use",
             LedgerError::File { .. } => "backup_failed",
         }
+    }
+}
+
+impl From<rusqlite::Error> for LedgerError {
+    fn from(e: rusqlite::Error) -> LedgerError {
+        LedgerError::Database(SqlError::Sqlite(e))
     }
 }

@@ -6,14 +6,13 @@
 //! once recorded is never changed. Matching is by checkout id or our transaction id only.
 //! Refunds and subscriptions have their own modules; matching and payments live here.
 
-use rusqlite::types::Value;
-use rusqlite::{params, Connection};
+use crate::sql::Value;
+use crate::sql::{args, Db};
 
 use recur_domain::fact::{Fact, MatchKey, Payment};
 use recur_domain::state::{decide, Decision};
 use recur_domain::{Attention, CheckoutId, Failure, Money, SaleState, StepNote, Timestamp};
 
-use crate::cached::Cached;
 use crate::db::Ledger;
 use crate::error::LedgerError;
 use crate::matching::{checkout_count, match_sale};
@@ -29,7 +28,7 @@ impl Ledger {
     }
 }
 
-pub(crate) fn apply_in(conn: &Connection, fact: &Fact, cause: &Cause, now: Timestamp) -> Result<Applied, LedgerError> {
+pub(crate) fn apply_in(conn: &Db<'_>, fact: &Fact, cause: &Cause, now: Timestamp) -> Result<Applied, LedgerError> {
     match fact {
         Fact::PageOpened { key, at } => page_opened(conn, key, at.unwrap_or(now), now),
         Fact::Paid(payment) => paid(conn, payment, cause, now),
@@ -73,7 +72,7 @@ fn sale_of(applied: &Applied) -> Option<&recur_domain::TxnId> {
 
 /// A `checkout.completed` that proves no payment (Recur sends one after a failed first
 /// subscription payment too): nothing changes; the journal says why.
-fn unconfirmed(conn: &Connection, key: &MatchKey, now: Timestamp) -> Result<Applied, LedgerError> {
+fn unconfirmed(conn: &Db<'_>, key: &MatchKey, now: Timestamp) -> Result<Applied, LedgerError> {
     Ok(match match_sale(conn, key, now)? {
         Some(sale) => Applied::NoOp {
             sale: sale.id,
@@ -83,14 +82,14 @@ fn unconfirmed(conn: &Connection, key: &MatchKey, now: Timestamp) -> Result<Appl
     })
 }
 
-fn page_opened(conn: &Connection, key: &MatchKey, at: Timestamp, now: Timestamp) -> Result<Applied, LedgerError> {
+fn page_opened(conn: &Db<'_>, key: &MatchKey, at: Timestamp, now: Timestamp) -> Result<Applied, LedgerError> {
     let Some(sale) = match_sale(conn, key, now)? else {
         return Ok(Applied::Unmatched);
     };
     let changed = conn.exec(
         "UPDATE sales SET page_opened_at = ?2, updated_at = ?3 WHERE id = ?1 \
          AND (page_opened_at IS NULL OR page_opened_at > ?2)",
-        params![sale.id.as_str(), at.unix_ms(), now.unix_ms()],
+        args![sale.id.as_str(), at.unix_ms(), now.unix_ms()],
     )?;
     Ok(match changed {
         0 => Applied::NoOp {
@@ -104,7 +103,7 @@ fn page_opened(conn: &Connection, key: &MatchKey, at: Timestamp, now: Timestamp)
 /// FAILED or EXPIRED: only about the sale's current checkout. A failure of an earlier checkout
 /// must not end a sale the cashier has since re-opened with a new QR code.
 fn unpaid_end(
-    conn: &Connection,
+    conn: &Db<'_>,
     key: &MatchKey,
     to: SaleState,
     failure: Option<&Failure>,
@@ -148,7 +147,7 @@ fn unpaid_end(
     }
 }
 
-fn paid(conn: &Connection, payment: &Payment, cause: &Cause, now: Timestamp) -> Result<Applied, LedgerError> {
+fn paid(conn: &Db<'_>, payment: &Payment, cause: &Cause, now: Timestamp) -> Result<Applied, LedgerError> {
     let Some(sale) = match_sale(conn, &payment.key, now)? else {
         return Ok(Applied::Unmatched);
     };
@@ -199,7 +198,7 @@ fn paid(conn: &Connection, payment: &Payment, cause: &Cause, now: Timestamp) -> 
 
 /// Stores what a payment says, filling only what is still unknown (a second report of the
 /// same payment never changes money), and flags what does not add up. Returns what it filled.
-fn fill_payment(conn: &Connection, sale: &Sale, p: &Payment, now: Timestamp) -> Result<Vec<&'static str>, LedgerError> {
+fn fill_payment(conn: &Db<'_>, sale: &Sale, p: &Payment, now: Timestamp) -> Result<Vec<&'static str>, LedgerError> {
     // What is still unknown, read once; then ONE update of the sale (each update of the sale
     // rewrites its row and index entries, and one of the customer's text columns re-indexes
     // its full text).
@@ -213,7 +212,7 @@ fn fill_payment(conn: &Connection, sale: &Sale, p: &Payment, now: Timestamp) -> 
             for (i, slot) in unknown.iter_mut().enumerate() {
                 *slot = r.get(i + 1)?;
             }
-            Ok((r.get::<_, Option<String>>(0)?, unknown, r.get::<_, Option<i64>>(8)?))
+            Ok((r.get::<Option<String>>(0)?, unknown, r.get::<Option<i64>>(8)?))
         },
     )?;
     flag_second_payment(conn, sale, paid_checkout.as_deref(), p, now)?;
@@ -228,7 +227,7 @@ fn fill_payment(conn: &Connection, sale: &Sale, p: &Payment, now: Timestamp) -> 
             "paid_checkout_id",
             text(p.key.checkout_id.as_ref().map(ToString::to_string)),
         ),
-        ("paid_amount", p.amount.map(|a| Value::Integer(a.get()))),
+        ("paid_amount", p.amount.map(|a| Value::Int(a.get()))),
         ("paid_currency", text(p.currency.as_ref().map(ToString::to_string))),
         ("paid_email", text(p.customer_email.clone())),
         ("paid_name", text(p.customer_name.clone())),
@@ -247,14 +246,14 @@ fn fill_payment(conn: &Connection, sale: &Sale, p: &Payment, now: Timestamp) -> 
     }
     let at = p.paid_at.unwrap_or(now).unix_ms();
     if paid_at.is_none_or(|known| known > at) {
-        values.push(Value::Integer(at));
+        values.push(Value::Int(at));
         sets.push(format!("paid_at = ?{}", values.len()));
     }
     if !sets.is_empty() {
-        values.push(Value::Integer(now.unix_ms()));
+        values.push(Value::Int(now.unix_ms()));
         sets.push(format!("updated_at = ?{}", values.len()));
         let sql = format!("UPDATE sales SET {} WHERE id = ?1", sets.join(", "));
-        conn.exec(&sql, rusqlite::params_from_iter(values))?;
+        conn.exec(&sql, values)?;
     }
     flag_mismatch(conn, sale, p, now)?;
     Ok(filled)
@@ -262,7 +261,7 @@ fn fill_payment(conn: &Connection, sale: &Sale, p: &Payment, now: Timestamp) -> 
 
 /// The amount or currency Recur received is not what the sale asked: still paid (the money
 /// is real), but a person must look.
-fn flag_mismatch(conn: &Connection, sale: &Sale, p: &Payment, now: Timestamp) -> Result<(), LedgerError> {
+fn flag_mismatch(conn: &Db<'_>, sale: &Sale, p: &Payment, now: Timestamp) -> Result<(), LedgerError> {
     if let Some(amount) = p.amount.filter(|a| *a != sale.amount) {
         let note = Attention::AmountMismatch {
             expected: sale.amount,
@@ -289,7 +288,7 @@ fn flag_mismatch(conn: &Connection, sale: &Sale, p: &Payment, now: Timestamp) ->
 /// ids are named in a fixed order (see [`Attention::double_payment`]) so the note is the same
 /// whichever payment came first.
 fn flag_second_payment(
-    conn: &Connection,
+    conn: &Db<'_>,
     sale: &Sale,
     paid_checkout: Option<&str>,
     p: &Payment,

@@ -10,8 +10,8 @@
 //! text falls back to a scan. Not here: what the rows look like to a person (the views), or
 //! writing anything.
 
-use rusqlite::types::Value;
-use rusqlite::{params_from_iter, Connection};
+use crate::sql::Value;
+use crate::sql::{Db, Dialect};
 
 use recur_domain::{Day, Mode, Money, ProductId, SaleState, Tender, TxnId};
 
@@ -136,7 +136,7 @@ impl Ledger {
         limit: usize,
     ) -> Result<HistoryPage, LedgerError> {
         let limit = limit.clamp(1, PAGE_MAX);
-        let mut query = Where::of(filter);
+        let mut query = Where::of(filter, self.dialect());
         if let Some(after) = after {
             query.after(sort, after);
         }
@@ -167,7 +167,7 @@ impl Ledger {
 
     /// The count and sums of every sale of `filter`.
     pub fn history_totals(&self, filter: &HistoryFilter) -> Result<HistoryTotals, LedgerError> {
-        let query = Where::of(filter);
+        let query = Where::of(filter, self.dialect());
         let sql = format!(
             "SELECT count(*), COALESCE(sum(amount), 0), \
              COALESCE(sum(CASE WHEN state IN ('PAID', 'PARTIALLY_REFUNDED', 'REFUNDED') \
@@ -176,9 +176,7 @@ impl Ledger {
         );
         self.read(|conn| {
             let (count, amount, net): (i64, i64, i64) =
-                conn.query_row(&sql, params_from_iter(query.values.iter()), |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-                })?;
+                conn.row(&sql, &query.values, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
             Ok(HistoryTotals {
                 count: u64::try_from(count).unwrap_or(0),
                 amount: Money::new(amount),
@@ -191,31 +189,17 @@ impl Ledger {
     /// million rows never holds them all); `each` returns false to stop (a cancelled export).
     /// Returns how many were handed over.
     pub fn each_sale(&self, filter: &HistoryFilter, mut each: impl FnMut(&Sale) -> bool) -> Result<u64, LedgerError> {
-        let query = Where::of(filter);
+        let query = Where::of(filter, self.dialect());
         let sql = format!(
             "SELECT {SALE_COLUMNS} FROM sales WHERE {} ORDER BY created_at, id",
             query.sql()
         );
-        self.read(|conn| {
-            let mut stmt = conn.prepare(&sql)?;
-            let mut rows = stmt.query(params_from_iter(query.values.iter()))?;
-            let mut handed = 0;
-            while let Some(row) = rows.next()? {
-                let sale = sale_from_row(row)?;
-                handed += 1;
-                if !each(&sale) {
-                    break;
-                }
-            }
-            Ok(handed)
-        })
+        self.read(|conn| Ok(conn.each(&sql, &query.values, |row| Ok(each(&sale_from_row(row)?)))?))
     }
 }
 
-fn select(conn: &Connection, sql: &str, values: &[Value]) -> Result<Vec<Sale>, LedgerError> {
-    let mut stmt = conn.prepare_cached(sql)?;
-    let rows = stmt.query_map(params_from_iter(values.iter()), sale_from_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+fn select(conn: &Db<'_>, sql: &str, values: &[Value]) -> Result<Vec<Sale>, LedgerError> {
+    Ok(conn.rows(sql, values, sale_from_row)?)
 }
 
 /// A WHERE clause built from a filter: conditions with `?` placeholders and their values,
@@ -223,19 +207,21 @@ fn select(conn: &Connection, sql: &str, values: &[Value]) -> Result<Vec<Sale>, L
 struct Where {
     conditions: Vec<String>,
     values: Vec<Value>,
+    dialect: Dialect,
 }
 
 impl Where {
-    fn of(filter: &HistoryFilter) -> Where {
+    fn of(filter: &HistoryFilter, dialect: Dialect) -> Where {
         let mut w = Where {
             conditions: Vec::new(),
             values: Vec::new(),
+            dialect,
         };
         if let Some(from) = filter.from {
-            w.push("created_at >= ?", Value::Integer(from.start.unix_ms()));
+            w.push("created_at >= ?", Value::Int(from.start.unix_ms()));
         }
         if let Some(to) = filter.to {
-            w.push("created_at < ?", Value::Integer(to.end.unix_ms()));
+            w.push("created_at < ?", Value::Int(to.end.unix_ms()));
         }
         if !filter.states.is_empty() {
             let marks = vec!["?"; filter.states.len()].join(", ");
@@ -291,7 +277,13 @@ impl Where {
         let exact = exact.replace("?1", &format!("?{}", n + 1));
         self.values.push(Value::Text(text.to_owned()));
         let p = n + 2;
-        if text.chars().count() >= 3 {
+        if self.dialect == Dialect::Postgres {
+            // One trigram GIN index over the four columns serves every length (see `pg::TEXT`).
+            self.values
+                .push(Value::Text(format!("%{}%", text.replace(['%', '_', '\\'], ""))));
+            self.conditions
+                .push(format!("(rowid IN ({exact}) OR {} ILIKE ?{p})", crate::pg::TEXT));
+        } else if text.chars().count() >= 3 {
             self.values
                 .push(Value::Text(format!("\"{}\"", text.replace('"', "\"\""))));
             self.conditions.push(format!(
@@ -312,11 +304,11 @@ impl Where {
         let op = if sort.descending() { "<" } else { ">" };
         if sort.by_amount() {
             self.conditions.push(format!("(amount, created_at, id) {op} (?, ?, ?)"));
-            self.values.push(Value::Integer(cursor.amount));
+            self.values.push(Value::Int(cursor.amount));
         } else {
             self.conditions.push(format!("(created_at, id) {op} (?, ?)"));
         }
-        self.values.push(Value::Integer(cursor.created_at));
+        self.values.push(Value::Int(cursor.created_at));
         self.values.push(Value::Text(cursor.id.as_str().to_owned()));
     }
 

@@ -11,12 +11,11 @@
 //! Not here: signature checking (the listener does it on the raw bytes), rate-limiting
 //! unverified deliveries (the listener decides which reach the ledger at all), or HTTP.
 
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use crate::sql::{args, Db, Optional, Row, SqlResult};
 
 use recur_domain::fact::fact_from_event;
 use recur_domain::{Event, EventId, Timestamp, TxnId};
 
-use crate::cached::Cached;
 use crate::db::Ledger;
 use crate::error::LedgerError;
 use crate::facts::apply_in;
@@ -131,7 +130,7 @@ impl Ledger {
             if matches!(summary.outcome, JournalOutcome::Changed | JournalOutcome::Recorded) {
                 tx.exec(
                     "UPDATE webhook_journal SET outcome = ?2, sale_id = ?3, detail = ?4, processed_at = ?5 WHERE seq = ?1",
-                    params![
+                    args![
                         seq,
                         summary.outcome.as_str(),
                         summary.sale.as_ref().map(TxnId::as_str),
@@ -167,16 +166,15 @@ impl Ledger {
         let sql = format!("SELECT {ENTRY_COLUMNS} FROM webhook_journal WHERE {condition} ORDER BY seq DESC LIMIT ?1");
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         self.read(|conn| {
-            let mut stmt = conn.prepare(&sql)?;
-            let rows = stmt.query_map([limit], entry_from_row)?;
-            Ok(rows.collect::<Result<_, _>>()?)
+            let rows = conn.rows(&sql, [limit], entry_from_row)?;
+            Ok(rows)
         })
     }
 }
 
 /// The work of [`Ledger::receive_webhook`] inside a transaction the caller owns (also used,
 /// one savepoint per receipt, by the batch in `batch.rs`).
-pub(crate) fn receive_in(tx: &Connection, req: &WebhookReceipt, now: Timestamp) -> Result<WebhookOutcome, LedgerError> {
+pub(crate) fn receive_in(tx: &Db<'_>, req: &WebhookReceipt, now: Timestamp) -> Result<WebhookOutcome, LedgerError> {
     let mut row = NewRow::from_receipt(req, now);
     let event = match Event::parse(
         &req.body,
@@ -191,9 +189,10 @@ pub(crate) fn receive_in(tx: &Connection, req: &WebhookReceipt, now: Timestamp) 
         }
     };
     // Cached statements: these two run for every delivery of a busy batch.
-    let deliveries = tx
-        .prepare_cached("UPDATE webhook_journal SET attempts = attempts + 1 WHERE event_id = ?1 AND claimed = 1")?
-        .execute([event.id.as_str()])?;
+    let deliveries = tx.exec(
+        "UPDATE webhook_journal SET attempts = attempts + 1 WHERE event_id = ?1 AND claimed = 1",
+        [event.id.as_str()],
+    )?;
     if deliveries > 0 {
         return Ok(WebhookOutcome::Duplicate);
     }
@@ -211,7 +210,7 @@ pub(crate) fn receive_in(tx: &Connection, req: &WebhookReceipt, now: Timestamp) 
 
 /// The work of [`Ledger::record_unverified`] inside a transaction the caller owns.
 pub(crate) fn record_unverified_in(
-    tx: &Connection,
+    tx: &Db<'_>,
     deliveries: &[UnverifiedDelivery],
     now: Timestamp,
 ) -> Result<(), LedgerError> {
@@ -226,7 +225,7 @@ pub(crate) fn record_unverified_in(
     tx.exec(
         "DELETE FROM webhook_journal WHERE verified = 0 AND (received_at < ?1 OR seq <= \
          (SELECT seq FROM webhook_journal WHERE verified = 0 ORDER BY seq DESC LIMIT 1 OFFSET ?2))",
-        params![
+        args![
             now.plus_ms(-UnverifiedDelivery::KEPT_MS).unix_ms(),
             UnverifiedDelivery::KEPT as i64
         ],
@@ -304,61 +303,60 @@ impl NewRow {
 
     fn insert(
         &self,
-        conn: &Connection,
+        conn: &Db<'_>,
         outcome: JournalOutcome,
         sale: Option<TxnId>,
         detail: Option<&str>,
     ) -> Result<(), LedgerError> {
-        let mut insert = conn.prepare_cached(
+        conn.exec(
             "INSERT INTO webhook_journal (event_id, event_type, verified, claimed, body, headers, outcome, sale_id, \
              detail, received_at, processed_at, body_len, body_sha256, order_id, subscription_id) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+            args![
+                self.event_id,
+                self.event_type,
+                self.verified,
+                self.claimed,
+                self.body,
+                self.headers,
+                outcome.as_str(),
+                sale.as_ref().map(TxnId::as_str),
+                detail,
+                self.received_at.unix_ms(),
+                self.processed_at.unix_ms(),
+                i64::try_from(self.body_len).unwrap_or(i64::MAX),
+                self.body_sha256,
+                self.order_id,
+                self.subscription_id,
+            ],
         )?;
-        insert.execute(params![
-            self.event_id,
-            self.event_type,
-            self.verified,
-            self.claimed,
-            self.body,
-            self.headers,
-            outcome.as_str(),
-            sale.as_ref().map(TxnId::as_str),
-            detail,
-            self.received_at.unix_ms(),
-            self.processed_at.unix_ms(),
-            i64::try_from(self.body_len).unwrap_or(i64::MAX),
-            self.body_sha256,
-            self.order_id,
-            self.subscription_id,
-        ])?;
         Ok(())
     }
 }
 
 /// The verified events that touched a sale, oldest first.
-pub(crate) fn of_sale(conn: &Connection, sale: &TxnId) -> Result<Vec<JournalEntry>, LedgerError> {
+pub(crate) fn of_sale(conn: &Db<'_>, sale: &TxnId) -> Result<Vec<JournalEntry>, LedgerError> {
     let sql = format!("SELECT {ENTRY_COLUMNS} FROM webhook_journal WHERE sale_id = ?1 ORDER BY seq");
-    let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt.query_map([sale.as_str()], entry_from_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    let rows = conn.rows(&sql, [sale.as_str()], entry_from_row)?;
+    Ok(rows)
 }
 
-fn entry_from_row(r: &Row<'_>) -> rusqlite::Result<JournalEntry> {
+fn entry_from_row(r: &Row<'_>) -> SqlResult<JournalEntry> {
     let headers: String = r.get(8)?;
     Ok(JournalEntry {
         seq: r.get(0)?,
-        event_id: r.get::<_, Option<String>>(1)?.map(EventId::new),
+        event_id: r.get::<Option<String>>(1)?.map(EventId::new),
         event_type: r.get(2)?,
         verified: r.get(3)?,
         outcome: parse_column(r, 4, JournalOutcome::parse)?,
-        sale_id: r.get::<_, Option<String>>(5)?.map(TxnId::new),
+        sale_id: r.get::<Option<String>>(5)?.map(TxnId::new),
         detail: r.get(6)?,
         body: r.get(7)?,
         headers: serde_json::from_str(&headers).unwrap_or_default(),
         received_at: Timestamp::from_unix_ms(r.get(9)?),
         processed_at: time(r.get(10)?),
         attempts: r.get(11)?,
-        body_len: r.get::<_, i64>(12)?.try_into().unwrap_or(0),
+        body_len: r.get::<i64>(12)?.try_into().unwrap_or(0),
         body_sha256: r.get(13)?,
     })
 }

@@ -1,4 +1,4 @@
-//! The local SQLite ledger of Recur POS: sales, their checkouts, every state transition, the
+//! The ledger of Recur POS (a SQLite file of the counter's own, or the shop's PostgreSQL): sales, their checkouts, every state transition, the
 //! webhook journal, refunds, subscriptions and renewals, and the print jobs of receipts.
 //!
 //! The ledger's one promise is that it never loses or invents money:
@@ -31,12 +31,14 @@ mod manager;
 mod matching;
 mod migrations;
 mod outcome;
+mod pg;
 mod print_jobs;
 mod query;
 mod refunds;
 mod rows;
 mod sales;
 mod seed;
+mod sql;
 mod subscriptions;
 mod trend;
 mod types;
@@ -44,12 +46,14 @@ mod waiting;
 
 pub use backup::{check_backup, in_use, restore, BackupInfo, BackupReport, Census, Pace, RestoreReport};
 pub use closes::{Adjustment, CloseRecord, DayReport, Tally, Total};
-pub use db::Ledger;
+pub use db::{is_shared_location, Ledger};
 pub use error::LedgerError;
 pub use history::{Cursor, HistoryFilter, HistoryPage, HistoryTotals, Sort, PAGE_MAX};
 pub use manager::{AuditEntry, PinRecord, AUDIT_PAGE_MAX};
 pub use migrations::SCHEMA_VERSION;
+pub use pg::{Change, Changes, CHANNEL};
 pub use print_jobs::{NewPrintJob, PrintJob, PrintState};
 pub use seed::SeedReport;
+pub use sql::{Dialect, SqlError};
 pub use trend::{TrendDay, TREND_MAX_DAYS};
 pub use types::*;

@@ -7,8 +7,8 @@
 //! test-card payment can never reach a live day's totals and a sandbox sweep never reads a live
 //! sale.
 
+use crate::sql::{args, Db, Optional};
 use recur_domain::Timestamp;
-use rusqlite::{params, OptionalExtension};
 
 use crate::db::Ledger;
 use crate::error::LedgerError;
@@ -42,7 +42,7 @@ impl Ledger {
     pub fn environment(&self) -> Result<Option<String>, LedgerError> {
         self.read(|conn| {
             Ok(conn
-                .query_row("SELECT value FROM ledger_meta WHERE key = 'environment'", [], |row| {
+                .row("SELECT value FROM ledger_meta WHERE key = 'environment'", (), |row| {
                     row.get(0)
                 })
                 .optional()?)
@@ -66,7 +66,7 @@ impl Ledger {
         // Unstamped: stamp it, looking again under the write lock (another open may have won).
         self.write(|tx| {
             let stamped: Option<String> = tx
-                .query_row("SELECT value FROM ledger_meta WHERE key = 'environment'", [], |row| {
+                .row("SELECT value FROM ledger_meta WHERE key = 'environment'", (), |row| {
                     row.get(0)
                 })
                 .optional()?;
@@ -77,7 +77,7 @@ impl Ledger {
                     wanted: environment.to_owned(),
                 }),
                 None => {
-                    tx.execute(
+                    tx.exec(
                         "INSERT INTO ledger_meta (key, value) VALUES ('environment', ?1)",
                         [environment],
                     )?;
@@ -91,9 +91,9 @@ impl Ledger {
     pub fn pin_record(&self) -> Result<Option<PinRecord>, LedgerError> {
         self.read(|conn| {
             Ok(conn
-                .query_row(
+                .row(
                     "SELECT hash, set_at, failures, locked_until FROM manager_pin WHERE id = 1",
-                    [],
+                    (),
                     |row| {
                         Ok(PinRecord {
                             hash: row.get(0)?,
@@ -110,10 +110,10 @@ impl Ledger {
     /// Stores a new PIN hash (tries reset) and audits it, in one transaction.
     pub fn set_pin(&self, hash: &str, at: Timestamp, who: &str) -> Result<(), LedgerError> {
         self.write(|tx| {
-            tx.execute(
+            tx.exec(
                 "INSERT INTO manager_pin (id, hash, set_at, failures, locked_until) VALUES (1, ?1, ?2, 0, 0)
                  ON CONFLICT (id) DO UPDATE SET hash = ?1, set_at = ?2, failures = 0, locked_until = 0",
-                params![hash, at.unix_ms()],
+                args![hash, at.unix_ms()],
             )?;
             audit_in(tx, at, who, "pin_set", "")
         })
@@ -124,8 +124,8 @@ impl Ledger {
     /// transaction.
     pub fn record_pin_failure(&self, at: Timestamp, locked_until: Timestamp) -> Result<u32, LedgerError> {
         self.write(|tx| {
-            let failures: u32 = tx.query_row(
-                "UPDATE manager_pin SET failures = failures + 1, locked_until = MAX(locked_until, ?1)
+            let failures: u32 = tx.row(
+                "UPDATE manager_pin SET failures = failures + 1, locked_until = CASE WHEN locked_until > ?1 THEN locked_until ELSE ?1 END
                  WHERE id = 1 RETURNING failures",
                 [locked_until.unix_ms()],
                 |row| row.get(0),
@@ -138,7 +138,7 @@ impl Ledger {
     /// A right try: the wrong ones are forgotten.
     pub fn record_pin_success(&self) -> Result<(), LedgerError> {
         self.write(|tx| {
-            tx.execute("UPDATE manager_pin SET failures = 0, locked_until = 0 WHERE id = 1", [])?;
+            tx.exec("UPDATE manager_pin SET failures = 0, locked_until = 0 WHERE id = 1", ())?;
             Ok(())
         })
     }
@@ -151,32 +151,28 @@ impl Ledger {
     /// The newest audit lines first, at most `limit` (capped at [`AUDIT_PAGE_MAX`]).
     pub fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>, LedgerError> {
         self.read(|conn| {
-            let mut statement =
-                conn.prepare_cached("SELECT seq, at, who, action, detail FROM audit_log ORDER BY seq DESC LIMIT ?1")?;
-            let rows = statement.query_map([limit.min(AUDIT_PAGE_MAX)], |row| {
-                Ok(AuditEntry {
-                    seq: row.get(0)?,
-                    at: Timestamp::from_unix_ms(row.get(1)?),
-                    who: row.get(2)?,
-                    action: row.get(3)?,
-                    detail: row.get(4)?,
-                })
-            })?;
-            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+            let rows = conn.rows(
+                "SELECT seq, at, who, action, detail FROM audit_log ORDER BY seq DESC LIMIT ?1",
+                [limit.min(AUDIT_PAGE_MAX)],
+                |row| {
+                    Ok(AuditEntry {
+                        seq: row.get(0)?,
+                        at: Timestamp::from_unix_ms(row.get(1)?),
+                        who: row.get(2)?,
+                        action: row.get(3)?,
+                        detail: row.get(4)?,
+                    })
+                },
+            )?;
+            Ok(rows)
         })
     }
 }
 
-fn audit_in(
-    tx: &rusqlite::Connection,
-    at: Timestamp,
-    who: &str,
-    action: &str,
-    detail: &str,
-) -> Result<(), LedgerError> {
-    tx.execute(
+fn audit_in(tx: &Db<'_>, at: Timestamp, who: &str, action: &str, detail: &str) -> Result<(), LedgerError> {
+    tx.exec(
         "INSERT INTO audit_log (at, who, action, detail) VALUES (?1, ?2, ?3, ?4)",
-        params![at.unix_ms(), who, action, detail],
+        args![at.unix_ms(), who, action, detail],
     )?;
     Ok(())
 }

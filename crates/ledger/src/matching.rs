@@ -7,12 +7,11 @@
 //! Below the rules (`facts`, `refunds`, `subscriptions`), which all match through here. Not
 //! here: what a fact does to the sale it finds.
 
-use rusqlite::{Connection, OptionalExtension};
+use crate::sql::{Db, Optional};
 
 use recur_domain::fact::MatchKey;
 use recur_domain::{Attention, CheckoutId, SubscriptionId, Tender, Timestamp, TxnId};
 
-use crate::cached::Cached;
 use crate::error::LedgerError;
 use crate::rows::{flag, load_sale};
 use crate::types::Sale;
@@ -20,7 +19,7 @@ use crate::types::Sale;
 /// The sale a key names: the checkout's sale (any checkout it ever had), else the sale named
 /// by our transaction id. When both are given and disagree, the checkout wins (Recur tied the
 /// payment to that session) and the sale is flagged so a person looks at it.
-pub(crate) fn match_sale(conn: &Connection, key: &MatchKey, now: Timestamp) -> Result<Option<Sale>, LedgerError> {
+pub(crate) fn match_sale(conn: &Db<'_>, key: &MatchKey, now: Timestamp) -> Result<Option<Sale>, LedgerError> {
     let by_checkout = match &key.checkout_id {
         Some(checkout) => sale_of_checkout(conn, checkout)?,
         None => None,
@@ -44,7 +43,7 @@ pub(crate) fn match_sale(conn: &Connection, key: &MatchKey, now: Timestamp) -> R
 }
 
 /// The sale that owns `checkout` (as its current or an earlier checkout).
-pub(crate) fn sale_of_checkout(conn: &Connection, checkout: &CheckoutId) -> Result<Option<TxnId>, LedgerError> {
+pub(crate) fn sale_of_checkout(conn: &Db<'_>, checkout: &CheckoutId) -> Result<Option<TxnId>, LedgerError> {
     let owner: Option<String> = conn
         .row(
             "SELECT sale_id FROM checkouts WHERE checkout_id = ?1",
@@ -56,7 +55,7 @@ pub(crate) fn sale_of_checkout(conn: &Connection, checkout: &CheckoutId) -> Resu
 }
 
 /// How many checkouts the sale has had.
-pub(crate) fn checkout_count(conn: &Connection, sale: &TxnId) -> Result<i64, LedgerError> {
+pub(crate) fn checkout_count(conn: &Db<'_>, sale: &TxnId) -> Result<i64, LedgerError> {
     Ok(conn.row(
         "SELECT COUNT(*) FROM checkouts WHERE sale_id = ?1",
         [sale.as_str()],
@@ -65,7 +64,7 @@ pub(crate) fn checkout_count(conn: &Connection, sale: &TxnId) -> Result<i64, Led
 }
 
 /// The sale whose own payment Recur gave this order id.
-pub(crate) fn sale_of_order(conn: &Connection, order: &str) -> Result<Option<Sale>, LedgerError> {
+pub(crate) fn sale_of_order(conn: &Db<'_>, order: &str) -> Result<Option<Sale>, LedgerError> {
     let id: Option<String> = conn
         .row(
             "SELECT id FROM sales WHERE order_id = ?1 ORDER BY created_at, id LIMIT 1",
@@ -81,10 +80,7 @@ pub(crate) fn sale_of_order(conn: &Connection, order: &str) -> Result<Option<Sal
 
 /// The sale whose payment created this subscription: the one the subscription row is linked
 /// to, else the first sale that recorded it.
-pub(crate) fn sale_of_subscription(
-    conn: &Connection,
-    subscription: &SubscriptionId,
-) -> Result<Option<TxnId>, LedgerError> {
+pub(crate) fn sale_of_subscription(conn: &Db<'_>, subscription: &SubscriptionId) -> Result<Option<TxnId>, LedgerError> {
     let linked: Option<Option<String>> = conn
         .row(
             "SELECT sale_id FROM subscriptions WHERE subscription_id = ?1",
@@ -107,7 +103,7 @@ pub(crate) fn sale_of_subscription(
 
 /// The sale an order belongs to: the sale whose own payment it was, else (a renewal's order)
 /// the sale that started the renewed subscription.
-pub(crate) fn sale_of_any_order(conn: &Connection, order: &str) -> Result<Option<TxnId>, LedgerError> {
+pub(crate) fn sale_of_any_order(conn: &Db<'_>, order: &str) -> Result<Option<TxnId>, LedgerError> {
     if let Some(sale) = sale_of_order(conn, order)? {
         return Ok(Some(sale.id));
     }

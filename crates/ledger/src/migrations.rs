@@ -309,7 +309,12 @@ fn v2_notes_as_data(conn: &Connection) -> Result<(), LedgerError> {
             .map(crate::legacy::attention_notes)
             .unwrap_or_default()
         {
-            crate::rows::insert_note(conn, &sale, &note, recur_domain::Timestamp::from_unix_ms(at))?;
+            crate::rows::insert_note(
+                &crate::sql::Db::Sqlite(conn),
+                &sale,
+                &note,
+                recur_domain::Timestamp::from_unix_ms(at),
+            )?;
         }
         if let Some(text) = failure {
             let failure = crate::legacy::failure(&text);

@@ -4,7 +4,7 @@
 //! failed stays `FAILED` with the reason until a person prints it again, so it is never lost.
 //! Not here: laying out or sending (`recur-print`), or deciding when to print (`recur-pos-app`).
 
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use crate::sql::{args, Db, Optional, Row, SqlError, SqlResult};
 
 use recur_domain::{Timestamp, TxnId};
 
@@ -74,20 +74,20 @@ pub struct PrintJob {
 const COLUMNS: &str =
     "id, kind, sale_id, day, printer, paper, mode, kick, lines, state, error, attempts, created_at, updated_at";
 
-fn row(r: &Row<'_>) -> rusqlite::Result<PrintJob> {
+fn row(r: &Row<'_>) -> SqlResult<PrintJob> {
     Ok(PrintJob {
         id: r.get(0)?,
         job: NewPrintJob {
             kind: r.get(1)?,
-            sale_id: r.get::<_, Option<String>>(2)?.map(TxnId::new),
+            sale_id: r.get::<Option<String>>(2)?.map(TxnId::new),
             day: r.get(3)?,
             printer: r.get(4)?,
-            paper: r.get(5)?,
+            paper: u16::try_from(r.get::<i64>(5)?).map_err(|e| SqlError::column(5, e.to_string()))?,
             mode: r.get(6)?,
             kick: r.get(7)?,
             lines: r.get(8)?,
         },
-        state: PrintState::parse(&r.get::<_, String>(9)?),
+        state: PrintState::parse(&r.get::<String>(9)?),
         error: r.get(10)?,
         attempts: r.get(11)?,
         created_at: Timestamp::from_unix_ms(r.get(12)?),
@@ -95,9 +95,9 @@ fn row(r: &Row<'_>) -> rusqlite::Result<PrintJob> {
     })
 }
 
-fn one(conn: &Connection, id: i64) -> Result<Option<PrintJob>, LedgerError> {
+fn one(conn: &Db<'_>, id: i64) -> Result<Option<PrintJob>, LedgerError> {
     Ok(conn
-        .query_row(&format!("SELECT {COLUMNS} FROM print_jobs WHERE id = ?1"), [id], row)
+        .row(&format!("SELECT {COLUMNS} FROM print_jobs WHERE id = ?1"), [id], row)
         .optional()?)
 }
 
@@ -106,7 +106,7 @@ impl Ledger {
     pub fn add_print_job(&self, job: &NewPrintJob, now: Timestamp) -> Result<PrintJob, LedgerError> {
         self.write(|tx| {
             if let Some(sale) = &job.sale_id {
-                let known: bool = tx.query_row(
+                let known: bool = tx.row(
                     "SELECT EXISTS(SELECT 1 FROM sales WHERE id = ?1)",
                     [sale.as_str()],
                     |r| r.get(0),
@@ -115,10 +115,10 @@ impl Ledger {
                     return Err(LedgerError::SaleNotFound(sale.clone()));
                 }
             }
-            tx.execute(
+            let id: i64 = tx.row(
                 "INSERT INTO print_jobs (kind, sale_id, day, printer, paper, mode, kick, lines, state, attempts, \
-                 created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'SENDING', 1, ?9, ?9)",
-                params![
+                 created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'SENDING', 1, ?9, ?9) RETURNING id",
+                args![
                     job.kind,
                     job.sale_id.as_ref().map(TxnId::as_str),
                     job.day,
@@ -129,8 +129,8 @@ impl Ledger {
                     job.lines,
                     now.unix_ms()
                 ],
+                |r| r.get(0),
             )?;
-            let id = tx.last_insert_rowid();
             Ok(one(tx, id)?.expect("the row just inserted"))
         })
     }
@@ -143,9 +143,9 @@ impl Ledger {
             PrintState::Printed
         };
         self.write(|tx| {
-            let n = tx.execute(
+            let n = tx.exec(
                 "UPDATE print_jobs SET state = ?2, error = ?3, updated_at = ?4 WHERE id = ?1",
-                params![id, state.as_str(), error, now.unix_ms()],
+                args![id, state.as_str(), error, now.unix_ms()],
             )?;
             if n == 0 {
                 return Err(LedgerError::PrintJobNotFound(id));
@@ -157,10 +157,10 @@ impl Ledger {
     /// Marks a job as being sent again (one more attempt), on `printer`.
     pub fn retry_print_job(&self, id: i64, printer: &str, now: Timestamp) -> Result<PrintJob, LedgerError> {
         self.write(|tx| {
-            let n = tx.execute(
+            let n = tx.exec(
                 "UPDATE print_jobs SET state = 'SENDING', error = NULL, printer = ?2, attempts = attempts + 1, \
                  updated_at = ?3 WHERE id = ?1",
-                params![id, printer, now.unix_ms()],
+                args![id, printer, now.unix_ms()],
             )?;
             if n == 0 {
                 return Err(LedgerError::PrintJobNotFound(id));
@@ -176,22 +176,24 @@ impl Ledger {
     /// A sale's jobs, oldest first.
     pub fn print_jobs_of_sale(&self, sale: &TxnId) -> Result<Vec<PrintJob>, LedgerError> {
         self.read(|conn| {
-            let mut stmt = conn.prepare_cached(&format!(
-                "SELECT {COLUMNS} FROM print_jobs WHERE sale_id = ?1 ORDER BY sale_id, id"
-            ))?;
-            let rows = stmt.query_map([sale.as_str()], row)?;
-            Ok(rows.collect::<Result<_, _>>()?)
+            let rows = conn.rows(
+                &format!("SELECT {COLUMNS} FROM print_jobs WHERE sale_id = ?1 ORDER BY sale_id, id"),
+                [sale.as_str()],
+                row,
+            )?;
+            Ok(rows)
         })
     }
 
     /// The newest failed jobs (what still waits for a person), newest first.
     pub fn failed_print_jobs(&self, limit: usize) -> Result<Vec<PrintJob>, LedgerError> {
         self.read(|conn| {
-            let mut stmt = conn.prepare_cached(&format!(
-                "SELECT {COLUMNS} FROM print_jobs WHERE state = 'FAILED' ORDER BY id DESC LIMIT ?1"
-            ))?;
-            let rows = stmt.query_map([limit as i64], row)?;
-            Ok(rows.collect::<Result<_, _>>()?)
+            let rows = conn.rows(
+                &format!("SELECT {COLUMNS} FROM print_jobs WHERE state = 'FAILED' ORDER BY id DESC LIMIT ?1"),
+                [limit as i64],
+                row,
+            )?;
+            Ok(rows)
         })
     }
 }

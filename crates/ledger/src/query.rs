@@ -2,7 +2,7 @@
 //!
 //! Read-only; nothing here writes. The journal and subscriptions have their own readers.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::sql::{args, Db, Optional};
 
 use recur_domain::{CauseKind, CheckoutId, Currency, Day, Money, SaleState, StepNote, Timestamp, TxnId};
 
@@ -39,15 +39,15 @@ impl Ledger {
     /// Newest first.
     pub fn sales(&self, filter: &SaleFilter) -> Result<Vec<Sale>, LedgerError> {
         let sql = format!(
-            "SELECT {SALE_COLUMNS} FROM sales WHERE (?1 IS NULL OR state = ?1) \
-             AND (?2 IS NULL OR created_at >= ?2) AND (?3 IS NULL OR created_at < ?3) \
+            "SELECT {SALE_COLUMNS} FROM sales WHERE (CAST(?1 AS TEXT) IS NULL OR state = ?1) \
+             AND (CAST(?2 AS BIGINT) IS NULL OR created_at >= ?2) AND (CAST(?3 AS BIGINT) IS NULL OR created_at < ?3) \
              ORDER BY created_at DESC, id DESC LIMIT ?4"
         );
-        let limit = filter.limit.map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX));
+        let limit = filter.limit.map_or(i64::MAX, |l| i64::try_from(l).unwrap_or(i64::MAX));
         self.read(|conn| {
-            let mut stmt = conn.prepare(&sql)?;
-            let rows = stmt.query_map(
-                params![
+            let rows = conn.rows(
+                &sql,
+                args![
                     filter.state.map(SaleState::as_str),
                     filter.since.map(Timestamp::unix_ms),
                     filter.until.map(Timestamp::unix_ms),
@@ -55,7 +55,7 @@ impl Ledger {
                 ],
                 sale_from_row,
             )?;
-            Ok(rows.collect::<Result<_, _>>()?)
+            Ok(rows)
         })
     }
 
@@ -64,7 +64,7 @@ impl Ledger {
         let sql = format!(
             "SELECT {SALE_COLUMNS} FROM sales WHERE id = (SELECT sale_id FROM checkouts WHERE checkout_id = ?1)"
         );
-        self.read(|conn| Ok(conn.query_row(&sql, [id.as_str()], sale_from_row).optional()?))
+        self.read(|conn| Ok(conn.row(&sql, [id.as_str()], sale_from_row).optional()?))
     }
 
     /// DRAFT and OPEN sales, oldest first, each with its current checkout: what the sweep
@@ -72,9 +72,8 @@ impl Ledger {
     pub fn open_sales(&self) -> Result<Vec<Sale>, LedgerError> {
         let sql = format!("SELECT {SALE_COLUMNS} FROM sales WHERE state IN ('DRAFT', 'OPEN') ORDER BY created_at, id");
         self.read(|conn| {
-            let mut stmt = conn.prepare(&sql)?;
-            let rows = stmt.query_map([], sale_from_row)?;
-            Ok(rows.collect::<Result<_, _>>()?)
+            let rows = conn.rows(&sql, (), sale_from_row)?;
+            Ok(rows)
         })
     }
 
@@ -84,19 +83,15 @@ impl Ledger {
     /// earlier checkout stays payable after a new QR). Oldest sale first.
     pub fn sweep_targets(&self, since: Timestamp) -> Result<Vec<(TxnId, CheckoutId)>, LedgerError> {
         self.read(|conn| {
-            let mut stmt = conn.prepare(
+            let rows = conn.rows(
                 "SELECT s.id, c.checkout_id FROM checkouts c JOIN sales s ON s.id = c.sale_id \
                  WHERE s.state IN ('DRAFT', 'OPEN') \
                     OR (s.state IN ('FAILED', 'EXPIRED', 'CANCELLED') AND (c.expires_at IS NULL OR c.expires_at > ?1)) \
                  ORDER BY s.created_at, s.id, c.created_at",
+                [since.unix_ms()],
+                |r| Ok((TxnId::new(r.get::<String>(0)?), CheckoutId::new(r.get::<String>(1)?))),
             )?;
-            let rows = stmt.query_map([since.unix_ms()], |r| {
-                Ok((
-                    TxnId::new(r.get::<_, String>(0)?),
-                    CheckoutId::new(r.get::<_, String>(1)?),
-                ))
-            })?;
-            Ok(rows.collect::<Result<_, _>>()?)
+            Ok(rows)
         })
     }
 
@@ -108,16 +103,16 @@ impl Ledger {
 
 /// [`Ledger::day_summary`] on a connection the caller holds (a close computes it inside its
 /// own transaction).
-pub(crate) fn summary_in(conn: &Connection, day: Day) -> Result<DaySummary, LedgerError> {
+pub(crate) fn summary_in(conn: &Db<'_>, day: Day) -> Result<DaySummary, LedgerError> {
     let (day_start, day_end) = (day.start, day.end);
     {
         {
             let (by_state, sums) = state_totals(conn, day_start, day_end)?;
-            let (renewals, renewals_total, renewals_failed): (i64, i64, i64) = conn.query_row(
-                "SELECT COALESCE(sum(status = 'PAID'), 0), COALESCE(sum(CASE WHEN status = 'PAID' THEN amount END), 0), \
-                 COALESCE(sum(status = 'FAILED'), 0) FROM renewals \
+            let (renewals, renewals_total, renewals_failed): (i64, i64, i64) = conn.row(
+                "SELECT COALESCE(sum(CASE WHEN status = 'PAID' THEN 1 ELSE 0 END), 0), COALESCE(sum(CASE WHEN status = 'PAID' THEN amount END), 0), \
+                 COALESCE(sum(CASE WHEN status = 'FAILED' THEN 1 ELSE 0 END), 0) FROM renewals \
                  WHERE COALESCE(paid_at, recorded_at) >= ?1 AND COALESCE(paid_at, recorded_at) < ?2",
-                params![day_start.unix_ms(), day_end.unix_ms()],
+                args![day_start.unix_ms(), day_end.unix_ms()],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )?;
             let open = count_of(&by_state, &[SaleState::Draft, SaleState::Open]);
@@ -158,21 +153,18 @@ fn count_of(totals: &[StateTotal], states: &[SaleState]) -> u64 {
 }
 
 /// Per state: count and asked amount; over paid states: received and refunded.
-fn state_totals(conn: &Connection, start: Timestamp, end: Timestamp) -> Result<(Vec<StateTotal>, Sums), LedgerError> {
-    let mut stmt = conn.prepare(
-        "SELECT state, count(*), COALESCE(sum(amount), 0), COALESCE(sum(COALESCE(paid_amount, amount)), 0), \
-         COALESCE(sum(refunded_amount), 0), sum(attention_count > 0), sum(mode = 'SETUP') \
-         FROM sales WHERE created_at >= ?1 AND created_at < ?2 GROUP BY state",
-    )?;
-    let rows = stmt.query_map(params![start.unix_ms(), end.unix_ms()], |r| {
+fn state_totals(conn: &Db<'_>, start: Timestamp, end: Timestamp) -> Result<(Vec<StateTotal>, Sums), LedgerError> {
+    let rows = conn.rows("SELECT state, count(*), COALESCE(sum(amount), 0), COALESCE(sum(COALESCE(paid_amount, amount)), 0), \
+         COALESCE(sum(refunded_amount), 0), sum(CASE WHEN attention_count > 0 THEN 1 ELSE 0 END), sum(CASE WHEN mode = 'SETUP' THEN 1 ELSE 0 END) \
+         FROM sales WHERE created_at >= ?1 AND created_at < ?2 GROUP BY state", args![start.unix_ms(), end.unix_ms()], |r| {
         Ok((
             parse_column(r, 0, SaleState::parse)?,
-            r.get::<_, i64>(1)?,
+            r.get::<i64>(1)?,
             r.get(2)?,
-            r.get::<_, i64>(3)?,
-            r.get::<_, i64>(4)?,
-            r.get::<_, i64>(5)?,
-            r.get::<_, i64>(6)?,
+            r.get::<i64>(3)?,
+            r.get::<i64>(4)?,
+            r.get::<i64>(5)?,
+            r.get::<i64>(6)?,
         ))
     })?;
     let mut totals = Vec::new();
@@ -184,7 +176,7 @@ fn state_totals(conn: &Connection, start: Timestamp, end: Timestamp) -> Result<(
         attention: 0,
     };
     for row in rows {
-        let (state, count, asked, received, refunded, attention, setups) = row?;
+        let (state, count, asked, received, refunded, attention, setups) = row;
         totals.push(StateTotal {
             state,
             count: count as u64,
@@ -202,61 +194,64 @@ fn state_totals(conn: &Connection, start: Timestamp, end: Timestamp) -> Result<(
     Ok((totals, sums))
 }
 
-fn history(conn: &Connection, id: &TxnId) -> Result<Vec<Transition>, LedgerError> {
-    let mut stmt = conn.prepare(
+fn history(conn: &Db<'_>, id: &TxnId) -> Result<Vec<Transition>, LedgerError> {
+    let rows = conn.rows(
         "SELECT from_state, to_state, cause, reference, note, at FROM transitions WHERE sale_id = ?1 ORDER BY seq",
+        [id.as_str()],
+        |r| {
+            let from = match r.get::<Option<String>>(0)? {
+                Some(_) => Some(parse_column(r, 0, SaleState::parse)?),
+                None => None,
+            };
+            Ok(Transition {
+                from,
+                to: parse_column(r, 1, SaleState::parse)?,
+                cause: parse_column(r, 2, CauseKind::parse)?,
+                reference: r.get(3)?,
+                note: r.get::<Option<String>>(4)?.as_deref().map(StepNote::from_stored),
+                at: Timestamp::from_unix_ms(r.get(5)?),
+            })
+        },
     )?;
-    let rows = stmt.query_map([id.as_str()], |r| {
-        let from = match r.get::<_, Option<String>>(0)? {
-            Some(_) => Some(parse_column(r, 0, SaleState::parse)?),
-            None => None,
-        };
-        Ok(Transition {
-            from,
-            to: parse_column(r, 1, SaleState::parse)?,
-            cause: parse_column(r, 2, CauseKind::parse)?,
-            reference: r.get(3)?,
-            note: r.get::<_, Option<String>>(4)?.as_deref().map(StepNote::from_stored),
-            at: Timestamp::from_unix_ms(r.get(5)?),
-        })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    Ok(rows)
 }
 
-fn checkouts(conn: &Connection, id: &TxnId) -> Result<Vec<CheckoutRecord>, LedgerError> {
-    let mut stmt = conn.prepare(
+fn checkouts(conn: &Db<'_>, id: &TxnId) -> Result<Vec<CheckoutRecord>, LedgerError> {
+    let rows = conn.rows(
         "SELECT checkout_id, url, expires_at, created_at FROM checkouts WHERE sale_id = ?1 ORDER BY created_at, rowid",
+        [id.as_str()],
+        |r| {
+            Ok(CheckoutRecord {
+                checkout_id: CheckoutId::new(r.get::<String>(0)?),
+                url: r.get(1)?,
+                expires_at: time(r.get(2)?),
+                created_at: Timestamp::from_unix_ms(r.get(3)?),
+            })
+        },
     )?;
-    let rows = stmt.query_map([id.as_str()], |r| {
-        Ok(CheckoutRecord {
-            checkout_id: CheckoutId::new(r.get::<_, String>(0)?),
-            url: r.get(1)?,
-            expires_at: time(r.get(2)?),
-            created_at: Timestamp::from_unix_ms(r.get(3)?),
-        })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    Ok(rows)
 }
 
-fn refunds(conn: &Connection, id: &TxnId) -> Result<Vec<RefundRecord>, LedgerError> {
-    let mut stmt = conn.prepare(
+fn refunds(conn: &Db<'_>, id: &TxnId) -> Result<Vec<RefundRecord>, LedgerError> {
+    let rows = conn.rows(
         "SELECT refund_id, order_id, status, amount, refunded_amount, original_amount, currency, updated_at \
          FROM refunds WHERE sale_id = ?1 ORDER BY created_at, refund_id",
+        [id.as_str()],
+        |r| {
+            let status: String = r.get(2)?;
+            let refunded_amount = money(r.get(4)?);
+            Ok(RefundRecord {
+                refund_id: r.get(0)?,
+                order_id: r.get::<Option<String>>(1)?.map(Into::into),
+                counted: counts(&status),
+                status,
+                amount: money(r.get(3)?),
+                refunded_amount,
+                original_amount: money(r.get(5)?),
+                currency: r.get::<Option<String>>(6)?.map(|c| Currency::new(&c)),
+                updated_at: Timestamp::from_unix_ms(r.get(7)?),
+            })
+        },
     )?;
-    let rows = stmt.query_map([id.as_str()], |r| {
-        let status: String = r.get(2)?;
-        let refunded_amount = money(r.get(4)?);
-        Ok(RefundRecord {
-            refund_id: r.get(0)?,
-            order_id: r.get::<_, Option<String>>(1)?.map(Into::into),
-            counted: counts(&status),
-            status,
-            amount: money(r.get(3)?),
-            refunded_amount,
-            original_amount: money(r.get(5)?),
-            currency: r.get::<_, Option<String>>(6)?.map(|c| Currency::new(&c)),
-            updated_at: Timestamp::from_unix_ms(r.get(7)?),
-        })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    Ok(rows)
 }

@@ -5,13 +5,12 @@
 //! count twice. A refund for an order we do not know yet is kept with no sale and adopted when
 //! the payment naming that order arrives. Not here: asking Recur for a refund.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::sql::{args, Db, Optional};
 
 use recur_domain::fact::Refund;
 use recur_domain::state::{decide, Decision};
 use recur_domain::{Attention, CauseKind, Money, SaleState, StepNote, Timestamp, TxnId};
 
-use crate::cached::Cached;
 use crate::error::LedgerError;
 use crate::matching::{match_sale, sale_of_order};
 use crate::rows::{flag, money, record_step, require_sale, Step};
@@ -24,7 +23,7 @@ pub(crate) fn counts(status: &str) -> bool {
     matches!(status, "SUCCEEDED" | "SUCCESS" | "COMPLETED" | "REFUNDED")
 }
 
-pub(crate) fn apply(conn: &Connection, refund: &Refund, cause: &Cause, now: Timestamp) -> Result<Applied, LedgerError> {
+pub(crate) fn apply(conn: &Db<'_>, refund: &Refund, cause: &Cause, now: Timestamp) -> Result<Applied, LedgerError> {
     let sale = match match_sale(conn, &refund.key, now)? {
         Some(sale) => Some(sale),
         None => match &refund.order_id {
@@ -65,7 +64,7 @@ pub(crate) fn apply(conn: &Connection, refund: &Refund, cause: &Cause, now: Time
 /// Recomputes the sale's refunded amount from its refunds and moves a paid sale to
 /// PARTIALLY_REFUNDED or REFUNDED. Also adopts refunds that arrived before the order was known.
 pub(crate) fn settle(
-    conn: &Connection,
+    conn: &Db<'_>,
     sale_id: &TxnId,
     reference: Option<&str>,
     now: Timestamp,
@@ -83,7 +82,7 @@ pub(crate) fn settle(
     if total != sale.refunded_amount {
         conn.exec(
             "UPDATE sales SET refunded_amount = ?2, updated_at = ?3 WHERE id = ?1",
-            params![sale_id.as_str(), total.get(), now.unix_ms()],
+            args![sale_id.as_str(), total.get(), now.unix_ms()],
         )?;
     }
     if !sale.state.is_paid() || total <= Money::ZERO {
@@ -113,21 +112,22 @@ pub(crate) fn settle(
 /// The sum of the counted refunds' own `amount`s, or the largest cumulative `refunded_amount`
 /// Recur reported if that is higher (that field may be the order's running total, so it is
 /// never added up). Also the counted ids, and those that succeeded without an `amount`.
-fn refunded_total(conn: &Connection, sale_id: &TxnId) -> Result<(Money, Vec<String>, Vec<String>), LedgerError> {
-    let mut stmt = conn.prepare_cached(
+fn refunded_total(conn: &Db<'_>, sale_id: &TxnId) -> Result<(Money, Vec<String>, Vec<String>), LedgerError> {
+    let rows = conn.rows(
         "SELECT refund_id, status, amount, refunded_amount FROM refunds WHERE sale_id = ?1 ORDER BY refund_id",
+        [sale_id.as_str()],
+        |r| {
+            Ok((
+                r.get::<String>(0)?,
+                r.get::<String>(1)?,
+                money(r.get(2)?),
+                money(r.get(3)?),
+            ))
+        },
     )?;
-    let rows = stmt.query_map([sale_id.as_str()], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            money(r.get(2)?),
-            money(r.get(3)?),
-        ))
-    })?;
     let (mut sum, mut largest, mut ids, mut unknown) = (0_i64, 0_i64, Vec::new(), Vec::new());
     for row in rows {
-        let (id, status, amount, refunded) = row?;
+        let (id, status, amount, refunded) = row;
         if counts(&status) {
             sum = sum.saturating_add(amount.map_or(0, Money::get));
             largest = largest.max(refunded.map_or(0, Money::get));
@@ -162,7 +162,7 @@ type StoredRefund = (
 );
 
 /// Inserts or merges the refund row. Returns whether anything changed.
-fn upsert(conn: &Connection, r: &Refund, sale: Option<&TxnId>, now: Timestamp) -> Result<bool, LedgerError> {
+fn upsert(conn: &Db<'_>, r: &Refund, sale: Option<&TxnId>, now: Timestamp) -> Result<bool, LedgerError> {
     let existing: Option<StoredRefund> = conn
         .row(
             "SELECT sale_id, order_id, status, amount, refunded_amount, original_amount, currency \
@@ -214,7 +214,7 @@ fn upsert(conn: &Connection, r: &Refund, sale: Option<&TxnId>, now: Timestamp) -
          created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9) \
          ON CONFLICT(refund_id) DO UPDATE SET sale_id = ?2, order_id = ?3, status = ?4, amount = ?5, \
          refunded_amount = ?6, original_amount = ?7, currency = ?8, updated_at = ?9",
-        params![r.refund_id, merged.0, merged.1, merged.2, merged.3, merged.4, merged.5, merged.6, now.unix_ms()],
+        args![r.refund_id, merged.0, merged.1, merged.2, merged.3, merged.4, merged.5, merged.6, now.unix_ms()],
     )?;
     Ok(true)
 }

@@ -3,14 +3,12 @@
 //!
 //! Not here: deciding anything. Callers decide (through `state::decide`), these helpers record.
 
-use rusqlite::types::Type;
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use crate::sql::{args, Db, Optional, Row, SqlError, SqlResult};
 
 use recur_domain::{
     Attention, CauseKind, Currency, Failure, Mode, Money, SaleState, StepNote, Tender, Timestamp, TxnId,
 };
 
-use crate::cached::Cached;
 use crate::error::LedgerError;
 use crate::types::Sale;
 
@@ -25,22 +23,22 @@ pub(crate) const SALE_COLUMNS: &str = "id, product_id, product_name, mode, amoun
         FROM sale_attention a WHERE a.sale_id = sales.id) END, \
     created_at, updated_at, shop, counter";
 
-pub(crate) fn sale_from_row(row: &Row<'_>) -> rusqlite::Result<Sale> {
+pub(crate) fn sale_from_row(row: &Row<'_>) -> SqlResult<Sale> {
     Ok(Sale {
-        id: TxnId::new(row.get::<_, String>(0)?),
-        product_id: row.get::<_, String>(1)?.into(),
+        id: TxnId::new(row.get::<String>(0)?),
+        product_id: row.get::<String>(1)?.into(),
         product_name: row.get(2)?,
         mode: parse_column(row, 3, Mode::parse)?,
         amount: Money::new(row.get(4)?),
-        currency: Currency::new(&row.get::<_, String>(5)?),
+        currency: Currency::new(&row.get::<String>(5)?),
         customer_email: row.get(6)?,
         customer_name: row.get(7)?,
         state: parse_column(row, 8, SaleState::parse)?,
-        checkout_id: row.get::<_, Option<String>>(9)?.map(Into::into),
+        checkout_id: row.get::<Option<String>>(9)?.map(Into::into),
         url: row.get(10)?,
         expires_at: time(row.get(11)?),
-        order_id: row.get::<_, Option<String>>(12)?.map(Into::into),
-        subscription_id: row.get::<_, Option<String>>(13)?.map(Into::into),
+        order_id: row.get::<Option<String>>(12)?.map(Into::into),
+        subscription_id: row.get::<Option<String>>(13)?.map(Into::into),
         paid_amount: money(row.get(14)?),
         refunded_amount: Money::new(row.get(15)?),
         page_opened_at: time(row.get(16)?),
@@ -48,7 +46,7 @@ pub(crate) fn sale_from_row(row: &Row<'_>) -> rusqlite::Result<Sale> {
         failure: failure_from(row.get(18)?, row.get(19)?),
         tender: parse_column(row, 20, Tender::parse)?,
         cash_tendered: money(row.get(21)?),
-        attention: notes_from(row.get::<_, Option<String>>(22)?.as_deref()),
+        attention: notes_from(row.get::<Option<String>>(22)?.as_deref()),
         created_at: Timestamp::from_unix_ms(row.get(23)?),
         updated_at: Timestamp::from_unix_ms(row.get(24)?),
         shop: row.get(25)?,
@@ -77,12 +75,9 @@ fn notes_from(json: Option<&str>) -> Vec<Attention> {
 }
 
 /// A text column that must parse into one of our enums; anything else is a corrupt file.
-pub(crate) fn parse_column<T>(row: &Row<'_>, index: usize, parse: fn(&str) -> Option<T>) -> rusqlite::Result<T> {
+pub(crate) fn parse_column<T>(row: &Row<'_>, index: usize, parse: fn(&str) -> Option<T>) -> SqlResult<T> {
     let text: String = row.get(index)?;
-    parse(&text).ok_or_else(|| {
-        let message = format!("unexpected value {text:?}");
-        rusqlite::Error::FromSqlConversionFailure(index, Type::Text, message.into())
-    })
+    parse(&text).ok_or_else(|| SqlError::column(index, format!("unexpected value {text:?}")))
 }
 
 pub(crate) fn money(value: Option<i64>) -> Option<Money> {
@@ -93,12 +88,12 @@ pub(crate) fn time(value: Option<i64>) -> Option<Timestamp> {
     value.map(Timestamp::from_unix_ms)
 }
 
-pub(crate) fn load_sale(conn: &Connection, id: &TxnId) -> Result<Option<Sale>, LedgerError> {
+pub(crate) fn load_sale(conn: &Db<'_>, id: &TxnId) -> Result<Option<Sale>, LedgerError> {
     let sql = format!("SELECT {SALE_COLUMNS} FROM sales WHERE id = ?1");
     Ok(conn.row(&sql, [id.as_str()], sale_from_row).optional()?)
 }
 
-pub(crate) fn require_sale(conn: &Connection, id: &TxnId) -> Result<Sale, LedgerError> {
+pub(crate) fn require_sale(conn: &Db<'_>, id: &TxnId) -> Result<Sale, LedgerError> {
     load_sale(conn, id)?.ok_or_else(|| LedgerError::SaleNotFound(id.clone()))
 }
 
@@ -136,15 +131,15 @@ impl<'a> Step<'a> {
 }
 
 /// Moves the sale to `step.to` and records the step.
-pub(crate) fn record_step(conn: &Connection, step: &Step<'_>) -> Result<(), LedgerError> {
+pub(crate) fn record_step(conn: &Db<'_>, step: &Step<'_>) -> Result<(), LedgerError> {
     conn.exec(
         "UPDATE sales SET state = ?2, updated_at = ?3 WHERE id = ?1",
-        params![step.sale.as_str(), step.to.as_str(), step.at.unix_ms()],
+        args![step.sale.as_str(), step.to.as_str(), step.at.unix_ms()],
     )?;
     conn.exec(
         "INSERT INTO transitions (sale_id, from_state, to_state, cause, reference, note, at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![
+        args![
             step.sale.as_str(),
             step.from.map(SaleState::as_str),
             step.to.as_str(),
@@ -159,27 +154,22 @@ pub(crate) fn record_step(conn: &Connection, step: &Step<'_>) -> Result<(), Ledg
 
 /// Adds a note to the sale's attention list. Each note is kept once (its code and figures are
 /// the key), so the same facts in any order, any number of times, leave the same notes.
-pub(crate) fn flag(conn: &Connection, sale: &TxnId, note: &Attention, now: Timestamp) -> Result<(), LedgerError> {
+pub(crate) fn flag(conn: &Db<'_>, sale: &TxnId, note: &Attention, now: Timestamp) -> Result<(), LedgerError> {
     if insert_note(conn, sale, note, now)? {
         tracing::warn!(sale = %sale, note = note.code().as_str(), "sale flagged for attention");
         conn.exec(
             "UPDATE sales SET updated_at = ?2 WHERE id = ?1",
-            params![sale.as_str(), now.unix_ms()],
+            args![sale.as_str(), now.unix_ms()],
         )?;
     }
     Ok(())
 }
 
 /// Stores a note unless the sale has it already; returns whether it was new.
-pub(crate) fn insert_note(
-    conn: &Connection,
-    sale: &TxnId,
-    note: &Attention,
-    at: Timestamp,
-) -> Result<bool, LedgerError> {
+pub(crate) fn insert_note(conn: &Db<'_>, sale: &TxnId, note: &Attention, at: Timestamp) -> Result<bool, LedgerError> {
     let added = conn.exec(
         "INSERT OR IGNORE INTO sale_attention (sale_id, code, params, noted_at) VALUES (?1, ?2, ?3, ?4)",
-        params![
+        args![
             sale.as_str(),
             note.code().as_str(),
             note.stored_params().to_string(),
@@ -196,10 +186,10 @@ pub(crate) fn insert_note(
 }
 
 /// Records why the sale failed (or, with `None`, clears it).
-pub(crate) fn set_failure(conn: &Connection, sale: &TxnId, failure: Option<&Failure>) -> Result<(), LedgerError> {
+pub(crate) fn set_failure(conn: &Db<'_>, sale: &TxnId, failure: Option<&Failure>) -> Result<(), LedgerError> {
     conn.exec(
         "UPDATE sales SET failure_code = ?2, failure_params = ?3 WHERE id = ?1",
-        params![
+        args![
             sale.as_str(),
             failure.map(|f| f.code().as_str()),
             failure.map(|f| f.stored_params().to_string())

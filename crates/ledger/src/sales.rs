@@ -4,12 +4,11 @@
 //! These are requests, so a transition the state machine refuses is an error
 //! ([`LedgerError::Transition`]). Facts from Recur are in `facts.rs`; reading is in `query.rs`.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::sql::{args, Db, Optional};
 
 use recur_domain::state::{decide, Decision};
 use recur_domain::{CauseKind, Failure, Money, SaleState, StepNote, Timestamp, TxnId};
 
-use crate::cached::Cached;
 use crate::db::Ledger;
 use crate::error::LedgerError;
 use crate::rows::{record_step, require_sale, set_failure, Step};
@@ -25,7 +24,7 @@ impl Ledger {
                 "INSERT INTO sales (id, product_id, product_name, mode, amount, currency, customer_email, \
                  customer_name, state, created_at, updated_at, shop, counter) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11, ?12)",
-                params![
+                args![
                     id.as_str(),
                     new.product_id.as_str(),
                     new.product_name,
@@ -62,7 +61,7 @@ impl Ledger {
                  customer_name, state, tender, cash_tendered, paid_amount, paid_currency, paid_at, created_at, \
                  updated_at, shop, counter) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'cash', ?10, ?5, ?6, ?11, ?11, ?11, ?12, ?13)",
-                params![
+                args![
                     id.as_str(),
                     new.product_id.as_str(),
                     new.product_name,
@@ -127,7 +126,7 @@ impl Ledger {
             set_failure(tx, id, Some(failure))?;
             tx.exec(
                 "UPDATE sales SET updated_at = ?2 WHERE id = ?1",
-                params![id.as_str(), now.unix_ms()],
+                args![id.as_str(), now.unix_ms()],
             )?;
             if decision == Decision::Apply {
                 let step = Step::new(id, Some(sale.state), SaleState::Failed, CauseKind::Create, now)
@@ -155,7 +154,7 @@ impl Ledger {
 
 /// Maps a checkout to its sale, once and forever. Attaching the same checkout twice (a retry)
 /// is harmless; attaching it to a second sale is refused.
-fn map_checkout(conn: &Connection, id: &TxnId, checkout: &NewCheckout, now: Timestamp) -> Result<(), LedgerError> {
+fn map_checkout(conn: &Db<'_>, id: &TxnId, checkout: &NewCheckout, now: Timestamp) -> Result<(), LedgerError> {
     let owner: Option<String> = conn
         .row(
             "SELECT sale_id FROM checkouts WHERE checkout_id = ?1",
@@ -172,7 +171,7 @@ fn map_checkout(conn: &Connection, id: &TxnId, checkout: &NewCheckout, now: Time
         None => {
             conn.exec(
                 "INSERT INTO checkouts (checkout_id, sale_id, url, expires_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![
+                args![
                     checkout.checkout_id.as_str(),
                     id.as_str(),
                     checkout.url,
@@ -188,7 +187,7 @@ fn map_checkout(conn: &Connection, id: &TxnId, checkout: &NewCheckout, now: Time
 /// Makes `checkout` the sale's current one. A re-opened sale starts clean: the old failure
 /// reason belongs to the old checkout (it stays in the history).
 fn set_current_checkout(
-    conn: &Connection,
+    conn: &Db<'_>,
     id: &TxnId,
     checkout: &NewCheckout,
     reopen: bool,
@@ -198,7 +197,7 @@ fn set_current_checkout(
         "UPDATE sales SET checkout_id = ?2, url = ?3, expires_at = ?4, updated_at = ?5, \
          failure_code = CASE WHEN ?6 THEN NULL ELSE failure_code END, \
          failure_params = CASE WHEN ?6 THEN NULL ELSE failure_params END WHERE id = ?1",
-        params![
+        args![
             id.as_str(),
             checkout.checkout_id.as_str(),
             checkout.url,

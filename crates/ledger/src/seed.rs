@@ -9,7 +9,7 @@
 //! path — the rows are the same shape, not made by the same code. Not here: anything a shop
 //! would run.
 
-use rusqlite::{params, Connection};
+use crate::sql::{args, Db, Dialect};
 
 use recur_domain::{Mode, Timestamp, TxnId};
 
@@ -48,55 +48,61 @@ impl Ledger {
     /// Writes `count` sales spread over the three years before `now` (seeded by `seed`).
     pub fn seed(&self, count: u64, seed: u64, now: Timestamp) -> Result<SeedReport, LedgerError> {
         self.write(|tx| {
-            let existing: i64 = tx.query_row("SELECT count(*) FROM sales", [], |r| r.get(0))?;
+            let existing: i64 = tx.row("SELECT count(*) FROM sales", (), |r| r.get(0))?;
             if existing > 0 {
                 return Err(LedgerError::NotEmpty(existing as u64));
             }
             // One text-index fill at the end instead of one per row.
-            tx.execute_batch(
-                "DROP TRIGGER sales_text_insert; DROP TRIGGER sales_text_update; DROP TRIGGER sales_text_delete;",
-            )?;
-            let report = fill(tx, count, seed, now)?;
-            tx.execute_batch(crate::migrations::TEXT_TRIGGERS)?;
-            tx.execute_batch("INSERT INTO sales_text(sales_text) VALUES ('rebuild');")?;
-            Ok(report)
+            match tx.dialect() {
+                Dialect::Sqlite => {
+                    tx.batch(
+                        "DROP TRIGGER sales_text_insert; DROP TRIGGER sales_text_update; DROP TRIGGER sales_text_delete;",
+                    )?;
+                    let report = fill(tx, count, seed, now)?;
+                    tx.batch(crate::migrations::TEXT_TRIGGERS)?;
+                    tx.batch("INSERT INTO sales_text(sales_text) VALUES ('rebuild');")?;
+                    Ok(report)
+                }
+                Dialect::Postgres => {
+                    tx.batch("DROP INDEX sales_text; ALTER TABLE sales DISABLE TRIGGER sales_changed;")?;
+                    let report = fill(tx, count, seed, now)?;
+                    tx.batch(&format!(
+                        "CREATE INDEX sales_text ON sales USING gin ({} gin_trgm_ops); \
+                         ALTER TABLE sales ENABLE TRIGGER sales_changed;",
+                        crate::pg::TEXT
+                    ))?;
+                    Ok(report)
+                }
+            }
         })
     }
 }
 
-fn fill(tx: &Connection, count: u64, seed: u64, now: Timestamp) -> Result<SeedReport, LedgerError> {
+const STEP: &str = "INSERT INTO transitions (sale_id, from_state, to_state, cause, reference, note, at) VALUES (?1, ?2, ?3, ?4, ?5, NULL, ?6)";
+const CHECKOUT: &str =
+    "INSERT INTO checkouts (checkout_id, sale_id, url, expires_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5)";
+const SALE: &str =
+    "INSERT INTO sales (id, product_id, product_name, mode, amount, currency, customer_email, customer_name, \
+         state, tender, cash_tendered, checkout_id, url, order_id, subscription_id, paid_amount, paid_currency, \
+         refunded_amount, paid_at, created_at, updated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, 'TWD', ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?19)";
+const JOURNAL: &str =
+    "INSERT INTO webhook_journal (event_id, event_type, verified, claimed, body, headers, outcome, sale_id, \
+         received_at, processed_at, body_len) VALUES (?1, 'order.paid', 1, 1, ?2, '[]', 'changed', ?3, ?4, ?4, ?5)";
+const REFUND: &str =
+    "INSERT INTO refunds (refund_id, sale_id, order_id, status, amount, currency, created_at, updated_at) \
+         VALUES (?1, ?2, ?3, 'SUCCEEDED', ?4, 'TWD', ?5, ?5)";
+const SUBSCRIPTION: &str =
+    "INSERT INTO subscriptions (subscription_id, status, status_at, product_id, sale_id, created_at, updated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?3, ?3)";
+const RENEWAL: &str = "INSERT INTO renewals (renewal_id, subscription_id, order_id, amount, currency, paid_at, billing_reason, recorded_at) \
+         VALUES (?1, ?2, ?3, ?4, 'TWD', ?5, 'subscription_cycle', ?5)";
+
+fn fill(tx: &Db<'_>, count: u64, seed: u64, now: Timestamp) -> Result<SeedReport, LedgerError> {
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut report = SeedReport::default();
     let span = YEARS * 365 * DAY;
     let start = now.unix_ms() - span;
-    let mut sale = tx.prepare(
-        "INSERT INTO sales (id, product_id, product_name, mode, amount, currency, customer_email, customer_name, \
-         state, tender, cash_tendered, checkout_id, url, order_id, subscription_id, paid_amount, paid_currency, \
-         refunded_amount, paid_at, created_at, updated_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, 'TWD', ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?19)",
-    )?;
-    let mut step = tx.prepare(
-        "INSERT INTO transitions (sale_id, from_state, to_state, cause, reference, note, at) VALUES (?1, ?2, ?3, ?4, ?5, NULL, ?6)",
-    )?;
-    let mut checkout = tx.prepare(
-        "INSERT INTO checkouts (checkout_id, sale_id, url, expires_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?;
-    let mut journal = tx.prepare(
-        "INSERT INTO webhook_journal (event_id, event_type, verified, claimed, body, headers, outcome, sale_id, \
-         received_at, processed_at, body_len) VALUES (?1, 'order.paid', 1, 1, ?2, '[]', 'changed', ?3, ?4, ?4, ?5)",
-    )?;
-    let mut refund = tx.prepare(
-        "INSERT INTO refunds (refund_id, sale_id, order_id, status, amount, currency, created_at, updated_at) \
-         VALUES (?1, ?2, ?3, 'SUCCEEDED', ?4, 'TWD', ?5, ?5)",
-    )?;
-    let mut subscription = tx.prepare(
-        "INSERT INTO subscriptions (subscription_id, status, status_at, product_id, sale_id, created_at, updated_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?3, ?3)",
-    )?;
-    let mut renewal = tx.prepare(
-        "INSERT INTO renewals (renewal_id, subscription_id, order_id, amount, currency, paid_at, billing_reason, recorded_at) \
-         VALUES (?1, ?2, ?3, ?4, 'TWD', ?5, 'subscription_cycle', ?5)",
-    )?;
     for n in 0..count {
         // Evenly over the span, a little jitter; newest last, as a shop writes them.
         let at = start + (span as u128 * u128::from(n) / u128::from(count.max(1))) as i64 + rng.i64(0..60_000);
@@ -130,76 +136,88 @@ fn fill(tx: &Connection, count: u64, seed: u64, now: Timestamp) -> Result<SeedRe
         let cs = (!cash).then(|| format!("cs{n:09}"));
         let order = (paid && !cash && !setup).then(|| format!("ord{n:09}"));
         let sub = (paid && is_sub).then(|| format!("sub{n:09}"));
-        sale.execute(params![
-            id.as_str(),
-            product,
-            name,
-            mode.as_str(),
-            amount,
-            email,
-            person,
-            state,
-            if cash { "cash" } else { "recur" },
-            cash.then(|| amount + [0, 0, 30, 80, 380][rng.usize(0..5)]),
-            cs,
-            cs.as_ref().map(|c| format!("https://checkout.recur.tw/{c}")),
-            order,
-            sub,
-            paid.then_some(amount),
-            paid.then_some("TWD"),
-            refunded,
-            paid.then_some(at + 45_000),
-            at
-        ])?;
-        let cause = if cash { "cash" } else { "create" };
-        step.execute(params![id.as_str(), None::<&str>, "DRAFT", cause, None::<&str>, at])?;
-        step.execute(params![
-            id.as_str(),
-            "DRAFT",
-            state,
-            if cash { "cash" } else { "event" },
-            None::<&str>,
-            at + 45_000
-        ])?;
-        if let Some(cs) = &cs {
-            checkout.execute(params![
-                cs,
+        tx.exec(
+            SALE,
+            args![
                 id.as_str(),
-                format!("https://checkout.recur.tw/{cs}"),
-                at + 1_800_000,
+                product,
+                name,
+                mode.as_str(),
+                amount,
+                email,
+                person,
+                state,
+                if cash { "cash" } else { "recur" },
+                cash.then(|| amount + [0, 0, 30, 80, 380][rng.usize(0..5)]),
+                cs,
+                cs.as_ref().map(|c| format!("https://checkout.recur.tw/{c}")),
+                order,
+                sub,
+                paid.then_some(amount),
+                paid.then_some("TWD"),
+                refunded,
+                paid.then_some(at + 45_000),
                 at
-            ])?;
+            ],
+        )?;
+        let cause = if cash { "cash" } else { "create" };
+        tx.exec(STEP, args![id.as_str(), None::<&str>, "DRAFT", cause, None::<&str>, at])?;
+        tx.exec(
+            STEP,
+            args![
+                id.as_str(),
+                "DRAFT",
+                state,
+                if cash { "cash" } else { "event" },
+                None::<&str>,
+                at + 45_000
+            ],
+        )?;
+        if let Some(cs) = &cs {
+            tx.exec(
+                CHECKOUT,
+                args![
+                    cs,
+                    id.as_str(),
+                    format!("https://checkout.recur.tw/{cs}"),
+                    at + 1_800_000,
+                    at
+                ],
+            )?;
         }
         if let Some(order) = &order {
             let body = format!(
                 r#"{{"id":"evt{n:09}","type":"order.paid","data":{{"id":"{order}","checkout_id":"{}","amount":{amount},"currency":"TWD","status":"paid"}}}}"#,
                 cs.as_deref().unwrap_or_default()
             );
-            journal.execute(params![
-                format!("evt{n:09}"),
-                body.as_bytes(),
-                id.as_str(),
-                at + 45_000,
-                body.len() as i64
-            ])?;
+            tx.exec(
+                JOURNAL,
+                args![
+                    format!("evt{n:09}"),
+                    body.as_bytes(),
+                    id.as_str(),
+                    at + 45_000,
+                    body.len() as i64
+                ],
+            )?;
             report.journal += 1;
             if refunded > 0 {
-                refund.execute(params![format!("re{n:09}"), id.as_str(), order, refunded, at + 3 * DAY])?;
+                tx.exec(
+                    REFUND,
+                    args![format!("re{n:09}"), id.as_str(), order, refunded, at + 3 * DAY],
+                )?;
                 report.refunds += 1;
             }
         }
         if let Some(sub) = &sub {
-            subscription.execute(params![sub, "ACTIVE", at, product, id.as_str()])?;
+            tx.exec(SUBSCRIPTION, args![sub, "ACTIVE", at, product, id.as_str()])?;
             let period = if price > 1000 { 365 * DAY } else { 30 * DAY };
             let mut due = at + period;
             while due < now.unix_ms() {
-                renewal.execute(params![
-                    format!("in{}{n:09}", due),
-                    sub,
-                    format!("ordr{due}{n:09}"),
-                    price,
-                    due
-                ])?;
+                tx.exec(
+                    RENEWAL,
+                    args![format!("in{}{n:09}", due), sub, format!("ordr{due}{n:09}"), price, due],
+                )?;
                 report.renewals += 1;
                 due += period;
             }

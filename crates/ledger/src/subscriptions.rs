@@ -6,12 +6,11 @@
 //! own row, idempotent by invoice (or order) id. The first payment of a subscription is the
 //! sale's own payment and is not a renewal. Not here: cancelling or changing a subscription.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::sql::{args, Db, Optional, Row, SqlResult};
 
 use recur_domain::fact::{InvoicePayment, RenewalFailure, SubscriptionUpdate};
 use recur_domain::{Attention, Currency, Money, OrderId, SubscriptionId, Timestamp, TxnId};
 
-use crate::cached::Cached;
 use crate::db::Ledger;
 use crate::error::LedgerError;
 use crate::matching::{match_sale, sale_of_subscription};
@@ -27,9 +26,8 @@ impl Ledger {
             let sql = format!(
                 "SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions ORDER BY created_at DESC, subscription_id DESC"
             );
-            let mut stmt = conn.prepare(&sql)?;
-            let rows = stmt.query_map([], subscription_from_row)?;
-            let mut records = rows.collect::<Result<Vec<_>, _>>()?;
+            let rows = conn.rows(&sql, (), subscription_from_row)?;
+            let mut records = rows;
             for record in &mut records {
                 record.renewals = renewals(conn, &record.subscription_id)?;
             }
@@ -39,7 +37,7 @@ impl Ledger {
 }
 
 /// The subscription the sale started, with its renewals.
-pub(crate) fn of_sale(conn: &Connection, sale: &TxnId) -> Result<Option<SubscriptionRecord>, LedgerError> {
+pub(crate) fn of_sale(conn: &Db<'_>, sale: &TxnId) -> Result<Option<SubscriptionRecord>, LedgerError> {
     let sql =
         format!("SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE sale_id = ?1 ORDER BY created_at LIMIT 1");
     let found = conn.row(&sql, [sale.as_str()], subscription_from_row).optional()?;
@@ -52,20 +50,20 @@ pub(crate) fn of_sale(conn: &Connection, sale: &TxnId) -> Result<Option<Subscrip
     }
 }
 
-fn subscription_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SubscriptionRecord> {
+fn subscription_from_row(r: &Row<'_>) -> SqlResult<SubscriptionRecord> {
     Ok(SubscriptionRecord {
-        subscription_id: SubscriptionId::new(r.get::<_, String>(0)?),
+        subscription_id: SubscriptionId::new(r.get::<String>(0)?),
         status: r.get(1)?,
         current_period_end: time(r.get(2)?),
-        product_id: r.get::<_, Option<String>>(3)?.map(Into::into),
-        sale_id: r.get::<_, Option<String>>(4)?.map(TxnId::new),
+        product_id: r.get::<Option<String>>(3)?.map(Into::into),
+        sale_id: r.get::<Option<String>>(4)?.map(TxnId::new),
         updated_at: Timestamp::from_unix_ms(r.get(5)?),
         renewals: Vec::new(),
     })
 }
 
 pub(crate) fn apply(
-    conn: &Connection,
+    conn: &Db<'_>,
     u: &SubscriptionUpdate,
     cause: &Cause,
     now: Timestamp,
@@ -81,7 +79,7 @@ pub(crate) fn apply(
     if let Some(sale) = &sale {
         conn.exec(
             "UPDATE sales SET subscription_id = COALESCE(subscription_id, ?2) WHERE id = ?1",
-            params![sale.id.as_str(), subscription.as_str()],
+            args![sale.id.as_str(), subscription.as_str()],
         )?;
     }
     let sale_id = match sale {
@@ -106,15 +104,15 @@ pub(crate) fn apply(
 
 /// Ties a subscription to the sale that paid for it (the first sale to claim it keeps it).
 pub(crate) fn link_sale(
-    conn: &Connection,
+    conn: &Db<'_>,
     subscription: &SubscriptionId,
     sale: &TxnId,
     now: Timestamp,
 ) -> Result<(), LedgerError> {
     conn.exec(
         "INSERT INTO subscriptions (subscription_id, sale_id, created_at, updated_at) VALUES (?1, ?2, ?3, ?3) \
-         ON CONFLICT(subscription_id) DO UPDATE SET sale_id = ?2, updated_at = ?3 WHERE sale_id IS NULL",
-        params![subscription.as_str(), sale.as_str(), now.unix_ms()],
+         ON CONFLICT(subscription_id) DO UPDATE SET sale_id = ?2, updated_at = ?3 WHERE subscriptions.sale_id IS NULL",
+        args![subscription.as_str(), sale.as_str(), now.unix_ms()],
     )?;
     Ok(())
 }
@@ -123,7 +121,7 @@ type StoredSubscription = (Option<String>, Option<i64>, Option<i64>, Option<Stri
 
 /// Merges the update into the row. Returns whether anything changed.
 fn upsert(
-    conn: &Connection,
+    conn: &Db<'_>,
     subscription: &SubscriptionId,
     u: &SubscriptionUpdate,
     sale: Option<&TxnId>,
@@ -159,7 +157,7 @@ fn upsert(
          created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) \
          ON CONFLICT(subscription_id) DO UPDATE SET status = ?2, status_at = ?3, current_period_end = ?4, \
          product_id = ?5, sale_id = ?6, updated_at = ?7",
-        params![
+        args![
             subscription.as_str(),
             merged.0,
             merged.1,
@@ -176,7 +174,7 @@ fn upsert(
 /// being that very order). A renewal whose reason is missing or unknown is recorded and flagged
 /// for a person, never dropped. Returns whether anything was stored.
 fn renewal(
-    conn: &Connection,
+    conn: &Db<'_>,
     subscription: &SubscriptionId,
     invoice: &InvoicePayment,
     sale: Option<&TxnId>,
@@ -218,7 +216,7 @@ fn renewal(
 /// `invoice.payment_failed`: the renewal is recorded as FAILED on its subscription (a later
 /// `invoice.paid` for the same invoice turns it PAID; a paid one never turns back).
 pub(crate) fn renewal_failed(
-    conn: &Connection,
+    conn: &Db<'_>,
     f: &RenewalFailure,
     cause: &Cause,
     now: Timestamp,
@@ -239,7 +237,7 @@ pub(crate) fn renewal_failed(
     conn.exec(
         "INSERT INTO subscriptions (subscription_id, sale_id, created_at, updated_at) VALUES (?1, ?2, ?3, ?3) \
          ON CONFLICT(subscription_id) DO NOTHING",
-        params![subscription.as_str(), sale.as_ref().map(TxnId::as_str), now.unix_ms()],
+        args![subscription.as_str(), sale.as_ref().map(TxnId::as_str), now.unix_ms()],
     )?;
     let Some(renewal_id) = renewal_id(f.invoice_id.as_ref(), f.order_id.as_ref(), cause) else {
         return Ok(Applied::Unmatched);
@@ -290,7 +288,7 @@ struct RenewalRow<'a> {
 /// One row per renewal; a failed row becomes paid when its payment comes, never the other way.
 /// Returns whether anything changed.
 fn record_renewal(
-    conn: &Connection,
+    conn: &Db<'_>,
     subscription: &SubscriptionId,
     row: &RenewalRow<'_>,
     now: Timestamp,
@@ -304,7 +302,7 @@ fn record_renewal(
          ON CONFLICT(renewal_id) DO UPDATE SET status = 'PAID', paid_at = excluded.paid_at, \
          amount = COALESCE(renewals.amount, excluded.amount), order_id = COALESCE(renewals.order_id, excluded.order_id) \
          WHERE renewals.status = 'FAILED' AND excluded.status = 'PAID'",
-        params![
+        args![
             row.renewal_id,
             subscription.as_str(),
             row.invoice_id,
@@ -322,25 +320,26 @@ fn record_renewal(
     Ok(changed == 1)
 }
 
-fn renewals(conn: &Connection, subscription: &SubscriptionId) -> Result<Vec<RenewalRecord>, LedgerError> {
-    let mut stmt = conn.prepare_cached(
+fn renewals(conn: &Db<'_>, subscription: &SubscriptionId) -> Result<Vec<RenewalRecord>, LedgerError> {
+    let rows = conn.rows(
         "SELECT renewal_id, invoice_id, order_id, amount, currency, paid_at, billing_reason, recorded_at, status, \
          failure_code FROM renewals WHERE subscription_id = ?1 ORDER BY COALESCE(paid_at, recorded_at), renewal_id",
+        [subscription.as_str()],
+        |r| {
+            Ok(RenewalRecord {
+                renewal_id: r.get(0)?,
+                subscription_id: subscription.clone(),
+                invoice_id: r.get(1)?,
+                order_id: r.get::<Option<String>>(2)?.map(Into::into),
+                amount: money(r.get(3)?),
+                currency: r.get::<Option<String>>(4)?.map(|c| Currency::new(&c)),
+                paid_at: time(r.get(5)?),
+                billing_reason: r.get(6)?,
+                recorded_at: Timestamp::from_unix_ms(r.get(7)?),
+                status: r.get(8)?,
+                failure_code: r.get(9)?,
+            })
+        },
     )?;
-    let rows = stmt.query_map([subscription.as_str()], |r| {
-        Ok(RenewalRecord {
-            renewal_id: r.get(0)?,
-            subscription_id: subscription.clone(),
-            invoice_id: r.get(1)?,
-            order_id: r.get::<_, Option<String>>(2)?.map(Into::into),
-            amount: money(r.get(3)?),
-            currency: r.get::<_, Option<String>>(4)?.map(|c| Currency::new(&c)),
-            paid_at: time(r.get(5)?),
-            billing_reason: r.get(6)?,
-            recorded_at: Timestamp::from_unix_ms(r.get(7)?),
-            status: r.get(8)?,
-            failure_code: r.get(9)?,
-        })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    Ok(rows)
 }

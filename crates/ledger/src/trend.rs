@@ -6,7 +6,7 @@
 //! subscription renewals paid that day (always through Recur) — the same figure as the day's
 //! summary. Not here: drawing it.
 
-use rusqlite::params;
+use crate::sql::args;
 
 use recur_domain::{Day, Money, Tender, TAIPEI_OFFSET_MS};
 
@@ -46,23 +46,20 @@ impl Ledger {
             })
             .collect();
         let index = |at: i64| usize::try_from((at - first.start.unix_ms()).div_euclid(DAY_MS)).ok();
-        let range = params![first.start.unix_ms(), last.end.unix_ms(), TAIPEI_OFFSET_MS];
+        let range = args![first.start.unix_ms(), last.end.unix_ms(), TAIPEI_OFFSET_MS];
         self.read(|conn| {
             // Shop days have a fixed offset (Asia/Taipei keeps no summer time), so a day is a
             // division of the shifted instant. `+state` keeps the planner off the state index
             // (a row lookup for each of a month's sales): the range is read off the covering
             // `sales_totals` alone (benches/owner.rs: 122 ms → a few ms at a million sales).
-            let mut stmt = conn.prepare(
-                "SELECT (created_at + ?3) / 86400000, tender, \
+            let rows = conn.rows("SELECT (created_at + ?3) / 86400000, tender, \
                  COALESCE(sum(COALESCE(paid_amount, amount) - refunded_amount), 0) FROM sales \
                  WHERE created_at >= ?1 AND created_at < ?2 AND +state IN ('PAID', 'PARTIALLY_REFUNDED', 'REFUNDED') \
-                 GROUP BY 1, 2",
-            )?;
-            let rows = stmt.query_map(range, |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?))
+                 GROUP BY 1, 2", range, |r| {
+                Ok((r.get::<i64>(0)?, r.get::<String>(1)?, r.get::<i64>(2)?))
             })?;
             for row in rows {
-                let (local_day, tender, net) = row?;
+                let (local_day, tender, net) = row;
                 let at = local_day * DAY_MS - TAIPEI_OFFSET_MS;
                 if let Some(slot) = index(at).and_then(|i| out.get_mut(i)) {
                     match Tender::parse(&tender) {
@@ -73,15 +70,12 @@ impl Ledger {
             }
             // Each renewal's instant exactly as `renewals_by_day` holds it, so the index covers
             // the read (grouping in SQL would look up every row); the days are summed here.
-            let mut stmt = conn.prepare(
-                "SELECT COALESCE(paid_at, recorded_at), COALESCE(amount, 0) FROM renewals \
-                 WHERE status = 'PAID' AND COALESCE(paid_at, recorded_at) >= ?1 AND COALESCE(paid_at, recorded_at) < ?2",
-            )?;
-            let rows = stmt.query_map(params![first.start.unix_ms(), last.end.unix_ms()], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
+            let rows = conn.rows("SELECT COALESCE(paid_at, recorded_at), COALESCE(amount, 0) FROM renewals \
+                 WHERE status = 'PAID' AND COALESCE(paid_at, recorded_at) >= ?1 AND COALESCE(paid_at, recorded_at) < ?2", args![first.start.unix_ms(), last.end.unix_ms()], |r| {
+                Ok((r.get::<i64>(0)?, r.get::<i64>(1)?))
             })?;
             for row in rows {
-                let (at, amount) = row?;
+                let (at, amount) = row;
                 if let Some(slot) = index(at).and_then(|i| out.get_mut(i)) {
                     slot.recur = Money::new(slot.recur.get() + amount);
                 }

@@ -7,17 +7,16 @@
 //!
 //! Not here: matching (`matching`) or the effects themselves.
 
-use rusqlite::{params, Connection};
+use crate::sql::{args, Db};
 
 use recur_domain::{OrderId, SubscriptionId, TxnId};
 
-use crate::cached::Cached;
 use crate::error::LedgerError;
 
 /// Marks the unmatched journal rows naming `order` or `subscription` as recorded for `sale`.
 /// Returns how many were adopted.
 pub(crate) fn adopt(
-    conn: &Connection,
+    conn: &Db<'_>,
     sale: &TxnId,
     order: Option<&OrderId>,
     subscription: Option<&SubscriptionId>,
@@ -27,14 +26,14 @@ pub(crate) fn adopt(
         adopted += conn.exec(
             "UPDATE webhook_journal SET outcome = 'recorded', sale_id = ?1, detail = 'adopted when its sale was paid' \
              WHERE outcome = 'unmatched' AND order_id = ?2",
-            params![sale.as_str(), order.as_str()],
+            args![sale.as_str(), order.as_str()],
         )?;
     }
     if let Some(subscription) = subscription {
         adopted += conn.exec(
             "UPDATE webhook_journal SET outcome = 'recorded', sale_id = ?1, detail = 'adopted when its sale was paid' \
              WHERE outcome = 'unmatched' AND subscription_id = ?2",
-            params![sale.as_str(), subscription.as_str()],
+            args![sale.as_str(), subscription.as_str()],
         )?;
     }
     Ok(adopted)

@@ -124,6 +124,8 @@ fn ledger_code(error: &LedgerError) -> ErrorCode {
         LedgerError::BackupCorrupt { .. } => ErrorCode::BackupCorrupt,
         LedgerError::InUse(_) => ErrorCode::LedgerInUse,
         LedgerError::File { .. } => ErrorCode::BackupFailed,
+        LedgerError::Unreachable { .. } => ErrorCode::LedgerUnreachable,
+        LedgerError::SharedLedger(_) => ErrorCode::LedgerShared,
         LedgerError::Database(_)
         | LedgerError::Folder { .. }
         | LedgerError::CheckoutConflict { .. }

@@ -6,7 +6,7 @@ use recur_domain::{Attention, Currency, EventId, Failure, Money, SaleState};
 use recur_ledger::{Applied, Cause, JournalOutcome, WebhookOutcome};
 use serde_json::json;
 
-use crate::support::*;
+use super::support::*;
 
 fn failed(event: &str) -> Vec<u8> {
     body(
@@ -414,8 +414,8 @@ fn checkout_and_metadata_naming_different_sales_are_flagged() {
 fn concurrent_deliveries_of_one_event_apply_once() {
     let first = ledger();
     let sale = open_sale(&first, "a", 1000, "cs_1");
-    // A second handle on the same file, as the CLI would open while the app runs.
-    let second = recur_ledger::Ledger::open(first.path()).unwrap();
+    // A second handle on the same ledger, as the CLI (or a second counter) would open.
+    let second = first.reopen(recur_ledger::Origin::default());
     let event = order_paid("evt_race", "ord_1", "cs_1", None, 1000);
     let outcomes: Vec<WebhookOutcome> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..6)

@@ -5,7 +5,7 @@ use recur_domain::{
 };
 use recur_ledger::{Applied, LedgerError, SaleFilter, WebhookOutcome};
 
-use crate::support::*;
+use super::support::*;
 
 #[test]
 fn create_attach_paid_with_history_causes() {

@@ -1,24 +1,23 @@
 //! The manager's side of the ledger: the environment stamp, the stored PIN and the audit log.
 
-use recur_ledger::{Ledger, LedgerError};
+use recur_ledger::{LedgerError, Origin};
 
-use crate::support::{at, ledger};
+use super::support::{at, ledger};
 
 #[test]
 fn a_ledger_is_stamped_with_its_first_environment_and_refuses_the_other() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("ledger.db");
-    let ledger = Ledger::open(&path).unwrap();
+    let test = ledger();
+    let ledger = test.reopen(Origin::default());
     assert_eq!(ledger.environment().unwrap(), None, "a new file has no stamp");
     ledger.claim_environment("live").unwrap();
     ledger.claim_environment("live").unwrap();
     drop(ledger);
 
-    let again = Ledger::open(&path).unwrap();
+    let again = test.reopen(Origin::default());
     assert_eq!(
         again.environment().unwrap().as_deref(),
         Some("live"),
-        "the stamp is in the file"
+        "the stamp is in the ledger"
     );
     let refused = again.claim_environment("sandbox").unwrap_err();
     assert!(

@@ -3,7 +3,9 @@
 use recur_domain::{Attention, Currency, Day, ErrorCode, Failure, Money};
 use recur_ledger::{Ledger, LedgerError, SaleFilter, SCHEMA_VERSION};
 
-use crate::support::{at, ledger, new_sale};
+use crate::support::{at, ledger, new_sale, T0};
+use recur_domain::EventId;
+use recur_ledger::UnverifiedDelivery;
 
 const TABLES: [&str; 7] = [
     "sales",
@@ -40,7 +42,7 @@ fn reopening_keeps_the_data_and_runs_nothing_again() {
     let first = ledger();
     let path = first.path().to_path_buf();
     let sale = first.create_sale(new_sale("儲值 100 點", 100), at(0)).unwrap();
-    let crate::support::TestLedger { ledger, dir } = first;
+    let crate::support::TestLedger { ledger, dir, .. } = first;
     drop(ledger);
     let reopened = Ledger::open(&path).expect("reopen");
     assert_eq!(reopened.schema_version().unwrap(), SCHEMA_VERSION);
@@ -182,5 +184,52 @@ fn a_schema_one_ledger_keeps_every_note_and_failure_as_data() {
     assert_eq!(
         summary.attention, 6,
         "sales with notes, counted from the migrated column"
+    );
+}
+
+#[test]
+fn the_migration_cuts_unverified_bodies_written_by_the_first_schema() {
+    // A ledger the first schema's program wrote (tests/fixtures), with 1,005 rejected rows of
+    // 64 KiB each and one verified row added the way that schema stored them.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ledger.db");
+    std::fs::copy(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/ledger-v1.sqlite"),
+        &path,
+    )
+    .unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(version, 1, "the fixture is the first schema");
+    let whole = br#"{"id":"evt_whole","type":"checkout.completed","data":{"id":"cs_none"}}"#.to_vec();
+    conn.execute(
+        "INSERT INTO webhook_journal (event_id, verified, claimed, body, headers, outcome, received_at) \
+         VALUES ('evt_whole', 1, 1, ?1, '[]', 'unmatched', ?2)",
+        rusqlite::params![whole, T0],
+    )
+    .unwrap();
+    let big = vec![b'z'; 64 * 1024];
+    for n in 0..1_005 {
+        conn.execute(
+            "INSERT INTO webhook_journal (event_id, verified, body, headers, outcome, received_at) \
+             VALUES (?1, 0, ?2, '[]', 'rejected', ?3)",
+            rusqlite::params![format!("evt_junk_{n}"), big, T0 + n],
+        )
+        .unwrap();
+    }
+    drop(conn);
+    let reopened = Ledger::open(&path).unwrap();
+    let entries = reopened.journal(100_000).unwrap();
+    let (rejected, verified): (Vec<_>, Vec<_>) = entries.iter().partition(|e| !e.verified);
+    assert_eq!(rejected.len(), UnverifiedDelivery::KEPT);
+    assert_eq!(rejected.last().unwrap().event_id, Some(EventId::new("evt_junk_5")));
+    assert!(rejected.iter().all(|e| e.body.len() == UnverifiedDelivery::PREFIX_BYTES
+        && e.body_len == 64 * 1024
+        && e.body_sha256.is_none()));
+    assert_eq!(verified.len(), 1);
+    assert_eq!(
+        verified[0].body_len,
+        verified[0].body.len() as u64,
+        "verified bodies stay whole"
     );
 }

@@ -1,23 +1,20 @@
 //! Where a sale was made: the shop and counter a ledger handle writes, and History's filters.
 
-use recur_ledger::Ledger;
-
-use crate::support::at;
+use super::support::at;
 
 #[test]
 fn each_sale_carries_the_shop_and_counter_that_made_it_and_history_filters_by_them() {
     use recur_ledger::{HistoryFilter, Origin, Sort};
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("ledger.db");
-    // Two counters on one file, as two processes would be.
-    let front = Ledger::open_as(&path, Origin::new(" 台北店 ", "front").unwrap()).unwrap();
-    let back = Ledger::open_as(&path, Origin::new("台北店", "back").unwrap()).unwrap();
-    let other = Ledger::open_as(&path, Origin::new("台中店", "front").unwrap()).unwrap();
-    let a = front.create_sale(crate::support::new_sale("拿鐵", 120), at(0)).unwrap();
-    let b = back.create_sale(crate::support::new_sale("美式", 90), at(1)).unwrap();
+    let test = super::support::ledger();
+    // Three counters on one ledger, as three processes would be.
+    let front = test.reopen(Origin::new(" 台北店 ", "front").unwrap());
+    let back = test.reopen(Origin::new("台北店", "back").unwrap());
+    let other = test.reopen(Origin::new("台中店", "front").unwrap());
+    let a = front.create_sale(super::support::new_sale("拿鐵", 120), at(0)).unwrap();
+    let b = back.create_sale(super::support::new_sale("美式", 90), at(1)).unwrap();
     let c = other
         .record_cash_sale(
-            crate::support::new_sale("可頌", 65),
+            super::support::new_sale("可頌", 65),
             recur_domain::Money::new(100),
             at(2),
         )
@@ -49,9 +46,9 @@ fn each_sale_carries_the_shop_and_counter_that_made_it_and_history_filters_by_th
     };
     assert_eq!(ids(back_here), [b.id.to_string()]);
     assert_eq!(ids(HistoryFilter::default()).len(), 3);
-    let one_counter = Ledger::open(&path).unwrap();
+    let one_counter = test.reopen(Origin::default());
     let d = one_counter
-        .create_sale(crate::support::new_sale("茶", 50), at(3))
+        .create_sale(super::support::new_sale("茶", 50), at(3))
         .unwrap();
     assert_eq!(
         (d.shop.as_str(), d.counter.as_str()),

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use recur_domain::{Currency, Day, Mode, Money, ProductId, SaleState, Tender, TxnId};
 use recur_ledger::{HistoryFilter, Ledger, LedgerError, NewSale, Sale, Sort};
 
-use crate::support::*;
+use super::support::*;
 
 const DAY: i64 = 86_400_000;
 

@@ -4,7 +4,7 @@
 use recur_domain::TxnId;
 use recur_ledger::{LedgerError, NewPrintJob, PrintState};
 
-use crate::support::{at, ledger, open_sale};
+use super::support::{at, ledger, open_sale};
 
 fn job(sale: Option<&TxnId>, kind: &str) -> NewPrintJob {
     NewPrintJob {

@@ -8,7 +8,7 @@ use recur_domain::{Event, SaleState, TxnId};
 use recur_ledger::{Cause, Ledger};
 use serde_json::json;
 
-use crate::support::*;
+use super::support::*;
 
 /// A small deterministic generator (xorshift64*), so a failure names a reproducible seed.
 struct Rng(u64);
@@ -94,8 +94,7 @@ fn events(ids: &[TxnId]) -> Vec<Vec<u8>> {
     ]
 }
 
-fn snapshot(ledger: &Ledger) -> Vec<String> {
-    let conn = rusqlite::Connection::open(ledger.path()).unwrap();
+fn snapshot(ledger: &TestLedger) -> Vec<String> {
     let queries = [
         "SELECT checkout_id, product_id, product_name, mode, amount, currency, customer_email, customer_name, state, url, \
          expires_at, order_id, subscription_id, paid_amount, paid_currency, paid_checkout_id, paid_email, paid_name, \
@@ -108,17 +107,7 @@ fn snapshot(ledger: &Ledger) -> Vec<String> {
          FROM subscriptions b LEFT JOIN sales s ON s.id = b.sale_id ORDER BY b.subscription_id",
         "SELECT renewal_id, subscription_id, invoice_id, order_id, amount, currency, paid_at, billing_reason FROM renewals ORDER BY 1",
     ];
-    let mut rows = Vec::new();
-    for sql in queries {
-        let mut stmt = conn.prepare(sql).unwrap();
-        let width = stmt.column_count();
-        let mut result = stmt.query([]).unwrap();
-        while let Some(row) = result.next().unwrap() {
-            let cells: Vec<String> = (0..width).map(|i| format!("{:?}", row.get_ref(i).unwrap())).collect();
-            rows.push(cells.join(" | "));
-        }
-    }
-    rows
+    ledger.dump(&queries)
 }
 
 /// Each event 1–4 times, shuffled (Fisher–Yates).

@@ -8,7 +8,7 @@ use recur_domain::{Money, SaleState};
 use recur_ledger::{Applied, JournalOutcome, WebhookOutcome};
 use serde_json::json;
 
-use crate::support::*;
+use super::support::*;
 
 fn two_top_ups(ledger: &recur_ledger::Ledger) -> (recur_ledger::Sale, recur_ledger::Sale) {
     let a = open_sale(ledger, "儲值 100 點", 100, "cs_A");

@@ -6,7 +6,7 @@ use recur_domain::{Money, SaleState};
 use recur_ledger::Cause;
 use serde_json::json;
 
-use crate::support::*;
+use super::support::*;
 
 fn refund_body(event: &str, kind: &str, data: serde_json::Value) -> Vec<u8> {
     body(event, kind, 200, data)

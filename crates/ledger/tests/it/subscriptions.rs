@@ -4,7 +4,7 @@ use recur_domain::{Mode, Money, SaleState, SubscriptionId};
 use recur_ledger::{Applied, Ledger, StateTotal, WebhookOutcome};
 use serde_json::json;
 
-use crate::support::*;
+use super::support::*;
 
 fn subscription_sale(ledger: &Ledger) -> recur_ledger::Sale {
     let mut new = new_sale("月費方案", 299);

@@ -1,4 +1,5 @@
-//! Shared test fixtures: a ledger in a temporary folder, sales, webhook bodies as JSON bytes.
+//! Shared test fixtures: a ledger on either engine (a file in a temporary folder, or a fresh
+//! database on the test PostgreSQL), sales, webhook bodies as JSON bytes.
 
 use recur_domain::{Currency, Mode, Money, ProductId, SaleState, Timestamp, TxnId};
 use recur_ledger::{Ledger, NewCheckout, NewSale, Sale, WebhookOutcome, WebhookReceipt};
@@ -13,8 +14,116 @@ pub fn at(offset_ms: i64) -> Timestamp {
 
 pub struct TestLedger {
     pub ledger: Ledger,
+    /// The file's path or the database's URL: where [`TestLedger::reopen`] opens another handle.
+    pub location: String,
+    // Dropped after the ledger: the database is dropped once no handle is left on it.
+    _database: Option<TestDatabase>,
     // Held so the folder outlives the ledger.
     pub dir: tempfile::TempDir,
+}
+
+impl TestLedger {
+    /// Another handle on the same ledger, writing as `origin` (a second process, a second
+    /// counter).
+    pub fn reopen(&self, origin: recur_ledger::Origin) -> Ledger {
+        Ledger::open_at(&self.location, None, origin).expect("a second handle on the ledger")
+    }
+
+    /// Every row of `queries`, one string each, in the engine's own text form (comparable between
+    /// two ledgers of the same engine).
+    pub fn dump(&self, queries: &[&str]) -> Vec<String> {
+        let mut out = Vec::new();
+        if self._database.is_some() {
+            let mut client = postgres::Client::connect(&self.location, postgres::NoTls).expect("connect");
+            for sql in queries {
+                for message in client.simple_query(sql).expect(sql) {
+                    if let postgres::SimpleQueryMessage::Row(row) = message {
+                        let cells: Vec<String> = (0..row.len())
+                            .map(|i| row.get(i).unwrap_or("NULL").to_owned())
+                            .collect();
+                        out.push(cells.join("|"));
+                    }
+                }
+            }
+        } else {
+            let conn = rusqlite::Connection::open(&self.location).expect("open");
+            for sql in queries {
+                let mut statement = conn.prepare(sql).expect(sql);
+                let columns = statement.column_count();
+                let rows = statement
+                    .query_map([], |row| {
+                        let cells: Vec<String> = (0..columns)
+                            .map(|i| match row.get_ref(i).unwrap() {
+                                rusqlite::types::ValueRef::Null => "NULL".to_owned(),
+                                rusqlite::types::ValueRef::Integer(n) => n.to_string(),
+                                rusqlite::types::ValueRef::Real(r) => r.to_string(),
+                                rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+                                rusqlite::types::ValueRef::Blob(b) => format!("{b:?}"),
+                            })
+                            .collect();
+                        Ok(cells.join("|"))
+                    })
+                    .expect(sql);
+                out.extend(rows.map(Result::unwrap));
+            }
+        }
+        out
+    }
+}
+
+/// A database of its own on the test PostgreSQL, dropped when the test ends.
+struct TestDatabase {
+    admin: String,
+    name: String,
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Ok(mut client) = postgres::Client::connect(&self.admin, postgres::NoTls) {
+            let _ = client.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
+        }
+    }
+}
+
+/// The test PostgreSQL's URL. Required: scripts/test.sh starts a throwaway server
+/// (scripts/pg.sh) and sets it; a run without it fails rather than skipping the shared ledger.
+pub fn test_pg_url() -> String {
+    std::env::var("RECUR_POS_TEST_PG")
+        .ok()
+        .filter(|u| !u.is_empty())
+        .expect(
+            "RECUR_POS_TEST_PG is not set: run the tests with scripts/test.sh, or start the test \
+         PostgreSQL with `scripts/pg.sh start` and `eval \"$(scripts/pg.sh env)\"`",
+        )
+}
+
+/// A fresh, empty database on the test PostgreSQL; its URL.
+pub fn fresh_database() -> (String, String) {
+    let admin = test_pg_url();
+    let name = format!("recur_test_{:016x}", fastrand::u64(..));
+    let mut client = postgres::Client::connect(&admin, postgres::NoTls).expect("connect to the test PostgreSQL");
+    client
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .expect("create a test database");
+    let mut url = url::Url::parse(&admin).expect("a URL");
+    url.set_path(&name);
+    (url.to_string(), name)
+}
+
+/// A new ledger on the shop's engine: a fresh PostgreSQL database.
+pub fn pg_ledger() -> TestLedger {
+    let (location, name) = fresh_database();
+    let database = TestDatabase {
+        admin: test_pg_url(),
+        name,
+    };
+    let ledger = Ledger::open_at(&location, None, recur_ledger::Origin::default()).expect("open the shared ledger");
+    TestLedger {
+        ledger,
+        location,
+        _database: Some(database),
+        dir: tempfile::tempdir().expect("temp dir"),
+    }
 }
 
 impl std::ops::Deref for TestLedger {
@@ -24,10 +133,22 @@ impl std::ops::Deref for TestLedger {
     }
 }
 
-pub fn ledger() -> TestLedger {
+/// A new ledger on a file of its own.
+pub fn file_ledger() -> TestLedger {
     let dir = tempfile::tempdir().expect("temp dir");
-    let ledger = Ledger::open(&dir.path().join("nested/folder/ledger.db")).expect("open ledger");
-    TestLedger { ledger, dir }
+    let path = dir.path().join("nested/folder/ledger.db");
+    let ledger = Ledger::open(&path).expect("open ledger");
+    TestLedger {
+        ledger,
+        location: path.display().to_string(),
+        _database: None,
+        dir,
+    }
+}
+
+/// The file-only tests' ledger (backups, migrations).
+pub fn ledger() -> TestLedger {
+    file_ledger()
 }
 
 pub fn new_sale(name: &str, amount: i64) -> NewSale {

@@ -4,7 +4,7 @@
 use recur_domain::{EventId, SaleState};
 use recur_ledger::{Applied, JournalOutcome, Ledger, UnverifiedDelivery, UnverifiedReason, WebhookOutcome};
 
-use crate::support::*;
+use super::support::*;
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
@@ -103,49 +103,3 @@ fn only_the_newest_unverified_deliveries_are_kept_and_none_too_old() {
     assert_eq!(oldest_kept, b"1-0");
 }
 
-#[test]
-fn the_migration_cuts_unverified_bodies_written_by_the_first_schema() {
-    // A ledger the first schema's program wrote (tests/fixtures), with 1,005 rejected rows of
-    // 64 KiB each and one verified row added the way that schema stored them.
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("ledger.db");
-    std::fs::copy(
-        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/ledger-v1.sqlite"),
-        &path,
-    )
-    .unwrap();
-    let conn = rusqlite::Connection::open(&path).unwrap();
-    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-    assert_eq!(version, 1, "the fixture is the first schema");
-    let whole = br#"{"id":"evt_whole","type":"checkout.completed","data":{"id":"cs_none"}}"#.to_vec();
-    conn.execute(
-        "INSERT INTO webhook_journal (event_id, verified, claimed, body, headers, outcome, received_at) \
-         VALUES ('evt_whole', 1, 1, ?1, '[]', 'unmatched', ?2)",
-        rusqlite::params![whole, T0],
-    )
-    .unwrap();
-    let big = vec![b'z'; 64 * 1024];
-    for n in 0..1_005 {
-        conn.execute(
-            "INSERT INTO webhook_journal (event_id, verified, body, headers, outcome, received_at) \
-             VALUES (?1, 0, ?2, '[]', 'rejected', ?3)",
-            rusqlite::params![format!("evt_junk_{n}"), big, T0 + n],
-        )
-        .unwrap();
-    }
-    drop(conn);
-    let reopened = Ledger::open(&path).unwrap();
-    let entries = reopened.journal(100_000).unwrap();
-    let (rejected, verified): (Vec<_>, Vec<_>) = entries.iter().partition(|e| !e.verified);
-    assert_eq!(rejected.len(), UnverifiedDelivery::KEPT);
-    assert_eq!(rejected.last().unwrap().event_id, Some(EventId::new("evt_junk_5")));
-    assert!(rejected.iter().all(|e| e.body.len() == UnverifiedDelivery::PREFIX_BYTES
-        && e.body_len == 64 * 1024
-        && e.body_sha256.is_none()));
-    assert_eq!(verified.len(), 1);
-    assert_eq!(
-        verified[0].body_len,
-        verified[0].body.len() as u64,
-        "verified bodies stay whole"
-    );
-}

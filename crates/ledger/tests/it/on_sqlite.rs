@@ -1,0 +1,3 @@
+//! The rules' suite on a SQLite file.
+
+crate::suite!(crate::support::file_ledger);
