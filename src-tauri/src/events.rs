@@ -34,8 +34,31 @@ pub const QUIT_REQUESTED: &str = "quit-requested";
 /// The receipt printer's state for the top bar (after each job, and once a minute), with a
 /// `PrinterStatusDto`.
 pub const PRINTER_STATUS: &str = "printer-status";
+/// `CoreEvent::SharedLedger`: the shop's shared ledger went away or came back, with a
+/// [`SharedLedgerDto`].
+pub const SHARED_LEDGER: &str = "shared-ledger";
 /// The counter window's label (tauri.conf.json).
 pub const MAIN_WINDOW: &str = "main";
+
+/// The shop's shared ledger as this counter last heard it (the top bar's database dot).
+#[derive(Clone, Debug, Serialize)]
+pub struct SharedLedgerDto {
+    /// The ledger is the shop's PostgreSQL (false: a file of this counter's own: no dot).
+    pub shared: bool,
+    pub reachable: bool,
+    /// Cash sales kept on this counter until the database is back.
+    pub waiting: u64,
+}
+
+impl From<&recur_pos_core::SharedStatus> for SharedLedgerDto {
+    fn from(s: &recur_pos_core::SharedStatus) -> Self {
+        SharedLedgerDto {
+            shared: s.shared,
+            reachable: s.reachable,
+            waiting: s.waiting,
+        }
+    }
+}
 
 /// How the Pay screen's watch is doing.
 #[derive(Clone, Debug, Serialize)]

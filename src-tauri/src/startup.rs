@@ -12,7 +12,7 @@ use tokio::sync::broadcast::{self, error::RecvError};
 
 use crate::display;
 use crate::dto::SaleDto;
-use crate::events::{self, emit, CATALOGUE_CHANGED, JOURNAL_CHANGED, RESYNC, SALE_CHANGED};
+use crate::events::{self, emit, CATALOGUE_CHANGED, JOURNAL_CHANGED, RESYNC, SALE_CHANGED, SHARED_LEDGER};
 use crate::state::AppState;
 
 /// Opens (or re-opens, after Settings changed the keys) the counter in the background.
@@ -68,6 +68,9 @@ pub fn forward(app: AppHandle, counter: Arc<Counter>, generation: u64) {
                 Ok(CoreEvent::CatalogueChanged) => emit(&app, CATALOGUE_CHANGED, ()),
                 Ok(CoreEvent::JournalChanged) => emit(&app, JOURNAL_CHANGED, ()),
                 Ok(CoreEvent::Resync) => emit(&app, RESYNC, ()),
+                Ok(CoreEvent::SharedLedger(status)) => {
+                    emit(&app, SHARED_LEDGER, events::SharedLedgerDto::from(&status))
+                }
                 Err(broadcast::error::RecvError::Lagged(missed)) => {
                     tracing::warn!(missed, "the UI fell behind the core's events; asking it to reload");
                     emit(&app, RESYNC, ());

@@ -36,6 +36,27 @@ pub const BACKUP_KEEP: &str = "RECUR_POS_BACKUP_KEEP";
 pub const FILE_LOG: &str = "RECUR_POS_FILE_LOG";
 /// The log filter for stderr (`info`, `recur_ledger=debug`, …).
 pub const LOG: &str = "RECUR_POS_LOG";
+/// The ledger: a file path, or the shop's `postgres://…` URL (wins over Settings' "join a shop").
+pub const DB: &str = "RECUR_POS_DB";
+/// The shared ledger's password when the URL names none (else the keyring's, else `PGPASSWORD`).
+pub const DB_PASSWORD: &str = "RECUR_POS_DB_PASSWORD";
+/// This counter's own folder when the ledger is shared (settings.json, logs, the cash outbox);
+/// default: the OS data folder. With a ledger file, its folder is the counter's.
+pub const HOME: &str = "RECUR_POS_HOME";
+
+/// The counter's own folder for a ledger at `location` (see [`HOME`]).
+pub fn local_folder(env: &Env, location: &std::path::Path) -> std::path::PathBuf {
+    if recur_ledger::is_shared_location(&location.to_string_lossy()) {
+        return env
+            .get(HOME)
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(recur_ledger::Ledger::data_folder);
+    }
+    location
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map_or_else(|| std::path::PathBuf::from("."), std::path::Path::to_path_buf)
+}
 
 type Lookup = dyn Fn(&str) -> Option<String> + Send + Sync;
 

@@ -15,7 +15,7 @@ use std::time::Duration;
 use recur_client::{ClientConfig, Environment, RecurClient};
 use recur_domain::{ErrorCode, Secret};
 use recur_pos_core::{Config, DEFAULT_API_BASE};
-use recur_secrets::{SecretStore, SecretsError, RECUR_SECRET_KEY, TUNNEL_TOKEN, WEBHOOK_SECRET};
+use recur_secrets::{SecretStore, SecretsError, DB_PASSWORD, RECUR_SECRET_KEY, TUNNEL_TOKEN, WEBHOOK_SECRET};
 
 use crate::env::{self, Env};
 use crate::error::AppError;
@@ -77,6 +77,8 @@ impl KeySource {
 pub struct Keys {
     pub secret_key: Option<(Secret, KeySource)>,
     pub webhook_secret: Option<(Secret, KeySource)>,
+    /// The shop's shared ledger's password, when the keyring holds one.
+    pub db_password: Option<Secret>,
     /// Why the keyring could not be read, when it could not.
     pub keyring_error: Option<ErrorCode>,
 }
@@ -125,9 +127,15 @@ pub fn load(store: &dyn SecretStore, env: &Env) -> Keys {
     };
     let secret_key = one(KeyName::SecretKey);
     let webhook_secret = one(KeyName::WebhookSecret);
+    // Only a counter that joined a shop has one; a keyring that fails was reported above.
+    let db_password = match keyring_error {
+        None => store.get(DB_PASSWORD).ok().flatten().filter(|s| !s.expose().is_empty()),
+        Some(_) => None,
+    };
     Keys {
         secret_key,
         webhook_secret,
+        db_password,
         keyring_error,
     }
 }
@@ -162,13 +170,23 @@ impl Keys {
     pub fn config(&self, env: &Env, settings: &SettingsFile) -> Config {
         let api_base = settings.api_base();
         let phone_test = settings.phone_test().value;
-        Config::from_lookup(|name| match name {
+        let joined = settings.shared_ledger().value;
+        let mut config = Config::from_lookup(|name| match name {
             env::SECRET_KEY => self.secret_key.as_ref().map(|(s, _)| s.expose().to_owned()),
             env::WEBHOOK_SECRET => self.webhook_secret.as_ref().map(|(s, _)| s.expose().to_owned()),
             env::API_BASE => api_base.clone(),
             env::PHONE_TEST => phone_test.then(|| "1".to_owned()),
+            env::DB => env.get(env::DB).or_else(|| joined.clone()),
+            env::DB_PASSWORD => env
+                .get(env::DB_PASSWORD)
+                .or_else(|| self.db_password.as_ref().map(|s| s.expose().to_owned())),
             other => env.get(other),
-        })
+        });
+        if config.shared_ledger() {
+            let file = format!("outbox-{}.db", config.environment_name());
+            config.outbox_path = Some(env::local_folder(env, &config.db_path).join(file));
+        }
+        config
     }
 
     /// Why the counter must not open on these keys: a key was stored in the keyring

@@ -34,9 +34,7 @@ const FILE_DEFAULT: &str = "info";
 /// `logs/` in the data folder: beside the ledger `env` names.
 pub fn logs_dir(env: &Env) -> PathBuf {
     let ledger = crate::backups::ledger_path(env);
-    ledger
-        .parent()
-        .map_or_else(|| PathBuf::from("logs"), |p| p.join("logs"))
+    env::local_folder(env, &ledger).join("logs")
 }
 
 /// Installs the subscriber once; a second call (the window's binary also runs the CLI) is a

@@ -42,6 +42,11 @@ pub struct Plan {
     pub tunnel: bool,
     /// A command for this run only (`recur-pos listen --tunnel CMD`), not saved.
     pub tunnel_command: Option<String>,
+    /// This process is the shop's hub (`recur-pos hub`/`listen`): on a shared ledger it owns the
+    /// webhook endpoint and the sweep. A counter on a shared ledger (the window) runs neither —
+    /// every endpoint receives every event of the account, so one process must take them all —
+    /// and follows the ledger instead.
+    pub hub: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,6 +62,7 @@ impl Plan {
             listen: None,
             tunnel: false,
             tunnel_command: None,
+            hub: false,
         }
     }
 
@@ -74,6 +80,7 @@ impl Plan {
             }),
             tunnel: true,
             tunnel_command: None,
+            hub: false,
         }
     }
 }
@@ -90,8 +97,11 @@ pub struct ListenerInfo {
 pub(crate) struct Running {
     pub listener: Option<Listener>,
     pub sweeper: Option<tokio::task::JoinHandle<()>>,
-    /// The daily backup of the ledger (see `backups`), with the listener.
+    /// The daily backup of the ledger (see `backups`), with the listener; not on a shared
+    /// ledger (its server is backed up with PostgreSQL's own tools).
     pub backups: Option<tokio::task::JoinHandle<()>>,
+    /// A counter on a shared ledger: what the hub and the other counters write.
+    pub follower: Option<recur_pos_core::Follower>,
 }
 
 impl Running {
@@ -103,11 +113,23 @@ impl Running {
             listener: None,
             sweeper: None,
             backups: None,
+            follower: None,
         };
+        let shared = counter.ledger().is_shared();
+        if shared && plan.listen.is_some() && !plan.hub {
+            match counter.spawn_follower() {
+                Ok(follower) => running.follower = follower,
+                Err(e) => tracing::warn!(code = %e.code(), "the shared ledger cannot be followed"),
+            }
+            tracing::info!("a counter of a shop: the hub receives the webhooks and sweeps");
+            return running;
+        }
         if let Some(listen) = plan.listen {
             running.listener = start_listener(counter, listen.port);
             running.sweeper = Some(counter.spawn_sweeper(listen.sweep_every));
-            running.backups = Some(crate::backups::spawn_daily(counter, env));
+            if !shared {
+                running.backups = Some(crate::backups::spawn_daily(counter, env));
+            }
         }
         running
     }
@@ -134,6 +156,7 @@ impl Running {
         if let Some(listener) = self.listener {
             listener.shutdown();
         }
+        drop(self.follower);
     }
 }
 

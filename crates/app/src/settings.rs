@@ -40,6 +40,9 @@ pub struct AppSettings {
     pub keys_stored: bool,
     /// The receipt printer and what receipts say besides the shop name.
     pub printer: recur_print::PrinterSettings,
+    /// "This counter joins a shop": the shop's shared ledger (`postgres://user@host/db`, never
+    /// with its password: that is in the keyring). `None`: the counter's own file.
+    pub shared_ledger: Option<String>,
 }
 
 /// A value and whether the environment set it (then Settings cannot change it).
@@ -60,7 +63,7 @@ impl SettingsFile {
     /// Reads `settings.json` in the ledger's folder. A missing file is an empty one; an
     /// unreadable one is logged and treated as empty (the next save replaces it).
     pub fn open_beside(ledger: &Path, env: Env) -> SettingsFile {
-        let path = ledger.parent().unwrap_or(Path::new(".")).join(FILE_NAME);
+        let path = env::local_folder(&env, ledger).join(FILE_NAME);
         let current = match std::fs::read(&path) {
             Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|e| {
                 tracing::warn!(path = %path.display(), error = %e, "settings.json is unreadable; starting from defaults");
@@ -149,6 +152,21 @@ impl SettingsFile {
     }
 
     /// Recur's API base, if not the default: `RECUR_API_BASE`, else the saved one.
+    /// Where the ledger is: `RECUR_POS_DB`, else the shop this counter joined, else `None` (the
+    /// counter's own file).
+    pub fn shared_ledger(&self) -> Effective<Option<String>> {
+        match self.env.get(env::DB) {
+            Some(value) => Effective {
+                value: recur_ledger::is_shared_location(&value).then_some(value),
+                from_env: true,
+            },
+            None => Effective {
+                value: clean(self.get().shared_ledger),
+                from_env: false,
+            },
+        }
+    }
+
     pub fn api_base(&self) -> Option<String> {
         self.env.get(env::API_BASE).or_else(|| clean(self.get().api_base))
     }

@@ -100,7 +100,10 @@ pub enum Command {
     },
     /// Receive Recur's webhooks on 127.0.0.1:PORT/webhooks/recur, run the saved tunnel (or
     /// --tunnel) and print its public webhook URL, and sweep open sales every few minutes, until
-    /// stopped (Ctrl-C or SIGTERM). A changed public URL is announced on stderr.
+    /// stopped (Ctrl-C or SIGTERM). A changed public URL is announced on stderr. On the shop's
+    /// shared ledger (RECUR_POS_DB=postgres://…) this is the hub, `hub` for short: the one
+    /// process that owns the account's webhook endpoint and the sweep for every counter.
+    #[command(visible_alias = "hub")]
     Listen {
         /// The local port (0 = any free port; the one chosen is printed).
         #[arg(long, default_value_t = 8787)]

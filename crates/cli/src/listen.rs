@@ -33,6 +33,7 @@ pub async fn run(
         }),
         tunnel: true,
         tunnel_command: tunnel,
+        hub: true,
     };
     let mut events = station.subscribe();
     let counter = open(station, plan).await?;

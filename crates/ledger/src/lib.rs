@@ -30,6 +30,7 @@ mod legacy;
 mod manager;
 mod matching;
 mod migrations;
+mod outbox;
 mod outcome;
 mod pg;
 mod print_jobs;

@@ -34,7 +34,18 @@ impl Counter {
             customer_email: email,
             customer_name: name,
         };
-        let sale = self.ledger().record_cash_sale(new, tendered, Timestamp::now())?;
+        let sale = match self.ledger().record_cash_sale(new.clone(), tendered, Timestamp::now()) {
+            Err(recur_ledger::LedgerError::Unreachable { at, why }) => match &self.outbox {
+                // The shop's database is away: the sale waits on this counter (see `shared`).
+                Some(outbox) => {
+                    let sale = outbox.record_cash_sale(new, tendered, Timestamp::now())?;
+                    self.ledger_away(format!("{at}: {why}"));
+                    sale
+                }
+                None => return Err(recur_ledger::LedgerError::Unreachable { at, why }.into()),
+            },
+            other => other?,
+        };
         self.notify(&sale);
         Ok(sale)
     }

@@ -1,6 +1,7 @@
 //! Where the counter's settings come from when it runs headless: the environment.
 //!
-//! `RECUR_POS_DB` (ledger file), `RECUR_API_BASE` (Recur or a sandbox), `RECUR_SECRET_KEY`,
+//! `RECUR_POS_DB` (the ledger: a file, or the shop's `postgres://` URL — its password from the
+//! URL, `RECUR_POS_DB_PASSWORD`, the keyring or `PGPASSWORD`), `RECUR_API_BASE` (Recur or a sandbox), `RECUR_SECRET_KEY`,
 //! `RECUR_WEBHOOK_SECRET`, `RECUR_POS_SUCCESS_URL` / `RECUR_POS_CANCEL_URL` (return pages).
 //! With no secret key the counter runs against the embedded sandbox.
 
@@ -20,7 +21,13 @@ pub enum Backend {
 
 #[derive(Clone, Debug)]
 pub struct Config {
+    /// Where the ledger is: a file path, or a `postgres://` URL for the shop's shared ledger.
     pub db_path: PathBuf,
+    /// The shared ledger's password when its URL names none (the app fills it from the keyring).
+    pub db_password: Option<Secret>,
+    /// A counter on the shared ledger: the file where cash sales wait while the database is
+    /// away (the app puts it in the counter's own folder). `None`: no outbox.
+    pub outbox_path: Option<PathBuf>,
     pub backend: Backend,
     pub webhook_secret: Option<Secret>,
     pub success_url: Option<String>,
@@ -37,6 +44,25 @@ pub struct Config {
 }
 
 pub const DEFAULT_API_BASE: &str = "https://api.recur.tw";
+
+impl Config {
+    /// `live` for a live key, else `sandbox` (test keys and the embedded sandbox): the name of
+    /// the environment whose files these are.
+    pub fn environment_name(&self) -> &'static str {
+        match &self.backend {
+            Backend::Remote { secret_key, .. } => match recur_client::environment_of(secret_key.expose()) {
+                Ok(recur_client::Environment::Live) => "live",
+                _ => "sandbox",
+            },
+            Backend::EmbeddedSandbox => "sandbox",
+        }
+    }
+
+    /// The ledger is the shop's shared one (PostgreSQL), not a file of this counter's own.
+    pub fn shared_ledger(&self) -> bool {
+        recur_ledger::is_shared_location(&self.db_path.to_string_lossy())
+    }
+}
 
 impl Config {
     /// Reads the environment (see the module docs).
@@ -62,6 +88,8 @@ impl Config {
             db_path: non_empty("RECUR_POS_DB")
                 .map(PathBuf::from)
                 .unwrap_or_else(|| default_ledger(&backend)),
+            db_password: non_empty("RECUR_POS_DB_PASSWORD").map(Secret::new),
+            outbox_path: None,
             backend,
             webhook_secret: non_empty("RECUR_WEBHOOK_SECRET").map(Secret::new),
             success_url: non_empty("RECUR_POS_SUCCESS_URL"),

@@ -27,6 +27,8 @@ pub enum CoreEvent {
     JournalChanged,
     /// Some changes were not announced (a burst overflowed): views reload what they show.
     Resync,
+    /// The shop's shared ledger went away or came back (see [`Counter::shared_status`]).
+    SharedLedger(crate::shared::SharedStatus),
 }
 
 /// A cashier's request to charge a product.
@@ -41,6 +43,10 @@ pub struct ChargeRequest {
 
 pub struct Counter {
     ledger: Arc<Ledger>,
+    /// On the shared ledger: where cash sales wait while the database is away (see `shared`).
+    pub(crate) outbox: Option<Ledger>,
+    /// On the shared ledger: whether the database answers, as last heard.
+    pub(crate) shared: Mutex<crate::shared::SharedStatus>,
     client: RecurClient,
     /// Kept alive for as long as the counter runs when no key is configured.
     sandbox: Option<Sandbox>,
@@ -72,9 +78,28 @@ impl Counter {
             Backend::Remote { secret_key, .. } => recur_client::environment_of(secret_key.expose())?,
         };
         let origin = recur_ledger::Origin::new(&config.shop, &config.counter).map_err(PosError::InvalidInput)?;
-        let ledger = Arc::new(Ledger::open_as(&config.db_path, origin)?);
+        let location = config.db_path.to_string_lossy().into_owned();
+        if config.shared_ledger() && config.backend == Backend::EmbeddedSandbox {
+            // The embedded sandbox lives and dies with one process: the hub and the other
+            // counters could never read its checkouts.
+            return Err(PosError::InvalidInput(
+                "a shop's shared ledger needs Recur's keys (or a sandbox started on its own, RECUR_API_BASE): \
+                 the embedded sandbox belongs to one counter"
+                    .into(),
+            ));
+        }
+        let password = config.db_password.as_ref().map(|p| p.expose().to_owned());
+        let ledger = Arc::new(Ledger::open_at(&location, password.as_deref(), origin.clone())?);
         // Before anything can write: a live ledger never opens for the sandbox, nor the reverse.
         ledger.claim_environment(environment.as_str())?;
+        let outbox = match (&config.outbox_path, ledger.is_shared()) {
+            (Some(path), true) => {
+                let outbox = Ledger::open_as(path, origin)?;
+                outbox.claim_environment(environment.as_str())?;
+                Some(outbox)
+            }
+            _ => None,
+        };
         let (sandbox, base_url, key) = match &config.backend {
             Backend::EmbeddedSandbox => {
                 let sandbox = Sandbox::start(SandboxConfig {
@@ -94,6 +119,8 @@ impl Counter {
         let (events, _) = broadcast::channel(256);
         Ok(Counter {
             ledger,
+            outbox,
+            shared: Mutex::new(crate::shared::SharedStatus::default()),
             client,
             sandbox,
             config,

@@ -17,6 +17,7 @@ mod owner;
 mod period;
 mod review;
 mod session_fact;
+mod shared;
 mod tunnel;
 mod watch;
 
@@ -31,5 +32,6 @@ pub use owner::{CrossCheck, Difference};
 pub use period::Period;
 pub use review::Today;
 pub use session_fact::fact_from_session;
+pub use shared::{Follower, SharedStatus};
 pub use tunnel::SelfTestReport;
 pub use watch::{Until, WatchStatus};

@@ -26,6 +26,8 @@ pub const RECUR_SECRET_KEY: &str = "recur-secret-key";
 pub const WEBHOOK_SECRET: &str = "recur-webhook-secret";
 /// The name of the tunnel program's token (cloudflared's `--token`, ngrok's authtoken).
 pub const TUNNEL_TOKEN: &str = "recur-tunnel-token";
+/// The name of the shop's shared ledger's (PostgreSQL) password.
+pub const DB_PASSWORD: &str = "recur-pos-db-password";
 
 /// Named secrets, kept somewhere safer than a file.
 ///

@@ -61,6 +61,7 @@ pub fn listening(port: Port, tunnel: Option<String>) -> Plan {
         }),
         tunnel: tunnel.is_some(),
         tunnel_command: tunnel,
+        hub: false,
     }
 }
 

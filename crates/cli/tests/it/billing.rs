@@ -36,6 +36,8 @@ impl Billing {
         let counter = Arc::new(
             Counter::open(Config {
                 db_path: dir.path().join("ledger.db"),
+                db_password: None,
+                outbox_path: None,
                 backend: Backend::Remote {
                     base_url: sandbox.base_url(),
                     secret_key: Secret::new(sandbox.secret_key()),

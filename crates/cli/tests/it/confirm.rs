@@ -26,6 +26,8 @@ fn runtime() -> tokio::runtime::Runtime {
 fn counter_for(sandbox: &Sandbox, db: &Path) -> Arc<Counter> {
     let config = Config {
         db_path: db.to_owned(),
+        db_password: None,
+        outbox_path: None,
         backend: Backend::Remote {
             base_url: sandbox.base_url(),
             secret_key: Secret::new(sandbox.secret_key()),
