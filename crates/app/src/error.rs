@@ -46,6 +46,9 @@ pub enum AppError {
     NotOpen { code: ErrorCode, message: String },
     #[error("unexpected: {0}")]
     Internal(String),
+    /// The environment sets this (`0` names the variable), so Settings cannot change it.
+    #[error("{0} is set in the environment, which wins over Settings; change it there")]
+    FromEnvironment(&'static str),
     /// A printer could not be used (no job was kept: the address is missing or wrong).
     #[error("{0}")]
     Print(recur_print::PrintError),
@@ -72,6 +75,7 @@ impl AppError {
             AppError::StoredKeysUnreadable(_) => ErrorCode::StoredKeysUnreadable,
             AppError::NotOpen { code, .. } => *code,
             AppError::Internal(_) => ErrorCode::Internal,
+            AppError::FromEnvironment(_) => ErrorCode::SetByEnvironment,
             AppError::Print(e) | AppError::PrintFailed { error: e, .. } => e.code(),
             AppError::NotPrintable(_) => ErrorCode::NotPrintable,
         }

@@ -254,6 +254,16 @@ pub async fn save(store: Arc<dyn SecretStore>, name: KeyName, value: Secret) -> 
     with_keyring(move || store.set(name.entry(), &value)).await
 }
 
+/// Saves the secret `name` (one of `recur_secrets`' names) in the keyring, with a deadline.
+pub async fn save_secret(store: Arc<dyn SecretStore>, name: &'static str, value: Secret) -> Result<(), AppError> {
+    with_keyring(move || store.set(name, &value)).await
+}
+
+/// Forgets the secret `name`, with a deadline.
+pub async fn delete_secret(store: Arc<dyn SecretStore>, name: &'static str) -> Result<(), AppError> {
+    with_keyring(move || store.delete(name)).await
+}
+
 /// Forgets both keys in the keyring.
 pub async fn clear(store: Arc<dyn SecretStore>) -> Result<(), AppError> {
     with_keyring(move || {

@@ -26,6 +26,7 @@ pub mod printing;
 pub mod qr;
 pub mod services;
 pub mod settings;
+pub mod shop;
 mod station;
 pub mod tunnel;
 

@@ -190,6 +190,20 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// This counter and the shop's shared ledger (PostgreSQL): join a shop (the password is read
+    /// from standard input and kept in the OS keyring), leave it, or see whether it answers.
+    Shop {
+        #[command(subcommand)]
+        action: ShopAction,
+    },
+    /// A counter of a shop, headless: follow the shared ledger and print every sale another
+    /// counter or the hub writes, as it commits (one JSON document a line with --json), until
+    /// stopped. Cash sales kept on this counter while the database was away are uploaded when
+    /// it answers again.
+    Follow {
+        #[arg(long)]
+        json: bool,
+    },
     /// Print on the receipt printer: a paid sale's receipt, the day's report, a test page; or
     /// open the cash drawer, or send a kept job again. Exit 0 once the printer took every byte,
     /// 1 when it cannot be reached within a few seconds (the job is kept: `print retry`).
@@ -305,6 +319,21 @@ pub enum DevAction {
         /// The same seed makes the same ledger.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ShopAction {
+    /// Test the connection to the shop's ledger at URL (postgres://user@host[:port]/db), then
+    /// use it from now on. Reads the password from standard input (an empty line: none, or the
+    /// one in PGPASSWORD).
+    Join { url: String },
+    /// Go back to this counter's own ledger file (the shared ledger keeps every sale).
+    Leave,
+    /// Where the ledger is, whether it answers, and how many cash sales wait on this counter.
+    Status {
         #[arg(long)]
         json: bool,
     },

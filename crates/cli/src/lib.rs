@@ -17,6 +17,7 @@ mod opening;
 mod output;
 mod print;
 mod run;
+mod shop;
 
 use std::ffi::OsString;
 use std::process::ExitCode;

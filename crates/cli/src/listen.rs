@@ -139,7 +139,7 @@ fn restarting_reason(view: &TunnelView) -> String {
     }
 }
 
-async fn wait_for_stop_signal() {
+pub(crate) async fn wait_for_stop_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};

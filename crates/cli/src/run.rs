@@ -31,6 +31,8 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> u8 {
     };
     let result = match cli.command {
         Command::Keys { action } => crate::keys::run(&station, action, out).await,
+        Command::Shop { action } => crate::shop::run(&station, action, out).await,
+        Command::Follow { json } => crate::shop::follow(&station, json, out).await,
         Command::Listen {
             port,
             sweep_every,
@@ -74,7 +76,15 @@ impl Command {
             Command::Keys {
                 action: crate::args::KeysAction::Status { json },
             } => *json,
-            Command::Export { .. } | Command::Keys { .. } | Command::Print(_) | Command::Diagnostics => false,
+            Command::Shop {
+                action: crate::args::ShopAction::Status { json },
+            } => *json,
+            Command::Follow { json } => *json,
+            Command::Shop { .. }
+            | Command::Export { .. }
+            | Command::Keys { .. }
+            | Command::Print(_)
+            | Command::Diagnostics => false,
         }
     }
 }
@@ -88,6 +98,8 @@ async fn execute(
     match command {
         Command::Listen { .. }
         | Command::Keys { .. }
+        | Command::Shop { .. }
+        | Command::Follow { .. }
         | Command::Backup { .. }
         | Command::Restore { .. }
         | Command::Diagnostics => {

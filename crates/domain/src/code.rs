@@ -135,6 +135,8 @@ error_codes! {
     LedgerUnreachable => "ledger_unreachable",
     /// A file-only action (back up, restore) asked of the shop's shared ledger.
     LedgerShared => "ledger_shared",
+    /// The environment sets this; Settings cannot change it.
+    SetByEnvironment => "set_by_environment",
     /// Something unexpected (a bug, a panicked task).
     Internal => "internal",
     /// No receipt printer is set (Settings, or `--printer`).
