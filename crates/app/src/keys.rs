@@ -77,8 +77,6 @@ impl KeySource {
 pub struct Keys {
     pub secret_key: Option<(Secret, KeySource)>,
     pub webhook_secret: Option<(Secret, KeySource)>,
-    /// The shop's shared ledger's password, when the keyring holds one.
-    pub db_password: Option<Secret>,
     /// Why the keyring could not be read, when it could not.
     pub keyring_error: Option<ErrorCode>,
 }
@@ -127,15 +125,9 @@ pub fn load(store: &dyn SecretStore, env: &Env) -> Keys {
     };
     let secret_key = one(KeyName::SecretKey);
     let webhook_secret = one(KeyName::WebhookSecret);
-    // Only a counter that joined a shop has one; a keyring that fails was reported above.
-    let db_password = match keyring_error {
-        None => store.get(DB_PASSWORD).ok().flatten().filter(|s| !s.expose().is_empty()),
-        Some(_) => None,
-    };
     Keys {
         secret_key,
         webhook_secret,
-        db_password,
         keyring_error,
     }
 }
@@ -177,9 +169,6 @@ impl Keys {
             env::API_BASE => api_base.clone(),
             env::PHONE_TEST => phone_test.then(|| "1".to_owned()),
             env::DB => env.get(env::DB).or_else(|| joined.clone()),
-            env::DB_PASSWORD => env
-                .get(env::DB_PASSWORD)
-                .or_else(|| self.db_password.as_ref().map(|s| s.expose().to_owned())),
             other => env.get(other),
         });
         if config.shared_ledger() {
@@ -257,6 +246,23 @@ pub async fn save(store: Arc<dyn SecretStore>, name: KeyName, value: Secret) -> 
 /// Saves the secret `name` (one of `recur_secrets`' names) in the keyring, with a deadline.
 pub async fn save_secret(store: Arc<dyn SecretStore>, name: &'static str, value: Secret) -> Result<(), AppError> {
     with_keyring(move || store.set(name, &value)).await
+}
+
+/// The shared ledger's password from the keyring, for a counter that joined a shop and has
+/// none from the environment (read only then: most counters have no such entry).
+pub async fn db_password(store: Arc<dyn SecretStore>) -> Option<Secret> {
+    let read = tokio::task::spawn_blocking(move || store.get(DB_PASSWORD));
+    match tokio::time::timeout(KEYRING_TIMEOUT, read).await {
+        Ok(Ok(Ok(found))) => found.filter(|s| !s.expose().is_empty()),
+        Ok(Ok(Err(e))) => {
+            tracing::warn!(
+                code = e.code(),
+                "the shared ledger's password could not be read from the keyring"
+            );
+            None
+        }
+        _ => None,
+    }
 }
 
 /// Forgets the secret `name`, with a deadline.

@@ -235,7 +235,11 @@ impl Station {
             return Err(AppError::StoredKeysUnreadable(code));
         }
         self.set_phase(generation, Phase::Starting(Step::Ledger));
-        let config = keys.config(&self.env, &self.settings);
+        let mut config = keys.config(&self.env, &self.settings);
+        let named = url::Url::parse(&config.db_path.to_string_lossy()).is_ok_and(|u| u.password().is_some());
+        if config.shared_ledger() && config.db_password.is_none() && !named && self.env.get("PGPASSWORD").is_none() {
+            config.db_password = keys::db_password(Arc::clone(&self.store)).await;
+        }
         let counter = tokio::task::spawn_blocking(move || Counter::open(config))
             .await
             .map_err(|e| AppError::Internal(e.to_string()))??;

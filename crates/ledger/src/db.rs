@@ -190,7 +190,10 @@ impl Ledger {
     /// IMMEDIATE transaction (the write lock is taken up front, so two writers never deadlock
     /// upgrading); on PostgreSQL one that first takes the ledger's write lock, so writers of
     /// every process run one after another exactly as on one file (see `pg`).
-    pub(crate) fn write<T>(&self, work: impl FnOnce(&Db<'_>) -> Result<T, LedgerError>) -> Result<T, LedgerError> {
+    pub(crate) fn write<T: Send>(
+        &self,
+        work: impl FnOnce(&Db<'_>) -> Result<T, LedgerError> + Send,
+    ) -> Result<T, LedgerError> {
         match &self.engine {
             Engine::Sqlite(file) => {
                 let mut conn = file.lock();
@@ -205,7 +208,10 @@ impl Ledger {
 
     /// Runs `work` on a read-only connection of the pool: it sees every transaction committed
     /// before it started, and never waits for the writer.
-    pub(crate) fn read<T>(&self, work: impl FnOnce(&Db<'_>) -> Result<T, LedgerError>) -> Result<T, LedgerError> {
+    pub(crate) fn read<T: Send>(
+        &self,
+        work: impl FnOnce(&Db<'_>) -> Result<T, LedgerError> + Send,
+    ) -> Result<T, LedgerError> {
         match &self.engine {
             Engine::Sqlite(file) => file.read(|conn| work(&Db::Sqlite(conn))),
             Engine::Postgres(shared) => shared.read(work),
@@ -290,7 +296,7 @@ mod tests {
             let ledger = std::sync::Arc::clone(&ledger);
             std::thread::spawn(move || {
                 ledger
-                    .write(|tx| {
+                    .write(move |tx| {
                         tx.batch("CREATE TABLE probe (x INTEGER); INSERT INTO probe VALUES (1);")?;
                         inside_tx.send(()).unwrap();
                         // Hold the write transaction open until the read below has answered.

@@ -22,6 +22,8 @@ use crate::types::Sale;
 
 /// The most sales one page holds.
 pub const PAGE_MAX: usize = 500;
+/// Rows per read of an export from the shared ledger.
+const EXPORT_PAGE: usize = 2_000;
 
 /// How the slice is ordered.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -188,13 +190,44 @@ impl Ledger {
     /// Every sale of `filter`, oldest first, handed to `each` one at a time (an export of a
     /// million rows never holds them all); `each` returns false to stop (a cancelled export).
     /// Returns how many were handed over.
+    ///
+    /// On a file, one statement streams every row. On the shared ledger, keyset pages of
+    /// [`EXPORT_PAGE`] rows, each its own short read: no snapshot is held open for the length of
+    /// an export, and `each` (which writes the file) runs on the caller's thread.
     pub fn each_sale(&self, filter: &HistoryFilter, mut each: impl FnMut(&Sale) -> bool) -> Result<u64, LedgerError> {
-        let query = Where::of(filter, self.dialect());
-        let sql = format!(
-            "SELECT {SALE_COLUMNS} FROM sales WHERE {} ORDER BY created_at, id",
-            query.sql()
-        );
-        self.read(|conn| Ok(conn.each(&sql, &query.values, |row| Ok(each(&sale_from_row(row)?)))?))
+        if self.dialect() == Dialect::Sqlite {
+            let query = Where::of(filter, Dialect::Sqlite);
+            let sql = format!(
+                "SELECT {SALE_COLUMNS} FROM sales WHERE {} ORDER BY created_at, id",
+                query.sql()
+            );
+            return self.read_file(|conn| {
+                Ok(Db::Sqlite(conn).each(&sql, &query.values, |row| Ok(each(&sale_from_row(row)?)))?)
+            });
+        }
+        let mut cursor: Option<Cursor> = None;
+        let mut handed = 0;
+        loop {
+            let mut query = Where::of(filter, Dialect::Postgres);
+            if let Some(cursor) = &cursor {
+                query.after(Sort::Oldest, cursor);
+            }
+            let sql = format!(
+                "SELECT {SALE_COLUMNS} FROM sales WHERE {} ORDER BY created_at, id LIMIT {EXPORT_PAGE}",
+                query.sql()
+            );
+            let page = self.read(|db| Ok(db.rows(&sql, &query.values, sale_from_row)?))?;
+            for sale in &page {
+                handed += 1;
+                if !each(sale) {
+                    return Ok(handed);
+                }
+            }
+            if page.len() < EXPORT_PAGE {
+                return Ok(handed);
+            }
+            cursor = page.last().map(Cursor::of);
+        }
     }
 }
 

@@ -373,8 +373,11 @@ pub(crate) struct Shared {
 impl Shared {
     pub(crate) fn open(url: &str, password: Option<&str>) -> Result<Shared, LedgerError> {
         let target = Target::parse(url, password)?;
-        let mut conn = target.connect()?;
-        migrate(&mut conn)?;
+        let conn = off_runtime(|| {
+            let mut conn = target.connect()?;
+            migrate(&mut conn)?;
+            Ok::<_, LedgerError>(conn)
+        })?;
         Ok(Shared {
             target,
             writer: Mutex::new(Some(conn)),
@@ -386,7 +389,14 @@ impl Shared {
         &self.target.display
     }
 
-    pub(crate) fn write<T>(&self, work: impl FnOnce(&Db<'_>) -> Result<T, LedgerError>) -> Result<T, LedgerError> {
+    pub(crate) fn write<T: Send>(
+        &self,
+        work: impl FnOnce(&Db<'_>) -> Result<T, LedgerError> + Send,
+    ) -> Result<T, LedgerError> {
+        off_runtime(|| self.write_here(work))
+    }
+
+    fn write_here<T>(&self, work: impl FnOnce(&Db<'_>) -> Result<T, LedgerError>) -> Result<T, LedgerError> {
         let mut slot = self.writer.lock().unwrap_or_else(|p| p.into_inner());
         if slot.as_ref().is_none_or(|c| c.client.is_closed()) {
             *slot = Some(self.target.connect()?);
@@ -402,7 +412,14 @@ impl Shared {
         self.settle(&mut slot, result)
     }
 
-    pub(crate) fn read<T>(&self, work: impl FnOnce(&Db<'_>) -> Result<T, LedgerError>) -> Result<T, LedgerError> {
+    pub(crate) fn read<T: Send>(
+        &self,
+        work: impl FnOnce(&Db<'_>) -> Result<T, LedgerError> + Send,
+    ) -> Result<T, LedgerError> {
+        off_runtime(|| self.read_here(work))
+    }
+
+    fn read_here<T>(&self, work: impl FnOnce(&Db<'_>) -> Result<T, LedgerError>) -> Result<T, LedgerError> {
         let pooled = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
         let mut slot = Some(match pooled.filter(|c| !c.client.is_closed()) {
             Some(conn) => conn,
@@ -440,8 +457,31 @@ impl Shared {
     }
 
     pub(crate) fn changes(&self) -> Result<Changes, LedgerError> {
-        Changes::start(self.target.clone())
+        let target = self.target.clone();
+        off_runtime(move || Changes::start(target))
     }
+}
+
+impl Drop for Shared {
+    /// The driver's connections each own a small runtime, which must not be dropped on a
+    /// thread that drives async tasks (the last handle may go anywhere): drop them on our own.
+    fn drop(&mut self) {
+        let writer = self.writer.get_mut().unwrap_or_else(|p| p.into_inner()).take();
+        let readers = std::mem::take(self.readers.get_mut().unwrap_or_else(|p| p.into_inner()));
+        off_runtime(move || drop((writer, readers)));
+    }
+}
+
+/// Runs `work` on a thread of its own, waiting for it. The synchronous PostgreSQL driver runs
+/// each call on a runtime of its own, which panics on a thread already driving async tasks
+/// (the window's and the CLI's commands call the ledger from there); a scoped thread per
+/// transaction (tens of microseconds, beside network round trips) keeps the ledger callable
+/// from anywhere, as the SQLite file is.
+fn off_runtime<T: Send>(work: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|scope| match scope.spawn(work).join() {
+        Ok(value) => value,
+        Err(panic) => std::panic::resume_unwind(panic),
+    })
 }
 
 /// Brings the shared ledger to [`SCHEMA_VERSION`], one process at a time (counters and the hub
