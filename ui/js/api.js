@@ -100,6 +100,7 @@ export const EVENTS = {
   crossCheckProgress: 'cross-check-progress',
   quitRequested: 'quit-requested',
   printerStatus: 'printer-status',
+  sharedLedger: 'shared-ledger',
 };
 
 /** Closes the window this page is in (the print window's Close). */

@@ -28,7 +28,7 @@ pub enum CoreEvent {
     /// Some changes were not announced (a burst overflowed): views reload what they show.
     Resync,
     /// The shop's shared ledger went away or came back (see [`Counter::shared_status`]).
-    SharedLedger(crate::shared::SharedStatus),
+    SharedLedger(crate::shared_status::SharedStatus),
 }
 
 /// A cashier's request to charge a product.
@@ -46,7 +46,7 @@ pub struct Counter {
     /// On the shared ledger: where cash sales wait while the database is away (see `shared`).
     pub(crate) outbox: Option<Ledger>,
     /// On the shared ledger: whether the database answers, as last heard.
-    pub(crate) shared: Mutex<crate::shared::SharedStatus>,
+    pub(crate) shared: Mutex<crate::shared_status::SharedStatus>,
     client: RecurClient,
     /// Kept alive for as long as the counter runs when no key is configured.
     sandbox: Option<Sandbox>,
@@ -120,7 +120,7 @@ impl Counter {
         Ok(Counter {
             ledger,
             outbox,
-            shared: Mutex::new(crate::shared::SharedStatus::default()),
+            shared: Mutex::new(crate::shared_status::SharedStatus::default()),
             client,
             sandbox,
             config,

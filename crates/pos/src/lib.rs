@@ -18,6 +18,7 @@ mod period;
 mod review;
 mod session_fact;
 mod shared;
+mod shared_status;
 mod tunnel;
 mod watch;
 
@@ -32,6 +33,7 @@ pub use owner::{CrossCheck, Difference};
 pub use period::Period;
 pub use review::Today;
 pub use session_fact::fact_from_session;
-pub use shared::{Follower, SharedStatus};
+pub use shared::Follower;
+pub use shared_status::SharedStatus;
 pub use tunnel::SelfTestReport;
 pub use watch::{Until, WatchStatus};

@@ -20,18 +20,7 @@ use recur_ledger::{Change, LedgerError};
 
 use crate::counter::{CoreEvent, Counter};
 use crate::error::PosError;
-
-/// Whether the shared ledger answers, and how many cash sales wait on this counter.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct SharedStatus {
-    /// The ledger is the shop's shared one (false: a file of this counter's own).
-    pub shared: bool,
-    pub reachable: bool,
-    /// Why not, as the driver said it (for the log and the top bar's tooltip).
-    pub why: Option<String>,
-    /// Cash sales kept in the outbox until the database is back.
-    pub waiting: u64,
-}
+use crate::shared_status::SharedStatus;
 
 /// The thread that follows the shared ledger; stopped when dropped.
 pub struct Follower {
