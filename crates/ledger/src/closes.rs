@@ -96,7 +96,8 @@ const CLOSE_COLUMNS: &str =
 impl Ledger {
     /// The Z report of `day` (closed or not).
     pub fn day_report(&self, day: Day) -> Result<DayReport, LedgerError> {
-        self.read(|conn| report(conn, summary_in(conn, day)?))
+        let shop = self.closing_shop();
+        self.read(|conn| report(conn, summary_in(conn, day, &shop)?, &shop))
     }
 
     /// Closes `day`: keeps the report's figures, the cash counted and who closed it. A day is
@@ -108,18 +109,19 @@ impl Ledger {
         closed_by: Option<&str>,
         now: Timestamp,
     ) -> Result<CloseRecord, LedgerError> {
+        let shop = self.closing_shop();
         self.write(|tx| {
-            if let Some(done) = close_of(tx, day)? {
+            if let Some(done) = close_of(tx, day, &shop)? {
                 return Err(LedgerError::DayClosed {
                     day: day.date(),
                     seq: done.seq,
                 });
             }
-            let report = report(tx, summary_in(tx, day)?)?;
+            let report = report(tx, summary_in(tx, day, &shop)?, &shop)?;
             let through: i64 = tx.row("SELECT COALESCE(max(seq), 0) FROM transitions", (), |r| r.get(0))?;
             tx.exec(
-                "INSERT INTO closes (day, closed_at, closed_by, expected_cash, counted_cash, through_transition, figures) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO closes (day, closed_at, closed_by, expected_cash, counted_cash, through_transition, figures, \
+                 shop) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 args![
                     day.date(),
                     now.unix_ms(),
@@ -127,32 +129,38 @@ impl Ledger {
                     report.expected_cash.get(),
                     counted_cash.map(Money::get),
                     through,
-                    figures(&report).to_string()
+                    figures(&report).to_string(),
+                    shop
                 ],
             )?;
-            close_of(tx, day)?.ok_or_else(|| LedgerError::Corrupt("a close just written is gone".into()))
+            close_of(tx, day, &shop)?.ok_or_else(|| LedgerError::Corrupt("a close just written is gone".into()))
         })
     }
 
-    /// Every close, newest first.
+    /// Every close of this handle's shop (see `closing_shop`), newest first.
     pub fn closes(&self, limit: usize) -> Result<Vec<CloseRecord>, LedgerError> {
-        let sql = format!("SELECT {CLOSE_COLUMNS} FROM closes ORDER BY seq DESC LIMIT ?1");
+        let sql = format!("SELECT {CLOSE_COLUMNS} FROM closes WHERE shop = ?2 ORDER BY seq DESC LIMIT ?1");
+        let shop = self.closing_shop();
         self.read(|conn| {
-            let rows = conn.rows(&sql, [i64::try_from(limit).unwrap_or(i64::MAX)], close_from_row)?;
+            let rows = conn.rows(
+                &sql,
+                args![i64::try_from(limit).unwrap_or(i64::MAX), shop],
+                close_from_row,
+            )?;
             Ok(rows)
         })
     }
 }
 
-fn report(conn: &Db<'_>, summary: DaySummary) -> Result<DayReport, LedgerError> {
+fn report(conn: &Db<'_>, summary: DaySummary, shop: &str) -> Result<DayReport, LedgerError> {
     let day = summary.day;
-    let range = args![day.start.unix_ms(), day.end.unix_ms()];
+    let range = args![day.start.unix_ms(), day.end.unix_ms(), shop];
     let by_tender = tallies(conn, "tender", &range, Tender::parse)?;
     let by_mode = tallies(conn, "mode", &range, Mode::parse)?;
     let by_product = tallies(conn, "product_name", &range, |name| Some(name.to_owned()))?;
     let (refund_count, refunded): (i64, i64) = conn.row(
         "SELECT count(*), COALESCE(sum(refunded_amount), 0) FROM sales \
-         WHERE created_at >= ?1 AND created_at < ?2 AND refunded_amount > 0",
+         WHERE created_at >= ?1 AND created_at < ?2 AND (?3 = '' OR shop = ?3) AND refunded_amount > 0",
         &range,
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
@@ -160,7 +168,7 @@ fn report(conn: &Db<'_>, summary: DaySummary) -> Result<DayReport, LedgerError> 
         "SELECT COALESCE(sum(CASE WHEN state IN ('DRAFT', 'OPEN') THEN 1 ELSE 0 END), 0), \
          COALESCE(sum(CASE WHEN state IN ('DRAFT', 'OPEN') THEN amount END), 0), min(created_at), max(created_at), \
          COALESCE(sum(CASE WHEN tender = 'cash' AND state IN ('PAID', 'PARTIALLY_REFUNDED', 'REFUNDED') \
-             THEN amount END), 0) FROM sales WHERE created_at >= ?1 AND created_at < ?2",
+             THEN amount END), 0) FROM sales WHERE created_at >= ?1 AND created_at < ?2 AND (?3 = '' OR shop = ?3)",
         &range,
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
     )?;
@@ -179,9 +187,9 @@ fn report(conn: &Db<'_>, summary: DaySummary) -> Result<DayReport, LedgerError> 
         first_sale: first.map(Timestamp::from_unix_ms),
         last_sale: last.map(Timestamp::from_unix_ms),
         expected_cash: Money::new(cash),
-        adjustments: adjustments(conn)?,
-        close: close_of(conn, day)?,
-        by_hour: by_hour(conn, day)?,
+        adjustments: adjustments(conn, shop)?,
+        close: close_of(conn, day, shop)?,
+        by_hour: by_hour(conn, day, shop)?,
         summary,
     })
 }
@@ -196,7 +204,7 @@ fn tallies<K>(
     // `column` is one of our own three names, never input.
     let sql = format!(
         "SELECT {column}, count(*), COALESCE(sum(amount), 0) FROM sales WHERE created_at >= ?1 AND created_at < ?2 \
-         GROUP BY {column} ORDER BY count(*) DESC, {column}"
+         AND (?3 = '' OR shop = ?3) GROUP BY {column} ORDER BY count(*) DESC, {column}"
     );
     let rows = conn.rows(&sql, range, |r| {
         Ok(Tally {
@@ -211,13 +219,13 @@ fn tallies<K>(
 }
 
 /// Paid sales by the shop's hour of their creation.
-fn by_hour(conn: &Db<'_>, day: Day) -> Result<Vec<Total>, LedgerError> {
+fn by_hour(conn: &Db<'_>, day: Day, shop: &str) -> Result<Vec<Total>, LedgerError> {
     let mut hours = vec![Total::default(); 24];
     let rows = conn.rows(
         "SELECT (created_at - ?1) / 3600000, count(*), COALESCE(sum(COALESCE(paid_amount, amount)), 0) FROM sales \
-         WHERE created_at >= ?1 AND created_at < ?2 AND state IN ('PAID', 'PARTIALLY_REFUNDED', 'REFUNDED') \
-         GROUP BY 1",
-        args![day.start.unix_ms(), day.end.unix_ms()],
+         WHERE created_at >= ?1 AND created_at < ?2 AND (?3 = '' OR shop = ?3) \
+         AND state IN ('PAID', 'PARTIALLY_REFUNDED', 'REFUNDED') GROUP BY 1",
+        args![day.start.unix_ms(), day.end.unix_ms(), shop],
         |r| Ok((r.get::<i64>(0)?, r.get::<i64>(1)?, r.get::<i64>(2)?)),
     )?;
     for row in rows {
@@ -233,19 +241,20 @@ fn by_hour(conn: &Db<'_>, day: Day) -> Result<Vec<Total>, LedgerError> {
 }
 
 /// State changes after the last close to sales of days already closed that moved money.
-fn adjustments(conn: &Db<'_>) -> Result<Vec<Adjustment>, LedgerError> {
+fn adjustments(conn: &Db<'_>, shop: &str) -> Result<Vec<Adjustment>, LedgerError> {
     let since: Option<i64> = conn
         .row(
-            "SELECT through_transition FROM closes ORDER BY seq DESC LIMIT 1",
-            (),
+            "SELECT through_transition FROM closes WHERE shop = ?1 ORDER BY seq DESC LIMIT 1",
+            [shop],
             |r| r.get(0),
         )
         .optional()?;
     let Some(since) = since else { return Ok(Vec::new()) };
     let rows = conn.rows(
         "SELECT t.seq, t.sale_id, s.product_name, t.from_state, t.to_state, t.note, t.at, s.created_at \
-         FROM transitions t JOIN sales s ON s.id = t.sale_id WHERE t.seq > ?1 ORDER BY t.seq",
-        [since],
+         FROM transitions t JOIN sales s ON s.id = t.sale_id WHERE t.seq > ?1 AND (?2 = '' OR s.shop = ?2) \
+         ORDER BY t.seq",
+        args![since, shop],
         |r| {
             Ok((
                 r.get::<i64>(0)?,
@@ -263,7 +272,7 @@ fn adjustments(conn: &Db<'_>) -> Result<Vec<Adjustment>, LedgerError> {
     for row in rows {
         let (seq, sale, product_name, from, to, note, at, created) = row;
         let day = Day::containing(Timestamp::from_unix_ms(created));
-        if close_of(conn, day)?.is_none() {
+        if close_of(conn, day, shop)?.is_none() {
             continue;
         }
         let sale_id = TxnId::new(sale);
@@ -310,9 +319,9 @@ fn effect(conn: &Db<'_>, sale: &TxnId, seq: i64, note: Option<StepNote>) -> Resu
     })
 }
 
-fn close_of(conn: &Db<'_>, day: Day) -> Result<Option<CloseRecord>, LedgerError> {
-    let sql = format!("SELECT {CLOSE_COLUMNS} FROM closes WHERE shop = '' AND day = ?1");
-    Ok(conn.row(&sql, [day.date()], close_from_row).optional()?)
+fn close_of(conn: &Db<'_>, day: Day, shop: &str) -> Result<Option<CloseRecord>, LedgerError> {
+    let sql = format!("SELECT {CLOSE_COLUMNS} FROM closes WHERE shop = ?2 AND day = ?1");
+    Ok(conn.row(&sql, args![day.date(), shop], close_from_row).optional()?)
 }
 
 fn close_from_row(r: &Row<'_>) -> SqlResult<CloseRecord> {

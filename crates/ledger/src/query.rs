@@ -97,22 +97,36 @@ impl Ledger {
 
     /// Counts and sums by state of the sales created on `day`, plus the renewals paid on it.
     pub fn day_summary(&self, day: Day) -> Result<DaySummary, LedgerError> {
-        self.read(|conn| summary_in(conn, day))
+        let shop = self.closing_shop();
+        self.read(|conn| summary_in(conn, day, &shop))
+    }
+
+    /// The shop whose day this handle reports and closes: on the shared ledger, its own
+    /// (several shops of one account share it, and each closes its own day); on a file, every
+    /// sale in it ("": the file is one shop's, whatever names its sales carry).
+    pub(crate) fn closing_shop(&self) -> String {
+        if self.is_shared() {
+            self.origin().shop.clone()
+        } else {
+            String::new()
+        }
     }
 }
 
 /// [`Ledger::day_summary`] on a connection the caller holds (a close computes it inside its
 /// own transaction).
-pub(crate) fn summary_in(conn: &Db<'_>, day: Day) -> Result<DaySummary, LedgerError> {
+pub(crate) fn summary_in(conn: &Db<'_>, day: Day, shop: &str) -> Result<DaySummary, LedgerError> {
     let (day_start, day_end) = (day.start, day.end);
     {
         {
-            let (by_state, sums) = state_totals(conn, day_start, day_end)?;
+            let (by_state, sums) = state_totals(conn, day_start, day_end, shop)?;
             let (renewals, renewals_total, renewals_failed): (i64, i64, i64) = conn.row(
                 "SELECT COALESCE(sum(CASE WHEN status = 'PAID' THEN 1 ELSE 0 END), 0), COALESCE(sum(CASE WHEN status = 'PAID' THEN amount END), 0), \
                  COALESCE(sum(CASE WHEN status = 'FAILED' THEN 1 ELSE 0 END), 0) FROM renewals \
-                 WHERE COALESCE(paid_at, recorded_at) >= ?1 AND COALESCE(paid_at, recorded_at) < ?2",
-                args![day_start.unix_ms(), day_end.unix_ms()],
+                 WHERE COALESCE(paid_at, recorded_at) >= ?1 AND COALESCE(paid_at, recorded_at) < ?2 \
+                 AND (?3 = '' OR subscription_id IN (SELECT b.subscription_id FROM subscriptions b \
+                     JOIN sales s ON s.id = b.sale_id WHERE s.shop = ?3))",
+                args![day_start.unix_ms(), day_end.unix_ms(), shop],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )?;
             let open = count_of(&by_state, &[SaleState::Draft, SaleState::Open]);
@@ -153,10 +167,15 @@ fn count_of(totals: &[StateTotal], states: &[SaleState]) -> u64 {
 }
 
 /// Per state: count and asked amount; over paid states: received and refunded.
-fn state_totals(conn: &Db<'_>, start: Timestamp, end: Timestamp) -> Result<(Vec<StateTotal>, Sums), LedgerError> {
+fn state_totals(
+    conn: &Db<'_>,
+    start: Timestamp,
+    end: Timestamp,
+    shop: &str,
+) -> Result<(Vec<StateTotal>, Sums), LedgerError> {
     let rows = conn.rows("SELECT state, count(*), COALESCE(sum(amount), 0), COALESCE(sum(COALESCE(paid_amount, amount)), 0), \
          COALESCE(sum(refunded_amount), 0), sum(CASE WHEN attention_count > 0 THEN 1 ELSE 0 END), sum(CASE WHEN mode = 'SETUP' THEN 1 ELSE 0 END) \
-         FROM sales WHERE created_at >= ?1 AND created_at < ?2 GROUP BY state", args![start.unix_ms(), end.unix_ms()], |r| {
+         FROM sales WHERE created_at >= ?1 AND created_at < ?2 AND (?3 = '' OR shop = ?3) GROUP BY state", args![start.unix_ms(), end.unix_ms(), shop], |r| {
         Ok((
             parse_column(r, 0, SaleState::parse)?,
             r.get::<i64>(1)?,

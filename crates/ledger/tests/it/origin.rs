@@ -65,3 +65,33 @@ fn a_shop_or_counter_name_is_short_printable_text() {
     assert!(Origin::new(&"店".repeat(41), "1").is_err());
     assert!(Origin::new("shop", "front\nback").is_err());
 }
+
+#[test]
+fn on_the_shared_ledger_each_shop_closes_its_own_day_and_a_file_is_one_shop() {
+    use recur_domain::{Day, Money};
+    use recur_ledger::{LedgerError, Origin};
+    let test = super::support::ledger();
+    let taipei = test.reopen(Origin::new("台北店", "1").unwrap());
+    let taichung = test.reopen(Origin::new("台中店", "1").unwrap());
+    taipei
+        .record_cash_sale(super::support::new_sale("拿鐵", 120), Money::new(120), at(0))
+        .unwrap();
+    taichung
+        .record_cash_sale(super::support::new_sale("美式", 90), Money::new(100), at(1))
+        .unwrap();
+    let today = Day::containing(at(0));
+    let first = taipei.close_day(today, Some(Money::new(120)), Some("manager"), at(10)).unwrap();
+    if test.is_shared() {
+        assert_eq!(first.expected_cash, Money::new(120), "台北店 counts its own drawer only");
+        let second = taichung.close_day(today, None, Some("manager"), at(11)).unwrap();
+        assert_eq!(second.expected_cash, Money::new(90));
+        assert_eq!(taichung.day_report(today).unwrap().summary.net, Money::new(90));
+        assert_eq!(taipei.closes(10).unwrap().len(), 1, "each shop lists its own closes");
+        let again = taipei.close_day(today, None, None, at(12)).unwrap_err();
+        assert!(matches!(again, LedgerError::DayClosed { .. }), "{again:?}");
+    } else {
+        assert_eq!(first.expected_cash, Money::new(210), "a file is one shop's, whatever its sales say");
+        let refused = taichung.close_day(today, None, None, at(11)).unwrap_err();
+        assert!(matches!(refused, LedgerError::DayClosed { .. }), "{refused:?}");
+    }
+}
