@@ -247,7 +247,7 @@ impl Station {
         tracing::info!(
             embedded_sandbox = counter.is_embedded_sandbox(),
             environment = counter.environment().as_str(),
-            ledger = %counter.config().db_path.display(),
+            ledger = %counter.ledger().path().display(),
             "counter open"
         );
         self.note_environment(&counter);

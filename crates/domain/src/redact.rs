@@ -1,6 +1,7 @@
 //! [`redact`]: what may leave the machine in a log file or in "Copy diagnostics".
 //!
-//! Keys (`sk_…`, `pk_…`, `rk_…`, `whsec_…`) keep their prefix and lose the rest; a value after
+//! Keys (`sk_…`, `pk_…`, `rk_…`, `whsec_…`) keep their prefix and lose the rest; a URL's
+//! password (`postgres://user:X@host`) goes; a value after
 //! a word that names a secret (`--token X`, `authtoken=X`, `"password": "X"`,
 //! `Authorization: Bearer X`) is replaced; JWT-like tokens (`eyJ…`, what cloudflared's tunnel
 //! tokens are) go whole; an e-mail keeps its first letter and its domain (`a***@example.com`).
@@ -34,10 +35,37 @@ fn is_token_char(c: char) -> bool {
 
 /// `text` with every secret replaced (see the module's notes).
 pub fn redact(text: &str) -> String {
-    let keys = redact_keys(text);
+    let urls = redact_url_passwords(text);
+    let keys = redact_keys(&urls);
     let words = redact_after_words(&keys);
     let jwts = redact_jwts(&words);
     mask_emails(&jwts)
+}
+
+/// `postgres://pos:secret@host/db` → `postgres://pos:[redacted]@host/db`: the password of any
+/// URL's user part (a shared ledger's address typed with it).
+fn redact_url_passwords(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("://") {
+        let (head, tail) = rest.split_at(at + 3);
+        out.push_str(head);
+        // The user part ends at '@', before any character that cannot be in it.
+        let end = tail.find(|c: char| matches!(c, '/' | '?' | '#' | '@') || c.is_whitespace());
+        match end.filter(|&e| tail[e..].starts_with('@')) {
+            Some(e) => match tail[..e].find(':') {
+                Some(colon) => {
+                    out.push_str(&tail[..=colon]);
+                    out.push_str(HIDDEN);
+                    rest = &tail[e..];
+                }
+                None => rest = tail,
+            },
+            None => rest = tail,
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 fn redact_keys(text: &str) -> String {
@@ -188,6 +216,12 @@ mod tests {
     fn keys_tokens_and_emails_are_hidden() {
         let cases = [
             ("key sk_live_51HxYzAbC123 used", "key sk_live_[redacted] used"),
+            (
+                "ledger at postgres://pos:s3cr%40t@10.0.0.5:5432/shop ok",
+                "ledger at postgres://pos:[redacted]@10.0.0.5:5432/shop ok",
+            ),
+            // The user name reads as an e-mail to the masker, which is eager on purpose.
+            ("postgres://pos@10.0.0.5/shop", "postgres://p***@10.0.0.5/shop"),
             ("RECUR_SECRET_KEY=sk_test_abcdef", "RECUR_SECRET_KEY=sk_test_[redacted]"),
             ("{\"secret\":\"whsec_Zm9vYmFy\"}", "{\"secret\":\"whsec_[redacted]\"}"),
             (
