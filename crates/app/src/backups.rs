@@ -241,6 +241,9 @@ pub fn ledger_path(env: &Env) -> PathBuf {
 /// ledger is open anywhere, or when the backup is of the other environment (see
 /// `recur_ledger::restore`).
 pub fn restore(ledger: &Path, file: &Path) -> Result<recur_ledger::RestoreReport, AppError> {
+    if recur_ledger::is_shared_location(&ledger.to_string_lossy()) {
+        return Err(recur_ledger::LedgerError::SharedLedger("restore a backup").into());
+    }
     let stamp = file_name(Timestamp::now());
     let stamp = stamp.trim_start_matches(PREFIX).trim_end_matches(SUFFIX);
     Ok(recur_ledger::restore(file, ledger, stamp)?)

@@ -67,7 +67,23 @@ pub fn gather(station: &Station) -> String {
         Some(counter) => counter.ledger().path().to_path_buf(),
         None => backups::ledger_path(env),
     };
-    let _ = writeln!(w, "ledger: {} ({})", ledger_path.display(), file_sizes(&ledger_path));
+    let shared = recur_ledger::is_shared_location(&ledger_path.to_string_lossy());
+    if shared {
+        // The address as the ledger shows it (never a password; redacted again below).
+        let status = counter.as_ref().map(|c| c.shared_status());
+        let _ = writeln!(
+            w,
+            "ledger: {} (the shop's shared ledger, PostgreSQL; {})",
+            ledger_path.display(),
+            match &status {
+                Some(s) if s.reachable => format!("answering, {} cash sales waiting here", s.waiting),
+                Some(s) => format!("not answering, {} cash sales waiting here", s.waiting),
+                None => "not open".to_owned(),
+            }
+        );
+    } else {
+        let _ = writeln!(w, "ledger: {} ({})", ledger_path.display(), file_sizes(&ledger_path));
+    }
     if let Some(counter) = &counter {
         match counter.ledger().census() {
             Ok(census) => {
@@ -98,6 +114,9 @@ pub fn gather(station: &Station) -> String {
 
     let status = backups::status(env, &ledger_path);
     match &status.last {
+        _ if shared => {
+            let _ = writeln!(w, "backups: on the database server (pg_dump); none from this counter");
+        }
         Some(last) => {
             let _ = writeln!(
                 w,
