@@ -398,17 +398,10 @@ impl Shared {
 
     fn write_here<T>(&self, work: impl FnOnce(&Db<'_>) -> Result<T, LedgerError>) -> Result<T, LedgerError> {
         let mut slot = self.writer.lock().unwrap_or_else(|p| p.into_inner());
-        if slot.as_ref().is_none_or(|c| c.client.is_closed()) {
-            *slot = Some(self.target.connect()?);
-        }
-        let conn = slot.as_mut().expect("connected above");
-        let result = (|| {
-            let db = conn.begin(false)?;
+        let result = self.run_on(&mut slot, false, |db| {
             db.row("SELECT pg_advisory_xact_lock(?1)", [WRITE_LOCK], |_| Ok(()))?;
-            let value = work(&db)?;
-            db.commit()?;
-            Ok(value)
-        })();
+            work(db)
+        });
         self.settle(&mut slot, result)
     }
 
@@ -420,18 +413,8 @@ impl Shared {
     }
 
     fn read_here<T>(&self, work: impl FnOnce(&Db<'_>) -> Result<T, LedgerError>) -> Result<T, LedgerError> {
-        let pooled = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
-        let mut slot = Some(match pooled.filter(|c| !c.client.is_closed()) {
-            Some(conn) => conn,
-            None => self.target.connect()?,
-        });
-        let conn = slot.as_mut().expect("just filled");
-        let result = (|| {
-            let db = conn.begin(true)?;
-            let value = work(&db)?;
-            db.commit()?;
-            Ok(value)
-        })();
+        let mut slot = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let result = self.run_on(&mut slot, true, work);
         let result = self.settle(&mut slot, result);
         if let Some(conn) = slot {
             let mut idle = self.readers.lock().unwrap_or_else(|p| p.into_inner());
@@ -440,6 +423,43 @@ impl Shared {
             }
         }
         result
+    }
+
+    /// One transaction on the connection in `slot` (connecting when there is none). A kept
+    /// connection the server closed meanwhile (it restarted) fails at `BEGIN`, before any of
+    /// `work` ran: it is replaced and the transaction begun once more, so the first call after
+    /// a restart does not fail for nothing. A failure after `BEGIN` is never retried here (a
+    /// lost `COMMIT` may have committed).
+    fn run_on<T>(
+        &self,
+        slot: &mut Option<PgConn>,
+        read_only: bool,
+        work: impl FnOnce(&Db<'_>) -> Result<T, LedgerError>,
+    ) -> Result<T, LedgerError> {
+        let mut work = Some(work);
+        for attempt in 0..2 {
+            if slot.as_ref().is_none_or(|c| c.client.is_closed()) {
+                *slot = Some(self.target.connect()?);
+            }
+            {
+                let begun = slot.as_mut().expect("connected above").begin(read_only);
+                match begun {
+                    Ok(db) => {
+                        let work = work.take().expect("work runs once");
+                        let value = work(&db)?;
+                        db.commit()?;
+                        return Ok(value);
+                    }
+                    Err(e) if attempt == 0 && e.connection_lost() => {}
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            *slot = None;
+        }
+        Err(LedgerError::Unreachable {
+            at: self.target.display.clone(),
+            why: "the connection was lost twice at the start of a transaction".to_owned(),
+        })
     }
 
     /// A connection whose server went away is dropped (the next call connects again), and the
