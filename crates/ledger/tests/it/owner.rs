@@ -350,3 +350,29 @@ fn the_day_report_adds_up_and_a_close_happens_once_with_late_changes_carried_ove
         "carried once"
     );
 }
+
+#[test]
+fn the_export_stream_hands_every_sale_once_oldest_first_across_its_pages() {
+    // More than one of the shared ledger's export pages (2,000 rows), so its keyset paging is
+    // exercised; a file streams them in one statement.
+    let t = ledger();
+    let report = t.seed(2_345, 7, at(0)).unwrap();
+    assert_eq!(report.sales, 2_345);
+    let mut seen: Vec<(i64, String)> = Vec::new();
+    let handed = t
+        .each_sale(&recur_ledger::HistoryFilter::default(), |s| {
+            seen.push((s.created_at.unix_ms(), s.id.to_string()));
+            true
+        })
+        .unwrap();
+    assert_eq!(handed, 2_345);
+    assert!(seen.windows(2).all(|w| w[0] < w[1]), "oldest first, each once");
+    let mut stopped = 0;
+    let early = t
+        .each_sale(&recur_ledger::HistoryFilter::default(), |_| {
+            stopped += 1;
+            stopped < 2_100
+        })
+        .unwrap();
+    assert_eq!((early, stopped), (2_100, 2_100), "a cancelled export stops where it was told");
+}
