@@ -72,13 +72,21 @@ async fn set(
 
 /// One line from standard input; a prompt on stderr when a person is typing.
 fn read_line(key: KeyArg) -> Result<String, AppError> {
+    let what = match key {
+        KeyArg::SecretKey => "Recur secret key (sk_test_… or sk_live_…)",
+        KeyArg::WebhookSecret => "webhook secret (whsec_…)",
+    };
+    Ok(read_secret_line(&format!("Paste the {what} and press Enter: "))?
+        .trim()
+        .to_owned())
+}
+
+/// One line from standard input without its line ending, never echoed back; `prompt` goes to
+/// stderr when a person is typing. (Secrets never come from the command line.)
+pub(crate) fn read_secret_line(prompt: &str) -> Result<String, AppError> {
     let stdin = std::io::stdin();
     if stdin.is_terminal() {
-        let what = match key {
-            KeyArg::SecretKey => "Recur secret key (sk_test_… or sk_live_…)",
-            KeyArg::WebhookSecret => "webhook secret (whsec_…)",
-        };
-        eprint!("Paste the {what} and press Enter: ");
+        eprint!("{prompt}");
         let _ = std::io::stderr().flush();
     }
     let mut line = String::new();
@@ -86,7 +94,7 @@ fn read_line(key: KeyArg) -> Result<String, AppError> {
         .lock()
         .read_line(&mut line)
         .map_err(|e| AppError::Internal(format!("standard input could not be read: {e}")))?;
-    Ok(line.trim().to_owned())
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }
 
 fn info_json(info: &KeyInfo) -> serde_json::Value {

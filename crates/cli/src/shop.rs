@@ -4,7 +4,7 @@
 //! Not here: what joining checks or what following does (`recur-pos-app`'s `shop`,
 //! `recur-pos-core`'s `shared`).
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::Write;
 use std::sync::Arc;
 
 use recur_domain::Secret;
@@ -63,19 +63,9 @@ pub async fn run(station: &Arc<Station>, action: ShopAction, out: &mut dyn Write
     }
 }
 
-/// One line from standard input: the password (empty: none).
+/// The password from standard input (an empty line: none).
 fn read_password() -> Result<Option<Secret>, AppError> {
-    let stdin = std::io::stdin();
-    if stdin.is_terminal() {
-        eprint!("The database password (Enter for none): ");
-        let _ = std::io::stderr().flush();
-    }
-    let mut line = String::new();
-    stdin
-        .lock()
-        .read_line(&mut line)
-        .map_err(|e| AppError::Internal(format!("standard input could not be read: {e}")))?;
-    let line = line.trim_end_matches(['\r', '\n']);
+    let line = crate::keys::read_secret_line("The database password (Enter for none): ")?;
     Ok((!line.is_empty()).then(|| Secret::new(line)))
 }
 

@@ -14,6 +14,7 @@ use recur_domain::{SaleState, Tender, TxnId};
 
 use crate::db::Ledger;
 use crate::error::LedgerError;
+use crate::rows::{insert_step, Step};
 use crate::sql::args;
 use crate::types::{SaleDetail, SaleFilter};
 
@@ -74,20 +75,11 @@ impl Ledger {
             if written == 0 {
                 return Ok(false);
             }
-            for step in &detail.history {
-                tx.exec(
-                    "INSERT INTO transitions (sale_id, from_state, to_state, cause, reference, note, at) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                    args![
-                        s.id.as_str(),
-                        step.from.map(SaleState::as_str),
-                        step.to.as_str(),
-                        step.cause.as_str(),
-                        step.reference,
-                        step.note.as_ref().map(recur_domain::StepNote::stored),
-                        step.at.unix_ms()
-                    ],
-                )?;
+            for t in &detail.history {
+                let step = Step::new(&s.id, t.from, t.to, t.cause, t.at)
+                    .reference(t.reference.as_deref())
+                    .note(t.note.clone());
+                insert_step(tx, &step)?;
             }
             Ok(true)
         })

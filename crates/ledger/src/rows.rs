@@ -136,6 +136,12 @@ pub(crate) fn record_step(conn: &Db<'_>, step: &Step<'_>) -> Result<(), LedgerEr
         "UPDATE sales SET state = ?2, updated_at = ?3 WHERE id = ?1",
         args![step.sale.as_str(), step.to.as_str(), step.at.unix_ms()],
     )?;
+    insert_step(conn, step)
+}
+
+/// Writes the history row of `step` alone (the sale's state is the caller's: an outbox's
+/// upload carries it whole).
+pub(crate) fn insert_step(conn: &Db<'_>, step: &Step<'_>) -> Result<(), LedgerError> {
     conn.exec(
         "INSERT INTO transitions (sale_id, from_state, to_state, cause, reference, note, at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
