@@ -90,8 +90,10 @@ pub struct DayReport {
     pub by_hour: Vec<Total>,
 }
 
-const CLOSE_COLUMNS: &str =
-    "seq, day, closed_at, closed_by, expected_cash, counted_cash, json_extract(figures, '$.net')";
+/// The close's number is counted within its shop (`seq` runs across the shops of a shared
+/// ledger; on a file the two are the same).
+const CLOSE_COLUMNS: &str = "(SELECT count(*) FROM closes c2 WHERE c2.shop = closes.shop AND c2.seq <= closes.seq), \
+    day, closed_at, closed_by, expected_cash, counted_cash, json_extract(figures, '$.net')";
 
 impl Ledger {
     /// The Z report of `day` (closed or not).

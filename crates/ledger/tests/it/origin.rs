@@ -85,6 +85,7 @@ fn on_the_shared_ledger_each_shop_closes_its_own_day_and_a_file_is_one_shop() {
         assert_eq!(first.expected_cash, Money::new(120), "台北店 counts its own drawer only");
         let second = taichung.close_day(today, None, Some("manager"), at(11)).unwrap();
         assert_eq!(second.expected_cash, Money::new(90));
+        assert_eq!((first.seq, second.seq), (1, 1), "each shop numbers its own closes");
         assert_eq!(taichung.day_report(today).unwrap().summary.net, Money::new(90));
         assert_eq!(taipei.closes(10).unwrap().len(), 1, "each shop lists its own closes");
         let again = taipei.close_day(today, None, None, at(12)).unwrap_err();
