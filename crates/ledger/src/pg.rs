@@ -37,6 +37,10 @@ const WRITE_LOCK: i64 = 0x72_65_63_75_72;
 pub const CHANNEL: &str = "recur_pos_sales";
 /// How long a connection attempt may take before the counter says the database is away.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a send to the server may go unacknowledged before the link counts as broken.
+const LINK_TIMEOUT: Duration = Duration::from_secs(10);
+/// How often the change feed checks its idle connection with a round trip.
+const FEED_PING: Duration = Duration::from_secs(5);
 /// Idle read connections kept.
 const IDLE_READERS: usize = 4;
 
@@ -308,6 +312,15 @@ impl Target {
             config.connect_timeout(CONNECT_TIMEOUT);
         }
         config.application_name("recur-pos");
+        // A counter on a shop's network must notice a pulled cable in seconds, not in TCP's
+        // quarter of an hour: keepalives on an idle connection, and a send unacknowledged for
+        // LINK_TIMEOUT fails the call (then the counter says the database is away).
+        config
+            .keepalives(true)
+            .keepalives_idle(Duration::from_secs(5))
+            .keepalives_interval(Duration::from_secs(2))
+            .keepalives_retries(3)
+            .tcp_user_timeout(LINK_TIMEOUT);
         let host = config
             .get_hosts()
             .first()
@@ -598,6 +611,7 @@ fn feed(target: Target, first: PgConn, sender: &mpsc::Sender<Change>, stop: &Ato
     let mut conn = Some(first);
     let mut backoff = recur_domain::Backoff::new(Duration::from_millis(250), Duration::from_secs(5));
     let mut lost = false;
+    let mut last_heard = std::time::Instant::now();
     while !stop.load(Ordering::Relaxed) {
         let Some(live) = conn.as_mut() else {
             std::thread::sleep(backoff.next_delay().min(FEED_TICK * 5));
@@ -632,6 +646,7 @@ fn feed(target: Target, first: PgConn, sender: &mpsc::Sender<Change>, stop: &Ato
             loop {
                 match iter.next() {
                     Ok(Some(n)) => {
+                        last_heard = std::time::Instant::now();
                         if sender.send(Change::Sale(TxnId::new(n.payload().to_owned()))).is_err() {
                             return;
                         }
@@ -643,6 +658,14 @@ fn feed(target: Target, first: PgConn, sender: &mpsc::Sender<Change>, stop: &Ato
                     }
                 }
             }
+        }
+        // No notification for a while: prove the link with a round trip (a silent partition
+        // would otherwise look like a quiet shop).
+        if failed.is_none() && last_heard.elapsed() >= FEED_PING {
+            if let Err(e) = live.client.is_valid(FEED_PING) {
+                failed = Some(e);
+            }
+            last_heard = std::time::Instant::now();
         }
         if failed.is_some() || live.client.is_closed() {
             let why = failed.map_or_else(|| "the connection closed".to_owned(), |e| SqlError::from(e).to_string());

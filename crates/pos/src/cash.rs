@@ -34,6 +34,13 @@ impl Counter {
             customer_email: email,
             customer_name: name,
         };
+        // Known away: straight to the outbox, without waiting on a connection attempt first.
+        if let (Some(outbox), false) = (&self.outbox, self.shared_status().reachable) {
+            let sale = outbox.record_cash_sale(new, tendered, Timestamp::now())?;
+            self.notify(&sale);
+            self.emit(crate::counter::CoreEvent::SharedLedger(self.shared_status()));
+            return Ok(sale);
+        }
         let sale = match self.ledger().record_cash_sale(new.clone(), tendered, Timestamp::now()) {
             Err(recur_ledger::LedgerError::Unreachable { at, why }) => match &self.outbox {
                 // The shop's database is away: the sale waits on this counter (see `shared`).

@@ -120,7 +120,11 @@ impl Counter {
         Ok(Counter {
             ledger,
             outbox,
-            shared: Mutex::new(crate::shared_status::SharedStatus::default()),
+            // It answered just now: the open connected and claimed it.
+            shared: Mutex::new(crate::shared_status::SharedStatus {
+                reachable: true,
+                ..Default::default()
+            }),
             client,
             sandbox,
             config,
