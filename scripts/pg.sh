@@ -8,7 +8,8 @@
 #   scripts/pg.sh restart   fast restart (sessions are cut), waits until it accepts connections
 #   scripts/pg.sh status    exit 0 when running, 3 when not
 #   scripts/pg.sh url       postgres://recur:recur@127.0.0.1:PORT/recur
-#   scripts/pg.sh env       `export` lines for eval: RECUR_POS_TEST_PG, RECUR_POS_TEST_PG_RESTART
+#   scripts/pg.sh env       `export` lines for eval: RECUR_POS_TEST_PG, RECUR_POS_TEST_PG_RESTART,
+#                           RECUR_POS_TEST_PG_CA (the CA that signed the server's TLS certificate)
 #
 # Settings: RECUR_POS_PG_DIR (data directory, default /tmp/recur-pos-pg; outside the clone so a
 # `git clean` never meets a live cluster), RECUR_POS_PG_PORT (default 55432: clear of a Debian
@@ -51,6 +52,7 @@ case "${1:-}" in
     printf 'export RECUR_POS_PG_DIR=%q\n' "$DIR"
     printf 'export RECUR_POS_PG_PORT=%q\n' "$PORT"
     printf 'export RECUR_POS_TEST_PG=%q\n' "$URL"
+    printf 'export RECUR_POS_TEST_PG_CA=%q\n' "$DIR/tls/ca.crt"
     quoted="${SCRIPT//\'/\'\\\'\'}"
     printf "export RECUR_POS_TEST_PG_RESTART='%s restart'\n" "$quoted"
     exit 0 ;;
@@ -184,7 +186,36 @@ max_connections = 200
 shared_buffers = 64MB
 fsync = on
 password_encryption = scram-sha-256
+ssl = on
+ssl_cert_file = '$DIR/tls/server.crt'
+ssl_key_file = '$DIR/tls/server.key'
 EOF
+}
+
+# TLS for the tests of `sslmode=require`: a CA of the cluster's own and a certificate for
+# 127.0.0.1 it signed (rustls, like any verifying client, refuses a self-signed end certificate).
+# Made once per cluster; the CA's key is thrown away.
+ensure_certs() {
+  [ -f "$DIR/tls/server.crt" ] && [ -f "$DIR/tls/ca.crt" ] && return 0
+  command -v openssl >/dev/null || die "openssl is missing: run scripts/setup.sh"
+  local tmp
+  tmp="$(mktemp -d)"
+  openssl req -new -x509 -days 3650 -nodes -subj "/CN=recur-pos test CA" \
+    -keyout "$tmp/ca.key" -out "$tmp/ca.crt" >/dev/null 2>&1 || die "openssl could not make a CA"
+  openssl req -new -nodes -subj "/CN=127.0.0.1" -keyout "$tmp/server.key" -out "$tmp/server.csr" \
+    >/dev/null 2>&1 || die "openssl could not make a key"
+  printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n' \
+    >"$tmp/ext"
+  openssl x509 -req -in "$tmp/server.csr" -CA "$tmp/ca.crt" -CAkey "$tmp/ca.key" -CAcreateserial \
+    -days 3650 -extfile "$tmp/ext" -out "$tmp/server.crt" >/dev/null 2>&1 \
+    || die "openssl could not sign the server's certificate"
+  mkdir -p "$DIR/tls"
+  cp "$tmp/ca.crt" "$tmp/server.crt" "$tmp/server.key" "$DIR/tls/"
+  rm -rf "$tmp"
+  chmod 0700 "$DIR/tls"
+  chmod 0600 "$DIR/tls/server.key"
+  chmod 0644 "$DIR/tls/ca.crt" "$DIR/tls/server.crt"
+  [ "$OWNER" = "$(id -un)" ] || chown -R "$OWNER:" "$DIR/tls"
 }
 wanted_hba() {
   cat <<'EOF'
@@ -280,6 +311,7 @@ start() {
     init_cluster
   fi
   check_owner
+  ensure_certs
   if running; then
     # A cluster left running by an older run is reused; if its settings differ from this
     # script's (another port, an older pg.sh), it is restarted onto them.
@@ -301,6 +333,7 @@ case "$cmd" in
   restart)
     if [ -f "$DIR/PG_VERSION" ] && running; then
       check_owner
+      ensure_certs
       write_conf || true
       pg_ctl_restart
       wait_ready

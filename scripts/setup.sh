@@ -15,8 +15,8 @@ BENCH_PKGS=(sqlite3)
 # The shared ledger's tests run counters and a headless hub against a real PostgreSQL, a
 # throwaway cluster that scripts/pg.sh makes. Debian 12's postgresql-15 (pulled in by
 # `postgresql`) ships the contrib extensions itself, pg_trgm among them; postgresql-contrib is
-# only a name for it.
-DB_PKGS=(postgresql)
+# only a name for it. openssl makes the throwaway cluster's TLS certificates.
+DB_PKGS=(postgresql openssl)
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi

@@ -358,19 +358,35 @@ impl Target {
     }
 }
 
-/// rustls with the operating system's roots (`sslmode=require` in the URL asks for TLS;
-/// `prefer`, the driver's default, uses it when the server offers it).
+/// Where a shop whose server has a certificate of its own CA puts that CA (PEM).
+pub const CA_VARIABLE: &str = "RECUR_POS_DB_CA";
+
+/// rustls with the operating system's roots, plus the CA in `RECUR_POS_DB_CA` (a shop's own)
+/// when set. `sslmode=require` in the URL asks for TLS; `prefer`, the driver's default, uses it
+/// when the server offers it. The server's certificate is always verified.
 fn tls() -> Result<tokio_postgres_rustls::MakeRustlsConnect, LedgerError> {
+    use rustls::pki_types::pem::PemObject;
+    let tls_error = |why: String| LedgerError::Unreachable {
+        at: "PostgreSQL".to_owned(),
+        why: format!("TLS: {why}"),
+    };
     let mut roots = rustls::RootCertStore::empty();
     for cert in rustls_native_certs::load_native_certs().certs {
         let _ = roots.add(cert);
     }
+    if let Some(path) = std::env::var_os(CA_VARIABLE).filter(|p| !p.is_empty()) {
+        let certs = rustls::pki_types::CertificateDer::pem_file_iter(&path)
+            .map_err(|e| tls_error(format!("{CA_VARIABLE} ({}) cannot be read: {e}", path.display())))?;
+        for cert in certs {
+            let cert = cert.map_err(|e| tls_error(format!("{CA_VARIABLE} holds a bad certificate: {e}")))?;
+            roots
+                .add(cert)
+                .map_err(|e| tls_error(format!("{CA_VARIABLE} holds a certificate rustls refuses: {e}")))?;
+        }
+    }
     let config = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
         .with_safe_default_protocol_versions()
-        .map_err(|e| LedgerError::Unreachable {
-            at: "PostgreSQL".to_owned(),
-            why: format!("TLS: {e}"),
-        })?
+        .map_err(|e| tls_error(e.to_string()))?
         .with_root_certificates(roots)
         .with_no_client_auth();
     Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))

@@ -50,7 +50,17 @@ pub enum SqlError {
 fn pg_message(e: &postgres::Error) -> String {
     match e.as_db_error() {
         Some(db) => format!("{}: {} ({})", db.severity(), db.message(), db.code().code()),
-        None => e.to_string(),
+        None => {
+            // "error performing TLS handshake" alone hides the why (an unknown issuer, …).
+            let mut text = e.to_string();
+            let mut source = StdError::source(e);
+            while let Some(cause) = source {
+                text.push_str(": ");
+                text.push_str(&cause.to_string());
+                source = cause.source();
+            }
+            text
+        }
     }
 }
 

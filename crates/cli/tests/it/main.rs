@@ -16,3 +16,4 @@ mod listen;
 mod owner;
 mod print;
 mod support;
+mod tls;
