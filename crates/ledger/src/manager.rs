@@ -87,6 +87,33 @@ impl Ledger {
         })
     }
 
+    /// A value the processes of a shop share through its ledger (`ledger_meta`), e.g. the hub's
+    /// public address for the counters' return pages.
+    pub fn meta(&self, key: &str) -> Result<Option<String>, LedgerError> {
+        self.read(|db| {
+            Ok(db
+                .row("SELECT value FROM ledger_meta WHERE key = ?1", [key], |row| row.get(0))
+                .optional()?)
+        })
+    }
+
+    /// Sets a shared value (see [`Ledger::meta`]); the environment stamp is not one of them.
+    pub fn set_meta(&self, key: &str, value: &str) -> Result<(), LedgerError> {
+        if key == "environment" {
+            return Err(LedgerError::Corrupt(
+                "the environment stamp is claimed, never set".into(),
+            ));
+        }
+        self.write(|tx| {
+            tx.exec(
+                "INSERT INTO ledger_meta (key, value) VALUES (?1, ?2) \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                args![key, value],
+            )?;
+            Ok(())
+        })
+    }
+
     /// The manager's PIN as stored, or `None` before the first one is set.
     pub fn pin_record(&self) -> Result<Option<PinRecord>, LedgerError> {
         self.read(|conn| {

@@ -14,6 +14,9 @@ use crate::config::{Backend, Config};
 use crate::error::PosError;
 use crate::session_fact::fact_from_session;
 
+/// The shared ledger's `ledger_meta` key for the hub's public base URL.
+const HUB_PUBLIC_URL: &str = "hub_public_url";
+
 /// What the counter tells whoever listens (the window maps each to one UI event).
 // A few events a minute: the size of a sale in the largest variant costs nothing worth a Box.
 #[allow(clippy::large_enum_variant)]
@@ -325,7 +328,15 @@ impl Counter {
     /// The tunnel's public base URL (`https://x.trycloudflare.com`), once known: customers'
     /// return pages then point at it.
     pub fn set_public_base(&self, url: Option<String>) {
-        *self.public_base.lock().expect("public base lock") = url.map(|u| u.trim_end_matches('/').to_owned());
+        let url = url.map(|u| u.trim_end_matches('/').to_owned());
+        // The hub of a shop tells its counters, which have no tunnel of their own, where the
+        // customer's return pages are (the last address it had: a restarting tunnel keeps it).
+        if let (Some(url), true) = (&url, self.ledger.is_shared()) {
+            if let Err(e) = self.ledger.set_meta(HUB_PUBLIC_URL, url) {
+                tracing::warn!(code = e.code(), "the hub's public address could not be shared");
+            }
+        }
+        *self.public_base.lock().expect("public base lock") = url;
     }
 
     pub(crate) fn set_listener_base(&self, url: Option<String>) {
@@ -382,6 +393,11 @@ impl Counter {
     fn return_urls(&self) -> Result<(String, String), PosError> {
         let sandbox = self.is_embedded_sandbox() || is_loopback(self.api_base());
         let public = self.public_base.lock().expect("public base lock").clone();
+        // A counter of a shop returns the customer to the hub's pages.
+        let public = match public {
+            None if self.ledger.is_shared() => self.ledger.meta(HUB_PUBLIC_URL).ok().flatten(),
+            known => known,
+        };
         let listener = self.listener_base.lock().expect("listener base lock").clone();
         let pages = |base: &str| {
             (

@@ -75,3 +75,19 @@ fn the_audit_log_keeps_every_line_newest_first() {
     assert!(log.windows(2).all(|w| w[0].seq > w[1].seq));
     assert_eq!(ledger.audit_log(2).unwrap().len(), 2);
 }
+
+#[test]
+fn shared_values_are_set_once_each_and_the_stamp_is_not_one_of_them() {
+    let ledger = ledger();
+    assert_eq!(ledger.meta("hub_public_url").unwrap(), None);
+    ledger.set_meta("hub_public_url", "https://a.trycloudflare.com").unwrap();
+    ledger.set_meta("hub_public_url", "https://b.trycloudflare.com").unwrap();
+    assert_eq!(
+        ledger.meta("hub_public_url").unwrap().as_deref(),
+        Some("https://b.trycloudflare.com"),
+        "the newest address wins"
+    );
+    ledger.claim_environment("sandbox").unwrap();
+    assert!(ledger.set_meta("environment", "live").is_err());
+    assert_eq!(ledger.environment().unwrap().as_deref(), Some("sandbox"));
+}
