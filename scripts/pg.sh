@@ -9,9 +9,11 @@
 #   scripts/pg.sh status    exit 0 when running, 3 when not
 #   scripts/pg.sh url       postgres://recur:recur@127.0.0.1:PORT/recur
 #   scripts/pg.sh env       `export` lines for eval: RECUR_POS_TEST_PG, RECUR_POS_TEST_PG_RESTART,
-#                           RECUR_POS_TEST_PG_CA (the CA that signed the server's TLS certificate)
+#                           and with RECUR_POS_PG_TLS=1 RECUR_POS_TEST_PG_CA (the CA that signed
+#                           the server's TLS certificate)
 #
-# Settings: RECUR_POS_PG_DIR (data directory, default /tmp/recur-pos-pg; outside the clone so a
+# Settings: RECUR_POS_PG_TLS (1: serve TLS too, see below), RECUR_POS_PG_DIR (data directory,
+# default /tmp/recur-pos-pg; outside the clone so a
 # `git clean` never meets a live cluster), RECUR_POS_PG_PORT (default 55432: clear of a Debian
 # cluster on 5432, which this script never touches).
 #
@@ -31,6 +33,10 @@ DIR="$(realpath -m "${RECUR_POS_PG_DIR:-/tmp/recur-pos-pg}")"
 LOG="$DIR/server.log"
 URL="postgres://recur:recur@127.0.0.1:$PORT/recur"
 READY_SECONDS=60
+# RECUR_POS_PG_TLS=1: the cluster also serves TLS, with a certificate its own CA signed (the
+# TLS test runs one such cluster of its own; the shared one stays plain, so a test's client
+# that does not know that CA is not refused by it).
+TLS="${RECUR_POS_PG_TLS:-0}"
 
 say() { echo "pg.sh: $*" >&2; }
 die() { say "$*"; exit 1; }
@@ -52,7 +58,7 @@ case "${1:-}" in
     printf 'export RECUR_POS_PG_DIR=%q\n' "$DIR"
     printf 'export RECUR_POS_PG_PORT=%q\n' "$PORT"
     printf 'export RECUR_POS_TEST_PG=%q\n' "$URL"
-    printf 'export RECUR_POS_TEST_PG_CA=%q\n' "$DIR/tls/ca.crt"
+    if [ "$TLS" = 1 ]; then printf 'export RECUR_POS_TEST_PG_CA=%q\n' "$DIR/tls/ca.crt"; fi
     quoted="${SCRIPT//\'/\'\\\'\'}"
     printf "export RECUR_POS_TEST_PG_RESTART='%s restart'\n" "$quoted"
     exit 0 ;;
@@ -186,16 +192,21 @@ max_connections = 200
 shared_buffers = 64MB
 fsync = on
 password_encryption = scram-sha-256
+EOF
+  if [ "$TLS" = 1 ]; then
+    cat <<EOF
 ssl = on
 ssl_cert_file = '$DIR/tls/server.crt'
 ssl_key_file = '$DIR/tls/server.key'
 EOF
+  fi
 }
 
 # TLS for the tests of `sslmode=require`: a CA of the cluster's own and a certificate for
 # 127.0.0.1 it signed (rustls, like any verifying client, refuses a self-signed end certificate).
 # Made once per cluster; the CA's key is thrown away.
 ensure_certs() {
+  [ "$TLS" = 1 ] || return 0
   [ -f "$DIR/tls/server.crt" ] && [ -f "$DIR/tls/ca.crt" ] && return 0
   command -v openssl >/dev/null || die "openssl is missing: run scripts/setup.sh"
   local tmp

@@ -6,7 +6,40 @@ use std::path::Path;
 
 use crate::support::{cli, keyring_service};
 
-/// A database of its own on the test PostgreSQL (scripts/pg.sh), dropped afterwards.
+/// A cluster of this test's own that also serves TLS (scripts/pg.sh with RECUR_POS_PG_TLS=1),
+/// beside the shared test cluster, which stays plain: a client that does not know this
+/// cluster's CA is refused by it, and every other test's client would be. Left running for the
+/// next run, as the shared one is. Returns (admin URL, the CA's file).
+fn tls_cluster() -> (String, String) {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/pg.sh");
+    let pg = |command: &str| {
+        let out = std::process::Command::new("bash")
+            .arg(script)
+            .arg(command)
+            .env("RECUR_POS_PG_DIR", "/tmp/recur-pos-pg-tls")
+            .env("RECUR_POS_PG_PORT", "55433")
+            .env("RECUR_POS_PG_TLS", "1")
+            .output()
+            .expect("scripts/pg.sh runs");
+        assert!(
+            out.status.success(),
+            "scripts/pg.sh {command}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("UTF-8")
+    };
+    pg("start");
+    let env = pg("env");
+    let value = |name: &str| {
+        env.lines()
+            .find_map(|l| l.strip_prefix(&format!("export {name}=")))
+            .unwrap_or_else(|| panic!("scripts/pg.sh env names {name}: {env}"))
+            .to_owned()
+    };
+    (value("RECUR_POS_TEST_PG"), value("RECUR_POS_TEST_PG_CA"))
+}
+
+/// A database of its own on `admin`'s cluster, dropped afterwards.
 struct Database {
     admin: String,
     name: String,
@@ -14,12 +47,9 @@ struct Database {
 }
 
 impl Database {
-    fn new() -> Database {
-        let admin = std::env::var("RECUR_POS_TEST_PG").expect(
-            "RECUR_POS_TEST_PG is not set: run the tests with scripts/test.sh (it starts a throwaway PostgreSQL)",
-        );
+    fn new(admin: &str) -> Database {
         let name = format!("recur_cli_tls_{}", std::process::id());
-        let mut client = postgres::Client::connect(&admin, postgres::NoTls).expect("the test PostgreSQL");
+        let mut client = postgres::Client::connect(admin, postgres::NoTls).expect("the TLS test cluster");
         // One statement each: neither may run inside the implicit transaction of a batch.
         client
             .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
@@ -27,10 +57,10 @@ impl Database {
         client
             .batch_execute(&format!("CREATE DATABASE {name}"))
             .expect("a test database");
-        let mut url = url::Url::parse(&admin).expect("a URL");
+        let mut url = url::Url::parse(admin).expect("a URL");
         url.set_path(&name);
         Database {
-            admin,
+            admin: admin.to_owned(),
             name,
             url: url.to_string(),
         }
@@ -47,9 +77,9 @@ impl Drop for Database {
 
 #[test]
 fn the_shared_ledger_over_tls_verifies_the_server_and_refuses_one_it_cannot() {
-    let database = Database::new();
-    let ca = std::env::var("RECUR_POS_TEST_PG_CA").expect("scripts/pg.sh env names the cluster's CA");
+    let (admin, ca) = tls_cluster();
     assert!(Path::new(&ca).exists(), "{ca} is missing: scripts/pg.sh start makes it");
+    let database = Database::new(&admin);
     let home = tempfile::tempdir().unwrap();
     let keyring = keyring_service();
     let url = format!("{}?sslmode=require", database.url);
