@@ -597,7 +597,9 @@ impl Db<'_> {
     }
 
     /// The rows of a query one at a time, as they arrive (an export of a million rows never
-    /// holds them all); `f` returns false to stop. Returns how many were handed over.
+    /// holds them all); `f` returns false to stop. Returns how many were handed over. `f` must
+    /// not run statements of its own on this `Db`: on PostgreSQL the rows stream in on the same
+    /// connection (it would panic on the transaction's `RefCell`); collect with `rows` first.
     pub(crate) fn each(
         &self,
         sql: &str,
