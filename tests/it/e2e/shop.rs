@@ -291,10 +291,29 @@ fn a_counter_on_its_own_file_joins_the_shop_from_settings_and_leaves_it() {
         app.text("#counters-result")
     );
 
-    // The test finds the shop's two sales; no password in the address, none shown.
+    // A wrong password: the database cannot be reached, said with what to check.
     let address = db.role_url();
     app.js("document.getElementById('in-counters-url').value = ''; return true;");
     app.type_into("#in-counters-url", &address);
+    app.type_into("#in-counters-password", "wrong-password-1");
+    app.click("#counters-test");
+    app.wait_js(
+        "the wrong password refused",
+        "return document.getElementById('counters-result').dataset.code === 'ledger_unreachable'",
+    );
+    assert!(
+        app.text("#counters-result").contains("密碼"),
+        "{}",
+        app.text("#counters-result")
+    );
+    let details = app.js("return document.getElementById('counters-result').title");
+    assert!(
+        !details.as_str().unwrap_or_default().contains("wrong-password-1"),
+        "{details}"
+    );
+
+    // The test finds the shop's two sales; no password in the address, none shown.
+    app.js("document.getElementById('in-counters-password').value = ''; return true;");
     app.type_into("#in-counters-password", &password);
     app.click("#counters-test");
     app.wait_js(
@@ -325,6 +344,11 @@ fn a_counter_on_its_own_file_joins_the_shop_from_settings_and_leaves_it() {
         "return document.getElementById('counters-state').dataset.state === 'ok' && !document.getElementById('counters-joined').hidden",
     );
     assert_eq!(app.text("#counters-at"), address.trim_end_matches('/'));
+    // The shop's ledger had no PIN: it took the manager's who joined, who is still in.
+    app.wait_js(
+        "the manager still in, on the shop's ledger",
+        "return document.getElementById('manager-lock').dataset.state === 'unlocked'",
+    );
     assert!(
         app.text("#counters-result").contains("已加入"),
         "{}",
