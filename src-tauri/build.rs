@@ -57,6 +57,11 @@ const COMMANDS: &[&str] = &[
     "printer_status",
     "receipt_sheet",
     "open_receipt_view",
+    "shared_ledger_status",
+    "shop_status",
+    "check_shop",
+    "join_shop",
+    "leave_shop",
 ];
 
 fn main() {

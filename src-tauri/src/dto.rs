@@ -11,6 +11,7 @@ mod owner;
 mod print;
 mod review;
 mod settings;
+mod shop;
 
 pub use detail::SaleDetailDto;
 pub use error::CommandError;
@@ -21,6 +22,7 @@ pub use owner::{
 pub use print::{PrintJobDto, PrinterSettingsDto, PrinterStatusDto};
 pub use review::{JournalDto, JournalEntryDto, ReapplyDto, SubscriptionDto};
 pub use settings::{BackupsDto, KeyDto, ListenerDto, PresetDto, SelfTestDto, SettingsDto, StatusDto, TunnelDto};
+pub use shop::{ShopCheckDto, ShopDto};
 
 use std::collections::BTreeMap;
 

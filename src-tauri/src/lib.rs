@@ -78,6 +78,11 @@ pub fn run() {
             commands::printing::printer_status,
             commands::printing::receipt_sheet,
             commands::printing::open_receipt_view,
+            commands::shop::shared_ledger_status,
+            commands::shop::shop_status,
+            commands::shop::check_shop,
+            commands::shop::join_shop,
+            commands::shop::leave_shop,
         ])
         .setup(|app| {
             app.manage(AppState::new(Station::for_process()));

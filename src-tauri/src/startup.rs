@@ -28,6 +28,16 @@ pub fn open(app: AppHandle) {
     });
 }
 
+/// Forwards the counter the station re-opened by itself (joining or leaving a shop), if it is
+/// open: the generation is read first, so a newer open's counter is never taken for it.
+pub fn forward_current(app: &AppHandle) {
+    let station = &app.state::<AppState>().station;
+    let generation = station.generation();
+    if let Ok(counter) = station.counter() {
+        forward(app.clone(), counter, generation);
+    }
+}
+
 /// Forwards the station's own events (start-up progress, the tunnel) for the app's lifetime.
 pub fn forward_station(app: AppHandle) {
     let mut station_events = app.state::<AppState>().station.subscribe();

@@ -85,6 +85,12 @@ export const api = {
   printerStatus: () => call('printer_status'),
   receiptSheet: (id) => call('receipt_sheet', { id }),
   openReceiptView: (id) => call('open_receipt_view', { id }),
+  sharedLedgerStatus: () => call('shared_ledger_status'),
+  shopStatus: () => call('shop_status'),
+  /** The password goes to the shell only (and from there to the keyring when joining). */
+  checkShop: (url, password) => call('check_shop', { url, password }),
+  joinShop: (url, password) => call('join_shop', { url, password }),
+  leaveShop: () => call('leave_shop'),
 };
 
 /** Event names, one per core event plus the shell's own (src-tauri/src/events.rs). */

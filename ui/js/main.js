@@ -9,6 +9,7 @@ import * as manager from './manager.js';
 import { newest } from './tunnel-state.js';
 import { onLanguage, savedLanguage, setLanguage, t } from './i18n.js';
 import * as router from './router.js';
+import * as sharedLedger from './shared-ledger.js';
 import * as topbar from './topbar.js';
 import { announce } from './ui.js';
 import { startingView } from './views/starting.js';
@@ -50,6 +51,8 @@ function onStatus(status) {
       router.broadcast('onReady');
       router.show(resumeTo);
       announce(t('announce.ready'));
+      // Each open may be on another ledger (joined or left the shop): its dot, read now.
+      api.sharedLedgerStatus().then(onSharedLedger, () => {});
     }
     return;
   }
@@ -65,6 +68,17 @@ function onTunnel(given) {
   topbar.setTunnel(tunnel);
   banner.setTunnel(tunnel);
   router.broadcast('onTunnel', tunnel);
+}
+
+/** The shop's shared ledger went away or came back (or was read after an open). */
+function onSharedLedger(status) {
+  const was = sharedLedger.current();
+  sharedLedger.set(status);
+  topbar.setSharedLedger(status);
+  router.broadcast('onSharedLedger', status);
+  if (was.shared && status.shared && was.reachable !== status.reachable) {
+    announce(t(status.reachable ? 'announce.ledger_back' : 'announce.ledger_away'));
+  }
 }
 
 function onKey(e) {
@@ -115,6 +129,7 @@ async function boot() {
     on(EVENTS.exportProgress, (p) => router.broadcast('onExportProgress', p)),
     on(EVENTS.crossCheckProgress, (p) => router.broadcast('onCrossCheckProgress', p)),
     on(EVENTS.printerStatus, topbar.setPrinter),
+    on(EVENTS.sharedLedger, onSharedLedger),
   ]);
   // Back and Forward: the tab (and History's filter) the URL names now.
   window.addEventListener('popstate', () => {

@@ -1,5 +1,7 @@
 // The top bar: shop name, the environment stripe, status dots, language and the
-// Asia/Taipei 24 h clock.
+// Asia/Taipei 24 h clock. On the shop's shared ledger the database has a dot of its own (with
+// the cash sales waiting on this counter), and the listener's and tunnel's are not shown: they
+// run on the shop's hub, not on this counter.
 
 import { clockText } from './format.js';
 import { errorText, language, setLanguage, t, onLanguage } from './i18n.js';
@@ -11,6 +13,8 @@ const dots = { recur: 'unknown', listener: 'off', tunnel: 'off', printer: 'off' 
 let printerCode = null;
 /** The tunnel's own word beside its dot (`dots.starting`, …), when it has one. */
 let tunnelWord = null;
+/** The shop's shared ledger (a `SharedLedgerDto`); no dot on a counter's own file. */
+let ledger = { shared: false, reachable: true, waiting: 0 };
 const TUNNEL_DOTS = {
   up: ['ok', 'dots.connected'],
   starting: ['unknown', 'dots.starting'],
@@ -53,6 +57,12 @@ export function setPrinter(status) {
   render();
 }
 
+/** The shop's shared ledger: connected, or offline with the cash sales waiting here. */
+export function setSharedLedger(next) {
+  ledger = next || ledger;
+  render();
+}
+
 /** `ok`, `error`, `off` or `unknown` for one dot. */
 export function setDot(name, state) {
   dots[name] = state;
@@ -75,6 +85,23 @@ function render() {
     dot.querySelector('.dot-word').textContent = t(printerWord || (name === 'tunnel' && tunnelWord ? tunnelWord : word));
     if (name === 'printer') dot.title = printerCode ? errorText({ code: printerCode }) : '';
   });
+  renderLedger();
+}
+
+function renderLedger() {
+  const dot = $('dot-ledger');
+  dot.hidden = !ledger.shared;
+  $('dot-ledger-waiting').hidden = true;
+  $('dot-listener').hidden = ledger.shared;
+  $('dot-tunnel').hidden = ledger.shared;
+  if (!ledger.shared) return;
+  dot.dataset.state = ledger.reachable ? 'ok' : 'error';
+  dot.dataset.waiting = String(ledger.waiting);
+  dot.querySelector('.dot-word').textContent = t(ledger.reachable ? 'dots.connected' : 'dots.offline');
+  const waiting = $('dot-ledger-waiting');
+  waiting.hidden = ledger.waiting === 0;
+  waiting.textContent = ledger.waiting === 0 ? '' : t(ledger.waiting === 1 ? 'dots.waiting_one' : 'dots.waiting', { n: ledger.waiting });
+  dot.title = ledger.reachable ? '' : errorText({ code: 'ledger_unreachable' });
 }
 
 function renderStripe() {

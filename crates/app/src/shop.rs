@@ -64,7 +64,16 @@ impl Station {
         let (url, in_url) = split_password(url)?;
         let password = password.or(in_url);
         let keys = keys::read(self.store(), self.env().clone()).await;
-        let wanted = keys.config(self.env(), self.settings()).environment_name();
+        let config = keys.config(self.env(), self.settings());
+        if config.backend == recur_pos_core::Backend::EmbeddedSandbox {
+            // Refused here, before anything is saved: a counter that joined on the embedded
+            // sandbox could not open again (`Counter::open` refuses it) and would be stuck.
+            return Err(invalid(
+                "a shop's shared ledger needs Recur's keys (or a sandbox started on its own, RECUR_API_BASE): \
+                 the embedded sandbox belongs to one counter",
+            ));
+        }
+        let wanted = config.environment_name();
         tokio::task::spawn_blocking(move || {
             let ledger = Ledger::open_shared(&url, password.as_ref().map(Secret::expose), Origin::default())
                 .map_err(PosError::from)?;
@@ -95,7 +104,8 @@ impl Station {
     }
 
     /// Joins the shop at `url`: tests the connection, keeps the password in the keyring and the
-    /// URL in settings.json, and opens the counter on the shared ledger.
+    /// URL in settings.json, and opens the counter on the shared ledger (which takes the
+    /// manager's PIN if it has none yet).
     pub async fn join_shop(self: &Arc<Self>, url: &str, password: Option<Secret>) -> Result<ShopCheck, AppError> {
         if self.env().get(env::DB).is_some() {
             return Err(AppError::FromEnvironment(env::DB));
@@ -108,7 +118,12 @@ impl Station {
             None => keys::delete_secret(self.store(), recur_secrets::DB_PASSWORD).await?,
         }
         self.settings().update(|s| s.shared_ledger = Some(clean))?;
-        self.reopen().await?;
+        let counter = self.reopen().await?;
+        // A shop's ledger with no PIN yet takes the manager's who joined it (the join was
+        // theirs to make): it is never left open to whoever sets one first.
+        if let Err(e) = self.carry_pin(&counter, "this counter's own ledger") {
+            tracing::error!(code = %e.code(), "the manager's PIN could not be carried to the shop's ledger");
+        }
         Ok(check)
     }
 

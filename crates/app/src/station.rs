@@ -590,6 +590,18 @@ impl Station {
         *self.manager_until.lock().expect("manager lock") = Some(Instant::now() + MANAGER_SESSION);
     }
 
+    /// The PIN the manager last proved here goes with them to `counter`'s ledger when it has
+    /// none yet (the same person, the same PIN), written down with where it came `from`; a
+    /// ledger with a PIN of its own keeps it.
+    pub(crate) fn carry_pin(&self, counter: &Counter, from: &str) -> Result<(), AppError> {
+        let carried = self.carried_pin.lock().expect("pin lock").clone();
+        if let (Some(hash), None) = (carried, counter.ledger().pin_record()?) {
+            counter.ledger().set_pin(&hash, Timestamp::now(), MANAGER)?;
+            counter.audit(MANAGER, "pin_carried", from)?;
+        }
+        Ok(())
+    }
+
     /// A counter opened on the other environment than the last one: the switch is recorded in
     /// the new ledger's audit log (the views show the environment's stripe).
     fn note_environment(&self, counter: &Counter) {
@@ -600,12 +612,8 @@ impl Station {
         };
         let detail = format!("{} → {}", before.as_str(), now.as_str());
         tracing::warn!(%detail, "the counter switched environment");
-        let carried = self.carried_pin.lock().expect("pin lock").clone();
         let recorded = (|| -> Result<(), AppError> {
-            if let (Some(hash), None) = (carried, counter.ledger().pin_record()?) {
-                counter.ledger().set_pin(&hash, Timestamp::now(), MANAGER)?;
-                counter.audit(MANAGER, "pin_carried", before.as_str())?;
-            }
+            self.carry_pin(counter, before.as_str())?;
             counter.audit(MANAGER, "environment_switched", &detail)?;
             Ok(())
         })();

@@ -11,3 +11,4 @@ pub mod printing;
 pub mod review;
 pub mod sale;
 pub mod settings;
+pub mod shop;

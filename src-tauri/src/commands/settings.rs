@@ -46,10 +46,12 @@ pub async fn settings(state: State<'_, AppState>) -> Result<SettingsDto, Command
         webhook_secret: KeyDto::from(&keys.webhook_secret),
         keyring: keys.keyring_error.map_or("ok", |c| c.as_str()),
         version: env!("CARGO_PKG_VERSION"),
-        data_dir: ledger_path
-            .as_ref()
-            .and_then(|p| p.parent())
-            .map(|p| p.display().to_string()),
+        // The counter's own folder: the ledger file's, or RECUR_POS_HOME beside a shared ledger.
+        data_dir: ledger_path.as_ref().map(|p| {
+            recur_pos_app::env::local_folder(state.station.env(), p)
+                .display()
+                .to_string()
+        }),
         ledger_path: ledger_path.map(|p| p.display().to_string()),
         settings_path: settings.path().display().to_string(),
         shop_name: state.shop_name(),

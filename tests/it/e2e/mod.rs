@@ -4,7 +4,8 @@
 //! Each test starts its own app (fresh ledger, empty keyring namespace, no key), one at a
 //! time, pays through the sandbox's control API as a customer would, and saves screenshots of
 //! what it saw in `$RECUR_POS_ARTIFACTS/screenshots` (default `test-artifacts/screenshots`).
-//! Run with the README's test command (scripts/test.sh); they need a display and tauri-driver.
+//! Run with the README's test command (scripts/test.sh); they need a display and tauri-driver
+//! (and `shop`, the test PostgreSQL of `RECUR_POS_TEST_PG`).
 
 mod app;
 mod backups;
@@ -17,4 +18,5 @@ mod owner;
 mod print;
 mod qr;
 mod review;
+mod shop;
 mod tunnel;

@@ -2,6 +2,8 @@
 // (mode, tender, optional email and name) and one big Charge button. Enter charges, Esc clears.
 // Cash (one-off products only): the amount handed over, the change shown live as it is typed
 // and again after the sale, which is PAID at once — no QR, nothing sent to Recur.
+// While the shop's shared ledger is offline, Recur is paused (the core refuses a Recur sale
+// it cannot write first): the cart says so, Recur cannot be chosen and cash is picked instead.
 
 import { api } from '../api.js';
 import { el, money, productBadges } from '../format.js';
@@ -10,6 +12,7 @@ import { show } from '../router.js';
 import { announce, paidSound, showError } from '../ui.js';
 import { setDot } from '../topbar.js';
 import { printReceipt } from '../printer.js';
+import * as sharedLedger from '../shared-ledger.js';
 
 const $ = (id) => document.getElementById(id);
 let products = [];
@@ -22,6 +25,8 @@ let failedSaleId = null;
 let retryTimer = null;
 let retryDelay = 2000;
 const RETRYABLE = /^recur\.(network|timeout|server|rate_limited)$/;
+/** Cash was picked because the shop ledger went offline: Recur comes back with it. */
+let cashWhileOffline = false;
 
 export const sellView = {
   init() {
@@ -49,6 +54,10 @@ export const sellView = {
     clearTimeout(retryTimer);
     retryDelay = 2000;
     renderTiles();
+    renderCart();
+  },
+
+  onSharedLedger() {
     renderCart();
   },
 
@@ -192,9 +201,26 @@ function tenderValue() {
 /** Cash takes one-off payments only: a subscription or a saved card needs Recur. */
 function renderTender(setup) {
   const once = !!selected && selected.product_type !== 'SUBSCRIPTION' && !setup;
+  const offline = sharedLedger.offline();
   $('tender-cash').disabled = !once;
-  if (!once && tenderValue() === 'cash') document.querySelector('input[name="tender"][value="recur"]').checked = true;
-  $('cash-only-once').hidden = once || !selected;
+  $('tender-recur').disabled = offline;
+  // The option says it is paused in words, not only by looking disabled.
+  const recurLabel = $('tender-recur-label');
+  recurLabel.dataset.i18n = offline ? 'sell.tender_recur_paused' : 'sell.tender_recur';
+  recurLabel.textContent = t(recurLabel.dataset.i18n);
+  $('ledger-offline').hidden = !offline;
+  if (offline && once && tenderValue() === 'recur') {
+    $('tender-cash').checked = true;
+    cashWhileOffline = true;
+  } else if (!offline && cashWhileOffline) {
+    cashWhileOffline = false;
+    if (tendered() === null) $('tender-recur').checked = true;
+  }
+  if (!once && tenderValue() === 'cash') $('tender-recur').checked = true;
+  // Offline, a product only Recur can take waits for the ledger (said once, not twice).
+  const needsRecur = offline && !!selected && !once;
+  $('needs-recur').hidden = !needsRecur;
+  $('cash-only-once').hidden = once || !selected || needsRecur;
   const cash = tenderValue() === 'cash';
   $('cash-box').hidden = !cash;
   $('view-sell').dataset.tender = tenderValue();
@@ -234,6 +260,7 @@ function renderCart() {
   if (!selected) {
     cart.replaceChildren(el('p', { class: 'muted', text: t('sell.pick') }));
     $('charge-amount').textContent = '';
+    document.querySelector('#charge .charge-label').textContent = t(tenderValue() === 'cash' ? 'sell.charge_cash' : 'sell.charge');
     $('mode-natural').textContent = t('sell.mode_payment');
     $('charge').disabled = true;
     return;
@@ -247,12 +274,17 @@ function renderCart() {
   );
   $('charge-amount').textContent = setup ? 'NT$0' : selected.price_text;
   document.querySelector('#charge .charge-label').textContent = t(busy ? 'sell.charging' : tenderValue() === 'cash' ? 'sell.charge_cash' : 'sell.charge');
-  $('charge').disabled = busy;
+  $('charge').disabled = busy || recurPaused();
+}
+
+/** Recur is the tender and the shop ledger is offline: Charge waits. */
+function recurPaused() {
+  return tenderValue() !== 'cash' && sharedLedger.offline();
 }
 
 function setBusy(on) {
   busy = on;
-  $('charge').disabled = on || !selected;
+  $('charge').disabled = on || !selected || recurPaused();
   $('charge').setAttribute('aria-busy', String(on));
   document.querySelector('#charge .charge-label').textContent = t(on ? 'sell.charging' : tenderValue() === 'cash' ? 'sell.charge_cash' : 'sell.charge');
 }
@@ -261,6 +293,11 @@ async function charge() {
   if (!selected || busy) return;
   if (tenderValue() === 'cash') {
     await chargeCash();
+    return;
+  }
+  if (recurPaused()) {
+    // Enter on a paused Recur sale: nothing is sent; the reason stays on screen.
+    showError($('charge-error'), { code: 'ledger_unreachable' });
     return;
   }
   const startedAt = performance.now();

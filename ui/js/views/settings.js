@@ -1,5 +1,6 @@
-// Settings: environment, the Recur keys (masked; saved only to the OS keyring), the webhook
-// listener and the tunnel (settings-tunnel.js), language and sound, and about (shop name,
+// Settings: environment, the Recur keys (masked; saved only to the OS keyring), several
+// counters on the shop's ledger (settings-counters.js), the webhook listener and the tunnel
+// (settings-tunnel.js), the receipt printer, language and sound, and about (shop name,
 // version, data folder, ledger and settings files, the last backup with "Back up now", and
 // "Copy diagnostics").
 
@@ -9,6 +10,8 @@ import { copyText, setSound, soundOn } from '../ui.js';
 import { dateTimeText } from '../format.js';
 import * as tunnelCard from './settings-tunnel.js';
 import * as printerCard from './settings-printer.js';
+import * as countersCard from './settings-counters.js';
+import * as sharedLedger from '../shared-ledger.js';
 
 const $ = (id) => document.getElementById(id);
 let data = null;
@@ -27,6 +30,7 @@ export const settingsView = {
     $('in-shop').addEventListener('input', () => { $('in-shop').dataset.edited = 'true'; });
     tunnelCard.init({ copyInto });
     printerCard.init();
+    countersCard.init();
     $('backup-now').addEventListener('click', backUpNow);
     $('diagnostics-copy').addEventListener('click', copyDiagnostics);
   },
@@ -45,10 +49,19 @@ export const settingsView = {
   enter() {
     load();
     printerCard.load();
+    countersCard.load();
   },
 
   onReady() {
-    if (!$('view-settings').hidden) load();
+    if (!$('view-settings').hidden) {
+      load();
+      countersCard.load();
+    }
+  },
+
+  onSharedLedger(status) {
+    countersCard.onSharedLedger(status);
+    if (data) render();
   },
 
   onLanguage() {
@@ -85,6 +98,10 @@ function render() {
   $('set-sound').checked = soundOn();
   $('set-listener').hidden = !data.listener;
   $('set-listener-none').hidden = Boolean(data.listener);
+  // On the shop's ledger the hub receives the webhooks, not this counter.
+  const none = $('set-listener-none');
+  none.dataset.i18n = sharedLedger.current().shared ? 'settings.listener_on_hub' : 'settings.listener_none';
+  none.textContent = t(none.dataset.i18n);
   if (data.listener) {
     $('set-listener-port').textContent = String(data.listener.port);
     $('set-listener-url').textContent = data.listener.webhook_url;
