@@ -375,8 +375,14 @@ impl Shared {
         let target = Target::parse(url, password)?;
         let conn = off_runtime(|| {
             let mut conn = target.connect()?;
-            migrate(&mut conn)?;
-            Ok::<_, LedgerError>(conn)
+            // The server may go away between the connection and the schema check (a restart):
+            // that is an unreachable ledger, as for any later call, not a failed statement.
+            match migrate(&mut conn) {
+                Err(LedgerError::Database(e)) if e.connection_lost() || conn.client.is_closed() => {
+                    Err(target.unreachable(&e))
+                }
+                other => other.map(|()| conn),
+            }
         })?;
         Ok(Shared {
             target,
