@@ -404,18 +404,31 @@ impl Shared {
 
     fn write_here<T>(&self, work: impl FnOnce(&Db<'_>) -> Result<T, LedgerError>) -> Result<T, LedgerError> {
         let mut slot = self.writer.lock().unwrap_or_else(|p| p.into_inner());
-        if slot.as_ref().is_none_or(|c| c.client.is_closed()) {
-            *slot = Some(self.target.connect()?);
+        let mut work = Some(work);
+        loop {
+            let kept = slot.as_ref().is_some_and(|c| !c.client.is_closed());
+            if !kept {
+                *slot = Some(self.target.connect()?);
+            }
+            let conn = slot.as_mut().expect("connected above");
+            let mut began = false;
+            let result = (|| {
+                let db = conn.begin(false)?;
+                began = true;
+                db.row("SELECT pg_advisory_xact_lock(?1)", [WRITE_LOCK], |_| Ok(()))?;
+                let value = (work.take().expect("the work runs once"))(&db)?;
+                db.commit()?;
+                Ok(value)
+            })();
+            if kept && !began && lost(&result) {
+                // Kept from an earlier call, the connection died since (a server restart; the
+                // driver only notices on use) and its BEGIN failed: nothing was done on it, so
+                // a new connection takes the work, once.
+                *slot = None;
+                continue;
+            }
+            return self.settle(&mut slot, result);
         }
-        let conn = slot.as_mut().expect("connected above");
-        let result = (|| {
-            let db = conn.begin(false)?;
-            db.row("SELECT pg_advisory_xact_lock(?1)", [WRITE_LOCK], |_| Ok(()))?;
-            let value = work(&db)?;
-            db.commit()?;
-            Ok(value)
-        })();
-        self.settle(&mut slot, result)
     }
 
     pub(crate) fn read<T: Send>(
@@ -427,25 +440,38 @@ impl Shared {
 
     fn read_here<T>(&self, work: impl FnOnce(&Db<'_>) -> Result<T, LedgerError>) -> Result<T, LedgerError> {
         let pooled = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
-        let mut slot = Some(match pooled.filter(|c| !c.client.is_closed()) {
-            Some(conn) => conn,
-            None => self.target.connect()?,
-        });
-        let conn = slot.as_mut().expect("just filled");
-        let result = (|| {
-            let db = conn.begin(true)?;
-            let value = work(&db)?;
-            db.commit()?;
-            Ok(value)
-        })();
-        let result = self.settle(&mut slot, result);
-        if let Some(conn) = slot {
-            let mut idle = self.readers.lock().unwrap_or_else(|p| p.into_inner());
-            if idle.len() < IDLE_READERS {
-                idle.push(conn);
+        let mut kept = pooled.filter(|c| !c.client.is_closed());
+        let mut work = Some(work);
+        loop {
+            let reused = kept.is_some();
+            let mut slot = Some(match kept.take() {
+                Some(conn) => conn,
+                None => self.target.connect()?,
+            });
+            let conn = slot.as_mut().expect("just filled");
+            let mut began = false;
+            let result = (|| {
+                let db = conn.begin(true)?;
+                began = true;
+                let value = (work.take().expect("the work runs once"))(&db)?;
+                db.commit()?;
+                Ok(value)
+            })();
+            if reused && !began && lost(&result) {
+                // An idle connection that died since (see `write_here`): the others idle beside
+                // it died with the same server; a new one takes the read.
+                self.readers.lock().unwrap_or_else(|p| p.into_inner()).clear();
+                continue;
             }
+            let result = self.settle(&mut slot, result);
+            if let Some(conn) = slot {
+                let mut idle = self.readers.lock().unwrap_or_else(|p| p.into_inner());
+                if idle.len() < IDLE_READERS {
+                    idle.push(conn);
+                }
+            }
+            return result;
         }
-        result
     }
 
     /// A connection whose server went away is dropped (the next call connects again), and the
@@ -476,6 +502,11 @@ impl Drop for Shared {
         let readers = std::mem::take(self.readers.get_mut().unwrap_or_else(|p| p.into_inner()));
         off_runtime(move || drop((writer, readers)));
     }
+}
+
+/// Whether a call failed because its connection is gone.
+fn lost<T>(result: &Result<T, LedgerError>) -> bool {
+    matches!(result, Err(LedgerError::Database(e)) if e.connection_lost())
 }
 
 /// Runs `work` on a thread of its own, waiting for it. The synchronous PostgreSQL driver runs
