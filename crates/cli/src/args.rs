@@ -198,8 +198,8 @@ pub enum Command {
     },
     /// A counter of a shop, headless: follow the shared ledger and print every sale another
     /// counter or the hub writes, as it commits (one JSON document a line with --json), until
-    /// stopped. Cash sales kept on this counter while the database was away are uploaded when
-    /// it answers again.
+    /// stopped. When the database answers again after it was away, the sales written meanwhile
+    /// are printed (again); cash sales kept on this counter meanwhile are uploaded.
     Follow {
         #[arg(long)]
         json: bool,

@@ -7,9 +7,10 @@
 use std::io::Write;
 use std::sync::Arc;
 
-use recur_domain::Secret;
+use recur_domain::{Day, Secret, Timestamp};
+use recur_ledger::{HistoryFilter, Sort, PAGE_MAX};
 use recur_pos_app::{AppError, Plan, Station};
-use recur_pos_core::{CoreEvent, PosError};
+use recur_pos_core::{CoreEvent, Counter, PosError};
 use serde_json::json;
 use tokio::sync::broadcast::error::RecvError;
 
@@ -91,18 +92,30 @@ pub async fn follow(station: &Arc<Station>, json: bool, out: &mut dyn Write) -> 
     let _ = out.flush();
     let stop = crate::listen::wait_for_stop_signal();
     tokio::pin!(stop);
+    // Since when changes may have gone unannounced: the database went away (the change feed
+    // hears nothing while it reconnects), or this loop fell behind.
+    let mut unheard_since: Option<Timestamp> = None;
+    let mut last_heard = Timestamp::now();
     loop {
         tokio::select! {
             _ = &mut stop => break,
             event = events.recv() => match event {
                 Ok(CoreEvent::SaleChanged(sale)) => {
-                    if json {
-                        line_json(out, &sale_json(&sale));
-                    } else {
-                        let _ = writeln!(out, "{}", sale_line(&sale));
-                    }
+                    last_heard = Timestamp::now();
+                    print_sale(out, json, &sale);
+                }
+                Ok(CoreEvent::Resync) => {
+                    catch_up(&counter, unheard_since.take().unwrap_or(last_heard), json, out);
+                    last_heard = Timestamp::now();
+                }
+                Err(RecvError::Lagged(_)) => {
+                    catch_up(&counter, last_heard, json, out);
+                    last_heard = Timestamp::now();
                 }
                 Ok(CoreEvent::SharedLedger(status)) => {
+                    if !status.reachable {
+                        unheard_since.get_or_insert(last_heard);
+                    }
                     if json {
                         line_json(out, &json!({"reachable": status.reachable, "waiting": status.waiting}));
                     } else if status.reachable {
@@ -112,7 +125,6 @@ pub async fn follow(station: &Arc<Station>, json: bool, out: &mut dyn Write) -> 
                     }
                 }
                 Ok(_) => {}
-                Err(RecvError::Lagged(_)) => {}
                 Err(RecvError::Closed) => break,
             },
         }
@@ -121,6 +133,51 @@ pub async fn follow(station: &Arc<Station>, json: bool, out: &mut dyn Write) -> 
     station.shutdown();
     Ok(0)
 }
+
+fn print_sale(out: &mut dyn Write, json: bool, sale: &recur_ledger::Sale) {
+    if json {
+        line_json(out, &sale_json(sale));
+    } else {
+        let _ = writeln!(out, "{}", sale_line(sale));
+    }
+}
+
+/// How far before the last change heard the catch-up reaches: the writers' clocks (another
+/// counter, the hub) may run a little behind this one's.
+const CLOCK_MARGIN_MS: i64 = 5 * 60 * 1000;
+
+/// Prints again every sale written since about `since`, after changes may have gone unheard
+/// (the window reloads its views then). Looks at the sales made since the day before — a
+/// checkout is paid within hours of its sale; a refund of an older sale made in the gap is
+/// only seen with the next change to it.
+fn catch_up(counter: &Counter, since: Timestamp, json: bool, out: &mut dyn Write) {
+    let since = Timestamp::from_unix_ms(since.unix_ms() - CLOCK_MARGIN_MS);
+    let filter = HistoryFilter {
+        from: Some(Day::containing(Timestamp::from_unix_ms(since.unix_ms() - DAY_MS))),
+        to: Some(Day::containing(Timestamp::now())),
+        ..HistoryFilter::default()
+    };
+    let mut after = None;
+    loop {
+        let page = match counter.history(&filter, Sort::Oldest, after.as_ref(), PAGE_MAX) {
+            Ok(page) => page,
+            Err(e) => {
+                // Gone again: the next Resync catches up from the same point.
+                tracing::warn!(code = %e.code(), "the sales written meanwhile could not be read");
+                return;
+            }
+        };
+        for sale in page.sales.iter().filter(|s| s.updated_at >= since) {
+            print_sale(out, json, sale);
+        }
+        match page.next {
+            Some(next) => after = Some(next),
+            None => return,
+        }
+    }
+}
+
+const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
 /// One compact JSON document on one line (a stream a script reads line by line).
 fn line_json(out: &mut dyn Write, value: &serde_json::Value) {

@@ -404,8 +404,14 @@ impl Shared {
         let target = Target::parse(url, password)?;
         let conn = off_runtime(|| {
             let mut conn = target.connect()?;
-            migrate(&mut conn)?;
-            Ok::<_, LedgerError>(conn)
+            // The server may go away between the connection and the schema check (a restart):
+            // that is an unreachable ledger, as for any later call, not a failed statement.
+            match migrate(&mut conn) {
+                Err(LedgerError::Database(e)) if e.connection_lost() || conn.client.is_closed() => {
+                    Err(target.unreachable(&e))
+                }
+                other => other.map(|()| conn),
+            }
         })?;
         Ok(Shared {
             target,
@@ -484,6 +490,10 @@ impl Shared {
                 }
             }
             *slot = None;
+            if read_only {
+                // The readers idle beside a dead one died with the same server.
+                self.readers.lock().unwrap_or_else(|p| p.into_inner()).clear();
+            }
         }
         Err(LedgerError::Unreachable {
             at: self.target.display.clone(),

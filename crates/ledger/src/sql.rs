@@ -82,10 +82,16 @@ impl SqlError {
     }
 
     /// The connection itself failed (the server went away, the network broke): the handle
-    /// must be opened again rather than reused.
+    /// must be opened again rather than reused. The server shutting down or restarting ends
+    /// sessions with an error of class 57P ("operator intervention": admin shutdown, crash
+    /// shutdown, cannot connect now) before the socket closes: that is the server going away.
     pub fn connection_lost(&self) -> bool {
         match self {
-            SqlError::Postgres(e) => e.is_closed() || (e.as_db_error().is_none() && e.code().is_none()),
+            SqlError::Postgres(e) => {
+                e.is_closed()
+                    || (e.as_db_error().is_none() && e.code().is_none())
+                    || e.code().is_some_and(|c| c.code().starts_with("57P"))
+            }
             _ => false,
         }
     }

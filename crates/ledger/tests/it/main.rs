@@ -1,13 +1,14 @@
 //! The ledger's integration tests: one binary. The rules' suite runs twice, one body on both
 //! engines — `on_sqlite` (a real file in a temporary folder) and `on_postgres` (a fresh database
 //! on the test PostgreSQL that scripts/test.sh starts) — and the file-only tests (backups,
-//! migrations) once.
+//! migrations) once; `reconnect` (PostgreSQL only) the shared ledger after its sessions were cut.
 
 // On purpose: each rule's test file is compiled twice, once per engine (`suite!`).
 #![allow(clippy::duplicate_mod)]
 
 mod backup;
 mod migrations;
+mod reconnect;
 mod support;
 
 /// Declares the suite in the module it is invoked in (`on_sqlite`, `on_postgres`), with a

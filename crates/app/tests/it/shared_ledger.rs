@@ -1,0 +1,182 @@
+//! A counter of a shop while the shop's PostgreSQL is stopped: a real [`Station`] on a cluster
+//! of the test's own (stopping the shared test server would fail every other test using it),
+//! a standalone in-process sandbox as Recur, and the follower running as the window runs it.
+//!
+//! Not here: several counters and the hub at once (the command line's `shop` test), the
+//! outbox's upload rule on its own (`recur-ledger`'s tests).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use recur_domain::{ErrorCode, SaleState, Tender};
+use recur_ledger::{HistoryFilter, Sort};
+use recur_pos_app::services::Listen;
+use recur_pos_app::{Env, Plan, Port, Station};
+use recur_pos_core::{ChargeRequest, CoreEvent};
+use recur_sandbox::{Sandbox, SandboxConfig};
+use recur_secrets::MemoryStore;
+use tokio::sync::broadcast;
+
+use crate::own_pg::OwnCluster;
+
+/// What the window runs: on a shared ledger, no listener or tunnel, only the follower.
+fn window_plan() -> Plan {
+    Plan {
+        listen: Some(Listen {
+            port: Port::Fixed(0),
+            sweep_every: Duration::from_secs(600),
+        }),
+        tunnel: false,
+        tunnel_command: None,
+        hub: false,
+    }
+}
+
+fn latte() -> ChargeRequest {
+    ChargeRequest {
+        product_id: "prod_latte".into(),
+        ..ChargeRequest::default()
+    }
+}
+
+/// Waits up to `limit` for `done`, saying what was awaited when it never came.
+fn until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + limit;
+    while !done() {
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {limit:?} waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// The next `SharedLedger` status the counter announced, skipping other events.
+fn next_shared_status(events: &mut broadcast::Receiver<CoreEvent>, what: &str) -> recur_pos_core::SharedStatus {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        match events.try_recv() {
+            Ok(CoreEvent::SharedLedger(status)) => return status,
+            Ok(_) | Err(broadcast::error::TryRecvError::Lagged(_)) => {}
+            Err(broadcast::error::TryRecvError::Empty) => {
+                assert!(Instant::now() < deadline, "no SharedLedger event ({what}) within 30 s");
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(broadcast::error::TryRecvError::Closed) => panic!("the counter's events ended ({what})"),
+        }
+    }
+}
+
+#[test]
+fn with_postgresql_stopped_recur_sales_are_refused_and_cash_waits_then_lands_exactly_once() {
+    let cluster = OwnCluster::start("outbox");
+    let recur = Sandbox::start(SandboxConfig::for_tests()).unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let url = cluster.url();
+    let base = recur.base_url();
+    let env = Env::from_pairs(&[
+        ("RECUR_POS_DB", url.as_str()),
+        ("RECUR_POS_HOME", home.path().to_str().unwrap()),
+        ("RECUR_API_BASE", base.as_str()),
+        ("RECUR_SECRET_KEY", recur.secret_key()),
+        ("RECUR_WEBHOOK_SECRET", recur.webhook_secret()),
+        ("RECUR_POS_SHOP", "tamsui"),
+        ("RECUR_POS_COUNTER", "A"),
+        ("RECUR_POS_POLL_MS", "100"),
+    ]);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let station = Station::new(env, Arc::new(MemoryStore::new()));
+    let counter = rt
+        .block_on(station.open(window_plan()))
+        .expect("the counter opens on the shop's ledger");
+    assert!(counter.ledger().is_shared());
+    assert!(
+        station.listener().is_none(),
+        "a counter of a shop runs no listener: the hub does"
+    );
+    let status = counter.shared_status();
+    assert!(status.shared && status.reachable && status.waiting == 0, "{status:?}");
+    let mut events = counter.subscribe();
+
+    cluster.stop();
+
+    // A Recur sale must be in the shop's ledger before Recur sees it: refused, nothing at Recur.
+    let refused = rt
+        .block_on(counter.charge(latte()))
+        .expect_err("no Recur sale without the ledger");
+    assert_eq!(refused.code(), ErrorCode::LedgerUnreachable, "{refused}");
+    assert!(
+        refused.to_string().contains("cannot be reached"),
+        "the error says what happened: {refused}"
+    );
+    assert!(
+        recur.session_ids().is_empty(),
+        "no checkout was created at Recur: {:?}",
+        recur.session_ids()
+    );
+
+    // Cash needs no Recur: it waits on this counter.
+    let cash = rt
+        .block_on(counter.charge_cash(latte(), None))
+        .expect("cash is taken with the database away");
+    assert_eq!((cash.state, cash.tender), (SaleState::Paid, Tender::Cash));
+    assert_eq!(cash.counter, "A");
+    let away = next_shared_status(&mut events, "the database is away");
+    assert!(!away.reachable, "{away:?}");
+    assert_eq!(counter.shared_status().waiting, 1, "one cash sale waits in the outbox");
+    assert!(!counter.shared_status().reachable);
+
+    cluster.start_again();
+
+    // The follower finds the database again by itself and uploads what waited.
+    until("the outbox to be uploaded", Duration::from_secs(30), || {
+        let status = counter.shared_status();
+        status.reachable && status.waiting == 0
+    });
+    let back = loop {
+        let status = next_shared_status(&mut events, "the database is back");
+        if status.reachable {
+            break status;
+        }
+    };
+    assert_eq!(back.waiting, 0, "{back:?}");
+
+    let all = |counter: &recur_pos_core::Counter| {
+        counter
+            .history(&HistoryFilter::default(), Sort::Newest, None, 100)
+            .expect("the shop's ledger reads")
+            .sales
+    };
+    let landed = all(&counter);
+    assert_eq!(landed.len(), 1, "exactly the cash sale, once: {landed:?}");
+    let sale = &landed[0];
+    assert_eq!(sale.id, cash.id, "under its own id");
+    assert_eq!(sale.created_at, cash.created_at, "with the time it was made");
+    assert_eq!((sale.shop.as_str(), sale.counter.as_str()), ("tamsui", "A"));
+    assert_eq!(
+        (sale.state, sale.tender, sale.paid_amount),
+        (SaleState::Paid, Tender::Cash, Some(cash.amount))
+    );
+    let history = counter.sale(&cash.id).unwrap().history;
+    assert_eq!(
+        history.iter().filter(|t| t.to == SaleState::Paid).count(),
+        1,
+        "one PAID step: {history:?}"
+    );
+
+    // An upload done again (the next start does one) writes nothing.
+    assert_eq!(counter.upload_outbox().expect("upload again"), 0);
+    assert_eq!(all(&counter).len(), 1, "still one sale");
+
+    // And the counter sells on the shop's ledger again.
+    let sale = rt
+        .block_on(counter.charge(latte()))
+        .expect("a Recur sale once the database is back");
+    assert_eq!(sale.state, SaleState::Open);
+    assert_eq!(recur.session_ids().len(), 1);
+    station.shutdown();
+}
