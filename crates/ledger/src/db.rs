@@ -112,6 +112,16 @@ impl Ledger {
         })
     }
 
+    /// The shop's shared ledger at `url` without reaching it now: a counter starting while the
+    /// database is away (every call is `Unreachable` until the server answers; the first one
+    /// that reaches it checks the schema first).
+    pub fn open_shared_later(url: &str, password: Option<&str>, origin: Origin) -> Result<Ledger, LedgerError> {
+        Ok(Ledger {
+            origin,
+            engine: Engine::Postgres(Shared::later(url, password)?),
+        })
+    }
+
     /// Opens where `location` says: a `postgres://` (or `postgresql://`) URL, or a file path.
     pub fn open_at(location: &str, password: Option<&str>, origin: Origin) -> Result<Ledger, LedgerError> {
         if is_shared_location(location) {

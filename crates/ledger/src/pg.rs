@@ -397,6 +397,9 @@ pub(crate) struct Shared {
     target: Target,
     writer: Mutex<Option<PgConn>>,
     readers: Mutex<Vec<PgConn>>,
+    /// The schema was checked (and migrated) on this server; false for a ledger opened while
+    /// its server was away, until the first call that reaches it.
+    schema_checked: AtomicBool,
 }
 
 impl Shared {
@@ -417,7 +420,40 @@ impl Shared {
             target,
             writer: Mutex::new(Some(conn)),
             readers: Mutex::new(Vec::new()),
+            schema_checked: AtomicBool::new(true),
         })
+    }
+
+    /// The shared ledger at `url` without reaching it now (its server is away while a counter
+    /// starts): every call fails as unreachable until one reaches the server, which first
+    /// checks and migrates the schema.
+    pub(crate) fn later(url: &str, password: Option<&str>) -> Result<Shared, LedgerError> {
+        Ok(Shared {
+            target: Target::parse(url, password)?,
+            writer: Mutex::new(None),
+            readers: Mutex::new(Vec::new()),
+            schema_checked: AtomicBool::new(false),
+        })
+    }
+
+    /// Before the first call of a ledger opened [`Shared::later`]: the schema, on the writer.
+    fn check_schema(&self) -> Result<(), LedgerError> {
+        if self.schema_checked.load(Ordering::Acquire) {
+            return Ok(());
+        }
+        let mut slot = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        if self.schema_checked.load(Ordering::Acquire) {
+            return Ok(());
+        }
+        if slot.as_ref().is_none_or(|c| c.client.is_closed()) {
+            *slot = Some(self.target.connect()?);
+        }
+        let result = migrate(slot.as_mut().expect("connected above"));
+        let result = self.settle(&mut slot, result);
+        if result.is_ok() {
+            self.schema_checked.store(true, Ordering::Release);
+        }
+        result
     }
 
     pub(crate) fn display(&self) -> &str {
@@ -432,6 +468,7 @@ impl Shared {
     }
 
     fn write_here<T>(&self, work: impl FnOnce(&Db<'_>) -> Result<T, LedgerError>) -> Result<T, LedgerError> {
+        self.check_schema()?;
         let mut slot = self.writer.lock().unwrap_or_else(|p| p.into_inner());
         let result = self.run_on(&mut slot, false, |db| {
             db.row("SELECT pg_advisory_xact_lock(?1)", [WRITE_LOCK], |_| Ok(()))?;
@@ -448,6 +485,7 @@ impl Shared {
     }
 
     fn read_here<T>(&self, work: impl FnOnce(&Db<'_>) -> Result<T, LedgerError>) -> Result<T, LedgerError> {
+        self.check_schema()?;
         let mut slot = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
         let result = self.run_on(&mut slot, true, work);
         let result = self.settle(&mut slot, result);
@@ -592,12 +630,18 @@ impl std::fmt::Debug for Changes {
 }
 
 impl Changes {
+    /// Starts listening; when the server cannot be reached now the feed starts by saying
+    /// [`Change::Lost`] and keeps trying.
     fn start(target: Target) -> Result<Changes, LedgerError> {
-        let mut first = target.connect()?;
-        first
-            .client
-            .batch_execute(&format!("LISTEN {CHANNEL}"))
-            .map_err(|e| target.unreachable(&e.into()))?;
+        let first = target
+            .connect()
+            .and_then(|mut conn| {
+                conn.client
+                    .batch_execute(&format!("LISTEN {CHANNEL}"))
+                    .map_err(|e| target.unreachable(&e.into()))?;
+                Ok(conn)
+            })
+            .ok();
         let (sender, receiver) = mpsc::channel();
         let stop = Arc::new(AtomicBool::new(false));
         let stopping = Arc::clone(&stop);
@@ -633,8 +677,8 @@ impl Drop for Changes {
 /// How often the feed looks at its stop flag while no notification comes.
 const FEED_TICK: Duration = Duration::from_millis(200);
 
-fn feed(target: Target, first: PgConn, sender: &mpsc::Sender<Change>, stop: &AtomicBool) {
-    let mut conn = Some(first);
+fn feed(target: Target, first: Option<PgConn>, sender: &mpsc::Sender<Change>, stop: &AtomicBool) {
+    let mut conn = first;
     let mut backoff = recur_domain::Backoff::new(Duration::from_millis(250), Duration::from_secs(5));
     let mut lost = false;
     let mut last_heard = std::time::Instant::now();

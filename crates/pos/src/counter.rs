@@ -92,9 +92,24 @@ impl Counter {
             ));
         }
         let password = config.db_password.as_ref().map(|p| p.expose().to_owned());
-        let ledger = Arc::new(Ledger::open_at(&location, password.as_deref(), origin.clone())?);
+        // A counter of a shop (it has an outbox) starts even while the shop's database is away:
+        // it takes cash into the outbox and says so; the rest waits for the database.
+        let counter_of_a_shop = config.shared_ledger() && config.outbox_path.is_some();
+        let mut away = None;
+        let ledger = match Ledger::open_at(&location, password.as_deref(), origin.clone()) {
+            Err(recur_ledger::LedgerError::Unreachable { at, why }) if counter_of_a_shop => {
+                tracing::warn!(%at, "the shop's ledger cannot be reached at start; cash waits in the outbox");
+                away = Some(format!("{at}: {why}"));
+                Ledger::open_shared_later(&location, password.as_deref(), origin.clone())?
+            }
+            other => other?,
+        };
+        let ledger = Arc::new(ledger);
         // Before anything can write: a live ledger never opens for the sandbox, nor the reverse.
-        ledger.claim_environment(environment.as_str())?;
+        // (A shop's ledger that is away is claimed when it answers, before the outbox goes up.)
+        if away.is_none() {
+            ledger.claim_environment(environment.as_str())?;
+        }
         let outbox = match (&config.outbox_path, ledger.is_shared()) {
             (Some(path), true) => {
                 let outbox = Ledger::open_as(path, origin)?;
@@ -123,9 +138,10 @@ impl Counter {
         Ok(Counter {
             ledger,
             outbox,
-            // It answered just now: the open connected and claimed it.
+            // It answered just now (the open connected and claimed it), or it is away.
             shared: Mutex::new(crate::shared_status::SharedStatus {
-                reachable: true,
+                reachable: away.is_none(),
+                why: away,
                 ..Default::default()
             }),
             client,

@@ -58,7 +58,10 @@ impl Counter {
         let Some(changes) = self.ledger().changes()? else {
             return Ok(None);
         };
-        self.ledger_back();
+        // Away at start: the feed says when it answers (then `ledger_back` runs).
+        if self.shared_status().reachable {
+            self.ledger_back();
+        }
         let stop = Arc::new(AtomicBool::new(false));
         let stopping = Arc::clone(&stop);
         let counter = Arc::clone(self);
@@ -103,8 +106,18 @@ impl Counter {
         self.emit(CoreEvent::SharedLedger(self.shared_status()));
     }
 
-    /// The database answers again: upload the outbox, then say so.
+    /// The database answers again: make sure it is this environment's (a counter that started
+    /// while it was away has not claimed it yet), upload the outbox, then say so.
     fn ledger_back(&self) {
+        if let Err(e) = self.ledger().claim_environment(self.environment().as_str()) {
+            tracing::error!(code = e.code(), error = %e, "the shop's ledger is not this counter's; nothing is uploaded");
+            let mut status = self.shared.lock().expect("shared status lock");
+            status.reachable = false;
+            status.why = Some(e.to_string());
+            drop(status);
+            self.emit(CoreEvent::SharedLedger(self.shared_status()));
+            return;
+        }
         {
             let mut status = self.shared.lock().expect("shared status lock");
             status.reachable = true;

@@ -180,3 +180,65 @@ fn with_postgresql_stopped_recur_sales_are_refused_and_cash_waits_then_lands_exa
     assert_eq!(recur.session_ids().len(), 1);
     station.shutdown();
 }
+
+#[test]
+fn a_counter_started_while_postgresql_is_stopped_takes_cash_and_sends_it_when_it_answers() {
+    let cluster = OwnCluster::start("cold");
+    let recur = Sandbox::start(SandboxConfig::for_tests()).unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let url = cluster.url();
+    let base = recur.base_url();
+    let env = Env::from_pairs(&[
+        ("RECUR_POS_DB", url.as_str()),
+        ("RECUR_POS_HOME", home.path().to_str().unwrap()),
+        ("RECUR_API_BASE", base.as_str()),
+        ("RECUR_SECRET_KEY", recur.secret_key()),
+        ("RECUR_WEBHOOK_SECRET", recur.webhook_secret()),
+        ("RECUR_POS_COUNTER", "B"),
+        ("RECUR_POS_POLL_MS", "100"),
+    ]);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    // The PC restarts during an outage: the counter still opens.
+    cluster.stop();
+    let station = Station::new(env, Arc::new(MemoryStore::new()));
+    let counter = rt
+        .block_on(station.open(window_plan()))
+        .expect("a counter of a shop opens while its database is away");
+    let status = counter.shared_status();
+    assert!(status.shared && !status.reachable, "{status:?}");
+    assert!(
+        status.why.as_deref().is_some_and(|w| w.contains("127.0.0.1")),
+        "it says where it could not reach: {status:?}"
+    );
+
+    let refused = rt.block_on(counter.charge(latte())).expect_err("no Recur sale");
+    assert_eq!(refused.code(), ErrorCode::LedgerUnreachable, "{refused}");
+    assert!(recur.session_ids().is_empty(), "nothing at Recur");
+    let cash = rt
+        .block_on(counter.charge_cash(latte(), None))
+        .expect("cash into the outbox");
+    assert_eq!(counter.shared_status().waiting, 1);
+
+    cluster.start_again();
+    until(
+        "the database to be found and the cash uploaded",
+        Duration::from_secs(30),
+        || {
+            let status = counter.shared_status();
+            status.reachable && status.waiting == 0
+        },
+    );
+    // The first call that reached it made the schema and claimed it for the sandbox.
+    assert_eq!(counter.ledger().environment().unwrap().as_deref(), Some("sandbox"));
+    let landed = counter
+        .history(&HistoryFilter::default(), Sort::Newest, None, 10)
+        .unwrap()
+        .sales;
+    assert_eq!(landed.iter().map(|s| &s.id).collect::<Vec<_>>(), vec![&cash.id]);
+    assert_eq!(landed[0].counter, "B");
+    station.shutdown();
+}
