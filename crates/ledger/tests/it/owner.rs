@@ -375,7 +375,9 @@ fn the_export_stream_hands_every_sale_once_oldest_first_across_its_pages() {
         })
         .unwrap();
     assert_eq!((early, stopped), (2_100, 2_100), "a cancelled export stops where it was told");
+}
 
+#[test]
 fn the_trend_is_each_days_net_by_tender_with_empty_days_present() {
     let shop = shop();
     let today = Day::containing(at(0));
