@@ -702,6 +702,9 @@ pub(crate) const PG_FRAGMENTS: &[(&str, &str)] = &[
     // SQLite's LIKE ignores ASCII case; PostgreSQL's does not.
     (" LIKE ", " ILIKE "),
     ("INSERT OR IGNORE INTO", "INSERT INTO"),
+    // SQLite's unary `+` keeps its planner off a column's index (the trend reads the covering
+    // totals index instead); PostgreSQL has no `+` for text, and its planner needs no hint.
+    ("AND +state IN", "AND state IN"),
 ];
 
 /// SQLite's statement as PostgreSQL reads it: the fragments of [`PG_FRAGMENTS`], `INSERT OR

@@ -350,3 +350,30 @@ fn the_day_report_adds_up_and_a_close_happens_once_with_late_changes_carried_ove
         "carried once"
     );
 }
+
+#[test]
+fn the_trend_is_each_days_net_by_tender_with_empty_days_present() {
+    let shop = shop();
+    let today = Day::containing(at(0));
+    let trend = shop.t.trend(today, 3).unwrap();
+    let days: Vec<Day> = trend.iter().map(|d| d.day).collect();
+    assert_eq!(days, [today.plus_days(-2), today.plus_days(-1), today], "oldest first, every day");
+    let net = |tender: Tender| -> i64 {
+        every(&shop.t, &HistoryFilter::default())
+            .iter()
+            .filter(|s| s.tender == tender && Day::containing(s.created_at) == today)
+            .filter(|s| {
+                matches!(
+                    s.state,
+                    SaleState::Paid | SaleState::PartiallyRefunded | SaleState::Refunded
+                )
+            })
+            .map(|s| s.paid_amount.unwrap_or(s.amount).get() - s.refunded_amount.get())
+            .sum()
+    };
+    assert_eq!(trend[2].cash, Money::new(120 + 85), "{trend:?}");
+    assert_eq!(trend[2].recur, Money::new(net(Tender::Recur)), "{trend:?}");
+    assert!(trend[2].recur.get() > 0, "a Recur sale was paid today: {trend:?}");
+    assert_eq!(trend[1].net(), Money::ZERO, "yesterday's sale was never paid: {trend:?}");
+    assert_eq!(trend[0].net(), Money::ZERO);
+}
