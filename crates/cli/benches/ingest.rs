@@ -19,17 +19,22 @@
 //!    does); a connection the receiver closes (`Connection: close`) is opened again. Requests
 //!    are built and signed before the clock starts. Events/s counts only 200 answers; latency
 //!    is from writing a request to reading its whole answer.
+//!    - ours on the shop's shared ledger: the real `recur-pos-cli hub` (the same listener, on
+//!      PostgreSQL: see `support/pg.rs` for the server) on a fresh copy of a database of SALES
+//!      open sales made the same way (`charge` with RECUR_POS_DB=postgres://…), copied as a
+//!      template each round; the same load, on its own sales.
 //! 3. After each round the receiver is stopped and its database read back: every acknowledged
 //!    sale must be paid there.
 //!
 //! Printed: each round, then both receivers' events/s (all rounds' events over all rounds'
 //! time), p50/p99 over every latency, and the median of the rounds' ratios. Targets (issue 7):
 //! ours ≥ 3× the peer, our p99 ≤ 25 ms, every event acknowledged and committed. A missed target
-//! prints MISSED and exits 1.
+//! prints MISSED and exits 1. PostgreSQL beside SQLite (issue 12) is a ratio, with no target.
 //!
 //! Knobs (environment): RECUR_POS_BENCH_SALES (default 3000), RECUR_POS_BENCH_ROUNDS (3),
-//! RECUR_POS_BENCH_CONNECTIONS (64), RECUR_POS_BENCH_ONLY=ours|peer (one receiver, no ratio,
-//! for profiling), RECUR_POS_BENCH_BEFORE=PATH (an older build of `recur-pos-cli`, run beside
+//! RECUR_POS_BENCH_CONNECTIONS (64), RECUR_POS_BENCH_ONLY=ours,pg,peer (the receivers to run,
+//! any of them, comma-separated; default all three), RECUR_POS_BENCH_PG=URL|none (see
+//! `support/pg.rs`), RECUR_POS_BENCH_BEFORE=PATH (an older build of `recur-pos-cli`, run beside
 //! as a third receiver: before/after figures from one run), RECUR_POS_BENCH_PERF=1 (`perf
 //! record` each `listen` while its load runs), RECUR_POS_BENCH_REUSE=DIR (keep the ledger made by `charge` in DIR and use
 //! it again next time: for working on the benchmark, not for figures), RECUR_POS_BENCH_KEEP=1
@@ -45,6 +50,9 @@ use std::time::{Duration, Instant};
 use recur_sandbox::{Sandbox, SandboxConfig};
 use serde_json::{json, Value};
 
+#[path = "support/pg.rs"]
+mod pg;
+
 const CLI: &str = env!("CARGO_BIN_EXE_recur-pos-cli");
 const WEBHOOK_SECRET: &str = "whsec_bench_ingest";
 /// Set (to "generate") when this binary runs as the load generator.
@@ -57,6 +65,8 @@ const TARGET_RATIO: f64 = 3.0;
 const TARGET_P99_MS: f64 = 25.0;
 /// How long a receiver may take to start (ours: including its sweep of every open sale).
 const START_TIMEOUT: Duration = Duration::from_secs(120);
+/// The shared ledger's database of open sales, copied for each round.
+const PG_SEED: &str = "recur_bench_ingest_seed";
 
 fn main() {
     if std::env::var(ROLE).as_deref() == Ok("generate") {
@@ -66,9 +76,18 @@ fn main() {
     let sales: usize = knob("RECUR_POS_BENCH_SALES", 3000);
     let rounds: usize = knob("RECUR_POS_BENCH_ROUNDS", 3);
     let connections: usize = knob("RECUR_POS_BENCH_CONNECTIONS", 64);
-    let only = std::env::var("RECUR_POS_BENCH_ONLY").ok();
-    let run_ours = only.as_deref() != Some("peer");
-    let run_peer = only.as_deref() != Some("ours");
+    let only = std::env::var("RECUR_POS_BENCH_ONLY").unwrap_or_else(|_| "ours,pg,peer".to_owned());
+    let chosen: Vec<&str> = only.split(',').map(str::trim).collect();
+    if let Some(unknown) = chosen.iter().find(|c| !["ours", "pg", "peer"].contains(c)) {
+        panic!("RECUR_POS_BENCH_ONLY: {unknown:?} is none of ours, pg, peer");
+    }
+    let run_ours = chosen.contains(&"ours");
+    let run_peer = chosen.contains(&"peer");
+    let shared = if chosen.contains(&"pg") {
+        pg::BenchPg::start()
+    } else {
+        None
+    };
 
     let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).expect("temp dir");
     let node_modules = if run_peer { Some(install_peer()) } else { None };
@@ -94,6 +113,20 @@ fn main() {
         started.elapsed().as_secs_f64(),
         dir.path().display()
     );
+    // The shop's shared ledger: its own open sales, made the same way, kept as a template.
+    let shared = shared.map(|pg| {
+        let started = Instant::now();
+        let url = pg.create(PG_SEED);
+        let seed = make_ledger(&env, Path::new(&url), sales);
+        let plan = write_plan_as(&seed, dir.path(), "sales-pg.json");
+        println!(
+            "shared ledger: {} open sales made by `recur-pos-cli charge` on PostgreSQL ({}) in {:.1} s",
+            seed.sales.len(),
+            pg.shown(),
+            started.elapsed().as_secs_f64()
+        );
+        (pg, seed, plan)
+    });
 
     println!(
         "load: one signed order.paid per sale, {connections} keep-alive connections from a separate \
@@ -109,6 +142,9 @@ fn main() {
     if run_ours {
         receivers.push(Receiver::Ours(PathBuf::from(CLI)));
     }
+    if shared.is_some() {
+        receivers.push(Receiver::Shared);
+    }
     if let Some(old) = &before {
         receivers.push(Receiver::Before(old.clone()));
     }
@@ -118,6 +154,7 @@ fn main() {
     let mut totals: Vec<Totals> = receivers.iter().map(|_| Totals::default()).collect();
     let mut ratios = Vec::new();
     let mut before_ratios = Vec::new();
+    let mut engine_ratios = Vec::new();
     let mut problems = Vec::new();
     for round in 1..=rounds {
         // Alternating order, so that a drift of the machine's load favours no one.
@@ -129,16 +166,38 @@ fn main() {
         for i in order {
             let receiver = &receivers[i];
             let load = match receiver {
-                Receiver::Ours(bin) | Receiver::Before(bin) => run_listen(
-                    &env,
-                    bin,
-                    &seed,
-                    dir.path(),
-                    &plan,
-                    &format!("{}-{round}", receiver.tag()),
-                    connections,
-                    &sandbox,
-                ),
+                Receiver::Ours(bin) | Receiver::Before(bin) => {
+                    let name = format!("{}-{round}", receiver.tag());
+                    let db = dir.path().join(format!("{name}.db"));
+                    copy_ledger(&seed.path, &db);
+                    run_listen(
+                        &env,
+                        bin,
+                        (db.as_os_str(), seed.sales.len()),
+                        dir.path(),
+                        &plan,
+                        &name,
+                        connections,
+                        &sandbox,
+                    )
+                }
+                Receiver::Shared => {
+                    let (pg, seed, plan) = shared.as_ref().expect("a PostgreSQL");
+                    let name = format!("pg-{round}");
+                    let url = pg.copy(PG_SEED, &name.replace('-', "_"));
+                    let load = run_listen(
+                        &env,
+                        Path::new(CLI),
+                        (url.as_ref(), seed.sales.len()),
+                        dir.path(),
+                        plan,
+                        &name,
+                        connections,
+                        &sandbox,
+                    );
+                    pg.drop_database(&name.replace('-', "_"));
+                    load
+                }
                 Receiver::Peer => run_peer_round(
                     node_modules.as_deref().expect("peer installed"),
                     dir.path(),
@@ -159,6 +218,12 @@ fn main() {
         }
         if let (Some(a), Some(b)) = (rate_of(|r| matches!(r, Receiver::Before(_))), peer_rate) {
             before_ratios.push(a / b);
+        }
+        if let (Some(a), Some(b)) = (
+            rate_of(|r| matches!(r, Receiver::Shared)),
+            rate_of(|r| matches!(r, Receiver::Ours(_))),
+        ) {
+            engine_ratios.push(a / b);
         }
     }
 
@@ -186,6 +251,22 @@ fn main() {
                 format!("; before/peer {:.2}× (median of rounds)", median(&mut before_ratios))
             }
         );
+    }
+    if let Some(on_pg) = total_of(|r| matches!(r, Receiver::Shared)) {
+        if run_ours {
+            let each: Vec<String> = engine_ratios.iter().map(|r| format!("{r:.2}×")).collect();
+            println!(
+                "\nPostgreSQL / SQLite (the hub on the shop's shared ledger / listen on a file): events/s {:.2}× \
+                 (median of rounds: {}; pooled {:.2}×), p50 {:.2} → {:.2} ms, p99 {:.2} → {:.2} ms",
+                median(&mut engine_ratios),
+                each.join(", "),
+                on_pg.rate() / ours.rate(),
+                ours.percentile_ms(0.50),
+                on_pg.percentile_ms(0.50),
+                ours.percentile_ms(0.99),
+                on_pg.percentile_ms(0.99)
+            );
+        }
     }
     let ours_p99 = ours.percentile_ms(0.99);
     let mut missed = problems;
@@ -226,6 +307,8 @@ enum Receiver {
     Ours(PathBuf),
     /// `recur-pos-cli listen`, an older build.
     Before(PathBuf),
+    /// `recur-pos-cli hub` (this build) on the shop's shared ledger, PostgreSQL.
+    Shared,
     Peer,
 }
 
@@ -234,6 +317,7 @@ impl Receiver {
         match self {
             Receiver::Ours(_) => "ours",
             Receiver::Before(_) => "before",
+            Receiver::Shared => "pg",
             Receiver::Peer => "peer",
         }
     }
@@ -242,6 +326,7 @@ impl Receiver {
         match self {
             Receiver::Ours(_) => "ours: recur-pos-cli listen",
             Receiver::Before(_) => "before: recur-pos-cli listen (old)",
+            Receiver::Shared => "ours on PG: recur-pos-cli hub",
             Receiver::Peer => "peer: express + better-sqlite3",
         }
     }
@@ -334,7 +419,11 @@ struct Seed {
 
 /// The open sales as a JSON file, for the generator and the peer.
 fn write_plan(seed: &Seed, dir: &Path) -> PathBuf {
-    let plan = dir.join("sales.json");
+    write_plan_as(seed, dir, "sales.json")
+}
+
+fn write_plan_as(seed: &Seed, dir: &Path, name: &str) -> PathBuf {
+    let plan = dir.join(name);
     let sales: Vec<Value> = seed.sales.iter().map(OpenSale::to_json).collect();
     std::fs::write(&plan, serde_json::to_vec(&sales).expect("plan")).expect("write plan");
     plan
@@ -424,25 +513,31 @@ fn copy_ledger(from: &Path, to: &Path) {
     }
 }
 
-/// One round of `listen` (the binary `bin`) on a fresh copy of the ledger.
+/// One round of `listen` (the binary `bin`) on `ledger`: a fresh copy (a file or a database)
+/// of a ledger of that many open sales.
 #[allow(clippy::too_many_arguments)]
 fn run_listen(
     env: &Env,
     bin: &Path,
-    seed: &Seed,
+    ledger: (&std::ffi::OsStr, usize),
     dir: &Path,
     plan: &Path,
     name: &str,
     connections: usize,
     sandbox: &Sandbox,
 ) -> Load {
-    let db = dir.join(format!("{name}.db"));
-    copy_ledger(&seed.path, &db);
+    let (db, open_sales) = (Path::new(ledger.0), ledger.1);
     let stderr = std::fs::File::create(dir.join(format!("{name}.log"))).expect("log");
     let reads_before = sandbox.api_request_count();
     let mut child = env
-        .cli_of(bin, &db)
-        .args(["listen", "--port", "0", "--json", "--sweep-every", "3600"])
+        .cli_of(bin, db)
+        // `hub` is `listen` by its shop name: the same command, named as a shop runs it.
+        .arg(if db.to_string_lossy().starts_with("postgres") {
+            "hub"
+        } else {
+            "listen"
+        })
+        .args(["--port", "0", "--json", "--sweep-every", "3600"])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(stderr)
@@ -453,7 +548,7 @@ fn run_listen(
     // first (its reads reached the sandbox, and the process is idle), as the issue's second
     // figure was measured.
     let deadline = Instant::now() + START_TIMEOUT;
-    while sandbox.api_request_count() < reads_before + seed.sales.len() as u64 {
+    while sandbox.api_request_count() < reads_before + open_sales as u64 {
         assert!(Instant::now() < deadline, "the start-up sweep did not finish");
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -464,7 +559,7 @@ fn run_listen(
         stop_with(perf, "-INT");
     }
     stop(child);
-    let paid = cli_paid_count(env, &db);
+    let paid = cli_paid_count(env, db);
     load.stored = Some(paid);
     load
 }

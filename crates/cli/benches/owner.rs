@@ -11,6 +11,13 @@
 //! Targets (issue 8): page and search p95 ≤ 5 ms and ≤ 1.5× bare SQLite; day report ≤ 50 ms;
 //! export ≤ 1.5× `sqlite3 -csv` (≤ 3 s). A missed target is printed as MISSED and the bench
 //! exits 1, so a regression cannot pass unnoticed.
+//!
+//! Then the same ledger on the shop's shared engine (issue 12): the real binary seeds the same
+//! number of sales (same seed) into a PostgreSQL database, and every query above runs through
+//! the core on both engines, alternately, with the export of the real binary from each: a
+//! second table with PostgreSQL's figures beside SQLite's and their ratio (no targets: the
+//! shared ledger crosses a socket for every call). The server: see `support/pg.rs`
+//! (`RECUR_POS_BENCH_PG=URL` another one, `none` to skip this half).
 
 use std::path::Path;
 use std::process::Command;
@@ -19,6 +26,9 @@ use std::time::{Duration, Instant};
 use recur_domain::{Day, SaleState, Tender, Timestamp};
 use recur_ledger::{Cursor, HistoryFilter, Ledger, Sort};
 use rusqlite::{params_from_iter, Connection, OpenFlags};
+
+#[path = "support/pg.rs"]
+mod pg;
 
 const CLI: &str = env!("CARGO_BIN_EXE_recur-pos-cli");
 const PAGE: usize = 50;
@@ -411,9 +421,212 @@ fn main() {
         ratio,
         if ok { "ok" } else { "MISSED" }
     );
+    if let Some(pg) = pg::BenchPg::start() {
+        engines(&db, &pg, dir.path());
+    }
     if missed {
         std::process::exit(1);
     }
+}
+
+/// The owner's queries on the SQLite file `file` and on the same sales seeded into PostgreSQL,
+/// through the core, side by side.
+fn engines(file: &Path, pg: &pg::BenchPg, dir: &Path) {
+    let lite = Ledger::open(file).expect("the ledger opens");
+    let sales = lite.history_totals(&HistoryFilter::default()).expect("totals").count;
+    // A counter on the shared ledger needs a Recur that is not the embedded sandbox: a
+    // standalone one (in this process), which the seed never calls.
+    let recur = recur_sandbox::Sandbox::start(recur_sandbox::SandboxConfig {
+        rate_limit_per_min: None,
+        ..recur_sandbox::SandboxConfig::for_tests()
+    })
+    .expect("sandbox");
+    let home = dir.join("pg-home");
+    std::fs::create_dir_all(&home).expect("home");
+    let url = pg.create("recur_bench_owner");
+    let env: Vec<(&str, String)> = vec![
+        ("RECUR_API_BASE", recur.base_url()),
+        ("RECUR_SECRET_KEY", recur.secret_key().to_owned()),
+        ("RECUR_WEBHOOK_SECRET", recur.webhook_secret().to_owned()),
+        ("RECUR_POS_HOME", home.display().to_string()),
+    ];
+    println!(
+        "\nseeding {sales} sales into PostgreSQL ({}) with the real binary …",
+        pg.shown()
+    );
+    let started = Instant::now();
+    let out = Command::new(CLI)
+        .args(["dev", "seed", "--sales", &sales.to_string(), "--json"])
+        .env("RECUR_POS_DB", &url)
+        .env("RECUR_POS_KEYRING_SERVICE", "recur-pos-bench-none")
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .output()
+        .expect("recur-pos-cli runs");
+    assert!(
+        out.status.success(),
+        "seed on PostgreSQL failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let seed_s = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    pg.vacuum_analyze(&url);
+    let vacuum_s = started.elapsed().as_secs_f64();
+    let size = pg.size(&url);
+    let shared = Ledger::open_at(&url, None, recur_ledger::Origin::default()).expect("the shared ledger opens");
+    assert_eq!(
+        shared.history_totals(&HistoryFilter::default()).unwrap().count,
+        sales,
+        "both engines hold the same sales"
+    );
+
+    let today = Day::containing(Timestamp::now());
+    let month_ago = Day::containing(Timestamp::from_unix_ms(today.start.unix_ms() - 29 * 86_400_000));
+    let last_30 = |f: HistoryFilter| HistoryFilter {
+        from: Some(month_ago),
+        to: Some(today),
+        ..f
+    };
+    let page = |ledger: &Ledger, filter: &HistoryFilter, sort: Sort, after: Option<&Cursor>| {
+        ledger.history(filter, sort, after, PAGE).unwrap().sales.len()
+    };
+    let mut rows: Vec<(&str, Stats, Stats)> = Vec::new();
+    let mut both = |name, runs, f: &dyn Fn(&Ledger) -> usize| {
+        let (a, b) = compare(runs, || f(&lite), || f(&shared));
+        rows.push((name, a, b));
+    };
+    let paid = last_30(HistoryFilter {
+        states: vec![SaleState::Paid],
+        ..HistoryFilter::default()
+    });
+    both("first page, 30 days paid", RUNS, &|l| {
+        page(l, &paid, Sort::Newest, None)
+    });
+    let email = HistoryFilter {
+        text: Some("c12345@".to_owned()),
+        ..HistoryFilter::default()
+    };
+    both("search an email", RUNS, &|l| page(l, &email, Sort::Newest, None));
+    let short = last_30(HistoryFilter {
+        text: Some("美玲".to_owned()),
+        ..HistoryFilter::default()
+    });
+    both("2-char name, 30 days", RUNS / 4, &|l| {
+        page(l, &short, Sort::Newest, None)
+    });
+    // The sale half way down the list, on each engine (the same seed makes the same sales, but
+    // each engine finds its own).
+    let middle = |l: &Ledger| {
+        let mut after = None;
+        let mut seen = 0;
+        loop {
+            let found = l
+                .history(
+                    &HistoryFilter::default(),
+                    Sort::Newest,
+                    after.as_ref(),
+                    recur_ledger::PAGE_MAX,
+                )
+                .unwrap();
+            seen += found.sales.len() as u64;
+            if seen >= sales / 2 || found.next.is_none() {
+                return found.next;
+            }
+            after = found.next;
+        }
+    };
+    let cursors = (middle(&lite), middle(&shared));
+    both("page 10,000 (keyset)", RUNS, &|l| {
+        let cursor = if std::ptr::eq(l, &lite) { &cursors.0 } else { &cursors.1 };
+        page(l, &HistoryFilter::default(), Sort::Newest, cursor.as_ref())
+    });
+    let cash = last_30(HistoryFilter {
+        tender: Some(Tender::Cash),
+        ..HistoryFilter::default()
+    });
+    both("30 days cash, by amount", RUNS, &|l| {
+        page(l, &cash, Sort::AmountHigh, None)
+    });
+    let day = Day::containing(Timestamp::from_unix_ms(today.start.unix_ms() - 86_400_000));
+    both("day report (Z)", RUNS / 4, &|l| {
+        std::hint::black_box(l.day_report(day).unwrap());
+        0
+    });
+    both("30-day trend chart", RUNS / 4, &|l| {
+        std::hint::black_box(l.trend(today, 30).unwrap());
+        0
+    });
+    both("totals of all sales", RUNS / 10, &|l| {
+        l.history_totals(&HistoryFilter::default()).unwrap().count as usize
+    });
+    drop((lite, shared));
+
+    // The full export by the real binary from each engine, alternately, best of three.
+    let (mut on_file, mut on_pg) = (f64::INFINITY, f64::INFINITY);
+    let mut counts = (0, 0);
+    for _ in 0..3 {
+        let (s, n) = export_of(file.as_os_str(), &[], &dir.join("file.csv"));
+        on_file = on_file.min(s);
+        counts.0 = n;
+        let (s, n) = export_of(url.as_ref(), &env, &dir.join("pg.csv"));
+        on_pg = on_pg.min(s);
+        counts.1 = n;
+    }
+    assert_eq!(counts.0, counts.1, "both exports hold every sale");
+    drop(recur);
+    pg.drop_database("recur_bench_owner");
+
+    println!(
+        "{sales} sales on PostgreSQL; seeded in {seed_s:.1} s by the real binary, VACUUM ANALYZE {vacuum_s:.1} s; \
+         database {:.0} MB ({:.0} bytes a sale)",
+        size as f64 / 1e6,
+        size as f64 / sales.max(1) as f64
+    );
+    println!(
+        "{:<28} {:>10} {:>10} {:>10} {:>10} {:>7}",
+        "query (through the core)", "SQLite p50", "SQLite p95", "PG p50", "PG p95", "PG/SQL"
+    );
+    for (name, lite, pg) in &rows {
+        println!(
+            "{name:<28} {:>8.2}ms {:>8.2}ms {:>8.2}ms {:>8.2}ms {:>6.2}×",
+            lite.p50,
+            lite.p95,
+            pg.p50,
+            pg.p95,
+            pg.p95 / lite.p95.max(1e-6)
+        );
+    }
+    println!(
+        "{:<28} {:>9.2}s {:>10} {:>9.2}s {:>10} {:>6.2}×",
+        format!("CSV export ({} rows)", counts.0),
+        on_file,
+        "",
+        on_pg,
+        "",
+        on_pg / on_file.max(1e-6)
+    );
+}
+
+/// `recur-pos-cli export` of every sale from the ledger at `location`, into `out`: seconds, rows.
+fn export_of(location: &std::ffi::OsStr, env: &[(&str, String)], out: &Path) -> (f64, u64) {
+    let t = Instant::now();
+    let run = Command::new(CLI)
+        .args(["export", "--from", "2000-01-01", "--to", "2100-12-31", "--out"])
+        .arg(out)
+        .env("RECUR_POS_DB", location)
+        .env("RECUR_POS_KEYRING_SERVICE", "recur-pos-bench-none")
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .output()
+        .expect("recur-pos-cli runs");
+    assert!(
+        run.status.success(),
+        "export failed: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let seconds = t.elapsed().as_secs_f64();
+    let rows = std::fs::read(out)
+        .map(|b| b.iter().filter(|&&c| c == b'\n').count() as u64 - 1)
+        .unwrap_or(0);
+    (seconds, rows)
 }
 
 /// The full export by the real binary beside `sqlite3 -csv` dumping the same columns in the same

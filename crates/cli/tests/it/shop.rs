@@ -494,15 +494,20 @@ fn two_counters_and_a_hub_on_one_postgresql_through_a_killed_hub_and_a_restarted
         let paid = detail.history.iter().filter(|t| t.to == SaleState::Paid).count();
         assert_eq!(paid, 1, "exactly one PAID transition for {id}: {:?}", detail.history);
     }
-    // A charge refused after its sale was written (the checkout created but not attached, or
-    // the commit's answer lost) leaves that sale DRAFT, unpaid; nothing else is in the ledger.
+    // A charge refused after its sale was written leaves that sale unpaid: DRAFT (the checkout
+    // created at Recur but not attached), or OPEN (the attach committed but its answer was cut
+    // by the restart: the cashier was told it failed, and rang up again). Nothing else is in
+    // the ledger, and none of their checkouts is paid (below).
     let others: Vec<&Value> = listed
         .values()
         .filter(|s| !rung.sales.contains_key(s["id"].as_str().unwrap()))
         .collect();
     assert!(others.len() <= refused.len(), "sales nobody rang up: {others:?}");
     for sale in &others {
-        assert_eq!(sale["state"], "DRAFT", "a sale nobody rang up: {sale}");
+        assert!(
+            sale["state"] == "DRAFT" || sale["state"] == "OPEN",
+            "a sale nobody rang up: {sale}"
+        );
     }
     let unmatched = shop.read(&["events", "--unmatched", "--json", "--limit", "10000"]);
     assert_eq!(unmatched, json!([]), "every event found its sale");
