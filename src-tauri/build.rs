@@ -62,6 +62,7 @@ const COMMANDS: &[&str] = &[
     "check_shop",
     "join_shop",
     "leave_shop",
+    "name_counter",
 ];
 
 fn main() {

@@ -83,6 +83,7 @@ pub fn run() {
             commands::shop::check_shop,
             commands::shop::join_shop,
             commands::shop::leave_shop,
+            commands::shop::name_counter,
         ])
         .setup(|app| {
             app.manage(AppState::new(Station::for_process()));

@@ -90,6 +90,7 @@ export const api = {
   /** The password goes to the shell only (and from there to the keyring when joining). */
   checkShop: (url, password) => call('check_shop', { url, password }),
   joinShop: (url, password) => call('join_shop', { url, password }),
+  nameCounter: (shop, counter) => call('name_counter', { shop, counter }),
   leaveShop: () => call('leave_shop'),
 };
 

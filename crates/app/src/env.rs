@@ -40,6 +40,10 @@ pub const LOG: &str = "RECUR_POS_LOG";
 pub const DB: &str = "RECUR_POS_DB";
 /// The shared ledger's password when the URL names none (else the keyring's, else `PGPASSWORD`).
 pub const DB_PASSWORD: &str = "RECUR_POS_DB_PASSWORD";
+/// The shop this counter's sales are made at (a chain's branch); wins over Settings.
+pub const SHOP: &str = "RECUR_POS_SHOP";
+/// This counter's name, recorded on every sale it makes; wins over Settings.
+pub const COUNTER: &str = "RECUR_POS_COUNTER";
 /// This counter's own folder when the ledger is shared (settings.json, logs, the cash outbox);
 /// default: the OS data folder. With a ledger file, its folder is the counter's.
 pub const HOME: &str = "RECUR_POS_HOME";

@@ -158,17 +158,20 @@ pub async fn read(store: Arc<dyn SecretStore>, env: Env) -> Keys {
 impl Keys {
     /// The core's configuration: the environment, with the keys found here filling the key
     /// variables, and settings.json's API base and phone-test switch where the environment
-    /// sets none.
+    /// sets none, and the shop and counter names the same way.
     pub fn config(&self, env: &Env, settings: &SettingsFile) -> Config {
         let api_base = settings.api_base();
         let phone_test = settings.phone_test().value;
         let joined = settings.shared_ledger().value;
+        let (shop, counter) = (settings.sale_shop().value, settings.sale_counter().value);
         let mut config = Config::from_lookup(|name| match name {
             env::SECRET_KEY => self.secret_key.as_ref().map(|(s, _)| s.expose().to_owned()),
             env::WEBHOOK_SECRET => self.webhook_secret.as_ref().map(|(s, _)| s.expose().to_owned()),
             env::API_BASE => api_base.clone(),
             env::PHONE_TEST => phone_test.then(|| "1".to_owned()),
             env::DB => env.get(env::DB).or_else(|| joined.clone()),
+            env::SHOP => Some(shop.clone()),
+            env::COUNTER => Some(counter.clone()),
             other => env.get(other),
         });
         if config.shared_ledger() {

@@ -43,6 +43,10 @@ pub struct AppSettings {
     /// "This counter joins a shop": the shop's shared ledger (`postgres://user@host/db`, never
     /// with its password: that is in the keyring). `None`: the counter's own file.
     pub shared_ledger: Option<String>,
+    /// The shop (a chain's branch) and this counter's name, recorded on every sale it makes
+    /// (`RECUR_POS_SHOP` / `RECUR_POS_COUNTER` win). Not the shop name on receipts.
+    pub shop: Option<String>,
+    pub counter: Option<String>,
 }
 
 /// A value and whether the environment set it (then Settings cannot change it).
@@ -162,6 +166,27 @@ impl SettingsFile {
             },
             None => Effective {
                 value: clean(self.get().shared_ledger),
+                from_env: false,
+            },
+        }
+    }
+
+    /// The shop this counter's sales are made at: `RECUR_POS_SHOP`, else the saved one, else
+    /// blank (the one shop of a one-shop ledger).
+    pub fn sale_shop(&self) -> Effective<String> {
+        self.name_of(env::SHOP, |s| s.shop)
+    }
+
+    /// This counter's name on its sales: `RECUR_POS_COUNTER`, else the saved one, else blank.
+    pub fn sale_counter(&self) -> Effective<String> {
+        self.name_of(env::COUNTER, |s| s.counter)
+    }
+
+    fn name_of(&self, variable: &str, saved: impl FnOnce(AppSettings) -> Option<String>) -> Effective<String> {
+        match self.env.get(variable) {
+            Some(value) => Effective { value, from_env: true },
+            None => Effective {
+                value: clean(saved(self.get())).unwrap_or_default(),
                 from_env: false,
             },
         }

@@ -1,5 +1,6 @@
 //! "This counter joins a shop": pointing the counter at the shop's shared ledger (PostgreSQL),
-//! with a connection test first, and leaving it again.
+//! with a connection test first, and leaving it again; and naming the shop and the counter its
+//! sales are recorded at.
 //!
 //! The URL goes to settings.json without its password; the password to the keyring
 //! (`recur-pos-db-password`). Joining is refused — nothing saved — unless the server answers,
@@ -51,6 +52,12 @@ pub fn split_password(url: &str) -> Result<(String, Option<Secret>), AppError> {
     });
     let _ = parsed.set_password(None);
     Ok((parsed.to_string(), password))
+}
+
+/// The shop and counter names as every sale will record them: [`Origin::new`]'s rule (trimmed,
+/// bounded, no control characters), checked here before anything is saved.
+pub fn origin(shop: &str, counter: &str) -> Result<Origin, AppError> {
+    Origin::new(shop, counter).map_err(|why| invalid(&why))
 }
 
 fn invalid(why: &str) -> AppError {
@@ -125,6 +132,40 @@ impl Station {
             tracing::error!(code = %e.code(), "the manager's PIN could not be carried to the shop's ledger");
         }
         Ok(check)
+    }
+
+    /// Names the shop this counter's sales are made at and the counter itself (blank: none),
+    /// saved in settings.json; the counter opens again so its next sale carries them. A name the
+    /// environment sets (`RECUR_POS_SHOP`, `RECUR_POS_COUNTER`) cannot be changed here, and a
+    /// bad name changes nothing. Returns the names now in effect.
+    pub async fn name_counter(self: &Arc<Self>, shop: &str, counter: &str) -> Result<(String, String), AppError> {
+        let Origin { shop, counter } = origin(shop, counter)?;
+        let settings = self.settings();
+        for (variable, now, wanted) in [
+            (env::SHOP, settings.sale_shop(), &shop),
+            (env::COUNTER, settings.sale_counter(), &counter),
+        ] {
+            if now.from_env && now.value != *wanted {
+                return Err(AppError::FromEnvironment(variable));
+            }
+        }
+        let (shop_now, counter_now) = (settings.sale_shop(), settings.sale_counter());
+        let before = (shop_now.value, counter_now.value);
+        // A name the environment sets stays as saved (it shows again once the variable is gone).
+        settings.update(|s| {
+            if !shop_now.from_env {
+                s.shop = Some(shop.clone()).filter(|v| !v.is_empty());
+            }
+            if !counter_now.from_env {
+                s.counter = Some(counter.clone()).filter(|v| !v.is_empty());
+            }
+        })?;
+        // An open counter (the window's) opens again; a command line that opened none yet
+        // reads the names when it does.
+        if before != (shop.clone(), counter.clone()) && self.generation() > 0 {
+            self.reopen().await?;
+        }
+        Ok((shop, counter))
     }
 
     /// Leaves the shop: the counter goes back to its own ledger file (the shared ledger keeps

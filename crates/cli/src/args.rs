@@ -19,7 +19,7 @@ use clap::{Parser, Subcommand};
         RECUR_WEBHOOK_SECRET  the webhook endpoint's secret (whsec_…); wins over the keyring\n  \
         RECUR_POS_KEYRING_SERVICE  another keyring namespace\n  \
         RECUR_POS_TUNNEL      the tunnel command for `listen` (else the one saved in Settings)\n  \
-        RECUR_POS_SHOP, RECUR_POS_COUNTER  the shop and counter this counter's sales are made at\n  \
+        RECUR_POS_SHOP, RECUR_POS_COUNTER  the shop and counter this counter's sales are made at (else `shop name`'s)\n  \
         RECUR_POS_TUNNEL_TOKEN  the tunnel program's token (else the keyring's); handed over as TUNNEL_TOKEN\n  \
         RECUR_POS_SUCCESS_URL, RECUR_POS_CANCEL_URL  return pages after checkout\n  \
         RECUR_POS_LOG         log filter for stderr (default warn)"
@@ -332,6 +332,15 @@ pub enum ShopAction {
     Join { url: String },
     /// Go back to this counter's own ledger file (the shared ledger keeps every sale).
     Leave,
+    /// Name the shop this counter's sales are made at and the counter itself, as every sale
+    /// from now on records them (saved in settings.json; RECUR_POS_SHOP and RECUR_POS_COUNTER
+    /// win). A name left out stays as it is; "" clears it.
+    Name {
+        #[arg(long)]
+        shop: Option<String>,
+        #[arg(long)]
+        counter: Option<String>,
+    },
     /// Where the ledger is, whether it answers, and how many cash sales wait on this counter.
     Status {
         #[arg(long)]

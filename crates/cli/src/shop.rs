@@ -1,4 +1,4 @@
-//! `recur-pos shop join|leave|status` and `recur-pos follow`: this counter and the shop's
+//! `recur-pos shop join|leave|name|status` and `recur-pos follow`: this counter and the shop's
 //! shared ledger, from the same station code the window's Settings use.
 //!
 //! Not here: what joining checks or what following does (`recur-pos-app`'s `shop`,
@@ -36,6 +36,16 @@ pub async fn run(station: &Arc<Station>, action: ShopAction, out: &mut dyn Write
         ShopAction::Leave => {
             station.leave_shop().await?;
             let _ = writeln!(out, "this counter uses its own ledger file again");
+            station.shutdown();
+            Ok(0)
+        }
+        ShopAction::Name { shop, counter } => {
+            let settings = station.settings();
+            let shop = shop.unwrap_or_else(|| settings.sale_shop().value);
+            let counter = counter.unwrap_or_else(|| settings.sale_counter().value);
+            let (shop, counter) = station.name_counter(&shop, &counter).await?;
+            let shown = |name: String| if name.is_empty() { "(none)".to_owned() } else { name };
+            let _ = writeln!(out, "shop: {}\ncounter: {}", shown(shop), shown(counter));
             station.shutdown();
             Ok(0)
         }

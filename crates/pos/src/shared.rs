@@ -16,6 +16,7 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use recur_domain::TxnId;
 use recur_ledger::{Change, LedgerError};
 
 use crate::counter::{CoreEvent, Counter};
@@ -39,6 +40,9 @@ impl Drop for Follower {
 
 /// How long the follower waits for a change before it looks at its stop flag.
 const TICK: Duration = Duration::from_millis(200);
+
+/// How many ticks a changed sale that cannot be read is tried again (10 s).
+const RETRIES: u32 = 50;
 
 impl Counter {
     /// Whether the shared ledger answers, as last heard (on a file: not shared, reachable).
@@ -68,20 +72,37 @@ impl Counter {
         let thread = std::thread::Builder::new()
             .name("recur-pos-follower".into())
             .spawn(move || {
+                // Sales heard of but not read yet (the read failed), with how often it failed:
+                // read again at every tick, so one failed read never drops a change; a sale that
+                // still cannot be read after `RETRIES` is left to the next resync, which re-reads
+                // everything.
+                let mut unread = std::collections::BTreeMap::new();
                 while !stopping.load(Ordering::Relaxed) {
                     match changes.next(TICK) {
-                        Some(Change::Sale(id)) => match counter.ledger().sale(&id) {
-                            Ok(Some(detail)) => counter.emit(CoreEvent::SaleChanged(detail.sale)),
-                            Ok(None) => {}
-                            Err(e) => tracing::warn!(code = e.code(), "a changed sale could not be read"),
-                        },
+                        Some(Change::Sale(id)) => {
+                            unread.insert(id, 0u32);
+                        }
                         Some(Change::Resync) => {
+                            unread.clear();
                             counter.ledger_back();
                             counter.emit(CoreEvent::Resync);
                         }
                         Some(Change::Lost(why)) => counter.ledger_away(why),
                         None => {}
                     }
+                    unread.retain(|id, failed| {
+                        if counter.emit_sale_changed(id) {
+                            return false;
+                        }
+                        *failed += 1;
+                        if *failed == 1 {
+                            tracing::warn!(sale = %id, "a changed sale could not be read yet; reading it again");
+                        }
+                        if *failed >= RETRIES {
+                            tracing::error!(sale = %id, "a changed sale could not be read; it shows after the next resync");
+                        }
+                        *failed < RETRIES
+                    });
                 }
             })
             .map_err(|e| PosError::Sandbox(format!("the shared ledger's follower did not start: {e}")))?;
@@ -89,6 +110,22 @@ impl Counter {
             stop,
             thread: Some(thread),
         }))
+    }
+
+    /// Reads a sale another process changed and tells this counter's views; false when the read
+    /// failed (the follower tries again at its next tick).
+    fn emit_sale_changed(&self, id: &TxnId) -> bool {
+        match self.ledger().sale(id) {
+            Ok(Some(detail)) => {
+                self.emit(CoreEvent::SaleChanged(detail.sale));
+                true
+            }
+            Ok(None) => true,
+            Err(e) => {
+                tracing::debug!(code = e.code(), error = %e, "a changed sale could not be read");
+                false
+            }
+        }
     }
 
     /// The database went away: said once, with why.

@@ -1,13 +1,13 @@
 //! Several counters, one shop: the top bar's database dot (`shared_ledger_status`; later
 //! changes come as the `shared-ledger` event) and Settings' card — this counter's shop and
-//! counter names, the ledger it writes, the connection test, joining the shop's shared ledger
+//! counter names (saved, or set by the environment), the ledger it writes, the connection test, joining the shop's shared ledger
 //! and leaving it (both the manager's). What joining checks is `recur_pos_app::shop`'s; the
 //! password typed here only passes through to the keyring, never into a DTO, the audit log or
 //! a log line.
 
 use recur_domain::Secret;
 use recur_pos_app::{env, shop, AppError};
-use recur_pos_core::{Config, Guarded};
+use recur_pos_core::Guarded;
 use tauri::{AppHandle, State};
 
 use crate::dto::{CommandError, ShopCheckDto, ShopDto};
@@ -24,7 +24,7 @@ pub async fn shared_ledger_status(state: State<'_, AppState>) -> Result<SharedLe
 #[tauri::command]
 pub async fn shop_status(state: State<'_, AppState>) -> Result<ShopDto, CommandError> {
     let station = &state.station;
-    let names = Config::from_lookup(|name| station.env().get(name));
+    let (shop, counter_name) = (station.settings().sale_shop(), station.settings().sale_counter());
     let effective = station.settings().shared_ledger();
     let counter = state.counter().ok();
     let status = counter.as_ref().map(|c| c.shared_status()).unwrap_or_default();
@@ -39,8 +39,10 @@ pub async fn shop_status(state: State<'_, AppState>) -> Result<ShopDto, CommandE
             .map(|(url, _)| url),
     };
     Ok(ShopDto {
-        shop: names.shop,
-        counter: names.counter,
+        shop: shop.value,
+        counter: counter_name.value,
+        shop_from_env: shop.from_env,
+        counter_from_env: counter_name.from_env,
         shared: status.shared,
         at,
         from_env: effective.from_env,
@@ -81,6 +83,28 @@ pub async fn join_shop(
     let joined = state.station.join_shop(&url, secret(password)).await;
     reopened(&app, &state, before);
     Ok(ShopCheckDto::from(&joined?))
+}
+
+/// Names the shop and this counter as its sales record them (the manager's); the counter opens
+/// again, and the card shows the names in effect.
+#[tauri::command]
+pub async fn name_counter(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    shop: String,
+    counter: String,
+) -> Result<ShopDto, CommandError> {
+    // A bad name is said before the PIN is asked for.
+    shop::origin(&shop, &counter)?;
+    state.station.guard(
+        Guarded::Settings,
+        &format!("named this counter {:?} at shop {:?}", counter.trim(), shop.trim()),
+    )?;
+    let before = state.station.generation();
+    let named = state.station.name_counter(&shop, &counter).await;
+    reopened(&app, &state, before);
+    named?;
+    shop_status(state).await
 }
 
 /// Leaves the shop: the counter goes back to its own ledger file.

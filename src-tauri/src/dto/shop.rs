@@ -7,9 +7,12 @@ use serde::Serialize;
 /// This counter, the ledger it writes, and whether Settings may change that.
 #[derive(Clone, Debug, Serialize)]
 pub struct ShopDto {
-    /// `RECUR_POS_SHOP` and `RECUR_POS_COUNTER` (blank: not set): read-only here.
+    /// The shop and this counter as its sales record them (blank: not set).
     pub shop: String,
     pub counter: String,
+    /// `RECUR_POS_SHOP` / `RECUR_POS_COUNTER` set them: Settings cannot change them.
+    pub shop_from_env: bool,
+    pub counter_from_env: bool,
     /// The open counter writes the shop's shared ledger (false: a file of its own).
     pub shared: bool,
     /// The shared ledger's address without its password (joined, or `RECUR_POS_DB`'s).

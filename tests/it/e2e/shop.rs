@@ -202,9 +202,13 @@ fn a_counter_on_the_shops_ledger_shows_its_dot_and_hears_another_counters_sale_a
     app.click(".tab[data-view=\"settings\"]");
     app.wait_js(
         "the counters card",
-        "const c = document.getElementById('counters-card'); return c.dataset.loading === 'false' && document.getElementById('counters-counter').textContent === '前台'",
+        "const c = document.getElementById('counters-card'); return c.dataset.loading === 'false' && document.getElementById('in-counters-counter').value === '前台'",
     );
-    assert_eq!(app.text("#counters-shop"), "台北店");
+    assert_eq!(
+        app.js("return [document.getElementById('in-counters-shop').value, document.getElementById('in-counters-shop').disabled, document.getElementById('in-counters-counter').disabled, document.getElementById('counters-name-save').disabled, document.getElementById('counters-names-env').hidden]"),
+        serde_json::json!(["台北店", true, true, true, false]),
+        "names set by the environment are shown, locked, and say why"
+    );
     assert_eq!(app.text("#counters-state"), "已連線");
     let at = app.text("#counters-at");
     assert!(
@@ -353,6 +357,37 @@ fn a_counter_on_its_own_file_joins_the_shop_from_settings_and_leaves_it() {
         app.text("#counters-result").contains("已加入"),
         "{}",
         app.text("#counters-result")
+    );
+
+    // The counter's name is the environment's (locked); the shop is named here, and the next
+    // sale records both.
+    assert_eq!(
+        app.js("return [document.getElementById('in-counters-counter').disabled, document.getElementById('in-counters-shop').disabled, document.getElementById('counters-name-save').disabled]"),
+        serde_json::json!([true, false, false])
+    );
+    app.type_into("#in-counters-shop", "淡水店");
+    app.click("#counters-name-save");
+    app.wait_js(
+        "the names saved",
+        "return document.getElementById('counters-result').textContent.includes('淡水店') && !document.getElementById('counters-name-save').disabled",
+    );
+    assert_eq!(
+        app.text("#counters-result"),
+        "已儲存：分店「淡水店」，收銀機「前台」。之後的交易都會記下這兩個名稱。"
+    );
+    let sold = app
+        .session
+        .execute_async(
+            "const done = arguments[arguments.length - 1];              window.__TAURI__.core.invoke('charge_cash', {input: {product_id: 'prod_latte'}, tendered: null})                .then((r) => done(JSON.stringify(r.sale)), (e) => done('failed: ' + JSON.stringify(e)));",
+            vec![],
+        )
+        .expect("a cash sale");
+    let sold: serde_json::Value =
+        serde_json::from_str(sold.as_str().unwrap_or_default()).expect("the cash sale's JSON");
+    assert_eq!(
+        (sold["shop"].as_str(), sold["counter"].as_str()),
+        (Some("淡水店"), Some("前台")),
+        "{sold}"
     );
     show_counters_card(&app);
     app.shot("settings-joined-zh");

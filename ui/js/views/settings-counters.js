@@ -1,5 +1,5 @@
-// Settings → Several counters, one ledger: this counter's shop and counter names (from the
-// environment, shown only), the ledger it writes and whether that answers, and joining the
+// Settings → Several counters, one ledger: this counter's shop and counter names (saved here,
+// the manager's; read-only when the environment sets them), the ledger it writes and whether that answers, and joining the
 // shop's shared ledger (a postgres:// address and a password: "Test connection" first, then
 // "Join", the manager's) or leaving it. What joining checks is the core's; the password goes
 // from its field to the shell and is never kept, shown or put back in the page.
@@ -12,6 +12,7 @@ const $ = (id) => document.getElementById(id);
 let data = null;
 /** What the result line says, so it follows a language change: `[key, params]` or an error. */
 let said = null;
+let saidGeneral = false;
 let leaveArmed = null;
 let busy = false;
 
@@ -19,9 +20,13 @@ export function init() {
   $('counters-form').addEventListener('submit', join);
   $('counters-test').addEventListener('click', test);
   $('counters-leave').addEventListener('click', leave);
+  $('counters-names').addEventListener('submit', saveNames);
+  for (const id of ['in-counters-shop', 'in-counters-counter']) {
+    $(id).addEventListener('input', () => { $(id).dataset.edited = 'true'; });
+  }
   onLanguage(() => {
     if (data) render();
-    if (said) say(said);
+    if (said) say(said, saidGeneral);
   });
 }
 
@@ -48,8 +53,17 @@ export function onSharedLedger(status) {
 }
 
 function render() {
-  $('counters-shop').textContent = data.shop || t('counters.unnamed');
-  $('counters-counter').textContent = data.counter || t('counters.unnamed');
+  // Never overwrite what is being typed.
+  for (const [id, value, fromEnv] of [
+    ['in-counters-shop', data.shop, data.shop_from_env],
+    ['in-counters-counter', data.counter, data.counter_from_env],
+  ]) {
+    const input = $(id);
+    if (!input.dataset.edited) input.value = value;
+    input.disabled = fromEnv || busy;
+  }
+  $('counters-name-save').disabled = (data.shop_from_env && data.counter_from_env) || busy;
+  $('counters-names-env').hidden = !(data.shop_from_env || data.counter_from_env);
   const at = $('counters-at');
   at.textContent = data.shared || data.at ? data.at : t('counters.own_file');
   at.dataset.own = String(!data.shared && !data.at);
@@ -74,13 +88,15 @@ function render() {
   $('counters-leave').disabled = data.from_env || busy;
 }
 
-/** Says `what`: `[key, params]`, or an error (`{code, message}`) in this card's own words. */
-function say(what) {
+/** Says `what`: `[key, params]`, or an error (`{code, message}`) in this card's own words
+ *  (`general`: in the app's words, for an error that is not about the shop's database). */
+function say(what, general = false) {
   said = what;
+  saidGeneral = general;
   const box = $('counters-result');
   const bad = !Array.isArray(what);
   if (bad) {
-    const own = t(`counters.errors.${what.code}`);
+    const own = general ? 'counters.' : t(`counters.errors.${what.code}`);
     box.textContent = own.startsWith('counters.') ? errorText(what) : own;
     box.title = what.message || '';
     box.dataset.code = what.code;
@@ -175,5 +191,24 @@ async function leave() {
   } finally {
     setBusy(false);
     load();
+  }
+}
+
+/** Saves the shop and counter names (the manager's); the counter opens again with them. */
+async function saveNames(e) {
+  e.preventDefault();
+  if (busy) return;
+  const shop = $('in-counters-shop').value;
+  const counter = $('in-counters-counter').value;
+  setBusy(true);
+  try {
+    data = await api.nameCounter(shop, counter);
+    for (const id of ['in-counters-shop', 'in-counters-counter']) delete $(id).dataset.edited;
+    const unnamed = t('counters.unnamed');
+    say(['counters.named', { shop: data.shop || unnamed, counter: data.counter || unnamed }]);
+  } catch (error) {
+    say(error, true);
+  } finally {
+    setBusy(false);
   }
 }

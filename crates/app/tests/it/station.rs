@@ -65,6 +65,13 @@ pub fn listening(port: Port, tunnel: Option<String>) -> Plan {
     }
 }
 
+fn latte() -> ChargeRequest {
+    ChargeRequest {
+        product_id: "prod_latte".into(),
+        ..ChargeRequest::default()
+    }
+}
+
 fn until(what: &str, mut done: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(30);
     while !done() {
@@ -412,4 +419,47 @@ fn guarded_actions_need_the_manager_and_wrong_pins_lock_out_for_good() {
         "2026-12-02"
     );
     station.shutdown();
+}
+
+#[test]
+fn the_shop_and_counter_named_in_settings_are_on_every_sale_after_and_the_environment_wins() {
+    let shop = shop(Arc::new(MemoryStore::new()));
+    let station = &shop.station;
+    let before = shop.rt.block_on(station.open(Plan::counter_only())).unwrap();
+    let first = shop.rt.block_on(before.charge_cash(latte(), None)).unwrap();
+    assert_eq!((first.shop.as_str(), first.counter.as_str()), ("", ""));
+
+    let named = shop.rt.block_on(station.name_counter(" 淡水店 ", "櫃台 2")).unwrap();
+    assert_eq!(named, ("淡水店".to_owned(), "櫃台 2".to_owned()));
+    let after = station.counter().unwrap();
+    assert!(!Arc::ptr_eq(&before, &after), "the counter opened again with the names");
+    let second = shop.rt.block_on(after.charge_cash(latte(), None)).unwrap();
+    assert_eq!((second.shop.as_str(), second.counter.as_str()), ("淡水店", "櫃台 2"));
+    let kept = std::fs::read_to_string(station.settings().path()).unwrap();
+    assert!(kept.contains("淡水店") && kept.contains("櫃台 2"), "{kept}");
+
+    // A bad name changes nothing: not the file, not the names on the next sale.
+    let refused = shop.rt.block_on(station.name_counter("淡水店", "櫃台\n3")).unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::InvalidInput, "{refused}");
+    assert_eq!(std::fs::read_to_string(station.settings().path()).unwrap(), kept);
+    assert_eq!(station.settings().sale_counter().value, "櫃台 2");
+
+    // Set by the environment: that name stays, the other may still change.
+    let env = Env::from_pairs(&[
+        ("RECUR_POS_DB", shop.dir.path().join("ledger.db").to_str().unwrap()),
+        ("RECUR_POS_COUNTER", "收銀機 A"),
+    ]);
+    let managed = Station::new(env, Arc::new(MemoryStore::new()));
+    let counter = shop.rt.block_on(managed.open(Plan::counter_only())).unwrap();
+    let sale = shop.rt.block_on(counter.charge_cash(latte(), None)).unwrap();
+    assert_eq!((sale.shop.as_str(), sale.counter.as_str()), ("淡水店", "收銀機 A"));
+    let refused = shop.rt.block_on(managed.name_counter("淡水店", "櫃台 9")).unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::SetByEnvironment, "{refused}");
+    let renamed = shop.rt.block_on(managed.name_counter("八里店", "收銀機 A")).unwrap();
+    assert_eq!(renamed, ("八里店".to_owned(), "收銀機 A".to_owned()));
+    assert_eq!(
+        managed.settings().get().counter.as_deref(),
+        Some("櫃台 2"),
+        "the saved counter name stays for when the variable is gone"
+    );
 }

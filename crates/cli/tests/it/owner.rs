@@ -353,4 +353,38 @@ fn two_counters_on_one_ledger_sign_their_sales_and_history_and_export_tell_them_
     assert_eq!(bad.status.code(), Some(1), "{}", stderr(&bad));
     assert!(stderr(&bad).contains("invalid_input"), "{}", stderr(&bad));
     assert_eq!(sale_ids(&shop.json(&["sales", "--json"])).len(), 2, "nothing written");
+
+    // Named in settings.json (`shop name`) instead of the environment: the next sale carries it,
+    // a name left out stays, and a bad one changes nothing.
+    let named = shop.run(&["shop", "name", "--shop", "淡水店", "--counter", "櫃台 3"]);
+    assert!(named.status.success(), "{}", stderr(&named));
+    assert_eq!(
+        String::from_utf8_lossy(&named.stdout),
+        "shop: 淡水店\ncounter: 櫃台 3\n"
+    );
+    let renamed = shop.run(&["shop", "name", "--counter", "櫃台 4"]);
+    assert_eq!(
+        String::from_utf8_lossy(&renamed.stdout),
+        "shop: 淡水店\ncounter: 櫃台 4\n"
+    );
+    let bad = shop.run(&["shop", "name", "--counter", "a\nb"]);
+    assert_eq!(bad.status.code(), Some(1), "{}", stderr(&bad));
+    assert!(stderr(&bad).contains("invalid_input"), "{}", stderr(&bad));
+    let sale = shop.json(&["charge", "--product", "prod_latte", "--tender", "cash", "--json"]);
+    assert_eq!(
+        (str_field(&sale, "shop"), str_field(&sale, "counter")),
+        ("淡水店", "櫃台 4")
+    );
+    // The environment still wins over what was saved.
+    let out = shop
+        .command(&["charge", "--product", "prod_latte", "--tender", "cash", "--json"])
+        .env("RECUR_POS_COUNTER", "front")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let sale = crate::support::parse_one_document(&out.stdout);
+    assert_eq!(
+        (str_field(&sale, "shop"), str_field(&sale, "counter")),
+        ("淡水店", "front")
+    );
 }
