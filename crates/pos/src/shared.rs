@@ -41,7 +41,7 @@ impl Drop for Follower {
 /// How long the follower waits for a change before it looks at its stop flag.
 const TICK: Duration = Duration::from_millis(200);
 
-/// How many ticks a changed sale that cannot be read is tried again (10 s).
+/// How many times a changed sale that cannot be read is tried (once per quiet tick).
 const RETRIES: u32 = 50;
 
 impl Counter {
@@ -72,37 +72,40 @@ impl Counter {
         let thread = std::thread::Builder::new()
             .name("recur-pos-follower".into())
             .spawn(move || {
-                // Sales heard of but not read yet (the read failed), with how often it failed:
-                // read again at every tick, so one failed read never drops a change; a sale that
-                // still cannot be read after `RETRIES` is left to the next resync, which re-reads
-                // everything.
+                // Sales heard of whose read failed, with how often: read again whenever a tick
+                // passes with no news, so one failed read never drops a change. A sale that
+                // still cannot be read after `RETRIES` ticks is logged and shows at its next
+                // change; any while the database is away, at the resync that follows (the
+                // views re-read everything then).
                 let mut unread = std::collections::BTreeMap::new();
                 while !stopping.load(Ordering::Relaxed) {
                     match changes.next(TICK) {
                         Some(Change::Sale(id)) => {
-                            unread.insert(id, 0u32);
+                            if !counter.emit_sale_changed(&id) {
+                                tracing::warn!(sale = %id, "a changed sale could not be read yet; reading it again");
+                                unread.insert(id, 1u32);
+                            }
                         }
                         Some(Change::Resync) => {
                             unread.clear();
                             counter.ledger_back();
                             counter.emit(CoreEvent::Resync);
                         }
-                        Some(Change::Lost(why)) => counter.ledger_away(why),
-                        None => {}
+                        Some(Change::Lost(why)) => {
+                            unread.clear();
+                            counter.ledger_away(why);
+                        }
+                        None => unread.retain(|id, failed| {
+                            if counter.emit_sale_changed(id) {
+                                return false;
+                            }
+                            *failed += 1;
+                            if *failed >= RETRIES {
+                                tracing::error!(sale = %id, "a changed sale could not be read; it shows at its next change or resync");
+                            }
+                            *failed < RETRIES
+                        }),
                     }
-                    unread.retain(|id, failed| {
-                        if counter.emit_sale_changed(id) {
-                            return false;
-                        }
-                        *failed += 1;
-                        if *failed == 1 {
-                            tracing::warn!(sale = %id, "a changed sale could not be read yet; reading it again");
-                        }
-                        if *failed >= RETRIES {
-                            tracing::error!(sale = %id, "a changed sale could not be read; it shows after the next resync");
-                        }
-                        *failed < RETRIES
-                    });
                 }
             })
             .map_err(|e| PosError::Sandbox(format!("the shared ledger's follower did not start: {e}")))?;

@@ -14,6 +14,8 @@ static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
 /// How long any one expected change may take on a loaded 2-core machine.
 const DEADLINE: Duration = Duration::from_secs(20);
+/// How long a window may take to boot and open its counter.
+const BOOT_DEADLINE: Duration = Duration::from_secs(60);
 
 pub const PAY_CARD: &str = "4147631000000001";
 /// The manager's PIN every test's app is given (see [`App::become_manager`]).
@@ -168,7 +170,10 @@ impl App {
             _dir: dir,
             _turn: turn,
         };
-        app.wait_js(
+        // The first window of a run starts WebKit, the accessibility bus and the keyring
+        // cold (seen taking over 20 s on a freshly booted 2-core machine): a longer wait.
+        app.wait_js_for(
+            BOOT_DEADLINE,
             "the window to boot and the counter to open",
             "return document.body.dataset.booted === 'true' && !document.getElementById('view-sell').hidden",
         );
@@ -226,7 +231,12 @@ impl App {
 
     /// Polls `script` until it returns something truthy; panics after the deadline.
     pub fn wait_js(&self, what: &str, script: &str) -> Value {
-        let deadline = Instant::now() + DEADLINE;
+        self.wait_js_for(DEADLINE, what, script)
+    }
+
+    /// [`App::wait_js`] with a deadline of its own; the panic says what the window showed.
+    pub fn wait_js_for(&self, limit: Duration, what: &str, script: &str) -> Value {
+        let deadline = Instant::now() + limit;
         let mut last: Value;
         loop {
             match self.session.execute(script, vec![]) {
@@ -236,7 +246,14 @@ impl App {
             }
             if Instant::now() > deadline {
                 self.shot("timeout");
-                panic!("{}: waited {DEADLINE:?} for {what}; last answer {last}", self.name);
+                let shown = self
+                    .session
+                    .execute("return document.body.innerText.slice(0, 600)", vec![])
+                    .unwrap_or_else(Value::String);
+                panic!(
+                    "{}: waited {limit:?} for {what}; last answer {last}; the window showed {shown}",
+                    self.name
+                );
             }
             std::thread::sleep(Duration::from_millis(100));
         }

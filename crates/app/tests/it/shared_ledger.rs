@@ -1,6 +1,7 @@
 //! A counter of a shop while the shop's PostgreSQL is stopped: a real [`Station`] on a cluster
 //! of the test's own (stopping the shared test server would fail every other test using it),
-//! a standalone in-process sandbox as Recur, and the follower running as the window runs it.
+//! a standalone in-process sandbox as Recur, and the follower running as the window runs it
+//! (also when a changed sale cannot be read at first: a privilege taken away and given back).
 //!
 //! Not here: several counters and the hub at once (the command line's `shop` test), the
 //! outbox's upload rule on its own (`recur-ledger`'s tests).
@@ -240,5 +241,118 @@ fn a_counter_started_while_postgresql_is_stopped_takes_cash_and_sends_it_when_it
         .sales;
     assert_eq!(landed.iter().map(|s| &s.id).collect::<Vec<_>>(), vec![&cash.id]);
     assert_eq!(landed[0].counter, "B");
+    station.shutdown();
+}
+
+/// The cluster's admin URL on database `db`.
+fn on_database(cluster: &OwnCluster, db: &str) -> String {
+    let url = cluster.url();
+    format!("{}/{db}", url.rsplit_once('/').expect("a URL with a database").0)
+}
+
+/// `psql` as the cluster's admin on database `db` (the server's own client, from Debian's
+/// `postgresql` package).
+fn psql(cluster: &OwnCluster, db: &str, sql: &str) {
+    let url = on_database(cluster, db);
+    let out = std::process::Command::new("psql")
+        .args([url.as_str(), "-v", "ON_ERROR_STOP=1", "-qc", sql])
+        .output()
+        .expect("psql runs");
+    assert!(
+        out.status.success(),
+        "psql {sql}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_changed_sale_that_cannot_be_read_at_first_still_reaches_the_counter() {
+    let cluster = OwnCluster::start("unread");
+    // The counter connects as a role of its own, so one of its privileges can be taken away
+    // (and given back) while the change feed and everything else keep working.
+    // The back office (the admin) makes the shop's ledger and owns it; the counter may use it.
+    psql(&cluster, "recur", "CREATE ROLE counter_a LOGIN PASSWORD 'counter-a'");
+    psql(&cluster, "recur", "CREATE DATABASE shop");
+    let admin = on_database(&cluster, "shop");
+    let back_office = recur_ledger::Ledger::open_at(&admin, None, recur_ledger::Origin::new("", "B").unwrap())
+        .expect("the back office's handle");
+    psql(
+        &cluster,
+        "shop",
+        "GRANT ALL ON SCHEMA public TO counter_a; GRANT ALL ON ALL TABLES IN SCHEMA public TO counter_a; \
+         GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO counter_a",
+    );
+    let recur = Sandbox::start(SandboxConfig::for_tests()).unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let port = cluster
+        .url()
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let url = format!("postgres://counter_a:counter-a@127.0.0.1:{port}/shop");
+    let base = recur.base_url();
+    let env = Env::from_pairs(&[
+        ("RECUR_POS_DB", url.as_str()),
+        ("RECUR_POS_HOME", home.path().to_str().unwrap()),
+        ("RECUR_API_BASE", base.as_str()),
+        ("RECUR_SECRET_KEY", recur.secret_key()),
+        ("RECUR_WEBHOOK_SECRET", recur.webhook_secret()),
+        ("RECUR_POS_COUNTER", "A"),
+    ]);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let station = Station::new(env, Arc::new(MemoryStore::new()));
+    let counter = rt.block_on(station.open(window_plan())).expect("the counter opens");
+    let mut events = counter.subscribe();
+
+    // The counter may no longer read sales; the back office writes one.
+    psql(&cluster, "shop", "REVOKE SELECT ON sales FROM counter_a");
+    let sale = back_office
+        .record_cash_sale(
+            recur_ledger::NewSale {
+                product_id: recur_domain::ProductId::new("prod_latte"),
+                product_name: "拿鐵".into(),
+                mode: recur_domain::Mode::Payment,
+                amount: recur_domain::Money::new(120),
+                currency: recur_domain::Currency::twd(),
+                customer_email: None,
+                customer_name: None,
+            },
+            recur_domain::Money::new(120),
+            recur_domain::Timestamp::now(),
+        )
+        .expect("the back office's cash sale");
+    let heard = |events: &mut broadcast::Receiver<CoreEvent>, within: Duration| {
+        let deadline = Instant::now() + within;
+        loop {
+            match events.try_recv() {
+                Ok(CoreEvent::SaleChanged(changed)) if changed.id == sale.id => return true,
+                Ok(_) | Err(broadcast::error::TryRecvError::Lagged(_)) => {}
+                Err(broadcast::error::TryRecvError::Empty) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Err(_) => return false,
+            }
+        }
+    };
+    assert!(
+        !heard(&mut events, Duration::from_secs(1)),
+        "a sale the counter cannot read was announced"
+    );
+    assert!(counter.shared_status().reachable, "the database still answers");
+
+    // Readable again: the follower, which kept the change, reads it at its next quiet tick.
+    psql(&cluster, "shop", "GRANT SELECT ON sales TO counter_a");
+    assert!(
+        heard(&mut events, Duration::from_secs(3)),
+        "the change was dropped after its first read failed"
+    );
     station.shutdown();
 }
