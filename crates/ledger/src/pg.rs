@@ -586,7 +586,14 @@ fn off_runtime<T: Send>(work: impl FnOnce() -> T + Send) -> T {
 fn migrate(conn: &mut PgConn) -> Result<(), LedgerError> {
     let db = conn.begin(false)?;
     db.row("SELECT pg_advisory_xact_lock(?1)", [WRITE_LOCK], |_| Ok(()))?;
-    db.batch("CREATE TABLE IF NOT EXISTS ledger_schema (version BIGINT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())")?;
+    // Created only when missing: even `CREATE … IF NOT EXISTS` needs CREATE on the schema, and a
+    // counter's role on a ledger its owner made may have no more than the rights to use it.
+    let made: bool = db.row("SELECT to_regclass('ledger_schema') IS NOT NULL", (), |r| r.get(0))?;
+    if !made {
+        db.batch(
+            "CREATE TABLE ledger_schema (version BIGINT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+        )?;
+    }
     let found: i64 = db.row("SELECT COALESCE(max(version), 0) FROM ledger_schema", (), |r| r.get(0))?;
     if found > SCHEMA_VERSION {
         return Err(LedgerError::SchemaTooNew {
