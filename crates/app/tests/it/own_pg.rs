@@ -51,6 +51,10 @@ impl OwnCluster {
         format!("postgres://recur:recur@127.0.0.1:{}/recur", self.port)
     }
 
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
     /// Fast shutdown: every session is cut, new connections are refused.
     pub fn stop(&self) {
         self.run("stop");

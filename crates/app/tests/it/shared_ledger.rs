@@ -68,29 +68,44 @@ fn next_shared_status(events: &mut broadcast::Receiver<CoreEvent>, what: &str) -
     }
 }
 
-#[test]
-fn with_postgresql_stopped_recur_sales_are_refused_and_cash_waits_then_lands_exactly_once() {
-    let cluster = OwnCluster::start("outbox");
-    let recur = Sandbox::start(SandboxConfig::for_tests()).unwrap();
-    let home = tempfile::tempdir().unwrap();
-    let url = cluster.url();
+/// A counter of the shop at `url`, as the window opens one (not opened yet): Recur is `recur`,
+/// its own folder `home`, plus `extra` variables; with the runtime it runs on.
+fn counter_at(
+    url: &str,
+    recur: &Sandbox,
+    home: &tempfile::TempDir,
+    extra: &[(&str, &str)],
+) -> (Arc<Station>, tokio::runtime::Runtime) {
     let base = recur.base_url();
-    let env = Env::from_pairs(&[
-        ("RECUR_POS_DB", url.as_str()),
+    let mut pairs = vec![
+        ("RECUR_POS_DB", url),
         ("RECUR_POS_HOME", home.path().to_str().unwrap()),
         ("RECUR_API_BASE", base.as_str()),
         ("RECUR_SECRET_KEY", recur.secret_key()),
         ("RECUR_WEBHOOK_SECRET", recur.webhook_secret()),
-        ("RECUR_POS_SHOP", "tamsui"),
-        ("RECUR_POS_COUNTER", "A"),
         ("RECUR_POS_POLL_MS", "100"),
-    ]);
+    ];
+    pairs.extend_from_slice(extra);
+    let env = Env::from_pairs(&pairs);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .unwrap();
-    let station = Station::new(env, Arc::new(MemoryStore::new()));
+    (Station::new(env, Arc::new(MemoryStore::new())), rt)
+}
+
+#[test]
+fn with_postgresql_stopped_recur_sales_are_refused_and_cash_waits_then_lands_exactly_once() {
+    let cluster = OwnCluster::start("outbox");
+    let recur = Sandbox::start(SandboxConfig::for_tests()).unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let (station, rt) = counter_at(
+        &cluster.url(),
+        &recur,
+        &home,
+        &[("RECUR_POS_SHOP", "tamsui"), ("RECUR_POS_COUNTER", "A")],
+    );
     let counter = rt
         .block_on(station.open(window_plan()))
         .expect("the counter opens on the shop's ledger");
@@ -187,25 +202,9 @@ fn a_counter_started_while_postgresql_is_stopped_takes_cash_and_sends_it_when_it
     let cluster = OwnCluster::start("cold");
     let recur = Sandbox::start(SandboxConfig::for_tests()).unwrap();
     let home = tempfile::tempdir().unwrap();
-    let url = cluster.url();
-    let base = recur.base_url();
-    let env = Env::from_pairs(&[
-        ("RECUR_POS_DB", url.as_str()),
-        ("RECUR_POS_HOME", home.path().to_str().unwrap()),
-        ("RECUR_API_BASE", base.as_str()),
-        ("RECUR_SECRET_KEY", recur.secret_key()),
-        ("RECUR_WEBHOOK_SECRET", recur.webhook_secret()),
-        ("RECUR_POS_COUNTER", "B"),
-        ("RECUR_POS_POLL_MS", "100"),
-    ]);
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let (station, rt) = counter_at(&cluster.url(), &recur, &home, &[("RECUR_POS_COUNTER", "B")]);
     // The PC restarts during an outage: the counter still opens.
     cluster.stop();
-    let station = Station::new(env, Arc::new(MemoryStore::new()));
     let counter = rt
         .block_on(station.open(window_plan()))
         .expect("a counter of a shop opens while its database is away");
@@ -285,31 +284,8 @@ fn a_changed_sale_that_cannot_be_read_at_first_still_reaches_the_counter() {
     );
     let recur = Sandbox::start(SandboxConfig::for_tests()).unwrap();
     let home = tempfile::tempdir().unwrap();
-    let port = cluster
-        .url()
-        .rsplit(':')
-        .next()
-        .unwrap()
-        .split('/')
-        .next()
-        .unwrap()
-        .to_owned();
-    let url = format!("postgres://counter_a:counter-a@127.0.0.1:{port}/shop");
-    let base = recur.base_url();
-    let env = Env::from_pairs(&[
-        ("RECUR_POS_DB", url.as_str()),
-        ("RECUR_POS_HOME", home.path().to_str().unwrap()),
-        ("RECUR_API_BASE", base.as_str()),
-        ("RECUR_SECRET_KEY", recur.secret_key()),
-        ("RECUR_WEBHOOK_SECRET", recur.webhook_secret()),
-        ("RECUR_POS_COUNTER", "A"),
-    ]);
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let station = Station::new(env, Arc::new(MemoryStore::new()));
+    let url = format!("postgres://counter_a:counter-a@127.0.0.1:{}/shop", cluster.port());
+    let (station, rt) = counter_at(&url, &recur, &home, &[("RECUR_POS_COUNTER", "A")]);
     let counter = rt.block_on(station.open(window_plan())).expect("the counter opens");
     let mut events = counter.subscribe();
 
