@@ -1,8 +1,9 @@
 // Settings → Several counters, one ledger: this counter's shop and counter names (saved here,
 // the manager's; read-only when the environment sets them), the ledger it writes and whether
-// that answers, and joining the shop's shared ledger (a postgres:// address and a password: "Test connection" first, then
-// "Join", the manager's) or leaving it. What joining checks is the core's; the password goes
-// from its field to the shell and is never kept, shown or put back in the page.
+// that answers, and joining the shop's shared ledger (a postgres:// address and a password:
+// "Test connection" first, then "Join", the manager's) or leaving it. What joining checks is the
+// core's; the password goes from its field to the shell and is never kept, shown or put back in
+// the page.
 
 import { api } from '../api.js';
 import { errorText, onLanguage, t } from '../i18n.js';
