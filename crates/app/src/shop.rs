@@ -141,16 +141,12 @@ impl Station {
     pub async fn name_counter(self: &Arc<Self>, shop: &str, counter: &str) -> Result<(String, String), AppError> {
         let Origin { shop, counter } = origin(shop, counter)?;
         let settings = self.settings();
-        for (variable, now, wanted) in [
-            (env::SHOP, settings.sale_shop(), &shop),
-            (env::COUNTER, settings.sale_counter(), &counter),
-        ] {
+        let (shop_now, counter_now) = (settings.sale_shop(), settings.sale_counter());
+        for (variable, now, wanted) in [(env::SHOP, &shop_now, &shop), (env::COUNTER, &counter_now, &counter)] {
             if now.from_env && now.value != *wanted {
                 return Err(AppError::FromEnvironment(variable));
             }
         }
-        let (shop_now, counter_now) = (settings.sale_shop(), settings.sale_counter());
-        let before = (shop_now.value, counter_now.value);
         // A name the environment sets stays as saved (it shows again once the variable is gone).
         settings.update(|s| {
             if !shop_now.from_env {
@@ -162,7 +158,8 @@ impl Station {
         })?;
         // An open counter (the window's) opens again; a command line that opened none yet
         // reads the names when it does.
-        if before != (shop.clone(), counter.clone()) && self.generation() > 0 {
+        let changed = shop_now.value != shop || counter_now.value != counter;
+        if changed && self.generation() > 0 {
             self.reopen().await?;
         }
         Ok((shop, counter))

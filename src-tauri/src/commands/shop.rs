@@ -1,9 +1,9 @@
 //! Several counters, one shop: the top bar's database dot (`shared_ledger_status`; later
 //! changes come as the `shared-ledger` event) and Settings' card — this counter's shop and
 //! counter names (saved, or set by the environment), the ledger it writes, the connection
-//! test, joining the shop's shared ledger and leaving it (all the manager's). What joining checks is `recur_pos_app::shop`'s; the
-//! password typed here only passes through to the keyring, never into a DTO, the audit log or
-//! a log line.
+//! test, joining the shop's shared ledger and leaving it (all the manager's). What joining
+//! checks is `recur_pos_app::shop`'s; the password typed here only passes through to the
+//! keyring, never into a DTO, the audit log or a log line.
 
 use recur_domain::Secret;
 use recur_pos_app::{env, shop, AppError};
